@@ -1,0 +1,15 @@
+namespace ChunkCompute.Storage;
+
+/// <summary>Metadata names a data type ChunkCompute does not implement (e.g. complex, strings, datetimes).</summary>
+public sealed class UnsupportedDataTypeException : ChunkComputeException
+{
+    /// <summary>Creates the exception for data type <paramref name="dataType"/>.</summary>
+    public UnsupportedDataTypeException(string dataType, string detail)
+        : base($"Unsupported data type '{dataType}': {detail}")
+    {
+        DataType = dataType;
+    }
+
+    /// <summary>The data type as written in the metadata (e.g. <c>complex64</c>, <c>|S12</c>).</summary>
+    public string DataType { get; }
+}
