@@ -8,7 +8,11 @@ public sealed class UnsupportedCodecException : ChunkComputeException
         : base($"Unsupported codec '{codec}': {detail}")
     {
         Codec = codec;
+        Detail = detail;
     }
+
+    /// <summary>What is wrong or what is supported instead.</summary>
+    public string Detail { get; }
 
     /// <summary>The codec's name or id as written in the metadata.</summary>
     public string Codec { get; }

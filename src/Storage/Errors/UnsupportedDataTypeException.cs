@@ -8,7 +8,11 @@ public sealed class UnsupportedDataTypeException : ChunkComputeException
         : base($"Unsupported data type '{dataType}': {detail}")
     {
         DataType = dataType;
+        Detail = detail;
     }
+
+    /// <summary>What is wrong or what is supported instead.</summary>
+    public string Detail { get; }
 
     /// <summary>The data type as written in the metadata (e.g. <c>complex64</c>, <c>|S12</c>).</summary>
     public string DataType { get; }

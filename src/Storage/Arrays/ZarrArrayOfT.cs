@@ -1,0 +1,53 @@
+namespace ChunkCompute.Storage;
+
+/// <summary>A typed view of a <see cref="ZarrArray"/> whose element type is <typeparamref name="T"/>.</summary>
+/// <typeparam name="T">The element type: bool, sbyte … ulong, Half, float or double.</typeparam>
+public sealed class ZarrArray<T>
+    where T : unmanaged
+{
+    internal ZarrArray(ZarrArray array)
+    {
+        Untyped = array;
+    }
+
+    /// <summary>The untyped array.</summary>
+    public ZarrArray Untyped { get; }
+
+    /// <summary>The array's path in the store.</summary>
+    public string Path => Untyped.Path;
+
+    /// <summary>The shape in elements.</summary>
+    public IReadOnlyList<long> Shape => Untyped.Shape;
+
+    /// <summary>The chunk shape in elements.</summary>
+    public IReadOnlyList<int> ChunkShape => Untyped.ChunkShape;
+
+    /// <summary>The array's metadata.</summary>
+    public ArrayMetadata Metadata => Untyped.Metadata;
+
+    /// <summary>Reads the whole array (C order).</summary>
+    public T[] Read(CancellationToken cancellationToken = default) => Untyped.Read<T>(cancellationToken);
+
+    /// <summary>Reads a region (C order).</summary>
+    public T[] Read(ArraySubset region, CancellationToken cancellationToken = default) => Untyped.Read<T>(region, cancellationToken);
+
+    /// <summary>Reads a region into <paramref name="destination"/>.</summary>
+    public void Read(ArraySubset region, Span<T> destination, CancellationToken cancellationToken = default) =>
+        Untyped.Read(region, destination, cancellationToken);
+
+    /// <summary>Writes the whole array.</summary>
+    public void Write(ReadOnlySpan<T> values, CancellationToken cancellationToken = default) => Untyped.Write(values, cancellationToken);
+
+    /// <summary>Writes a region.</summary>
+    public void Write(ArraySubset region, ReadOnlySpan<T> values, CancellationToken cancellationToken = default) =>
+        Untyped.Write(region, values, cancellationToken);
+
+    /// <summary>Reads one whole chunk.</summary>
+    public T[] ReadChunk(ReadOnlySpan<long> chunkIndex) => Untyped.ReadChunk<T>(chunkIndex);
+
+    /// <summary>Replaces one whole chunk.</summary>
+    public void WriteChunk(ReadOnlySpan<long> chunkIndex, ReadOnlySpan<T> chunk) => Untyped.WriteChunk(chunkIndex, chunk);
+
+    /// <inheritdoc/>
+    public override string ToString() => Untyped.ToString();
+}

@@ -1,0 +1,342 @@
+using System.Buffers;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace ChunkCompute.Storage.Codecs;
+
+/// <summary>
+/// A bound codec chain: array → array codecs, exactly one array → bytes codec, then bytes → bytes codecs, as in the
+/// Zarr v3 spec (and zarrs' CodecChain / zarr-python's BatchedCodecPipeline). Zarr v2 metadata (order, filters,
+/// compressor, dtype byte order) is expressed as the same chain. Decoding runs the chain in reverse.
+/// Immutable and thread-safe.
+/// </summary>
+public sealed class CodecPipeline
+{
+    /// <summary>Creates a pipeline from its parts.</summary>
+    public CodecPipeline(IReadOnlyList<IArrayToArrayCodec> arrayToArray, IArrayToBytesCodec arrayToBytes, IReadOnlyList<IBytesToBytesCodec> bytesToBytes, int elementSize)
+    {
+        ArgumentNullException.ThrowIfNull(arrayToArray);
+        ArgumentNullException.ThrowIfNull(arrayToBytes);
+        ArgumentNullException.ThrowIfNull(bytesToBytes);
+        ArrayToArray = arrayToArray;
+        ArrayToBytes = arrayToBytes;
+        BytesToBytes = bytesToBytes;
+        ElementSize = elementSize;
+        IsDirect = arrayToArray.Count == 0 && arrayToBytes is BytesCodec { BigEndian: false };
+    }
+
+    /// <summary>The array → array codecs, in encoding order.</summary>
+    public IReadOnlyList<IArrayToArrayCodec> ArrayToArray { get; }
+
+    /// <summary>The array → bytes codec.</summary>
+    public IArrayToBytesCodec ArrayToBytes { get; }
+
+    /// <summary>The bytes → bytes codecs, in encoding order.</summary>
+    public IReadOnlyList<IBytesToBytesCodec> BytesToBytes { get; }
+
+    /// <summary>Bytes per element.</summary>
+    public int ElementSize { get; }
+
+    /// <summary>
+    /// True when the serialized bytes are the chunk itself (little-endian, C order), so the last bytes → bytes codec
+    /// can decode straight into the destination.
+    /// </summary>
+    public bool IsDirect { get; }
+
+    /// <summary>Every codec in encoding order.</summary>
+    public IEnumerable<ICodec> All => ArrayToArray.Cast<ICodec>().Append(ArrayToBytes).Concat(BytesToBytes);
+
+    /// <summary>Encodes a chunk of <paramref name="shape"/> (little-endian C-order elements).</summary>
+    public byte[] Encode(ReadOnlySpan<byte> chunk, int[] shape)
+    {
+        byte[]? owned = null;
+        var current = chunk;
+        var currentShape = shape;
+        foreach (var codec in ArrayToArray)
+        {
+            var next = new byte[current.Length];
+            codec.Encode(current, currentShape, next);
+            currentShape = codec.EncodedShape(currentShape);
+            owned = next;
+            current = next;
+        }
+
+        byte[] bytes = ArrayToBytes.Encode(current, currentShape);
+        foreach (var codec in BytesToBytes)
+        {
+            bytes = codec.Encode(bytes);
+        }
+
+        GC.KeepAlive(owned);
+        return bytes;
+    }
+
+    /// <summary>Decodes into <paramref name="chunk"/>, the chunk's exact byte size.</summary>
+    /// <exception cref="CodecException">The data is corrupt, truncated or of the wrong size.</exception>
+    public void Decode(ReadOnlySpan<byte> encoded, int[] shape, Span<byte> chunk)
+    {
+        if (IsDirect)
+        {
+            DecodeBytes(encoded, chunk);
+            return;
+        }
+
+        var shapes = new int[ArrayToArray.Count + 1][];
+        shapes[0] = shape;
+        for (int i = 0; i < ArrayToArray.Count; i++)
+        {
+            shapes[i + 1] = ArrayToArray[i].EncodedShape(shapes[i]);
+        }
+
+        var serializedShape = shapes[^1];
+        byte[]? rented = null;
+        byte[]? serialized = null;
+        try
+        {
+            ReadOnlySpan<byte> serializedSpan;
+            long fixedLength = ArrayToBytes.EncodedLength(serializedShape);
+            if (BytesToBytes.Count == 0)
+            {
+                serializedSpan = encoded;
+            }
+            else if (fixedLength >= 0)
+            {
+                rented = ArrayPool<byte>.Shared.Rent((int)fixedLength);
+                DecodeBytes(encoded, rented.AsSpan(0, (int)fixedLength));
+                serializedSpan = rented.AsSpan(0, (int)fixedLength);
+            }
+            else
+            {
+                serialized = DecodeBytesUnknownLength(encoded);
+                serializedSpan = serialized;
+            }
+
+            if (ArrayToArray.Count == 0)
+            {
+                ArrayToBytes.Decode(serializedSpan, serializedShape, chunk);
+                return;
+            }
+
+            var a = new byte[chunk.Length];
+            var b = new byte[chunk.Length];
+            ArrayToBytes.Decode(serializedSpan, serializedShape, a);
+            for (int i = ArrayToArray.Count - 1; i >= 0; i--)
+            {
+                var target = i == 0 ? chunk : b;
+                ArrayToArray[i].Decode(a, shapes[i], target);
+                (a, b) = (b, a);
+            }
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    // Runs the bytes → bytes codecs in reverse so that the first codec (the last to decode) writes into destination.
+    private void DecodeBytes(ReadOnlySpan<byte> encoded, Span<byte> destination)
+    {
+        if (BytesToBytes.Count == 0)
+        {
+            if (encoded.Length != destination.Length)
+            {
+                throw new CodecException(ArrayToBytes.Name, $"expected {destination.Length} bytes, got {encoded.Length}");
+            }
+
+            encoded.CopyTo(destination);
+            return;
+        }
+
+        byte[]? intermediate = null;
+        var current = encoded;
+        for (int i = BytesToBytes.Count - 1; i >= 1; i--)
+        {
+            intermediate = BytesToBytes[i].Decode(current);
+            current = intermediate;
+        }
+
+        BytesToBytes[0].Decode(current, destination);
+    }
+
+    private byte[] DecodeBytesUnknownLength(ReadOnlySpan<byte> encoded)
+    {
+        byte[] current = encoded.ToArray();
+        for (int i = BytesToBytes.Count - 1; i >= 0; i--)
+        {
+            current = BytesToBytes[i].Decode(current);
+        }
+
+        return current;
+    }
+
+    /// <summary>The pipeline as a Zarr v3 <c>codecs</c> array.</summary>
+    public JsonArray ToV3Json() => new(All.Select(c => (JsonNode)c.ToV3Json()).ToArray());
+
+    /// <summary>
+    /// Builds a pipeline from a Zarr v3 <c>codecs</c> array. Unknown codecs fail with
+    /// <see cref="UnsupportedCodecException"/> naming them.
+    /// </summary>
+    public static CodecPipeline FromV3(JsonArray codecs, DataType dataType, byte[] fillValue)
+    {
+        ArgumentNullException.ThrowIfNull(codecs);
+        ArgumentNullException.ThrowIfNull(dataType);
+        var aa = new List<IArrayToArrayCodec>();
+        IArrayToBytesCodec? ab = null;
+        var bb = new List<IBytesToBytesCodec>();
+        foreach (var node in codecs)
+        {
+            string name;
+            JsonObject? config;
+            if (node is JsonValue v && v.GetValueKind() == JsonValueKind.String)
+            {
+                name = v.GetValue<string>();
+                config = null;
+            }
+            else if (node is JsonObject o && o["name"] is JsonValue nv && nv.GetValueKind() == JsonValueKind.String)
+            {
+                name = nv.GetValue<string>();
+                config = o["configuration"] as JsonObject;
+            }
+            else
+            {
+                throw new FormatException($"codec entry {node?.ToJsonString() ?? "null"} has no \"name\"");
+            }
+
+            switch (name)
+            {
+                case "transpose":
+                    RequireStage(ab, name, "an array → array codec after the array → bytes codec");
+                    var order = config?["order"] as JsonArray ?? throw new FormatException("transpose codec needs configuration.order");
+                    if (order.Any(x => x?.GetValueKind() != JsonValueKind.Number))
+                    {
+                        throw new UnsupportedCodecException("transpose", $"order {order.ToJsonString()} must be an explicit permutation (\"C\"/\"F\" are no longer allowed)");
+                    }
+
+                    aa.Add(new TransposeCodec(order.Select(x => x!.GetValue<int>()).ToArray(), dataType.Size));
+                    break;
+                case "numcodecs.delta":
+                    RequireStage(ab, name, "an array → array codec after the array → bytes codec");
+                    CheckDeltaTypes(config, dataType);
+                    aa.Add(new DeltaCodec(dataType));
+                    break;
+                case "bytes":
+                    if (ab is not null)
+                    {
+                        throw new FormatException("codecs hold more than one array → bytes codec");
+                    }
+
+                    string endian = config?["endian"]?.GetValue<string>() ?? "little";
+                    if (endian is not ("little" or "big"))
+                    {
+                        throw new FormatException($"bytes codec endian '{endian}' is not 'little' or 'big'");
+                    }
+
+                    if (config?["endian"] is null && dataType.Size > 1)
+                    {
+                        throw new FormatException($"bytes codec needs configuration.endian for {dataType.Name}");
+                    }
+
+                    ab = new BytesCodec(dataType.Size, endian == "big");
+                    break;
+                case "sharding_indexed":
+                    if (ab is not null)
+                    {
+                        throw new FormatException("codecs hold more than one array → bytes codec");
+                    }
+
+                    ab = ShardingCodec.FromV3(config ?? throw new FormatException("sharding_indexed needs a configuration"), dataType, fillValue);
+                    break;
+                default:
+                    var codec = CodecRegistry.TryCreateBytesToBytesFromV3(name, config, dataType.Size);
+                    if (codec is null)
+                    {
+                        throw new UnsupportedCodecException(name, "ChunkCompute does not implement this codec");
+                    }
+
+                    if (ab is null)
+                    {
+                        throw new FormatException($"bytes → bytes codec '{name}' comes before the array → bytes codec");
+                    }
+
+                    bb.Add(codec);
+                    break;
+            }
+        }
+
+        if (ab is null)
+        {
+            throw new FormatException("codecs hold no array → bytes codec (e.g. {\"name\": \"bytes\"})");
+        }
+
+        return new CodecPipeline(aa, ab, bb, dataType.Size);
+    }
+
+    /// <summary>Builds the pipeline that Zarr v2 metadata describes.</summary>
+    public static CodecPipeline FromV2(JsonNode? compressor, JsonNode? filters, char order, DataType dataType, bool bigEndian, int rank)
+    {
+        ArgumentNullException.ThrowIfNull(dataType);
+        var aa = new List<IArrayToArrayCodec>();
+        if (order == 'F' && rank > 1)
+        {
+            aa.Add(TransposeCodec.FortranOrder(rank, dataType.Size));
+        }
+
+        if (filters is JsonArray fa)
+        {
+            foreach (var f in fa)
+            {
+                if (f is not JsonObject fo)
+                {
+                    throw new FormatException($"filter {f?.ToJsonString() ?? "null"} is not an object");
+                }
+
+                string id = fo["id"]?.GetValue<string>() ?? throw new FormatException("a filter has no \"id\"");
+                if (id != "delta")
+                {
+                    throw new UnsupportedCodecException(id, "ChunkCompute implements the numcodecs filter 'delta' only");
+                }
+
+                CheckDeltaTypes(fo, dataType);
+                aa.Add(new DeltaCodec(dataType));
+            }
+        }
+        else if (filters is not null)
+        {
+            throw new FormatException("filters must be a list or null");
+        }
+
+        var bb = new List<IBytesToBytesCodec>();
+        if (compressor is JsonObject co)
+        {
+            bb.Add(CodecRegistry.CreateBytesToBytesFromV2(co, dataType.Size));
+        }
+        else if (compressor is not null)
+        {
+            throw new FormatException("compressor must be an object or null");
+        }
+
+        return new CodecPipeline(aa, new BytesCodec(dataType.Size, bigEndian), bb, dataType.Size);
+    }
+
+    private static void CheckDeltaTypes(JsonObject? config, DataType dataType)
+    {
+        foreach (var key in new[] { "dtype", "astype" })
+        {
+            if (config?[key]?.GetValue<string>() is string s && DataType.FromNumpyTypestr(s, out _) != dataType)
+            {
+                throw new UnsupportedCodecException("delta", $"{key} '{s}' differs from the array's {dataType.Name}; only same-type deltas are supported");
+            }
+        }
+    }
+
+    private static void RequireStage(IArrayToBytesCodec? ab, string name, string what)
+    {
+        if (ab is not null)
+        {
+            throw new FormatException($"codec '{name}' is {what}");
+        }
+    }
+}

@@ -1,0 +1,47 @@
+namespace ChunkCompute.Storage.Stores;
+
+/// <summary>Validation and joining of store keys and node paths.</summary>
+public static class StoreKeys
+{
+    /// <summary>
+    /// Normalizes a node path as Zarr does: '\' becomes '/', leading/trailing and repeated '/' are removed.
+    /// Empty means the root.
+    /// </summary>
+    /// <exception cref="ArgumentException">A segment is '.' or '..'.</exception>
+    public static string NormalizePath(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var parts = path.Replace('\\', '/').Split('/', StringSplitOptions.RemoveEmptyEntries);
+        foreach (var p in parts)
+        {
+            if (p is "." or "..")
+            {
+                throw new ArgumentException($"path '{path}' contains a '{p}' segment, which Zarr does not allow", nameof(path));
+            }
+        }
+
+        return string.Join('/', parts);
+    }
+
+    /// <summary>Joins a node path and a key below it (<c>Join("a/b", ".zarray")</c> = <c>a/b/.zarray</c>).</summary>
+    public static string Join(string path, string key) => path.Length == 0 ? key : path + "/" + key;
+
+    /// <summary>Validates a full key before it touches a file system.</summary>
+    /// <exception cref="ArgumentException">The key is empty, absolute, or has '.', '..' or empty segments.</exception>
+    public static void Validate(string key)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        if (key[0] == '/' || key.Contains('\\', StringComparison.Ordinal) || key.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"store key '{key}' must be a relative '/'-separated path", nameof(key));
+        }
+
+        foreach (var segment in key.Split('/'))
+        {
+            if (segment.Length == 0 || segment is "." or "..")
+            {
+                throw new ArgumentException($"store key '{key}' has an empty, '.' or '..' segment", nameof(key));
+            }
+        }
+    }
+}

@@ -1,0 +1,392 @@
+using System.Collections.Concurrent;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ChunkCompute.Storage.Caching;
+using ChunkCompute.Storage.Stores;
+
+namespace ChunkCompute.Storage;
+
+/// <summary>
+/// A Zarr hierarchy over a key/value store: create, open, list and delete arrays and groups of Zarr v2 or v3.
+/// Opening a directory that does not exist creates it with an empty root group.
+/// </summary>
+/// <example>
+/// <code>
+/// using var store = ZarrStore.Open("data.zarr");
+/// var x = store.CreateArray&lt;float&gt;("x", shape: [1000, 512], chunks: [256, 512]);
+/// x.Write(values);
+/// float[] back = store.OpenArray&lt;float&gt;("x").Read();
+/// </code>
+/// </example>
+public sealed class ZarrStore : IDisposable
+{
+    private static readonly JsonSerializerOptions V3Json = new() { WriteIndented = true, IndentSize = 2, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions V2Json = new() { WriteIndented = true, IndentSize = 4, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private readonly ConcurrentDictionary<string, Lock[]> _chunkLocks = new(StringComparer.Ordinal);
+
+    /// <summary>Wraps a key/value store.</summary>
+    public ZarrStore(IStore store, ZarrStoreOptions? options = null)
+    {
+        Store = store ?? throw new ArgumentNullException(nameof(store));
+        Options = options ?? new ZarrStoreOptions();
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Options.MaxConcurrency, nameof(options));
+        Cache = Options.ChunkCacheBytes > 0 ? new ChunkCache(Options.ChunkCacheBytes) : null;
+    }
+
+    /// <summary>
+    /// Opens a store in a local directory, creating the directory and a root group (in
+    /// <see cref="ZarrStoreOptions.DefaultFormat"/>) when it does not exist.
+    /// </summary>
+    public static ZarrStore Open(string directory, ZarrStoreOptions? options = null)
+    {
+        bool existed = Directory.Exists(directory);
+        var store = new ZarrStore(new DirectoryStore(directory), options);
+        if (!existed)
+        {
+            store.CreateGroup(string.Empty);
+        }
+
+        return store;
+    }
+
+    /// <summary>Opens an existing local directory store without creating anything.</summary>
+    /// <exception cref="DirectoryNotFoundException">The directory does not exist.</exception>
+    public static ZarrStore OpenExisting(string directory, ZarrStoreOptions? options = null) =>
+        new(new DirectoryStore(directory, createIfMissing: false), options);
+
+    /// <summary>A new store in memory with an empty root group.</summary>
+    public static ZarrStore InMemory(ZarrStoreOptions? options = null)
+    {
+        var store = new ZarrStore(new MemoryStore(), options);
+        store.CreateGroup(string.Empty);
+        return store;
+    }
+
+    /// <summary>The key/value store underneath.</summary>
+    public IStore Store { get; }
+
+    /// <summary>The store's name for messages (its directory).</summary>
+    public string Name => Store.Name;
+
+    /// <summary>This handle's settings.</summary>
+    public ZarrStoreOptions Options { get; }
+
+    /// <summary>The decoded-chunk cache, or null when turned off.</summary>
+    public ChunkCache? Cache { get; }
+
+    /// <summary>Creates an array of element type <typeparamref name="T"/>.</summary>
+    public ZarrArray<T> CreateArray<T>(string path, long[] shape, int[] chunks, ArrayOptions? options = null)
+        where T : unmanaged => CreateArray(path, DataType.Of<T>(), shape, chunks, options).As<T>();
+
+    /// <summary>Creates an array, and any missing parent groups.</summary>
+    /// <exception cref="InvalidOperationException">A node already exists at the path and <see cref="ArrayOptions.Overwrite"/> is false.</exception>
+    public ZarrArray CreateArray(string path, DataType dataType, long[] shape, int[] chunks, ArrayOptions? options = null)
+    {
+        options ??= new ArrayOptions();
+        path = StoreKeys.NormalizePath(path);
+        var format = options.Format ?? Options.DefaultFormat;
+        var metadata = ArrayMetadata.Create(format, dataType, shape, chunks, options);
+        PrepareNode(path, format, options.Overwrite);
+        WriteArrayMetadata(path, metadata);
+        return new ZarrArray(this, path, metadata);
+    }
+
+    /// <summary>Opens the array at <paramref name="path"/>.</summary>
+    /// <exception cref="NodeNotFoundException">No array is there.</exception>
+    /// <exception cref="InvalidMetadataException">Its metadata is malformed.</exception>
+    /// <exception cref="UnsupportedCodecException">It uses a codec ChunkCompute does not implement.</exception>
+    /// <exception cref="UnsupportedDataTypeException">It uses a data type ChunkCompute does not implement.</exception>
+    public ZarrArray OpenArray(string path)
+    {
+        path = StoreKeys.NormalizePath(path);
+        string v3Key = StoreKeys.Join(path, "zarr.json");
+        var v3 = ReadJson(v3Key);
+        if (v3 is not null)
+        {
+            if (v3["node_type"]?.GetValue<string>() != "array")
+            {
+                throw new NodeNotFoundException(Name, path, "array (a group is there)");
+            }
+
+            return new ZarrArray(this, path, ParseMetadata(path, v3Key, () => ArrayMetadata.ParseV3(v3)));
+        }
+
+        string v2Key = StoreKeys.Join(path, ".zarray");
+        var v2 = ReadJson(v2Key) ?? throw new NodeNotFoundException(Name, path, "array");
+        var attrs = ReadJson(StoreKeys.Join(path, ".zattrs"));
+        return new ZarrArray(this, path, ParseMetadata(path, v2Key, () => ArrayMetadata.ParseV2(v2, attrs)));
+    }
+
+    /// <summary>Opens the array at <paramref name="path"/> as element type <typeparamref name="T"/>.</summary>
+    /// <exception cref="DataTypeMismatchException">The array's element type is not <typeparamref name="T"/>.</exception>
+    public ZarrArray<T> OpenArray<T>(string path)
+        where T : unmanaged => OpenArray(path).As<T>();
+
+    /// <summary>Creates a group (and missing parents) with optional attributes; an existing group is kept.</summary>
+    public ZarrGroup CreateGroup(string path, JsonObject? attributes = null, ZarrFormat? format = null)
+    {
+        path = StoreKeys.NormalizePath(path);
+        var kind = GetNodeKind(path);
+        if (kind == NodeKind.Array)
+        {
+            throw new InvalidOperationException($"an array already exists at '{path}' in store '{Name}'");
+        }
+
+        var fmt = format ?? DetectFormat(path) ?? Options.DefaultFormat;
+        if (path.Length > 0)
+        {
+            EnsureParents(path, fmt);
+        }
+
+        if (kind == NodeKind.Group && attributes is null)
+        {
+            return OpenGroup(path);
+        }
+
+        WriteGroupMetadata(path, fmt, attributes ?? []);
+        return new ZarrGroup(this, path, fmt, attributes?.DeepClone().AsObject() ?? []);
+    }
+
+    /// <summary>Opens the group at <paramref name="path"/> ("" for the root).</summary>
+    /// <exception cref="NodeNotFoundException">No group is there.</exception>
+    public ZarrGroup OpenGroup(string path = "")
+    {
+        path = StoreKeys.NormalizePath(path);
+        string v3Key = StoreKeys.Join(path, "zarr.json");
+        var v3 = ReadJson(v3Key);
+        if (v3 is not null)
+        {
+            if (v3["node_type"]?.GetValue<string>() != "group")
+            {
+                throw new NodeNotFoundException(Name, path, "group (an array is there)");
+            }
+
+            return new ZarrGroup(this, path, ZarrFormat.V3, v3["attributes"] as JsonObject is { } a ? a.DeepClone().AsObject() : []);
+        }
+
+        var v2 = ReadJson(StoreKeys.Join(path, ".zgroup")) ?? throw new NodeNotFoundException(Name, path, "group");
+        _ = v2;
+        var attrs = ReadJson(StoreKeys.Join(path, ".zattrs"));
+        return new ZarrGroup(this, path, ZarrFormat.V2, attrs ?? []);
+    }
+
+    /// <summary>Whether an array, a group or nothing is at <paramref name="path"/>.</summary>
+    public NodeKind? GetNodeKind(string path)
+    {
+        path = StoreKeys.NormalizePath(path);
+        var v3 = ReadJson(StoreKeys.Join(path, "zarr.json"));
+        if (v3 is not null)
+        {
+            return v3["node_type"]?.GetValue<string>() == "array" ? NodeKind.Array : NodeKind.Group;
+        }
+
+        if (Store.Exists(StoreKeys.Join(path, ".zarray")))
+        {
+            return NodeKind.Array;
+        }
+
+        return Store.Exists(StoreKeys.Join(path, ".zgroup")) ? NodeKind.Group : null;
+    }
+
+    /// <summary>
+    /// The arrays and groups below <paramref name="path"/> (the node itself included when it exists), depth first in
+    /// name order. Array contents (chunks) are never listed, so this is fast on large stores.
+    /// </summary>
+    public IReadOnlyList<NodeInfo> ListNodes(string path = "", bool recursive = true)
+    {
+        path = StoreKeys.NormalizePath(path);
+        var result = new List<NodeInfo>();
+        var self = Describe(path);
+        if (self is not null)
+        {
+            result.Add(self);
+            if (self.Kind == NodeKind.Array)
+            {
+                return result;
+            }
+        }
+
+        Walk(path, recursive, result);
+        return result;
+    }
+
+    private void Walk(string path, bool recursive, List<NodeInfo> result)
+    {
+        foreach (var name in Store.ListDirectory(path).Order(StringComparer.Ordinal))
+        {
+            if (name.StartsWith('.') || name == "zarr.json")
+            {
+                continue;
+            }
+
+            string child = StoreKeys.Join(path, name);
+            var info = Describe(child);
+            if (info is not null)
+            {
+                result.Add(info);
+            }
+
+            if (info?.Kind != NodeKind.Array && recursive)
+            {
+                Walk(child, recursive, result);
+            }
+        }
+    }
+
+    private NodeInfo? Describe(string path)
+    {
+        var v3 = ReadJson(StoreKeys.Join(path, "zarr.json"));
+        if (v3 is not null)
+        {
+            return new NodeInfo(path, v3["node_type"]?.GetValue<string>() == "array" ? NodeKind.Array : NodeKind.Group, ZarrFormat.V3);
+        }
+
+        if (Store.Exists(StoreKeys.Join(path, ".zarray")))
+        {
+            return new NodeInfo(path, NodeKind.Array, ZarrFormat.V2);
+        }
+
+        return Store.Exists(StoreKeys.Join(path, ".zgroup")) ? new NodeInfo(path, NodeKind.Group, ZarrFormat.V2) : null;
+    }
+
+    /// <summary>Deletes the node at <paramref name="path"/> and everything below it. Returns false if nothing was there.</summary>
+    public bool Delete(string path)
+    {
+        path = StoreKeys.NormalizePath(path);
+        string prefix = path.Length == 0 ? string.Empty : path + "/";
+        bool any = false;
+        foreach (var key in Store.List(prefix).ToList())
+        {
+            any |= Store.Delete(key);
+        }
+
+        Cache?.RemovePrefix(prefix);
+        return any;
+    }
+
+    /// <summary>Writes an array's metadata documents.</summary>
+    internal void WriteArrayMetadata(string path, ArrayMetadata metadata)
+    {
+        if (metadata.Format == ZarrFormat.V3)
+        {
+            WriteJson(StoreKeys.Join(path, "zarr.json"), metadata.ToV3Json(), V3Json);
+            return;
+        }
+
+        WriteJson(StoreKeys.Join(path, ".zarray"), metadata.ToV2Json(), V2Json);
+        string attrsKey = StoreKeys.Join(path, ".zattrs");
+        if (metadata.Attributes.Count > 0 || Store.Exists(attrsKey))
+        {
+            WriteJson(attrsKey, metadata.Attributes, V2Json);
+        }
+    }
+
+    internal void WriteGroupMetadata(string path, ZarrFormat format, JsonObject attributes)
+    {
+        if (format == ZarrFormat.V3)
+        {
+            WriteJson(StoreKeys.Join(path, "zarr.json"), new JsonObject { ["zarr_format"] = 3, ["node_type"] = "group", ["attributes"] = attributes.DeepClone() }, V3Json);
+            return;
+        }
+
+        WriteJson(StoreKeys.Join(path, ".zgroup"), new JsonObject { ["zarr_format"] = 2 }, V2Json);
+        string attrsKey = StoreKeys.Join(path, ".zattrs");
+        if (attributes.Count > 0 || Store.Exists(attrsKey))
+        {
+            WriteJson(attrsKey, attributes, V2Json);
+        }
+    }
+
+    internal Lock[] ChunkLocksFor(string path) => _chunkLocks.GetOrAdd(path, _ => ZarrArray.NewLocks());
+
+    private void PrepareNode(string path, ZarrFormat format, bool overwrite)
+    {
+        if (GetNodeKind(path) is { } existing)
+        {
+            if (!overwrite)
+            {
+                throw new InvalidOperationException($"a{(existing == NodeKind.Array ? "n array" : " group")} already exists at '{path}' in store '{Name}'; pass Overwrite = true to replace it");
+            }
+
+            Delete(path);
+        }
+
+        if (path.Length > 0)
+        {
+            EnsureParents(path, format);
+        }
+    }
+
+    private void EnsureParents(string path, ZarrFormat format)
+    {
+        int slash = path.LastIndexOf('/');
+        string parent = slash < 0 ? string.Empty : path[..slash];
+        var kind = GetNodeKind(parent);
+        if (kind == NodeKind.Array)
+        {
+            throw new InvalidOperationException($"cannot create '{path}': '{parent}' is an array in store '{Name}'");
+        }
+
+        if (kind is null)
+        {
+            if (parent.Length > 0)
+            {
+                EnsureParents(parent, format);
+            }
+
+            WriteGroupMetadata(parent, format, []);
+        }
+    }
+
+    private ZarrFormat? DetectFormat(string path) => Describe(path)?.Format;
+
+    private ArrayMetadata ParseMetadata(string path, string key, Func<ArrayMetadata> parse)
+    {
+        try
+        {
+            return parse();
+        }
+        catch (UnsupportedCodecException ex)
+        {
+            throw new UnsupportedCodecException(ex.Codec, $"{ex.Detail} (array '{path}' in store '{Name}')");
+        }
+        catch (UnsupportedDataTypeException ex)
+        {
+            throw new UnsupportedDataTypeException(ex.DataType, $"{ex.Detail} (array '{path}' in store '{Name}')");
+        }
+        catch (Exception ex) when (ex is FormatException or InvalidOperationException or ArgumentException or OverflowException or JsonException)
+        {
+            throw new InvalidMetadataException(Name, key, ex.Message, ex);
+        }
+    }
+
+    private JsonObject? ReadJson(string key)
+    {
+        var bytes = Store.Get(key);
+        if (bytes is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonNode.Parse(bytes, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = false }) as JsonObject
+                ?? throw new InvalidMetadataException(Name, key, "the document is not a JSON object");
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidMetadataException(Name, key, "malformed JSON: " + ex.Message, ex);
+        }
+    }
+
+    private void WriteJson(string key, JsonNode json, JsonSerializerOptions options) =>
+        Store.Set(key, JsonSerializer.SerializeToUtf8Bytes(json, options));
+
+    /// <summary>Releases the chunk cache.</summary>
+    public void Dispose()
+    {
+        Cache?.Clear();
+        (Store as IDisposable)?.Dispose();
+    }
+}
