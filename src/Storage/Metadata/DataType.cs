@@ -36,6 +36,10 @@ public sealed class DataType
         ClrType = clrType;
     }
 
+    // The Zarr spec's "NaN" is the canonical quiet NaN (0x7ff8000000000000, 0x7fc00000 for float32), as NumPy's
+    // np.nan; .NET's double.NaN has the sign bit set.
+    private static readonly double CanonicalNaN = BitConverter.Int64BitsToDouble(0x7FF8000000000000);
+
     /// <summary>The kind of element.</summary>
     public DataTypeKind Kind { get; }
 
@@ -200,7 +204,7 @@ public sealed class DataType
 
                 double d = s switch
                 {
-                    "NaN" => double.NaN,
+                    "NaN" => CanonicalNaN,
                     "Infinity" => double.PositiveInfinity,
                     "-Infinity" => double.NegativeInfinity,
                     _ => throw new FormatException($"fill_value string '{s}' is not NaN, Infinity, -Infinity or a 0x hex value"),

@@ -1,0 +1,127 @@
+using System.Globalization;
+
+namespace ChunkCompute.Cli.Commands;
+
+/// <summary>Parsers for option values: chunk lists, slices.</summary>
+internal static class CliParsing
+{
+    public static int[] ParseChunks(string text, int rank)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Length != rank)
+        {
+            throw new UsageException($"--chunks '{text}' has {parts.Length} values but the array has {rank} dimensions");
+        }
+
+        return parts.Select(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out int v) && v > 0
+            ? v
+            : throw new UsageException($"--chunks '{text}': '{p}' is not a positive integer")).ToArray();
+    }
+
+    /// <summary>Chunks of about <paramref name="targetBytes"/>: halve the largest dimension until the chunk fits.</summary>
+    public static int[] AutoChunks(long[] shape, int elementSize, long targetBytes = 4L << 20)
+    {
+        var chunks = shape.Select(s => (int)Math.Clamp(s, 1, int.MaxValue)).ToArray();
+        while (chunks.Aggregate((long)elementSize, (a, b) => a * b) > targetBytes)
+        {
+            int largest = Array.IndexOf(chunks, chunks.Max());
+            chunks[largest] = (chunks[largest] + 1) / 2;
+        }
+
+        return chunks;
+    }
+
+    /// <summary>Parses NumPy basic slicing: "0:100,:", "5", "::2", "-10:", "::-1".</summary>
+    public static SliceSpec[] ParseSlice(string? text, IReadOnlyList<long> shape)
+    {
+        var specs = new SliceSpec[shape.Count];
+        var parts = string.IsNullOrWhiteSpace(text) ? [] : text.Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Length > shape.Count)
+        {
+            throw new UsageException($"--slice '{text}' has {parts.Length} entries but the array has {shape.Count} dimensions");
+        }
+
+        for (int d = 0; d < shape.Count; d++)
+        {
+            specs[d] = d < parts.Length ? ParseOne(parts[d], shape[d], d, text!) : new SliceSpec(0, 1, shape[d], false);
+        }
+
+        return specs;
+    }
+
+    private static SliceSpec ParseOne(string part, long size, int dim, string text)
+    {
+        if (!part.Contains(':', StringComparison.Ordinal))
+        {
+            long i = ParseLong(part, text);
+            long idx = i < 0 ? i + size : i;
+            if (idx < 0 || idx >= size)
+            {
+                throw new UsageException($"--slice '{text}': index {i} is out of range for dimension {dim} of size {size}");
+            }
+
+            return new SliceSpec(idx, 1, 1, true);
+        }
+
+        var f = part.Split(':');
+        if (f.Length > 3)
+        {
+            throw new UsageException($"--slice '{text}': '{part}' has too many ':'");
+        }
+
+        long step = f.Length == 3 && f[2].Length > 0 ? ParseLong(f[2], text) : 1;
+        if (step == 0)
+        {
+            throw new UsageException($"--slice '{text}': step cannot be zero");
+        }
+
+        // NumPy's PySlice_AdjustIndices.
+        long start, stop;
+        if (step > 0)
+        {
+            start = f[0].Length == 0 ? 0 : Clamp(ParseLong(f[0], text), size, 0, size);
+            stop = f[1].Length == 0 ? size : Clamp(ParseLong(f[1], text), size, 0, size);
+            long count = stop > start ? ((stop - start - 1) / step) + 1 : 0;
+            return new SliceSpec(start, step, count, false);
+        }
+
+        start = f[0].Length == 0 ? size - 1 : Clamp(ParseLong(f[0], text), size, -1, size - 1);
+        stop = f[1].Length == 0 ? -1 : Clamp(ParseLong(f[1], text), size, -1, size - 1);
+        long n = start > stop ? ((start - stop - 1) / -step) + 1 : 0;
+        return new SliceSpec(start, step, n, false);
+    }
+
+    private static long Clamp(long v, long size, long lo, long hi)
+    {
+        if (v < 0)
+        {
+            v += size;
+        }
+
+        return Math.Clamp(v, lo, hi);
+    }
+
+    private static long ParseLong(string s, string text) =>
+        long.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long v)
+            ? v
+            : throw new UsageException($"--slice '{text}': '{s}' is not an integer");
+
+    public static ZarrFormatChoice ParseFormat(string? text) => text?.ToLowerInvariant() switch
+    {
+        null => ZarrFormatChoice.Default,
+        "v2" or "2" => ZarrFormatChoice.V2,
+        "v3" or "3" => ZarrFormatChoice.V3,
+        _ => throw new UsageException($"--format '{text}' is not v2 or v3"),
+    };
+}
+
+/// <summary>One dimension of a parsed slice: first index, step, output count, and whether the dimension is dropped.</summary>
+internal readonly record struct SliceSpec(long Start, long Step, long Count, bool Dropped);
+
+/// <summary>A --format value.</summary>
+internal enum ZarrFormatChoice
+{
+    Default,
+    V2,
+    V3,
+}

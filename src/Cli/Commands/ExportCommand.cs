@@ -1,0 +1,126 @@
+using System.CommandLine;
+using ChunkCompute.Storage;
+using ChunkCompute.Storage.Npy;
+
+namespace ChunkCompute.Cli.Commands;
+
+/// <summary>
+/// <c>chunkcompute export STORE --array PATH FILE.npy [--slice "0:100,:"]</c>: writes an array, or a NumPy-style basic
+/// slice of it (steps, negative indices, integer indices that drop a dimension), to a .npy file in bounded memory.
+/// </summary>
+internal static class ExportCommand
+{
+    private const long BlockBytes = 64L << 20;
+
+    public static Command Create(CliContext context)
+    {
+        var store = new Argument<string>("STORE") { Description = "The Zarr store (a directory)." };
+        var file = new Argument<string>("FILE") { Description = "The .npy file to write." };
+        var array = new Option<string>("--array") { Description = "Path of the array in the store.", Required = true };
+        var slice = new Option<string?>("--slice") { Description = "NumPy basic slice, e.g. \"0:100,:\", \"::2,5\", \"-10:\"." };
+        var command = new Command("export", "Export an array (or a slice of it) to a NumPy .npy file.") { store, file, array, slice };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            using var zarr = ZarrStore.OpenExisting(parse.GetValue(store)!);
+            var source = zarr.OpenArray(parse.GetValue(array)!);
+            var specs = CliParsing.ParseSlice(parse.GetValue(slice), source.Shape);
+            Export(source, specs, parse.GetValue(file)!, cancellationToken);
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+
+    private static void Export(ZarrArray source, SliceSpec[] specs, string path, CancellationToken cancellationToken)
+    {
+        int es = source.DataType.Size;
+        long[] outShape = specs.Where(s => !s.Dropped).Select(s => s.Count).ToArray();
+        using var writer = new NpyWriter(path, source.DataType.ToNumpyTypestr(), outShape);
+        if (specs.Any(s => s.Count == 0))
+        {
+            return;
+        }
+
+        if (specs.Length == 0)
+        {
+            var scalar = new byte[es];
+            source.ReadBytes(ArraySubset.All(source.Shape), scalar, cancellationToken);
+            writer.WriteElements(scalar);
+            return;
+        }
+
+        // Blocks along axis 0 of the slice: C order makes each block a contiguous run of the output.
+        long innerOut = specs.Skip(1).Aggregate(1L, (a, s) => a * s.Count);
+        long innerBox = specs.Skip(1).Aggregate(1L, (a, s) => a * BoxExtent(s, 0, s.Count));
+        long rowsPerBlock = Math.Clamp(BlockBytes / Math.Max(1, innerBox * es * Math.Abs(specs[0].Step)), 1, specs[0].Count);
+        bool unitSteps = specs.All(s => s.Step == 1);
+        for (long o = 0; o < specs[0].Count; o += rowsPerBlock)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            long rows = Math.Min(rowsPerBlock, specs[0].Count - o);
+            var boxStart = new long[specs.Length];
+            var boxShape = new long[specs.Length];
+            for (int d = 0; d < specs.Length; d++)
+            {
+                (long lo, long n) = d == 0 ? (o, rows) : (0, specs[d].Count);
+                boxStart[d] = BoxStart(specs[d], lo, n);
+                boxShape[d] = BoxExtent(specs[d], lo, n);
+            }
+
+            var box = new ArraySubset(boxStart, boxShape);
+            var data = new byte[checked((int)(box.ElementCount * es))];
+            source.ReadBytes(box, data, cancellationToken);
+            if (unitSteps)
+            {
+                writer.WriteElements(data);
+                continue;
+            }
+
+            var output = new byte[checked((int)(rows * innerOut * es))];
+            Gather(data, boxShape, specs, o, rows, boxStart, output, es);
+            writer.WriteElements(output);
+        }
+    }
+
+    // First source index touched by output indices [lo, lo+n) of a dimension, and how many source indices the box spans.
+    private static long BoxStart(SliceSpec s, long lo, long n) => s.Step > 0 ? s.Start + (lo * s.Step) : s.Start + ((lo + n - 1) * s.Step);
+
+    private static long BoxExtent(SliceSpec s, long lo, long n) => n == 0 ? 0 : ((n - 1) * Math.Abs(s.Step)) + 1;
+
+    private static void Gather(byte[] box, long[] boxShape, SliceSpec[] specs, long o, long rows, long[] boxStart, byte[] output, int es)
+    {
+        int rank = specs.Length;
+        var strides = new long[rank];
+        long stride = es;
+        for (int d = rank - 1; d >= 0; d--)
+        {
+            strides[d] = stride;
+            stride *= boxShape[d];
+        }
+
+        var counts = specs.Select(s => s.Count).ToArray();
+        counts[0] = rows;
+        var index = new long[rank];
+        long total = output.Length / es;
+        for (long k = 0; k < total; k++)
+        {
+            long offset = 0;
+            for (int d = 0; d < rank; d++)
+            {
+                long outIndex = index[d] + (d == 0 ? o : 0);
+                long src = specs[d].Start + (outIndex * specs[d].Step) - boxStart[d];
+                offset += src * strides[d];
+            }
+
+            Buffer.BlockCopy(box, (int)offset, output, (int)(k * es), es);
+            for (int d = rank - 1; d >= 0; d--)
+            {
+                if (++index[d] < counts[d])
+                {
+                    break;
+                }
+
+                index[d] = 0;
+            }
+        }
+    }
+}
