@@ -1,0 +1,215 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace ChunkCompute.Storage.Codecs;
+
+/// <summary>
+/// Blosc's byte shuffle over one block: with <c>n = size / typesize</c> elements, shuffled byte <c>j * n + i</c> is byte
+/// <c>j</c> of element <c>i</c>; the trailing <c>size % typesize</c> bytes are copied unchanged. Unshuffle is vectorized
+/// for typesize 2, 4 and 8 with SSE2 / AVX2 unpack instructions; other sizes and other CPUs use the scalar loop.
+/// </summary>
+internal static class ByteShuffle
+{
+    /// <summary>Shuffles <paramref name="src"/> into <paramref name="dst"/> (same length).</summary>
+    internal static void Shuffle(ReadOnlySpan<byte> src, Span<byte> dst, int typesize)
+    {
+        var n = src.Length / typesize;
+        ref var s = ref MemoryMarshal.GetReference(src);
+        ref var d = ref MemoryMarshal.GetReference(dst);
+        for (var j = 0; j < typesize; j++)
+        {
+            ref var row = ref Unsafe.Add(ref d, j * n);
+            ref var col = ref Unsafe.Add(ref s, j);
+            for (var i = 0; i < n; i++)
+            {
+                Unsafe.Add(ref row, i) = Unsafe.Add(ref col, i * typesize);
+            }
+        }
+
+        src[(n * typesize)..].CopyTo(dst[(n * typesize)..]);
+    }
+
+    /// <summary>Unshuffles <paramref name="src"/> into <paramref name="dst"/> (same length).</summary>
+    internal static void Unshuffle(ReadOnlySpan<byte> src, Span<byte> dst, int typesize)
+    {
+        if (dst.Length < src.Length)
+        {
+            throw new ArgumentException("destination too short", nameof(dst));
+        }
+
+        var n = src.Length / typesize;
+        var done = 0;
+        if (Avx2.IsSupported && typesize == 8)
+        {
+            done = Unshuffle8Avx2(src, dst, n);
+        }
+        else if (Sse2.IsSupported)
+        {
+            done = typesize switch
+            {
+                2 => Unshuffle2Sse2(src, dst, n),
+                4 => Unshuffle4Sse2(src, dst, n),
+                8 => Unshuffle8Sse2(src, dst, n),
+                _ => 0,
+            };
+        }
+
+        ref var s = ref MemoryMarshal.GetReference(src);
+        ref var d = ref MemoryMarshal.GetReference(dst);
+        for (var j = 0; j < typesize; j++)
+        {
+            ref var row = ref Unsafe.Add(ref s, j * n);
+            ref var col = ref Unsafe.Add(ref d, j);
+            for (var i = done; i < n; i++)
+            {
+                Unsafe.Add(ref col, i * typesize) = Unsafe.Add(ref row, i);
+            }
+        }
+
+        src[(n * typesize)..].CopyTo(dst[(n * typesize)..]);
+    }
+
+    private static int Unshuffle2Sse2(ReadOnlySpan<byte> src, Span<byte> dst, int n)
+    {
+        ref var s = ref MemoryMarshal.GetReference(src);
+        ref var d = ref MemoryMarshal.GetReference(dst);
+        var i = 0;
+        for (; i + 16 <= n; i += 16)
+        {
+            var a0 = Vector128.LoadUnsafe(ref s, (nuint)i);
+            var a1 = Vector128.LoadUnsafe(ref s, (nuint)(n + i));
+            Sse2.UnpackLow(a0, a1).StoreUnsafe(ref d, (nuint)(2 * i));
+            Sse2.UnpackHigh(a0, a1).StoreUnsafe(ref d, (nuint)((2 * i) + 16));
+        }
+
+        return i;
+    }
+
+    private static int Unshuffle4Sse2(ReadOnlySpan<byte> src, Span<byte> dst, int n)
+    {
+        ref var s = ref MemoryMarshal.GetReference(src);
+        ref var d = ref MemoryMarshal.GetReference(dst);
+        var i = 0;
+        for (; i + 16 <= n; i += 16)
+        {
+            var a0 = Vector128.LoadUnsafe(ref s, (nuint)i);
+            var a1 = Vector128.LoadUnsafe(ref s, (nuint)(n + i));
+            var a2 = Vector128.LoadUnsafe(ref s, (nuint)((2 * n) + i));
+            var a3 = Vector128.LoadUnsafe(ref s, (nuint)((3 * n) + i));
+            var b0 = Sse2.UnpackLow(a0, a1).AsUInt16();
+            var b1 = Sse2.UnpackHigh(a0, a1).AsUInt16();
+            var b2 = Sse2.UnpackLow(a2, a3).AsUInt16();
+            var b3 = Sse2.UnpackHigh(a2, a3).AsUInt16();
+            var o = (nuint)(4 * i);
+            Sse2.UnpackLow(b0, b2).AsByte().StoreUnsafe(ref d, o);
+            Sse2.UnpackHigh(b0, b2).AsByte().StoreUnsafe(ref d, o + 16);
+            Sse2.UnpackLow(b1, b3).AsByte().StoreUnsafe(ref d, o + 32);
+            Sse2.UnpackHigh(b1, b3).AsByte().StoreUnsafe(ref d, o + 48);
+        }
+
+        return i;
+    }
+
+    private static int Unshuffle8Sse2(ReadOnlySpan<byte> src, Span<byte> dst, int n)
+    {
+        ref var s = ref MemoryMarshal.GetReference(src);
+        ref var d = ref MemoryMarshal.GetReference(dst);
+        var i = 0;
+        for (; i + 16 <= n; i += 16)
+        {
+            // Rows 0..7 hold byte 0..7 of 16 consecutive elements; three rounds of unpacks (8, 16, 32 bits) interleave them.
+            var a0 = Vector128.LoadUnsafe(ref s, (nuint)i);
+            var a1 = Vector128.LoadUnsafe(ref s, (nuint)(n + i));
+            var a2 = Vector128.LoadUnsafe(ref s, (nuint)((2 * n) + i));
+            var a3 = Vector128.LoadUnsafe(ref s, (nuint)((3 * n) + i));
+            var a4 = Vector128.LoadUnsafe(ref s, (nuint)((4 * n) + i));
+            var a5 = Vector128.LoadUnsafe(ref s, (nuint)((5 * n) + i));
+            var a6 = Vector128.LoadUnsafe(ref s, (nuint)((6 * n) + i));
+            var a7 = Vector128.LoadUnsafe(ref s, (nuint)((7 * n) + i));
+            var b0 = Sse2.UnpackLow(a0, a1).AsUInt16();
+            var b1 = Sse2.UnpackHigh(a0, a1).AsUInt16();
+            var b2 = Sse2.UnpackLow(a2, a3).AsUInt16();
+            var b3 = Sse2.UnpackHigh(a2, a3).AsUInt16();
+            var b4 = Sse2.UnpackLow(a4, a5).AsUInt16();
+            var b5 = Sse2.UnpackHigh(a4, a5).AsUInt16();
+            var b6 = Sse2.UnpackLow(a6, a7).AsUInt16();
+            var b7 = Sse2.UnpackHigh(a6, a7).AsUInt16();
+            var c0 = Sse2.UnpackLow(b0, b2).AsUInt32();
+            var c1 = Sse2.UnpackHigh(b0, b2).AsUInt32();
+            var c2 = Sse2.UnpackLow(b1, b3).AsUInt32();
+            var c3 = Sse2.UnpackHigh(b1, b3).AsUInt32();
+            var c4 = Sse2.UnpackLow(b4, b6).AsUInt32();
+            var c5 = Sse2.UnpackHigh(b4, b6).AsUInt32();
+            var c6 = Sse2.UnpackLow(b5, b7).AsUInt32();
+            var c7 = Sse2.UnpackHigh(b5, b7).AsUInt32();
+            var o = (nuint)(8 * i);
+            Sse2.UnpackLow(c0, c4).AsByte().StoreUnsafe(ref d, o);
+            Sse2.UnpackHigh(c0, c4).AsByte().StoreUnsafe(ref d, o + 16);
+            Sse2.UnpackLow(c1, c5).AsByte().StoreUnsafe(ref d, o + 32);
+            Sse2.UnpackHigh(c1, c5).AsByte().StoreUnsafe(ref d, o + 48);
+            Sse2.UnpackLow(c2, c6).AsByte().StoreUnsafe(ref d, o + 64);
+            Sse2.UnpackHigh(c2, c6).AsByte().StoreUnsafe(ref d, o + 80);
+            Sse2.UnpackLow(c3, c7).AsByte().StoreUnsafe(ref d, o + 96);
+            Sse2.UnpackHigh(c3, c7).AsByte().StoreUnsafe(ref d, o + 112);
+        }
+
+        return i;
+    }
+
+    private static int Unshuffle8Avx2(ReadOnlySpan<byte> src, Span<byte> dst, int n)
+    {
+        ref var s = ref MemoryMarshal.GetReference(src);
+        ref var d = ref MemoryMarshal.GetReference(dst);
+        var i = 0;
+        for (; i + 32 <= n; i += 32)
+        {
+            // Same unpack network as SSE2, run in both 128-bit lanes (elements i..i+15 and i+16..i+31); the final
+            // lane permutes put the low-lane results (first 16 elements) before the high-lane ones.
+            var a0 = Vector256.LoadUnsafe(ref s, (nuint)i);
+            var a1 = Vector256.LoadUnsafe(ref s, (nuint)(n + i));
+            var a2 = Vector256.LoadUnsafe(ref s, (nuint)((2 * n) + i));
+            var a3 = Vector256.LoadUnsafe(ref s, (nuint)((3 * n) + i));
+            var a4 = Vector256.LoadUnsafe(ref s, (nuint)((4 * n) + i));
+            var a5 = Vector256.LoadUnsafe(ref s, (nuint)((5 * n) + i));
+            var a6 = Vector256.LoadUnsafe(ref s, (nuint)((6 * n) + i));
+            var a7 = Vector256.LoadUnsafe(ref s, (nuint)((7 * n) + i));
+            var b0 = Avx2.UnpackLow(a0, a1).AsUInt16();
+            var b1 = Avx2.UnpackHigh(a0, a1).AsUInt16();
+            var b2 = Avx2.UnpackLow(a2, a3).AsUInt16();
+            var b3 = Avx2.UnpackHigh(a2, a3).AsUInt16();
+            var b4 = Avx2.UnpackLow(a4, a5).AsUInt16();
+            var b5 = Avx2.UnpackHigh(a4, a5).AsUInt16();
+            var b6 = Avx2.UnpackLow(a6, a7).AsUInt16();
+            var b7 = Avx2.UnpackHigh(a6, a7).AsUInt16();
+            var c0 = Avx2.UnpackLow(b0, b2).AsUInt32();
+            var c1 = Avx2.UnpackHigh(b0, b2).AsUInt32();
+            var c2 = Avx2.UnpackLow(b1, b3).AsUInt32();
+            var c3 = Avx2.UnpackHigh(b1, b3).AsUInt32();
+            var c4 = Avx2.UnpackLow(b4, b6).AsUInt32();
+            var c5 = Avx2.UnpackHigh(b4, b6).AsUInt32();
+            var c6 = Avx2.UnpackLow(b5, b7).AsUInt32();
+            var c7 = Avx2.UnpackHigh(b5, b7).AsUInt32();
+            var d0 = Avx2.UnpackLow(c0, c4).AsByte();
+            var d1 = Avx2.UnpackHigh(c0, c4).AsByte();
+            var d2 = Avx2.UnpackLow(c1, c5).AsByte();
+            var d3 = Avx2.UnpackHigh(c1, c5).AsByte();
+            var d4 = Avx2.UnpackLow(c2, c6).AsByte();
+            var d5 = Avx2.UnpackHigh(c2, c6).AsByte();
+            var d6 = Avx2.UnpackLow(c3, c7).AsByte();
+            var d7 = Avx2.UnpackHigh(c3, c7).AsByte();
+            var o = (nuint)(8 * i);
+            Avx2.Permute2x128(d0, d1, 0x20).StoreUnsafe(ref d, o);
+            Avx2.Permute2x128(d2, d3, 0x20).StoreUnsafe(ref d, o + 32);
+            Avx2.Permute2x128(d4, d5, 0x20).StoreUnsafe(ref d, o + 64);
+            Avx2.Permute2x128(d6, d7, 0x20).StoreUnsafe(ref d, o + 96);
+            Avx2.Permute2x128(d0, d1, 0x31).StoreUnsafe(ref d, o + 128);
+            Avx2.Permute2x128(d2, d3, 0x31).StoreUnsafe(ref d, o + 160);
+            Avx2.Permute2x128(d4, d5, 0x31).StoreUnsafe(ref d, o + 192);
+            Avx2.Permute2x128(d6, d7, 0x31).StoreUnsafe(ref d, o + 224);
+        }
+
+        return i;
+    }
+}

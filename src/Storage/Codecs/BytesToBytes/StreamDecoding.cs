@@ -1,0 +1,98 @@
+using System.Buffers;
+using System.IO.Compression;
+
+namespace ChunkCompute.Storage.Codecs;
+
+/// <summary>Decoding through a System.IO.Compression stream, turning its failures into <see cref="CodecException"/>.</summary>
+internal static class StreamDecoding
+{
+    /// <summary>The largest output accepted when the decoded size is unknown (the largest .NET byte array).</summary>
+    internal const int MaxDecodedLength = 0x7FFFFFC7;
+
+    /// <summary>Fills <paramref name="destination"/> exactly; fails when the stream is shorter or longer.</summary>
+    internal static void DecodeInto(string codec, ReadOnlySpan<byte> encoded, Func<Stream, Stream> open, Span<byte> destination)
+    {
+        var rented = ArrayPool<byte>.Shared.Rent(Math.Max(1, encoded.Length));
+        try
+        {
+            encoded.CopyTo(rented);
+            using var input = new MemoryStream(rented, 0, encoded.Length, writable: false);
+            using var stream = open(input);
+            var total = 0;
+            while (total < destination.Length)
+            {
+                var n = stream.Read(destination[total..]);
+                if (n == 0)
+                {
+                    throw CodecHelpers.SizeMismatch(codec, destination.Length, total);
+                }
+
+                total += n;
+            }
+
+            Span<byte> probe = stackalloc byte[1];
+            if (stream.Read(probe) != 0)
+            {
+                throw new CodecException(codec, $"decoded size mismatch: the stream holds more than the expected {destination.Length} bytes");
+            }
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException or NotSupportedException)
+        {
+            throw new CodecException(codec, $"corrupt input: {ex.Message}", ex);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>Decodes the whole stream when its length is not known in advance.</summary>
+    internal static byte[] DecodeAll(string codec, ReadOnlySpan<byte> encoded, Func<Stream, Stream> open)
+    {
+        try
+        {
+            using var input = new MemoryStream(encoded.ToArray(), writable: false);
+            using var stream = open(input);
+            using var output = new MemoryStream(Math.Max(256, encoded.Length * 4));
+            var buffer = ArrayPool<byte>.Shared.Rent(81920);
+            try
+            {
+                int n;
+                while ((n = stream.Read(buffer, 0, buffer.Length)) > 0)
+                {
+                    if (output.Length + n > MaxDecodedLength)
+                    {
+                        throw new CodecException(codec, "decoded data exceeds the 2 GiB limit");
+                    }
+
+                    output.Write(buffer, 0, n);
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+
+            return output.ToArray();
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException or NotSupportedException)
+        {
+            throw new CodecException(codec, $"corrupt input: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Compresses with <paramref name="open"/> into a new array.</summary>
+    internal static byte[] Encode(ReadOnlySpan<byte> decoded, Func<Stream, Stream> open)
+    {
+        using var output = new MemoryStream((decoded.Length / 2) + 64);
+        using (var stream = open(output))
+        {
+            stream.Write(decoded);
+        }
+
+        return output.ToArray();
+    }
+
+    /// <summary>zlib options for a numcodecs-style level (0-9; -1 = zlib's default 6).</summary>
+    internal static ZLibCompressionOptions Options(int level) => new() { CompressionLevel = level < 0 ? 6 : level };
+}
