@@ -325,7 +325,8 @@ public sealed class CodecPipeline
     {
         foreach (var key in new[] { "dtype", "astype" })
         {
-            if (config?[key]?.GetValue<string>() is string s && DataType.FromNumpyTypestr(s, out _) != dataType)
+            // zarr-python 3 writes numcodecs.delta's dtype as a v3 name ("int32"); numcodecs writes "<i4".
+            if (config?[key]?.GetValue<string>() is string s && (s.Length > 0 && "<>|=".Contains(s[0], StringComparison.Ordinal) ? DataType.FromNumpyTypestr(s, out _) : DataType.FromV3Name(s)) != dataType)
             {
                 throw new UnsupportedCodecException("delta", $"{key} '{s}' differs from the array's {dataType.Name}; only same-type deltas are supported");
             }
