@@ -223,7 +223,7 @@ public sealed class DataType
                 {
                     JsonValueKind.True => 1,
                     JsonValueKind.False => 0,
-                    JsonValueKind.Number => value.GetValue<JsonElement>().GetDouble() != 0 ? (byte)1 : (byte)0,
+                    JsonValueKind.Number => ToElement(value).GetDouble() != 0 ? (byte)1 : (byte)0,
                     _ => throw new FormatException($"fill_value {value.ToJsonString()} is not a boolean"),
                 };
                 return bytes;
@@ -233,12 +233,16 @@ public sealed class DataType
                     throw new FormatException($"fill_value {value.ToJsonString()} is not a number");
                 }
 
-                WriteDouble(bytes, value.GetValue<JsonElement>().GetDouble());
+                WriteDouble(bytes, ToElement(value).GetDouble());
                 return bytes;
             default:
                 return ParseIntegerFill(value, bytes);
         }
     }
+
+    // A JsonValue parsed from text wraps a JsonElement; one built in code wraps a CLR value: normalize both.
+    private static JsonElement ToElement(JsonNode value) =>
+        value is JsonValue v && v.TryGetValue(out JsonElement e) ? e : JsonSerializer.SerializeToElement(value);
 
     private byte[] ParseIntegerFill(JsonNode value, byte[] bytes)
     {
@@ -253,7 +257,7 @@ public sealed class DataType
             throw new FormatException($"fill_value {value.ToJsonString()} is not an integer");
         }
 
-        var e = value.GetValue<JsonElement>();
+        var e = ToElement(value);
         if (NumpyKind == 'u')
         {
             ulong u;
