@@ -3,7 +3,8 @@ using System.Text.Json.Nodes;
 namespace ChunkCompute.Storage.Codecs;
 
 /// <summary>
-/// The numcodecs <c>fletcher32</c> checksum codec: the payload followed by its Fletcher-32 as a little-endian u32.
+/// The numcodecs <c>fletcher32</c> checksum codec: the payload followed by its (HDF5-style) Fletcher-32 as a
+/// little-endian u32.
 /// </summary>
 public sealed class Fletcher32Codec : IBytesToBytesCodec
 {

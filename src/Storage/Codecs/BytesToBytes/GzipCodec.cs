@@ -28,17 +28,29 @@ public sealed class GzipCodec : IBytesToBytesCodec
     public JsonObject? ToV2Json() => new() { ["id"] = "gzip", ["level"] = Level };
 
     /// <inheritdoc/>
-    public byte[] Encode(ReadOnlySpan<byte> decoded) =>
-        StreamDecoding.Encode(decoded, s => new GZipStream(s, StreamDecoding.Options(Level), leaveOpen: true));
+    public byte[] Encode(ReadOnlySpan<byte> decoded)
+    {
+        var encoded = StreamDecoding.Encode(decoded, s => new GZipStream(s, StreamDecoding.Options(Level), leaveOpen: true));
+
+        // GZipStream writes nothing at all for empty input; emit a valid empty member (what Python's gzip writes).
+        return encoded.Length > 0 ? encoded : [0x1F, 0x8B, 0x08, 0, 0, 0, 0, 0, 0, 0xFF, 0x03, 0x00, 0, 0, 0, 0, 0, 0, 0, 0];
+    }
 
     /// <inheritdoc/>
     public int GetDecodedLength(ReadOnlySpan<byte> encoded) => -1;
 
     /// <inheritdoc/>
-    public void Decode(ReadOnlySpan<byte> encoded, Span<byte> destination) =>
+    public void Decode(ReadOnlySpan<byte> encoded, Span<byte> destination)
+    {
         StreamDecoding.DecodeInto(Name, encoded, s => new GZipStream(s, CompressionMode.Decompress), destination);
+        StreamDecoding.VerifyTrailer(Name, encoded, destination, gzip: true);
+    }
 
     /// <inheritdoc/>
-    public byte[] Decode(ReadOnlySpan<byte> encoded) =>
-        StreamDecoding.DecodeAll(Name, encoded, s => new GZipStream(s, CompressionMode.Decompress));
+    public byte[] Decode(ReadOnlySpan<byte> encoded)
+    {
+        var decoded = StreamDecoding.DecodeAll(Name, encoded, s => new GZipStream(s, CompressionMode.Decompress));
+        StreamDecoding.VerifyTrailer(Name, encoded, decoded, gzip: true);
+        return decoded;
+    }
 }

@@ -9,6 +9,42 @@ internal static class StreamDecoding
     /// <summary>The largest output accepted when the decoded size is unknown (the largest .NET byte array).</summary>
     internal const int MaxDecodedLength = 0x7FFFFFC7;
 
+    /// <summary>
+    /// Checks a decoded result against the stream's own trailer, which System.IO.Compression does not verify: zlib's
+    /// big-endian Adler-32, or gzip's CRC-32 and ISIZE of the last member (its data is the last ISIZE bytes).
+    /// </summary>
+    internal static void VerifyTrailer(string codec, ReadOnlySpan<byte> encoded, ReadOnlySpan<byte> decoded, bool gzip)
+    {
+        if (gzip)
+        {
+            if (encoded.Length < 18)
+            {
+                throw CodecHelpers.Truncated(codec, "shorter than a gzip header and trailer");
+            }
+
+            var crc = CodecHelpers.U32(encoded, encoded.Length - 8);
+            var isize = CodecHelpers.U32(encoded, encoded.Length - 4);
+            if (isize > (uint)decoded.Length || ZlibCrc32.Compute(decoded[(decoded.Length - (int)isize)..]) != crc)
+            {
+                throw new CodecException(codec, "corrupt or truncated input: the gzip trailer (CRC-32, size) does not match the data");
+            }
+        }
+        else
+        {
+            if (encoded.Length < 6)
+            {
+                throw CodecHelpers.Truncated(codec, "shorter than a zlib header and trailer");
+            }
+
+            var stored = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(encoded[^4..]);
+            var computed = Adler32Checksum.Compute(decoded);
+            if (stored != computed)
+            {
+                throw new CodecException(codec, $"corrupt or truncated input: checksum mismatch: stored 0x{stored:X8} computed 0x{computed:X8}");
+            }
+        }
+    }
+
     /// <summary>Fills <paramref name="destination"/> exactly; fails when the stream is shorter or longer.</summary>
     internal static void DecodeInto(string codec, ReadOnlySpan<byte> encoded, Func<Stream, Stream> open, Span<byte> destination)
     {

@@ -28,17 +28,29 @@ public sealed class ZlibCodec : IBytesToBytesCodec
     public JsonObject? ToV2Json() => new() { ["id"] = "zlib", ["level"] = Level };
 
     /// <inheritdoc/>
-    public byte[] Encode(ReadOnlySpan<byte> decoded) =>
-        StreamDecoding.Encode(decoded, s => new ZLibStream(s, StreamDecoding.Options(Level), leaveOpen: true));
+    public byte[] Encode(ReadOnlySpan<byte> decoded)
+    {
+        var encoded = StreamDecoding.Encode(decoded, s => new ZLibStream(s, StreamDecoding.Options(Level), leaveOpen: true));
+
+        // ZLibStream writes nothing at all for empty input; emit a valid empty stream (what Python's zlib writes).
+        return encoded.Length > 0 ? encoded : [0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01];
+    }
 
     /// <inheritdoc/>
     public int GetDecodedLength(ReadOnlySpan<byte> encoded) => -1;
 
     /// <inheritdoc/>
-    public void Decode(ReadOnlySpan<byte> encoded, Span<byte> destination) =>
+    public void Decode(ReadOnlySpan<byte> encoded, Span<byte> destination)
+    {
         StreamDecoding.DecodeInto(Name, encoded, s => new ZLibStream(s, CompressionMode.Decompress), destination);
+        StreamDecoding.VerifyTrailer(Name, encoded, destination, gzip: false);
+    }
 
     /// <inheritdoc/>
-    public byte[] Decode(ReadOnlySpan<byte> encoded) =>
-        StreamDecoding.DecodeAll(Name, encoded, s => new ZLibStream(s, CompressionMode.Decompress));
+    public byte[] Decode(ReadOnlySpan<byte> encoded)
+    {
+        var decoded = StreamDecoding.DecodeAll(Name, encoded, s => new ZLibStream(s, CompressionMode.Decompress));
+        StreamDecoding.VerifyTrailer(Name, encoded, decoded, gzip: false);
+        return decoded;
+    }
 }
