@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using ChunkCompute.Storage.Codecs;
 
 namespace ChunkCompute.Storage;
 
@@ -25,10 +26,10 @@ public sealed class Compression
     public static Compression None { get; } = new("none", _ => null, _ => []);
 
     /// <summary>Blosc with LZ4, level 5, byte shuffle: zarr-python 2's default, and ours (fast to decode).</summary>
-    public static Compression Default => Blosc("lz4", 5, BloscShuffle.Byte);
+    public static Compression Default => Blosc("lz4", 5, BloscShuffle.Shuffle);
 
     /// <summary>Blosc with a given internal compressor (lz4, lz4hc, zstd, zlib), level 0-9 and shuffle.</summary>
-    public static Compression Blosc(string cname = "lz4", int level = 5, BloscShuffle shuffle = BloscShuffle.Byte)
+    public static Compression Blosc(string cname = "lz4", int level = 5, BloscShuffle shuffle = BloscShuffle.Shuffle)
     {
         if (cname is not ("lz4" or "lz4hc" or "zstd" or "zlib" or "blosclz"))
         {
@@ -47,7 +48,7 @@ public sealed class Compression
                 {
                     ["cname"] = cname,
                     ["clevel"] = level,
-                    ["shuffle"] = shuffle switch { BloscShuffle.None => "noshuffle", BloscShuffle.Bit => "bitshuffle", _ => "shuffle" },
+                    ["shuffle"] = shuffle switch { BloscShuffle.NoShuffle => "noshuffle", BloscShuffle.BitShuffle => "bitshuffle", _ => "shuffle" },
                     ["typesize"] = size,
                     ["blocksize"] = 0,
                 },
@@ -112,17 +113,4 @@ public sealed class Compression
 
     /// <inheritdoc/>
     public override string ToString() => Name;
-}
-
-/// <summary>Blosc's pre-compression shuffle.</summary>
-public enum BloscShuffle
-{
-    /// <summary>No shuffle.</summary>
-    None = 0,
-
-    /// <summary>Byte shuffle: groups the i-th byte of every element (best for multi-byte numbers).</summary>
-    Byte = 1,
-
-    /// <summary>Bit shuffle: groups the i-th bit of every element.</summary>
-    Bit = 2,
 }

@@ -1,5 +1,6 @@
 using Xunit;
 using ChunkCompute.Storage;
+using ChunkCompute.Storage.Codecs;
 using ChunkCompute.Tests.TestSupport;
 
 namespace ChunkCompute.Tests.Storage.Arrays;
@@ -12,7 +13,7 @@ public sealed class RoundTripTests
 {
     private static readonly Compression[] Compressions =
     [
-        Compression.None, Compression.Default, Compression.Blosc("lz4", 5, BloscShuffle.Bit), Compression.Blosc("zstd", 3, BloscShuffle.None),
+        Compression.None, Compression.Default, Compression.Blosc("lz4", 5, BloscShuffle.BitShuffle), Compression.Blosc("zstd", 3, BloscShuffle.NoShuffle),
         Compression.Blosc("lz4hc", 9), Compression.Blosc("zlib", 5), Compression.Zstd(3), Compression.Gzip(5), Compression.Zlib(1), Compression.Lz4(),
     ];
 
