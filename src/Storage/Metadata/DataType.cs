@@ -223,7 +223,7 @@ public sealed class DataType
                 {
                     JsonValueKind.True => 1,
                     JsonValueKind.False => 0,
-                    JsonValueKind.Number => value.GetValue<JsonElement>().GetDouble() != 0 ? (byte)1 : (byte)0,
+                    JsonValueKind.Number => AsElement(value).GetDouble() != 0 ? (byte)1 : (byte)0,
                     _ => throw new FormatException($"fill_value {value.ToJsonString()} is not a boolean"),
                 };
                 return bytes;
@@ -233,12 +233,17 @@ public sealed class DataType
                     throw new FormatException($"fill_value {value.ToJsonString()} is not a number");
                 }
 
-                WriteDouble(bytes, value.GetValue<JsonElement>().GetDouble());
+                WriteDouble(bytes, AsElement(value).GetDouble());
                 return bytes;
             default:
                 return ParseIntegerFill(value, bytes);
         }
     }
+
+    // A JsonValue parsed from text wraps a JsonElement; one built from a CLR value (JsonValue.Create(-1), or the
+    // implicit conversion in `FillValue = -1`) does not, and GetValue<JsonElement>() throws on it.
+    private static JsonElement AsElement(JsonNode value) =>
+        value is JsonValue v && v.TryGetValue(out JsonElement element) ? element : JsonSerializer.SerializeToElement(value);
 
     private byte[] ParseIntegerFill(JsonNode value, byte[] bytes)
     {
@@ -253,7 +258,7 @@ public sealed class DataType
             throw new FormatException($"fill_value {value.ToJsonString()} is not an integer");
         }
 
-        var e = value.GetValue<JsonElement>();
+        var e = AsElement(value);
         if (NumpyKind == 'u')
         {
             ulong u;
