@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -380,8 +382,36 @@ public sealed class ZarrStore : IDisposable
         }
     }
 
-    private void WriteJson(string key, JsonNode json, JsonSerializerOptions options) =>
-        Store.Set(key, JsonSerializer.SerializeToUtf8Bytes(json, options));
+    private void WriteJson(string key, JsonNode json, JsonSerializerOptions options)
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(json, options);
+        Store.Set(key, ReferenceEquals(options, V2Json) ? EscapeNonAscii(bytes) : bytes);
+    }
+
+    // zarr-python 2 decodes .zarray, .zgroup and .zattrs as ASCII (json_loads(ensure_text(s, 'ascii'))) and writes them
+    // with ensure_ascii=True, so v2 documents must \u-escape non-ASCII text. It can only occur inside JSON strings.
+    private static byte[] EscapeNonAscii(byte[] utf8)
+    {
+        if (Ascii.IsValid(utf8))
+        {
+            return utf8;
+        }
+
+        var sb = new StringBuilder(utf8.Length + 64);
+        foreach (char ch in Encoding.UTF8.GetString(utf8))
+        {
+            if (ch < 0x80)
+            {
+                sb.Append(ch);
+            }
+            else
+            {
+                sb.Append("\\u").Append(((int)ch).ToString("x4", CultureInfo.InvariantCulture));
+            }
+        }
+
+        return Encoding.ASCII.GetBytes(sb.ToString());
+    }
 
     /// <summary>Releases the chunk cache.</summary>
     public void Dispose()

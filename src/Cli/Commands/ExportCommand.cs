@@ -32,9 +32,34 @@ internal static class ExportCommand
 
     private static void Export(ZarrArray source, SliceSpec[] specs, string path, CancellationToken cancellationToken)
     {
-        int es = source.DataType.Size;
         long[] outShape = specs.Where(s => !s.Dropped).Select(s => s.Count).ToArray();
-        using var writer = new NpyWriter(path, source.DataType.ToNumpyTypestr(), outShape);
+        var writer = new NpyWriter(path, source.DataType.ToNumpyTypestr(), outShape);
+        try
+        {
+            WriteSlice(source, specs, writer, cancellationToken);
+        }
+        catch
+        {
+            // Disposing an unfinished writer throws "incomplete", which would hide the real error (a corrupt chunk,
+            // cancellation); drop the partial file and let the original exception through.
+            try
+            {
+                writer.Dispose();
+            }
+            catch (NpyFormatException)
+            {
+            }
+
+            File.Delete(path);
+            throw;
+        }
+
+        writer.Dispose();
+    }
+
+    private static void WriteSlice(ZarrArray source, SliceSpec[] specs, NpyWriter writer, CancellationToken cancellationToken)
+    {
+        int es = source.DataType.Size;
         if (specs.Any(s => s.Count == 0))
         {
             return;

@@ -59,7 +59,7 @@ public sealed class Compression
     /// <summary>Zstandard at a level (0 = the library default, 3); zarr-python 3's default compressor.</summary>
     public static Compression Zstd(int level = 0) => new(
         "zstd",
-        _ => new JsonObject { ["checksum"] = false, ["id"] = "zstd", ["level"] = level },
+        _ => new JsonObject { ["id"] = "zstd", ["level"] = level }, // numcodecs < 0.12 rejects a "checksum" key
         _ => [new JsonObject { ["name"] = "zstd", ["configuration"] = new JsonObject { ["level"] = level, ["checksum"] = false } }]);
 
     /// <summary>gzip (RFC 1952) at level 0-9.</summary>
