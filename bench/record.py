@@ -2,7 +2,7 @@
 """Helpers for bench/run.sh.
 
 record: merge one run's JSON line (its stdout) with peak RSS and wall time from `/usr/bin/time -v`, print one JSONL record.
-  record.py --stdout OUT --time TIME --case C --tool T --role chunkcompute|peer --rep N --size S --target R --command CMD
+  record.py --stdout OUT --time TIME --case C --tool T --role chunkcompute|peer --rep N --size S --target R --load L --command CMD
   (rep 0 is the untimed warm-up; report.py leaves it out of the statistics.)
 
 check: assert that every run of a case agrees on logical bytes and, to 1e-6 relative, on the checksum.
@@ -18,11 +18,14 @@ REL_TOL = 1e-6
 
 def parse_time_v(path):
     rss = wall = None
+    cpu = 0.0
     with open(path, encoding="utf-8") as f:
         for line in f:
             line = line.strip()
             if line.startswith("Maximum resident set size (kbytes):"):
                 rss = int(line.rsplit(":", 1)[1])
+            elif line.startswith(("User time (seconds):", "System time (seconds):")):
+                cpu += float(line.rsplit(":", 1)[1])
             elif line.startswith("Elapsed (wall clock) time"):
                 # h:mm:ss or m:ss.ss
                 parts = [float(p) for p in line.split(": ", 1)[1].strip().split(":")]
@@ -31,7 +34,7 @@ def parse_time_v(path):
                     wall = wall * 60 + p
     if rss is None:
         sys.exit(f"record.py: no 'Maximum resident set size' in {path}")
-    return rss, wall
+    return rss, wall, cpu
 
 
 def parse_result(path, case):
@@ -50,12 +53,13 @@ def parse_result(path, case):
 
 def record(a):
     r = parse_result(a.stdout, a.case)
-    rss, wall = parse_time_v(a.time)
+    rss, wall, cpu = parse_time_v(a.time)
     out = {
         "case": a.case, "tool": a.tool, "role": a.role, "rep": a.rep, "size": a.size,
         "target": None if a.target == "-" else float(a.target),
         "seconds": float(r["seconds"]), "bytes": int(r["bytes"]), "checksum": float(r["checksum"]),
-        "max_rss_kib": rss, "process_seconds": wall, "command": a.command,
+        "max_rss_kib": rss, "process_seconds": wall, "process_cpu_seconds": cpu,
+        "load_before": a.load, "command": a.command,
     }
     print(json.dumps(out))
 
@@ -93,6 +97,7 @@ def main():
     ap.add_argument("--rep", type=int)
     ap.add_argument("--size")
     ap.add_argument("--target", default="-")
+    ap.add_argument("--load", type=float)
     ap.add_argument("--command")
     a = ap.parse_args()
     if a.check:

@@ -93,6 +93,8 @@ def summarize(runs):
         t = c["tools"].setdefault(r["tool"], {"seconds": [], "rss": [], "bytes": r["bytes"],
                                               "command": r["command"], "checksum": r["checksum"]})
         if r["rep"] >= 1:
+            if r.get("load_before") is not None:
+                c.setdefault("loads", []).append(r["load_before"])
             t["seconds"].append(r["seconds"])
             t["rss"].append(r["max_rss_kib"])
     for c in cases.values():
@@ -222,6 +224,16 @@ def markdown(cases, size, command, svg_name):
                 if c["verdict"] == "MISS":
                     line += f". ChunkCompute misses the target on this case (short by {c['target'] / c['ratio']:.2f}×)."
                     misses.append(name)
+            L.append(line)
+            L.append("")
+        loads = c.get("loads")
+        if loads:
+            ncpu = os.cpu_count() or 1
+            line = (f"1-minute load average before the timed runs: {min(loads):.2f} to {max(loads):.2f} "
+                    f"on {ncpu} cores.")
+            if max(loads) > ncpu * 0.75:
+                line += (" **The machine was busy with other work during some runs: treat these numbers, and "
+                         "especially max, as noisy; min is the least disturbed.**")
             L.append(line)
             L.append("")
         L.append("Commands (timed runs):")

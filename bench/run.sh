@@ -68,7 +68,9 @@ trap 'rm -rf "$TMP"' EXIT
 
 # run_one CASE TOOL_LABEL ROLE REP TARGET COMMAND: one process under /usr/bin/time -v; appends a JSONL record.
 run_one() {
-    local name="$1" label="$2" role="$3" rep="$4" target="$5" cmd="$6"
+    local name="$1" label="$2" role="$3" rep="$4" target="$5" cmd="$6" load
+    # the 1-minute load average just before the run: other work on the machine shows up here
+    read -r load _ < /proc/loadavg
     # word splitting of $cmd is intended: cases are plain argument lists
     # shellcheck disable=SC2086
     if ! /usr/bin/time -v -o "$TMP/time.txt" $cmd > "$TMP/stdout.txt" 2> "$TMP/stderr.txt"; then
@@ -78,7 +80,7 @@ run_one() {
     fi
     "$PY" "$BENCH/record.py" --stdout "$TMP/stdout.txt" --time "$TMP/time.txt" \
         --case "$name" --tool "$label" --role "$role" --rep "$rep" --size "$SIZE" --target "$target" \
-        --command "$cmd" >> "$RAW"
+        --load "$load" --command "$cmd" >> "$RAW"
 }
 
 for i in "${!CASE_NAMES[@]}"; do
