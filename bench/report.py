@@ -125,8 +125,8 @@ def nice_ceiling(x):
 def svg_chart(cases, title):
     """A grouped bar chart (median throughput per case, ChunkCompute beside its peer), written by hand."""
     names = list(cases)
-    width_per_case, left, top, bottom, plot_h = 220, 70, 50, 70, 260
-    width = left + width_per_case * len(names) + 160
+    width_per_case, left, top, bottom, plot_h = 280, 70, 50, 84, 260
+    width = left + width_per_case * len(names) + 200
     height = top + plot_h + bottom
     peak = max(t["gbps"] for c in cases.values() for t in c["tools"].values())
     ymax = nice_ceiling(peak * 1.15)
@@ -160,19 +160,22 @@ def svg_chart(cases, title):
             out.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w}" height="{h:.1f}" fill="{colors[role]}">'
                        f'<title>{e(tool)}: {t["gbps"]:.2f} GB/s</title></rect>')
             out.append(f'<text x="{x + bar_w / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle">{t["gbps"]:.2f}</text>')
+            short = "ChunkCompute" if tool == CC else tool
+            out.append(f'<text x="{x + bar_w / 2:.1f}" y="{top + plot_h + 14}" text-anchor="middle" font-size="10" '
+                       f'fill="#444">{e(short)}</text>')
         cx = left + i * width_per_case + width_per_case / 2
-        out.append(f'<text x="{cx:.1f}" y="{top + plot_h + 18}" text-anchor="middle">{e(name)}</text>')
+        out.append(f'<text x="{cx:.1f}" y="{top + plot_h + 34}" text-anchor="middle">{e(name)}</text>')
         if c["ratio"] is not None:
             label = f'{c["ratio"]:.2f}× vs {c["peer"]}'
             if c["verdict"]:
                 label += f' ({c["verdict"]}, target {c["target"]:g}×)'
-            out.append(f'<text x="{cx:.1f}" y="{top + plot_h + 36}" text-anchor="middle" fill="#444">{e(label)}</text>')
+            out.append(f'<text x="{cx:.1f}" y="{top + plot_h + 52}" text-anchor="middle" fill="#444">{e(label)}</text>')
     # legend
     lx = width - 150
     out.append(f'<rect x="{lx}" y="{top}" width="12" height="12" fill="{colors[CC]}"/>'
                f'<text x="{lx + 18}" y="{top + 10}">ChunkCompute</text>')
     out.append(f'<rect x="{lx}" y="{top + 20}" width="12" height="12" fill="{colors["peer"]}"/>'
-               f'<text x="{lx + 18}" y="{top + 30}">peer</text>')
+               f'<text x="{lx + 18}" y="{top + 30}">peer (named below)</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
