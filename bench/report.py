@@ -196,6 +196,9 @@ def markdown(cases, size, command, svg_name):
     L.append("- The page cache is **not** dropped (that needs privileges a developer machine may lack). Instead each "
              "tool has one untimed warm-up run first, so both read the store from a **warm** page cache: these numbers "
              "measure decode and copy, not the disk.")
+    L.append("- Before any run, `bench/prefault.py` touches and frees 3x the largest array's size once: on a VM whose "
+             "host backs guest memory lazily, first-ever touches of guest pages cost ~25x a normal page fault and "
+             "would otherwise land on whichever run first receives such pages.")
     L.append("- Then the timed runs alternate between the two tools (ChunkCompute first on odd repetitions, the peer "
              "first on even ones). `seconds` is measured inside each process around the operation only (no process "
              "start, no imports, no opening of the store); peak RSS is `/usr/bin/time -v`'s maximum resident set of "

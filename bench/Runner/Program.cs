@@ -115,11 +115,28 @@ internal static class Program
 
             GC.KeepAlive(fresh);
         });
+        Phase("allocate_uninitialized_and_first_touch_destination", () =>
+        {
+            var fresh = GC.AllocateUninitializedArray<double>(checked((int)n));
+            for (long i = 0; i < n; i += 512)
+            {
+                fresh[i] = 1;
+            }
+
+            GC.KeepAlive(fresh);
+        });
         var touched = new double[n];
         Array.Fill(touched, 1.0);
         var all = ArraySubset.All(z.Shape);
         Phase("read_parallel_into_pretouched_destination", () => z.Read(all, touched));
         Phase("read_parallel_new_array", () => GC.KeepAlive(z.Read()));
+        Phase("read_parallel_new_uninitialized_array", () =>
+        {
+            // what Read() would cost if it allocated its result with GC.AllocateUninitializedArray (every element is written)
+            var fresh = GC.AllocateUninitializedArray<double>(checked((int)n));
+            z.Read(all, fresh);
+            GC.KeepAlive(fresh);
+        });
 
         using var stdout = Console.OpenStandardOutput();
         using (var json = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
