@@ -115,9 +115,9 @@ def summarize(runs):
 
 
 def nice_ceiling(x):
-    """The smallest of 1, 2, 2.5 or 5 times a power of ten that is at least x."""
+    """The smallest round number (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten) that is at least x."""
     power = 10.0 ** math.floor(math.log10(x)) if x > 0 else 1.0
-    for m in (1, 2, 2.5, 5, 10):
+    for m in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
         if m * power >= x:
             return m * power
     return 10 * power
