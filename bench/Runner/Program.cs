@@ -1,0 +1,268 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using ChunkCompute.Storage;
+
+namespace ChunkCompute.Bench;
+
+/// <summary>
+/// Benchmark runner. Each command does one measured operation and prints one JSON line:
+/// <c>{"case":…,"tool":"chunkcompute","seconds":…,"bytes":…,"checksum":…}</c>.
+/// Only the operation is timed: process start, JIT of the entry point and opening the store are not.
+/// </summary>
+internal static class Program
+{
+    private static int Main(string[] args)
+    {
+        if (args.Length == 0)
+        {
+            return Usage("no command");
+        }
+
+        try
+        {
+            var options = ParseOptions(args.AsSpan(1));
+            return args[0] switch
+            {
+                "read" => Read(options),
+                "profile-read" => ProfileRead(options),
+                _ => Usage($"unknown command '{args[0]}'"),
+            };
+        }
+        catch (ArgumentException e)
+        {
+            return Usage(e.Message);
+        }
+    }
+
+    /// <summary>Reads a whole float64 array into memory with <c>ZarrArray&lt;double&gt;.Read()</c>.</summary>
+    private static int Read(Dictionary<string, string> options)
+    {
+        string store = Require(options, "store");
+        string array = Require(options, "array");
+        string caseName = options.GetValueOrDefault("case", "read");
+
+        using var zarr = ZarrStore.OpenExisting(store);
+        var z = zarr.OpenArray<double>(array);
+
+        // --destination hugepage is an experiment, not the case: the array is allocated pinned and advised to use
+        // transparent huge pages (as numpy does), then filled with Read(region, span). It measures a proposed fix.
+        string destination = options.GetValueOrDefault("destination", "new");
+        var stopwatch = Stopwatch.StartNew();
+        double[] values;
+        switch (destination)
+        {
+            case "new":
+                values = z.Read();
+                break;
+            case "hugepage":
+                values = GC.AllocateUninitializedArray<double>(checked((int)z.Shape.Aggregate(1L, (a, b) => a * b)), pinned: true);
+                AdviseHugePages(values);
+                z.Read(ArraySubset.All(z.Shape), values);
+                break;
+            default:
+                throw new ArgumentException($"--destination must be new or hugepage, not '{destination}'");
+        }
+
+        stopwatch.Stop();
+
+        Emit(caseName, stopwatch.Elapsed.TotalSeconds, (long)values.Length * sizeof(double), Checksum(values));
+        return 0;
+    }
+
+    /// <summary>
+    /// Diagnostic, not a benchmark case: where the time of <see cref="Read"/> goes. Each phase runs alone, on one
+    /// thread unless named parallel, best of <c>--iterations</c> (default 3); the chunk cache is off. Prints one
+    /// JSON object of seconds per phase.
+    /// </summary>
+    private static int ProfileRead(Dictionary<string, string> options)
+    {
+        string store = Require(options, "store");
+        string array = Require(options, "array");
+        int iterations = int.Parse(options.GetValueOrDefault("iterations", "3"), CultureInfo.InvariantCulture);
+
+        using var zarr = ZarrStore.OpenExisting(store, new ZarrStoreOptions { ChunkCacheBytes = 0 });
+        var z = zarr.OpenArray<double>(array);
+        long n = z.Shape.Aggregate(1L, (a, b) => a * b);
+        int chunkElements = z.ChunkShape.Aggregate(1, (a, b) => a * b);
+        int[] chunkShape = [.. z.ChunkShape];
+        int chunks = checked((int)((n + chunkElements - 1) / chunkElements));
+        string[] keys = [.. Enumerable.Range(0, chunks).Select(c => z.Untyped.ChunkKey([c]))];
+        var decoded = new byte[chunkElements * sizeof(double)];
+        var results = new Dictionary<string, double>(StringComparer.Ordinal);
+
+        void Phase(string name, Action body)
+        {
+            double best = double.MaxValue;
+            for (int i = 0; i < iterations; i++)
+            {
+                var sw = Stopwatch.StartNew();
+                body();
+                best = Math.Min(best, sw.Elapsed.TotalSeconds);
+            }
+
+            results[name] = best;
+        }
+
+        long storedBytes = 0;
+        Phase("store_get_all_chunks", () =>
+        {
+            storedBytes = 0;
+            foreach (string key in keys)
+            {
+                using var owner = zarr.Store.GetPooled(key) ?? throw new InvalidOperationException($"missing chunk {key}");
+                storedBytes += owner.Memory.Length;
+            }
+        });
+        Phase("store_get_and_decode_into_reused_buffer", () =>
+        {
+            foreach (string key in keys)
+            {
+                using var owner = zarr.Store.GetPooled(key)!;
+                z.Metadata.Codecs.Decode(owner.Memory.Span, chunkShape, decoded);
+            }
+        });
+        Phase("allocate_and_first_touch_destination", () =>
+        {
+            var fresh = new double[n];
+            for (long i = 0; i < n; i += 512)
+            {
+                fresh[i] = 1; // one write per 4 KiB page: the page faults Read() pays on a new array
+            }
+
+            GC.KeepAlive(fresh);
+        });
+        Phase("allocate_uninitialized_and_first_touch_destination", () =>
+        {
+            var fresh = GC.AllocateUninitializedArray<double>(checked((int)n));
+            for (long i = 0; i < n; i += 512)
+            {
+                fresh[i] = 1;
+            }
+
+            GC.KeepAlive(fresh);
+        });
+        var touched = new double[n];
+        Array.Fill(touched, 1.0);
+        var all = ArraySubset.All(z.Shape);
+        Phase("read_parallel_into_pretouched_destination", () => z.Read(all, touched));
+        Phase("read_parallel_new_array", () => GC.KeepAlive(z.Read()));
+        Phase("read_parallel_new_uninitialized_array", () =>
+        {
+            // what Read() would cost if it allocated its result with GC.AllocateUninitializedArray (every element is written)
+            var fresh = GC.AllocateUninitializedArray<double>(checked((int)n));
+            z.Read(all, fresh);
+            GC.KeepAlive(fresh);
+        });
+        Phase("read_parallel_new_pinned_array_madvise_hugepage", () =>
+        {
+            // what numpy does for large arrays: ask for transparent huge pages before the first touch
+            var fresh = GC.AllocateUninitializedArray<double>(checked((int)n), pinned: true);
+            AdviseHugePages(fresh);
+            z.Read(all, fresh);
+            GC.KeepAlive(fresh);
+        });
+
+        using var stdout = Console.OpenStandardOutput();
+        using (var json = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("chunks", chunks);
+            json.WriteNumber("logical_bytes", n * sizeof(double));
+            json.WriteNumber("stored_bytes", storedBytes);
+            json.WriteNumber("max_concurrency", zarr.Options.MaxConcurrency);
+            foreach (var (name, seconds) in results)
+            {
+                json.WriteNumber(name, Math.Round(seconds, 4));
+            }
+
+            json.WriteEndObject();
+        }
+
+        stdout.WriteByte((byte)'\n');
+        return 0;
+    }
+
+    /// <summary>madvise(MADV_HUGEPAGE) over the 2 MiB-aligned interior of a pinned array (Linux; elsewhere a no-op).</summary>
+    private static unsafe void AdviseHugePages(double[] pinned)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        const long HugePage = 2 << 20;
+        const int MadvHugePage = 14;
+        fixed (double* p = pinned)
+        {
+            long start = ((long)p + HugePage - 1) & ~(HugePage - 1);
+            long end = ((long)p + ((long)pinned.Length * sizeof(double))) & ~(HugePage - 1);
+            if (end > start)
+            {
+                _ = Madvise((nint)start, (nuint)(end - start), MadvHugePage);
+            }
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "madvise", SetLastError = true)]
+    private static extern int Madvise(nint address, nuint length, int advice);
+
+    /// <summary>Neumaier-compensated sum, so it agrees with NumPy's pairwise sum far below the 1e-6 the harness checks.</summary>
+    private static double Checksum(ReadOnlySpan<double> values)
+    {
+        double sum = 0, compensation = 0;
+        foreach (double v in values)
+        {
+            double t = sum + v;
+            compensation += Math.Abs(sum) >= Math.Abs(v) ? (sum - t) + v : (v - t) + sum;
+            sum = t;
+        }
+
+        return sum + compensation;
+    }
+
+    private static void Emit(string caseName, double seconds, long bytes, double checksum)
+    {
+        using var stdout = Console.OpenStandardOutput();
+        using (var json = new Utf8JsonWriter(stdout))
+        {
+            json.WriteStartObject();
+            json.WriteString("case", caseName);
+            json.WriteString("tool", "chunkcompute");
+            json.WriteNumber("seconds", seconds);
+            json.WriteNumber("bytes", bytes);
+            json.WriteNumber("checksum", checksum);
+            json.WriteEndObject();
+        }
+
+        stdout.WriteByte((byte)'\n');
+    }
+
+    private static Dictionary<string, string> ParseOptions(ReadOnlySpan<string> args)
+    {
+        var options = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (int i = 0; i < args.Length; i++)
+        {
+            string arg = args[i];
+            if (!arg.StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
+            {
+                throw new ArgumentException($"expected '--name value', got '{arg}'");
+            }
+
+            options[arg[2..]] = args[++i];
+        }
+
+        return options;
+    }
+
+    private static string Require(Dictionary<string, string> options, string name) =>
+        options.TryGetValue(name, out string? value) ? value : throw new ArgumentException($"--{name} is required");
+
+    private static int Usage(string error)
+    {
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ChunkCompute.Bench: {error}"));
+        Console.Error.WriteLine("usage: ChunkCompute.Bench read|profile-read --store DIR --array PATH [--case NAME] [--destination new|hugepage] [--iterations N]");
+        return 2;
+    }
+}

@@ -1,0 +1,302 @@
+#!/usr/bin/env python3
+"""Write bench/RESULTS.md and bench/results.svg from the raw results of bench/run.sh.
+
+  report.py --raw bench/out/<size>.jsonl --size S --command "bench/run.sh --size S" --md bench/RESULTS.md --svg bench/results.svg
+
+Rep 0 of each tool is the untimed warm-up and is left out. Throughput is logical (decoded) bytes per second, GB = 1e9 bytes.
+"""
+import argparse
+import datetime
+import html
+import json
+import math
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+
+SIZE_LABELS = {"tiny": "tiny (8 MiB, CI smoke size)", "small": "small (200 MiB)", "full": "full (2 GiB)"}
+CC = "chunkcompute"
+
+
+def sh(cmd):
+    try:
+        return subprocess.run(cmd, shell=True, capture_output=True, text=True, check=False).stdout.strip()
+    except OSError:
+        return ""
+
+
+def machine():
+    model = ""
+    for line in sh("lscpu").splitlines():
+        if line.startswith("Model name:"):
+            model = line.split(":", 1)[1].strip()
+            break
+    mem_kib = 0
+    with open("/proc/meminfo", encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("MemTotal:"):
+                mem_kib = int(line.split()[1])
+    return {
+        "cores (nproc)": sh("nproc"),
+        "CPU": model or platform.processor() or "unknown",
+        "memory": f"{mem_kib / 2**20:.1f} GiB",
+        "kernel": f"{platform.system()} {platform.release()}",
+        "OS": sh(". /etc/os-release && echo \"$PRETTY_NAME\""),
+    }
+
+
+def versions():
+    v = {"dotnet": sh("dotnet --version") if shutil.which("dotnet") else "not found",
+         "python3": f"{platform.python_version()} ({sys.executable})"}
+    for mod in ("zarr", "numpy", "numcodecs", "dask"):
+        try:
+            v[mod] = __import__(mod).__version__
+        except Exception:  # noqa: BLE001 - report what is missing, don't fail the report
+            v[mod] = "not installed"
+    try:
+        import numcodecs.blosc as nb
+        v["c-blosc (numcodecs)"] = f"{nb.VERSION_STRING}, {nb.get_nthreads()} threads"
+    except Exception:  # noqa: BLE001
+        pass
+    rev = sh("git -C '%s' rev-parse --short HEAD" % os.path.dirname(os.path.abspath(__file__)))
+    dirty = sh("git -C '%s' status --porcelain -- src bench/Runner" % os.path.dirname(os.path.abspath(__file__)))
+    if rev:
+        v["ChunkCompute commit"] = rev + (" (src or runner modified)" if dirty else "")
+    return v
+
+
+def relative_to_repo(command):
+    """The command with the repository's absolute path shortened to a relative one."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    return command.replace(root + "/", "")
+
+
+def load(path):
+    runs = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                runs.append(json.loads(line))
+    return runs
+
+
+def summarize(runs):
+    """Per case, per tool: statistics over the timed runs (rep >= 1), in first-seen order."""
+    cases = {}
+    for r in runs:
+        c = cases.setdefault(r["case"], {"target": r.get("target"), "tools": {}, "peer": None})
+        if r["role"] == "peer":
+            c["peer"] = r["tool"]
+        t = c["tools"].setdefault(r["tool"], {"seconds": [], "rss": [], "bytes": r["bytes"],
+                                              "command": r["command"], "checksum": r["checksum"]})
+        if r["rep"] >= 1:
+            if r.get("load_before") is not None:
+                c.setdefault("loads", []).append(r["load_before"])
+            t["seconds"].append(r["seconds"])
+            t["rss"].append(r["max_rss_kib"])
+    for c in cases.values():
+        for t in c["tools"].values():
+            s = t["seconds"]
+            t["median"] = statistics.median(s)
+            t["min"] = min(s)
+            t["max"] = max(s)
+            t["gbps"] = t["bytes"] / t["median"] / 1e9
+            t["rss_mib"] = max(t["rss"]) / 1024
+        cc, peer = c["tools"].get(CC), c["tools"].get(c["peer"])
+        c["ratio"] = cc["gbps"] / peer["gbps"] if cc and peer else None
+        c["ratio_min"] = peer["min"] / cc["min"] if cc and peer else None
+        c["verdict"] = None
+        if c["ratio"] is not None and c["target"] is not None:
+            c["verdict"] = "PASS" if c["ratio"] >= c["target"] else "MISS"
+    return cases
+
+
+def nice_ceiling(x):
+    """The smallest round number (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten) that is at least x."""
+    power = 10.0 ** math.floor(math.log10(x)) if x > 0 else 1.0
+    for m in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
+        if m * power >= x:
+            return m * power
+    return 10 * power
+
+
+def svg_chart(cases, title):
+    """A grouped bar chart (median throughput per case, ChunkCompute beside its peer), written by hand."""
+    names = list(cases)
+    width_per_case, left, top, bottom, plot_h = 280, 70, 50, 84, 260
+    width = left + width_per_case * len(names) + 200
+    height = top + plot_h + bottom
+    peak = max(t["gbps"] for c in cases.values() for t in c["tools"].values())
+    ymax = nice_ceiling(peak * 1.15)
+    colors = {CC: "#1f77b4", "peer": "#ff7f0e"}
+    e = html.escape
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
+           f'<rect width="{width}" height="{height}" fill="white"/>',
+           f'<text x="{left}" y="22" font-size="15" font-weight="bold">{e(title)}</text>']
+    # axis and grid
+    for i in range(6):
+        v = ymax * i / 5
+        y = top + plot_h - plot_h * i / 5
+        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - 160}" y2="{y:.1f}" stroke="#ddd"/>')
+        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{v:g}</text>')
+    out.append(f'<text x="16" y="{top + plot_h / 2}" transform="rotate(-90 16 {top + plot_h / 2})" '
+               f'text-anchor="middle">throughput, GB/s (median)</text>')
+    out.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 160}" y2="{top + plot_h}" stroke="black"/>')
+    out.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="black"/>')
+    bar_w = 60
+    for i, name in enumerate(names):
+        c = cases[name]
+        x0 = left + i * width_per_case + (width_per_case - 2 * bar_w - 10) / 2
+        for j, (tool, role) in enumerate(((CC, CC), (c["peer"], "peer"))):
+            t = c["tools"].get(tool)
+            if t is None:
+                continue
+            h = plot_h * t["gbps"] / ymax
+            x = x0 + j * (bar_w + 10)
+            y = top + plot_h - h
+            out.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w}" height="{h:.1f}" fill="{colors[role]}">'
+                       f'<title>{e(tool)}: {t["gbps"]:.2f} GB/s</title></rect>')
+            out.append(f'<text x="{x + bar_w / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle">{t["gbps"]:.2f}</text>')
+            short = "ChunkCompute" if tool == CC else tool
+            out.append(f'<text x="{x + bar_w / 2:.1f}" y="{top + plot_h + 14}" text-anchor="middle" font-size="10" '
+                       f'fill="#444">{e(short)}</text>')
+        cx = left + i * width_per_case + width_per_case / 2
+        out.append(f'<text x="{cx:.1f}" y="{top + plot_h + 34}" text-anchor="middle">{e(name)}</text>')
+        if c["ratio"] is not None:
+            label = f'{c["ratio"]:.2f}× vs {c["peer"]}'
+            if c["verdict"]:
+                label += f' ({c["verdict"]}, target {c["target"]:g}×)'
+            out.append(f'<text x="{cx:.1f}" y="{top + plot_h + 52}" text-anchor="middle" fill="#444">{e(label)}</text>')
+    # legend
+    lx = width - 150
+    out.append(f'<rect x="{lx}" y="{top}" width="12" height="12" fill="{colors[CC]}"/>'
+               f'<text x="{lx + 18}" y="{top + 10}">ChunkCompute</text>')
+    out.append(f'<rect x="{lx}" y="{top + 20}" width="12" height="12" fill="{colors["peer"]}"/>'
+               f'<text x="{lx + 18}" y="{top + 30}">peer (named below)</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def markdown(cases, size, command, svg_name):
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    L = ["# ChunkCompute benchmark results", ""]
+    L.append(f"- Date: {now}")
+    L.append(f"- Size: **{SIZE_LABELS.get(size, size)}**")
+    L.append(f"- Reproduce: `{command}` (from the repository root)")
+    L.append("")
+    L.append(f"![throughput per case]({svg_name})")
+    L.append("")
+    L.append("## Method")
+    L.append("")
+    L.append("- Each case runs ChunkCompute's runner (`bench/Runner`, Release) and its peer as separate processes on the "
+             "same data, generated deterministically by `bench/gen_data.py` with zarr-python.")
+    L.append("- The page cache is **not** dropped (that needs privileges a developer machine may lack). Instead each "
+             "tool has one untimed warm-up run first, so both read the store from a **warm** page cache: these numbers "
+             "measure decode and copy, not the disk.")
+    L.append("- Before any run, `bench/prefault.py` touches and frees 3x the largest array's size once: on a VM whose "
+             "host backs guest memory lazily, first-ever touches of guest pages cost ~25x a normal page fault and "
+             "would otherwise land on whichever run first receives such pages.")
+    L.append("- Then the timed runs alternate between the two tools (ChunkCompute first on odd repetitions, the peer "
+             "first on even ones). `seconds` is measured inside each process around the operation only (no process "
+             "start, no imports, no opening of the store); peak RSS is `/usr/bin/time -v`'s maximum resident set of "
+             "the whole process (runtime or interpreter included), the largest over the timed runs.")
+    L.append("- Throughput is logical (decoded) bytes / median seconds, in GB/s (1 GB = 10^9 bytes). Ratio = "
+             "ChunkCompute's median throughput / the peer's.")
+    L.append("- Each tool prints a checksum (sum of the values); the harness fails unless all runs agree to 1e-6 relative.")
+    L.append("")
+    L.append("## Results")
+    L.append("")
+    misses = []
+    for name, c in cases.items():
+        L.append(f"### `{name}`")
+        L.append("")
+        any_t = next(iter(c["tools"].values()))
+        L.append(f"Logical bytes: {any_t['bytes']:,} ({any_t['bytes'] / 2**20:,.0f} MiB); checksum {any_t['checksum']!r}.")
+        L.append("")
+        L.append("| tool | timed runs | median s | min s | max s | throughput GB/s (median) | peak RSS MiB |")
+        L.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for tool, t in c["tools"].items():
+            label = "ChunkCompute" if tool == CC else tool
+            L.append(f"| {label} | {len(t['seconds'])} | {t['median']:.3f} | {t['min']:.3f} | {t['max']:.3f} | "
+                     f"{t['gbps']:.2f} | {t['rss_mib']:.0f} |")
+        L.append("")
+        if c["ratio"] is not None:
+            line = f"**Ratio ChunkCompute / {c['peer']}: {c['ratio']:.2f}×**"
+            if c["verdict"]:
+                line += f" — target ≥ {c['target']:g}×: **{c['verdict']}**"
+                if c["verdict"] == "MISS":
+                    line += f". ChunkCompute misses the target on this case (short by {c['target'] / c['ratio']:.2f}×)."
+                    misses.append(name)
+            L.append(line)
+            L.append("")
+            L.append(f"Ratio of the best (min) times, the runs least disturbed by other work: {c['ratio_min']:.2f}×.")
+            L.append("")
+            if c["target"] is not None and (c["ratio_min"] >= c["target"]) != (c["ratio"] >= c["target"]):
+                L.append(f"**Not robust:** the verdict on the best times is "
+                         f"{'PASS' if c['ratio_min'] >= c['target'] else 'MISS'}, the opposite of the verdict on the "
+                         f"medians: the spread of one tool's times decides it, not the tools' typical speeds. "
+                         f"Do not count this case as {c['verdict']} without a quieter rerun.")
+                L.append("")
+                if c["verdict"] == "PASS":
+                    misses.append(name + " (not robust)")
+        loads = c.get("loads")
+        if loads:
+            ncpu = os.cpu_count() or 1
+            line = (f"1-minute load average before the timed runs: {min(loads):.2f} to {max(loads):.2f} "
+                    f"on {ncpu} cores.")
+            if max(loads) > ncpu * 0.75:
+                line += (" **The machine was busy with other work during some runs: treat these numbers, and "
+                         "especially max, as noisy; min is the least disturbed.**")
+            L.append(line)
+            L.append("")
+        L.append("Commands (timed runs):")
+        L.append("")
+        for tool, t in c["tools"].items():
+            L.append(f"- {tool}: `{relative_to_repo(t['command'])}`")
+        L.append("")
+    if size != "full":
+        L.append(f"> Note: these are **{size}**-size results, not the `full` (2 GiB) size the targets are stated for.")
+        L.append("")
+    L.append("## Summary")
+    L.append("")
+    if misses:
+        L.append(f"Targets missed or not robustly met: {', '.join(f'`{m}`' for m in misses)}.")
+    else:
+        L.append("All cases with a target meet it.")
+    L.append("")
+    L.append("## Machine")
+    L.append("")
+    for k, v in machine().items():
+        L.append(f"- {k}: {v}")
+    L.append("")
+    L.append("## Versions")
+    L.append("")
+    for k, v in versions().items():
+        L.append(f"- {k}: {v}")
+    L.append("")
+    return "\n".join(L)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--raw", required=True)
+    ap.add_argument("--size", required=True)
+    ap.add_argument("--command", required=True)
+    ap.add_argument("--md", required=True)
+    ap.add_argument("--svg", required=True)
+    a = ap.parse_args()
+    cases = summarize(load(a.raw))
+    if not cases:
+        sys.exit("report.py: no results")
+    with open(a.svg, "w", encoding="utf-8") as f:
+        f.write(svg_chart(cases, f"ChunkCompute vs peers — size {a.size}"))
+    with open(a.md, "w", encoding="utf-8") as f:
+        f.write(markdown(cases, a.size, a.command, os.path.basename(a.svg)))
+
+
+if __name__ == "__main__":
+    main()

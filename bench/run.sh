@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Benchmark harness: ChunkCompute against its peer on the same data, in the same run.
+#
+#   bench/run.sh [--size tiny|small|full] [--reps N] [--only CASE]
+#
+# Installs what it needs from Debian when missing, builds the C# runner (Release), generates the data with
+# zarr-python (deterministic; kept when present), then for each case (bench/cases.sh) runs one untimed
+# warm-up of each tool and N timed runs of each, alternating, each under /usr/bin/time -v for peak RSS.
+# Raw results: bench/out/<size>.jsonl. Report: bench/RESULTS.md and bench/results.svg.
+set -euo pipefail
+
+BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(dirname "$BENCH")"
+SIZE=tiny
+REPS=3
+ONLY=""
+
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --size) SIZE="$2"; shift 2 ;;
+        --reps) REPS="$2"; shift 2 ;;
+        --only) ONLY="$2"; shift 2 ;;
+        -h|--help) sed -n '2,10p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        *) echo "run.sh: unknown argument '$1'" >&2; exit 2 ;;
+    esac
+done
+case "$SIZE" in tiny|small|full) ;; *) echo "run.sh: --size must be tiny, small or full" >&2; exit 2 ;; esac
+if ! [[ "$REPS" =~ ^[0-9]+$ ]] || (( REPS < 3 )); then echo "run.sh: --reps must be at least 3" >&2; exit 2; fi
+
+log() { echo "[bench $(date +%H:%M:%S)] $*" >&2; }
+
+# Debian's python3 (the one python3-zarr is installed for); a pyenv/venv python3 earlier on PATH would not see it.
+PY="${BENCH_PYTHON:-/usr/bin/python3}"
+
+# --- 1. dependencies --------------------------------------------------------------------------------
+if ! "$PY" -c 'import zarr, numpy, numcodecs, dask, blosc' 2>/dev/null || [[ ! -x /usr/bin/time ]]; then
+    log "installing python3-zarr python3-numpy python3-dask python3-blosc time from Debian"
+    SUDO=""
+    if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; fi
+    $SUDO apt-get update
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y python3-zarr python3-numpy python3-dask python3-blosc time
+fi
+
+# --- 2. build the C# runner once (Release, one build node: this machine is shared) -------------------
+log "building bench/Runner (Release)"
+dotnet build "$BENCH/Runner/ChunkCompute.Bench.csproj" -c Release -nologo -v q -maxcpucount:1 >&2
+CC="$BENCH/Runner/bin/Release/net10.0/ChunkCompute.Bench"
+
+# --- 3. data ------------------------------------------------------------------------------------------
+DATA="$BENCH/data/$SIZE"
+log "data: $DATA"
+"$PY" "$BENCH/gen_data.py" --size "$SIZE" --out "$DATA"
+
+# Touch, once, the memory the runs will allocate (3x the largest array: both tools' results plus slack), so that on a
+# VM that backs guest memory lazily no timed run pays for first-ever page touches (see prefault.py).
+case "$SIZE" in tiny) PREFAULT=$((24 << 20)) ;; small) PREFAULT=$((600 << 20)) ;; full) PREFAULT=$((6 << 30)) ;; esac
+"$PY" "$BENCH/prefault.py" --bytes "$PREFAULT"
+
+# --- 4. cases -----------------------------------------------------------------------------------------
+CASE_NAMES=(); CASE_TARGETS=(); CASE_PEERS=(); CASE_CC=(); CASE_PEER_CMD=()
+add_case() {
+    CASE_NAMES+=("$1"); CASE_TARGETS+=("$2"); CASE_PEERS+=("$3"); CASE_CC+=("$4"); CASE_PEER_CMD+=("$5")
+}
+# shellcheck source=cases.sh
+source "$BENCH/cases.sh"
+
+OUT="$BENCH/out"
+mkdir -p "$OUT"
+RAW="$OUT/$SIZE.jsonl"
+: > "$RAW"
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+
+# run_one CASE TOOL_LABEL ROLE REP TARGET COMMAND: one process under /usr/bin/time -v; appends a JSONL record.
+run_one() {
+    local name="$1" label="$2" role="$3" rep="$4" target="$5" cmd="$6" load
+    # the 1-minute load average just before the run: other work on the machine shows up here
+    read -r load _ < /proc/loadavg
+    # word splitting of $cmd is intended: cases are plain argument lists
+    # shellcheck disable=SC2086
+    if ! /usr/bin/time -v -o "$TMP/time.txt" $cmd > "$TMP/stdout.txt" 2> "$TMP/stderr.txt"; then
+        cat "$TMP/stderr.txt" >&2
+        echo "run.sh: $label failed on case $name: $cmd" >&2
+        exit 1
+    fi
+    "$PY" "$BENCH/record.py" --stdout "$TMP/stdout.txt" --time "$TMP/time.txt" \
+        --case "$name" --tool "$label" --role "$role" --rep "$rep" --size "$SIZE" --target "$target" \
+        --load "$load" --command "$cmd" >> "$RAW"
+}
+
+for i in "${!CASE_NAMES[@]}"; do
+    name="${CASE_NAMES[$i]}"
+    if [[ -n "$ONLY" && "$name" != "$ONLY" ]]; then continue; fi
+    target="${CASE_TARGETS[$i]}"; peer="${CASE_PEERS[$i]}"
+    log "case $name: warm-up (untimed: ChunkCompute, $peer)"
+    run_one "$name" chunkcompute chunkcompute 0 "$target" "${CASE_CC[$i]}"
+    run_one "$name" "$peer" peer 0 "$target" "${CASE_PEER_CMD[$i]}"
+    for ((rep = 1; rep <= REPS; rep++)); do
+        # alternate which goes first, so neither always follows the other
+        if (( rep % 2 == 1 )); then order=(cc peer); else order=(peer cc); fi
+        for who in "${order[@]}"; do
+            if [[ $who == cc ]]; then
+                run_one "$name" chunkcompute chunkcompute "$rep" "$target" "${CASE_CC[$i]}"
+            else
+                run_one "$name" "$peer" peer "$rep" "$target" "${CASE_PEER_CMD[$i]}"
+            fi
+            log "case $name rep $rep: $(tail -n 1 "$RAW" | "$PY" -c 'import json,sys; r=json.load(sys.stdin); print("%s %.3f s, %.0f MiB RSS" % (r["tool"], r["seconds"], r["max_rss_kib"] / 1024))')"
+        done
+    done
+    "$PY" "$BENCH/record.py" --check "$RAW" --case "$name"
+done
+
+# --- 5. report ----------------------------------------------------------------------------------------
+COMMAND="bench/run.sh --size $SIZE"
+if (( REPS != 3 )); then COMMAND+=" --reps $REPS"; fi
+if [[ -n "$ONLY" ]]; then COMMAND+=" --only $ONLY"; fi
+"$PY" "$BENCH/report.py" --raw "$RAW" --size "$SIZE" --command "$COMMAND" \
+    --md "$BENCH/RESULTS.md" --svg "$BENCH/results.svg"
+log "wrote bench/RESULTS.md and bench/results.svg"
