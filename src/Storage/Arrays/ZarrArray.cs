@@ -78,7 +78,7 @@ public sealed class ZarrArray
         ArgumentNullException.ThrowIfNull(region);
         CheckType<T>();
         CheckRegion(region);
-        var result = GC.AllocateUninitializedArray<T>(checked((int)region.ElementCount));
+        var result = LargeArrays.AllocateUninitialized<T>(checked((int)region.ElementCount));
         Read<T>(region, result, cancellationToken);
         return result;
     }
