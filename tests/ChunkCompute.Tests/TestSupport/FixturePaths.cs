@@ -1,6 +1,6 @@
 namespace ChunkCompute.Tests.TestSupport;
 
-/// <summary>Locations of the test data copied next to the test assembly (never ../shared).</summary>
+/// <summary>Locations of the test data, copied into the project and next to the test assembly.</summary>
 internal static class FixturePaths
 {
     public static string Root => Path.Combine(AppContext.BaseDirectory, "Fixtures");
