@@ -167,8 +167,11 @@ public sealed class ZarrStore : IDisposable
             return new ZarrGroup(this, path, ZarrFormat.V3, v3["attributes"] as JsonObject is { } a ? a.DeepClone().AsObject() : []);
         }
 
-        var v2 = ReadJson(StoreKeys.Join(path, ".zgroup")) ?? throw new NodeNotFoundException(Name, path, "group");
-        _ = v2;
+        if (ReadJson(StoreKeys.Join(path, ".zgroup")) is null)
+        {
+            throw new NodeNotFoundException(Name, path, "group");
+        }
+
         var attrs = ReadJson(StoreKeys.Join(path, ".zattrs"));
         return new ZarrGroup(this, path, ZarrFormat.V2, attrs ?? []);
     }

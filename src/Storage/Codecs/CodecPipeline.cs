@@ -49,7 +49,6 @@ public sealed class CodecPipeline
     /// <summary>Encodes a chunk of <paramref name="shape"/> (little-endian C-order elements).</summary>
     public byte[] Encode(ReadOnlySpan<byte> chunk, int[] shape)
     {
-        byte[]? owned = null;
         var current = chunk;
         var currentShape = shape;
         foreach (var codec in ArrayToArray)
@@ -57,7 +56,6 @@ public sealed class CodecPipeline
             var next = new byte[current.Length];
             codec.Encode(current, currentShape, next);
             currentShape = codec.EncodedShape(currentShape);
-            owned = next;
             current = next;
         }
 
@@ -67,7 +65,6 @@ public sealed class CodecPipeline
             bytes = codec.Encode(bytes);
         }
 
-        GC.KeepAlive(owned);
         return bytes;
     }
 

@@ -109,6 +109,11 @@ public sealed class ArrayMetadata
         var compression = options.Compression ?? Compression.Default;
         if (format == ZarrFormat.V2)
         {
+            if (options.ShardShape is not null || options.Checksum || options.DimensionNames is not null)
+            {
+                throw new ArgumentException("ShardShape, Checksum and DimensionNames are Zarr v3 features; use Format = ZarrFormat.V3", nameof(options));
+            }
+
             var sep = options.Separator ?? '.';
             var compressor = compression.ToV2Json(dataType.Size);
             char order = options.FortranOrder ? 'F' : 'C';

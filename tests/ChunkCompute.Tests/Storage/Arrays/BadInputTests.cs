@@ -105,7 +105,7 @@ public sealed class BadInputTests
     public void Read_Crc32cMismatch_ThrowsCorruptChunkSayingChecksum()
     {
         var (store, array, _) = Make("none", 3, checksum: true);
-        string key = array.ChunkKey([0, 1 - 1]);
+        string key = array.ChunkKey([0, 0]);
         var bytes = store.Store.Get(key)!;
         bytes[10] ^= 1;
         store.Store.Set(key, bytes);
@@ -188,6 +188,7 @@ public sealed class BadInputTests
         Assert.Throws<InvalidOperationException>(() => store.CreateArray<int>("a", [4], [2]));
         Assert.Throws<NodeNotFoundException>(() => store.OpenArray("missing"));
         Assert.Throws<DataTypeMismatchException>(() => store.OpenArray<long>("a"));
+        Assert.Throws<ArgumentException>(() => store.CreateArray<int>("v2", [4], [2], new ArrayOptions { Format = ZarrFormat.V2, ShardShape = [4] }));
     }
 
     private static Dictionary<string, string> Snapshot(IStore store) =>

@@ -99,7 +99,7 @@ public sealed class RoundTripTests
             using var again = ZarrStore.OpenExisting(dir);
             Assert.Equal(values, again.OpenArray<float>("g/x").Read());
             Assert.Equal(NodeKind.Group, again.GetNodeKind("g"));
-            Assert.Equal(format == ZarrFormat.V3 ? "zarr.json" : ".zarray", format == ZarrFormat.V3 ? Path.GetFileName(Directory.GetFiles(Path.Combine(dir, "g", "x"), "zarr.json")[0]) : Path.GetFileName(Directory.GetFiles(Path.Combine(dir, "g", "x"), ".zarray")[0]));
+            Assert.True(File.Exists(Path.Combine(dir, "g", "x", format == ZarrFormat.V3 ? "zarr.json" : ".zarray")));
         }
         finally
         {
