@@ -5,7 +5,7 @@ namespace ChunkCompute.Storage.Arrays;
 /// both buffers hold whole are merged, so whole-row and whole-chunk copies become a few large memcpys.
 /// Works on pointers because destinations may exceed 2 GiB (a <see cref="Span{T}"/> of bytes cannot).
 /// </summary>
-internal static unsafe class NdCopy
+public static unsafe class NdCopy
 {
     /// <summary>Copies <paramref name="extent"/> elements from src at srcStart to dst at dstStart.</summary>
     public static void Copy(

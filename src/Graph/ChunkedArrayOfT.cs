@@ -1,0 +1,47 @@
+using ChunkCompute.Storage;
+
+namespace ChunkCompute.Graph;
+
+/// <summary>
+/// A lazy, chunked n-dimensional array of <typeparamref name="T"/>: a shape, a <see cref="ChunkGrid"/> and a node of
+/// the expression graph. Operations (from ChunkCompute.Ops) build new arrays; nothing runs until
+/// <c>Compute()</c> / <c>ComputeAsync()</c> / <c>ToStore()</c> (from ChunkCompute.Scheduler).
+/// </summary>
+/// <typeparam name="T">bool, sbyte, short, int, long, byte, ushort, uint, ulong, Half, float or double.</typeparam>
+public sealed class ChunkedArray<T>
+    where T : unmanaged
+{
+    /// <summary>Wraps a node whose element type is <typeparamref name="T"/>.</summary>
+    /// <exception cref="ArgumentException">The node's data type is not <typeparamref name="T"/>.</exception>
+    public ChunkedArray(ArrayNode node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        if (node.DataType != DataType.Of<T>())
+        {
+            throw new ArgumentException($"node {node.Label} produces {node.DataType.Name}, not {typeof(T).Name}", nameof(node));
+        }
+
+        Node = node;
+    }
+
+    /// <summary>The expression node.</summary>
+    public ArrayNode Node { get; }
+
+    /// <summary>The shape in elements.</summary>
+    public IReadOnlyList<long> Shape => Node.Grid.Shape;
+
+    /// <summary>The chunk grid.</summary>
+    public ChunkGrid Chunks => Node.Grid;
+
+    /// <summary>Number of dimensions.</summary>
+    public int Rank => Node.Grid.Rank;
+
+    /// <summary>Number of elements.</summary>
+    public long Length => Node.Grid.ElementCount;
+
+    /// <summary>The element type.</summary>
+    public DataType DataType => Node.DataType;
+
+    /// <inheritdoc/>
+    public override string ToString() => $"ChunkedArray<{typeof(T).Name}> shape [{string.Join(", ", Shape)}] chunks {Chunks} ({Node.Label})";
+}

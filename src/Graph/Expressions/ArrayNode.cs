@@ -1,0 +1,63 @@
+namespace ChunkCompute.Graph;
+
+/// <summary>
+/// A node of the immutable array expression graph: parameters only (ImageSharp's processor/executor split). Lowering
+/// asks it, per output chunk, which input chunks it needs and how many bytes it will hold, and the scheduler runs its
+/// kernel. Nothing runs when a node is built.
+/// </summary>
+/// <remarks>
+/// Contract for implementers: <see cref="Dependencies"/> and <see cref="Execute"/> must be pure functions of the chunk
+/// index and input data; <see cref="Execute"/> must write every byte of the output it is responsible for; it may run
+/// on any thread, concurrently with other chunks of the same node.
+/// </remarks>
+public abstract class ArrayNode
+{
+    private static long _nextId;
+
+    /// <summary>Creates a node producing <paramref name="dataType"/> elements on <paramref name="grid"/>.</summary>
+    protected ArrayNode(ChunkCompute.Storage.DataType dataType, ChunkGrid grid, IReadOnlyList<ArrayNode> inputs)
+    {
+        DataType = dataType ?? throw new ArgumentNullException(nameof(dataType));
+        Grid = grid ?? throw new ArgumentNullException(nameof(grid));
+        Inputs = inputs ?? throw new ArgumentNullException(nameof(inputs));
+        Id = Interlocked.Increment(ref _nextId);
+    }
+
+    /// <summary>A process-wide unique id (task keys are (Id, chunk index), like Dask's (name, i, j)).</summary>
+    public long Id { get; }
+
+    /// <summary>The element type of the output.</summary>
+    public ChunkCompute.Storage.DataType DataType { get; }
+
+    /// <summary>The output's chunk grid (and so its shape).</summary>
+    public ChunkGrid Grid { get; }
+
+    /// <summary>The nodes this one reads.</summary>
+    public IReadOnlyList<ArrayNode> Inputs { get; }
+
+    /// <summary>A short name of the operation for plans, graphs and errors, e.g. <c>add</c>, <c>sum-partial</c>.</summary>
+    public abstract string Label { get; }
+
+    /// <summary>Lists the input chunks needed for output chunk <paramref name="chunkIndex"/>, in kernel order.</summary>
+    public abstract void Dependencies(ReadOnlySpan<long> chunkIndex, IList<ChunkDependency> dependencies);
+
+    /// <summary>Computes one output chunk.</summary>
+    public abstract void Execute(ChunkKernelContext context);
+
+    /// <summary>
+    /// Bytes of the output chunk at <paramref name="chunkIndex"/>. Default: its elements × the element size; nodes
+    /// whose output is an intermediate state (e.g. a reduction's partial sums and counts) override it.
+    /// </summary>
+    public virtual long OutputBytes(ReadOnlySpan<long> chunkIndex) => Grid.ChunkElements(chunkIndex) * DataType.Size;
+
+    /// <summary>Scratch bytes the kernel needs besides inputs and output (counted against the budget). Default 0.</summary>
+    public virtual long ScratchBytes(ReadOnlySpan<long> chunkIndex) => 0;
+
+    /// <summary>
+    /// True for nodes whose tasks have side effects and must run even though nothing consumes them (store writers).
+    /// </summary>
+    public virtual bool IsSink => false;
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Label}#{Id} {DataType.Name} {Grid}";
+}

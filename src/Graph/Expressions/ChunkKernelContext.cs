@@ -1,0 +1,34 @@
+namespace ChunkCompute.Graph;
+
+/// <summary>What a node's kernel gets for one output chunk: its index, the input chunks it asked for, its output.</summary>
+public sealed class ChunkKernelContext
+{
+    /// <summary>Creates a context.</summary>
+    public ChunkKernelContext(long[] chunkIndex, IReadOnlyList<ChunkDependency> dependencies, IReadOnlyList<ChunkBuffer> inputs, ChunkBuffer output, ChunkBuffer? scratch, CancellationToken cancellationToken)
+    {
+        ChunkIndex = chunkIndex;
+        Dependencies = dependencies;
+        Inputs = inputs;
+        Output = output;
+        Scratch = scratch;
+        CancellationToken = cancellationToken;
+    }
+
+    /// <summary>The output chunk's index in the node's grid.</summary>
+    public long[] ChunkIndex { get; }
+
+    /// <summary>The dependencies, in the order the node listed them.</summary>
+    public IReadOnlyList<ChunkDependency> Dependencies { get; }
+
+    /// <summary>The input chunks, one per dependency, in the same order.</summary>
+    public IReadOnlyList<ChunkBuffer> Inputs { get; }
+
+    /// <summary>The output chunk to fill (allocated with the node's <see cref="ArrayNode.OutputBytes"/>).</summary>
+    public ChunkBuffer Output { get; }
+
+    /// <summary>Scratch memory of <see cref="ArrayNode.ScratchBytes"/> bytes, or null when none was asked for.</summary>
+    public ChunkBuffer? Scratch { get; }
+
+    /// <summary>Cancelled when the computation is.</summary>
+    public CancellationToken CancellationToken { get; }
+}

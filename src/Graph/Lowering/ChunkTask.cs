@@ -1,0 +1,60 @@
+namespace ChunkCompute.Graph;
+
+/// <summary>One unit of work: output chunk <see cref="ChunkIndex"/> of <see cref="Node"/>, keyed like Dask's (name, i, j).</summary>
+public sealed class ChunkTask
+{
+    internal ChunkTask(ArrayNode node, long[] chunkIndex, long linear)
+    {
+        Node = node;
+        ChunkIndex = chunkIndex;
+        Linear = linear;
+        OutputBytes = node.OutputBytes(chunkIndex);
+        ScratchBytes = node.ScratchBytes(chunkIndex);
+    }
+
+    /// <summary>The node.</summary>
+    public ArrayNode Node { get; }
+
+    /// <summary>The chunk index in the node's grid.</summary>
+    public long[] ChunkIndex { get; }
+
+    /// <summary>The chunk's C-order number in the node's grid.</summary>
+    public long Linear { get; }
+
+    /// <summary>The input chunk references, in kernel order.</summary>
+    public ChunkDependency[] DependencyRefs { get; internal set; } = [];
+
+    /// <summary>The tasks producing those inputs (same order; a task may appear twice).</summary>
+    public ChunkTask[] Dependencies { get; internal set; } = [];
+
+    /// <summary>How many times other tasks list this one as a dependency.</summary>
+    public int ConsumerCount { get; internal set; }
+
+    /// <summary>Bytes of this task's output buffer.</summary>
+    public long OutputBytes { get; }
+
+    /// <summary>Scratch bytes while it runs.</summary>
+    public long ScratchBytes { get; }
+
+    /// <summary>1 + the longest dependency chain below this task (0 for sources).</summary>
+    public int Level { get; internal set; }
+
+    /// <summary>
+    /// Where in the "sweep" over the inputs this task can first run: sources get their chunk's relative position
+    /// (0..1) in their own grid, others the maximum of their dependencies. Ordering by it interleaves independent
+    /// outputs over shared inputs chunk by chunk, so shared inputs are freed early.
+    /// </summary>
+    public double Position { get; internal set; }
+
+    /// <summary>True when this task's output is a requested result.</summary>
+    public bool IsOutput { get; internal set; }
+
+    /// <summary>Index of the requested output this task belongs to (-1 when not an output).</summary>
+    public int OutputNumber { get; internal set; } = -1;
+
+    // Lowering state: 0 created, 1 expanding (dependencies being walked), 2 finished.
+    internal int State { get; set; }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Node.Label}#{Node.Id}[{string.Join(", ", ChunkIndex)}]";
+}

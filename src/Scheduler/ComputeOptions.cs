@@ -1,0 +1,35 @@
+namespace ChunkCompute.Scheduler;
+
+/// <summary>How a computation runs.</summary>
+public sealed class ComputeOptions
+{
+    /// <summary>Default budget: 1 GiB.</summary>
+    public const long DefaultMemoryBudget = 1L << 30;
+
+    /// <summary>
+    /// The hard limit, in bytes, on all chunk buffers at once (decoded inputs, intermediates, outputs awaiting write).
+    /// The in-memory result you ask for is not counted. Default 1 GiB.
+    /// </summary>
+    public long MemoryBudget { get; init; } = DefaultMemoryBudget;
+
+    /// <summary>Tasks run at once. Default: the number of cores.</summary>
+    public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Receives progress now and then (at most every 100 ms) and once at the end.</summary>
+    public IProgress<ComputeProgress>? Progress { get; init; }
+}
+
+/// <summary>A progress report.</summary>
+/// <param name="TasksDone">Tasks finished.</param>
+/// <param name="TasksTotal">Tasks in the plan.</param>
+/// <param name="BytesRead">Decoded bytes produced by store reads.</param>
+/// <param name="BytesWritten">Bytes handed to store writes.</param>
+/// <param name="Elapsed">Time since the computation started.</param>
+public sealed record ComputeProgress(long TasksDone, long TasksTotal, long BytesRead, long BytesWritten, TimeSpan Elapsed);
+
+/// <summary>What a finished computation reports.</summary>
+/// <param name="Tasks">Tasks run.</param>
+/// <param name="PeakMemoryBytes">The accountant's peak of reserved and held chunk bytes.</param>
+/// <param name="ProjectedPeakBytes">The plan's projection.</param>
+/// <param name="Elapsed">Wall time.</param>
+public sealed record ComputeStatistics(long Tasks, long PeakMemoryBytes, long ProjectedPeakBytes, TimeSpan Elapsed);

@@ -1,0 +1,290 @@
+using System.Diagnostics;
+using System.Threading.Tasks.Dataflow;
+using ChunkCompute.Graph;
+
+namespace ChunkCompute.Scheduler;
+
+/// <summary>
+/// Runs an <see cref="ExecutionPlan"/> on a TPL Dataflow <see cref="ActionBlock{TInput}"/> under a
+/// <see cref="MemoryAccountant"/>.
+/// </summary>
+/// <remarks>
+/// <para><b>Policy.</b> A dispatcher walks the plan's order and reserves each task's output and scratch bytes before
+/// the task may start (producers cannot run ahead of their consumers by more than the budget holds: back-pressure).
+/// A reserved task is posted to the block when its last input is done, so independent tasks run in parallel up to
+/// <see cref="ComputeOptions.MaxDegreeOfParallelism"/>.</para>
+/// <para><b>State.</b> Per task: inputs not yet done (posted at zero), consumers not yet done (its buffer is freed at
+/// zero). Results are handed to the caller as each output chunk finishes and then freed.</para>
+/// <para><b>Failure.</b> The first failing task cancels the rest; its exception surfaces as
+/// <see cref="ChunkTaskFailedException"/> with the chunk index. Cancellation surfaces as
+/// <see cref="OperationCanceledException"/>. Either way every buffer is freed.</para>
+/// </remarks>
+internal sealed class ChunkExecutor
+{
+    private readonly ExecutionPlan _plan;
+    private readonly ComputeOptions _options;
+    private readonly Action<ChunkTask, ChunkBuffer> _onOutput;
+    private readonly MemoryAccountant _accountant;
+    private readonly Dictionary<ChunkTask, int> _ids;
+    private readonly int[] _pendingInputs;
+    private readonly int[] _pendingConsumers;
+    private readonly ChunkBuffer?[] _buffers;
+
+    // Bytes reserved for a task and not yet owned by one of its buffers (a buffer releases its own bytes when freed).
+    private readonly long[] _reservedBytes;
+    private readonly List<int>[] _dependents;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private long _done;
+    private long _bytesRead;
+    private long _bytesWritten;
+    private long _lastReport;
+    private Exception? _failure;
+
+    public ChunkExecutor(ExecutionPlan plan, ComputeOptions options, Action<ChunkTask, ChunkBuffer> onOutput)
+    {
+        _plan = plan;
+        _options = options;
+        _onOutput = onOutput;
+        _accountant = new MemoryAccountant(options.MemoryBudget);
+        int n = plan.Order.Count;
+        _ids = new Dictionary<ChunkTask, int>(n, ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < n; i++)
+        {
+            _ids[plan.Order[i]] = i;
+        }
+
+        _pendingInputs = new int[n];
+        _pendingConsumers = new int[n];
+        _buffers = new ChunkBuffer?[n];
+        _reservedBytes = new long[n];
+        _dependents = new List<int>[n];
+        for (int i = 0; i < n; i++)
+        {
+            var t = plan.Order[i];
+            _pendingInputs[i] = t.Dependencies.Length + 1; // +1: the dispatcher's reservation
+            _pendingConsumers[i] = t.ConsumerCount;
+            _dependents[i] = [];
+        }
+
+        for (int i = 0; i < n; i++)
+        {
+            foreach (var d in plan.Order[i].Dependencies)
+            {
+                _dependents[_ids[d]].Add(i);
+            }
+        }
+    }
+
+    public long PeakBytes => _accountant.Peak;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var token = cts.Token;
+        int n = _plan.Order.Count;
+        var allDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (n == 0)
+        {
+            return;
+        }
+
+        ActionBlock<int>? block = null;
+        block = new ActionBlock<int>(
+            i =>
+            {
+                if (token.IsCancellationRequested)
+                {
+                    Abandon(i);
+                }
+                else
+                {
+                    try
+                    {
+                        Run(i, token);
+                    }
+                    catch (Exception ex)
+                    {
+                        var t = _plan.Order[i];
+                        var wrapped = ex is OperationCanceledException && token.IsCancellationRequested
+                            ? ex
+                            : new ChunkTaskFailedException(t.Node.Label, t.ChunkIndex, ex);
+                        Interlocked.CompareExchange(ref _failure, wrapped, null);
+                        cts.Cancel();
+                        Abandon(i);
+                    }
+                }
+
+                if (Interlocked.Increment(ref _done) == n)
+                {
+                    allDone.TrySetResult();
+                }
+            },
+            new ExecutionDataflowBlockOptions { MaxDegreeOfParallelism = Math.Max(1, _options.MaxDegreeOfParallelism), EnsureOrdered = false });
+
+        void Ready(int i)
+        {
+            if (Interlocked.Decrement(ref _pendingInputs[i]) == 0)
+            {
+                block!.Post(i);
+            }
+        }
+
+        _ready = Ready;
+        try
+        {
+            for (int i = 0; i < n; i++)
+            {
+                var t = _plan.Order[i];
+                if (!token.IsCancellationRequested)
+                {
+                    try
+                    {
+                        await _accountant.ReserveAsync(t.OutputBytes + t.ScratchBytes, token).ConfigureAwait(false);
+                        _reservedBytes[i] = t.OutputBytes + t.ScratchBytes;
+                    }
+                    catch (OperationCanceledException)
+                    {
+                    }
+                }
+
+                Ready(i);
+            }
+
+            await allDone.Task.ConfigureAwait(false);
+        }
+        finally
+        {
+            block.Complete();
+            await block.Completion.ConfigureAwait(false);
+            foreach (var b in _buffers)
+            {
+                b?.Dispose();
+            }
+
+            Report(force: true);
+        }
+
+        if (_failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(_failure).Throw();
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    private Action<int>? _ready;
+
+    private void Run(int i, CancellationToken token)
+    {
+        var t = _plan.Order[i];
+        var inputs = new ChunkBuffer[t.Dependencies.Length];
+        for (int k = 0; k < inputs.Length; k++)
+        {
+            inputs[k] = _buffers[_ids[t.Dependencies[k]]] ?? throw new InvalidOperationException($"input {t.Dependencies[k]} of {t} is missing");
+        }
+
+        var output = new ChunkBuffer(t.OutputBytes, t.Node.Grid.ChunkShape(t.ChunkIndex), _accountant.Release);
+        _reservedBytes[i] -= t.OutputBytes;
+        ChunkBuffer? scratch = null;
+        try
+        {
+            if (t.ScratchBytes > 0)
+            {
+                scratch = new ChunkBuffer(t.ScratchBytes, [(int)t.ScratchBytes], _accountant.Release);
+                _reservedBytes[i] -= t.ScratchBytes;
+            }
+
+            t.Node.Execute(new ChunkKernelContext(t.ChunkIndex, t.DependencyRefs, inputs, output, scratch, token));
+        }
+        catch
+        {
+            output.Dispose();
+            throw;
+        }
+        finally
+        {
+            scratch?.Dispose();
+        }
+
+        if (t.Dependencies.Length == 0 && t.Node is ZarrSourceNode)
+        {
+            Interlocked.Add(ref _bytesRead, t.OutputBytes);
+        }
+
+        if (t.IsOutput)
+        {
+            if (t.Node.IsSink)
+            {
+                Interlocked.Add(ref _bytesWritten, t.Dependencies.Sum(d => d.OutputBytes));
+            }
+
+            _onOutput(t, output);
+        }
+
+        if (t.ConsumerCount == 0)
+        {
+            output.Dispose();
+        }
+        else
+        {
+            _buffers[i] = output;
+        }
+
+        ReleaseInputs(t);
+        foreach (int d in _dependents[i])
+        {
+            _ready!(d);
+        }
+
+        Report(force: false);
+    }
+
+    // A task that will not run (after a failure or cancellation) still releases what it reserved and its inputs.
+    private void Abandon(int i)
+    {
+        var t = _plan.Order[i];
+        long reserved = Interlocked.Exchange(ref _reservedBytes[i], 0);
+        if (reserved > 0)
+        {
+            _accountant.Release(reserved);
+        }
+
+        ReleaseInputs(t);
+        foreach (int d in _dependents[i])
+        {
+            _ready!(d);
+        }
+    }
+
+    private void ReleaseInputs(ChunkTask t)
+    {
+        foreach (var d in t.Dependencies)
+        {
+            int id = _ids[d];
+            if (Interlocked.Decrement(ref _pendingConsumers[id]) == 0)
+            {
+                Interlocked.Exchange(ref _buffers[id], null)?.Dispose();
+            }
+        }
+    }
+
+    private void Report(bool force)
+    {
+        if (_options.Progress is null)
+        {
+            return;
+        }
+
+        long now = _clock.ElapsedMilliseconds;
+        long last = Interlocked.Read(ref _lastReport);
+        if (!force && now - last < 100)
+        {
+            return;
+        }
+
+        if (force || Interlocked.CompareExchange(ref _lastReport, now, last) == last)
+        {
+            _options.Progress.Report(new ComputeProgress(Interlocked.Read(ref _done), _plan.Order.Count, Interlocked.Read(ref _bytesRead), Interlocked.Read(ref _bytesWritten), _clock.Elapsed));
+        }
+    }
+}

@@ -1,0 +1,139 @@
+using System.Globalization;
+using System.Text;
+using ChunkCompute.Graph;
+
+namespace ChunkCompute.Scheduler;
+
+/// <summary>
+/// A static order for a task graph and its projected memory, checked against the budget before anything runs.
+/// </summary>
+/// <remarks>
+/// <para><b>Order.</b> Tasks are sorted by (<see cref="ChunkTask.Position"/>, <see cref="ChunkTask.Level"/>): a sweep
+/// over the source chunks in which every task runs as soon as the last input it needs has been produced. Several
+/// outputs over shared inputs are interleaved chunk by chunk (the xarray/Dask workload that runs out of memory when
+/// one output is finished before the next starts), and a reduction's partials are merged as soon as their group is
+/// complete.</para>
+/// <para><b>Projection.</b> The plan is simulated in that order: a task adds its output and scratch bytes when it
+/// starts, drops its scratch when it ends, and each input is dropped when its last consumer ends; results are copied
+/// out and dropped at once. The executor issues reservations in the same order, so its accounted peak never exceeds
+/// the budget and it cannot deadlock: whenever nothing is running, the bytes held are exactly the simulation's at
+/// that point of the order.</para>
+/// </remarks>
+public sealed class ExecutionPlan
+{
+    private ExecutionPlan(TaskGraph graph, ChunkTask[] order, long peak, ChunkTask? peakTask, long budget)
+    {
+        Graph = graph;
+        Order = order;
+        ProjectedPeakBytes = peak;
+        PeakTask = peakTask;
+        BudgetBytes = budget;
+    }
+
+    /// <summary>The task graph.</summary>
+    public TaskGraph Graph { get; }
+
+    /// <summary>The tasks in issue order.</summary>
+    public IReadOnlyList<ChunkTask> Order { get; }
+
+    /// <summary>Projected peak of accounted bytes.</summary>
+    public long ProjectedPeakBytes { get; }
+
+    /// <summary>The task that starts at the projected peak.</summary>
+    public ChunkTask? PeakTask { get; }
+
+    /// <summary>The budget the plan was checked against.</summary>
+    public long BudgetBytes { get; }
+
+    /// <summary>Orders and checks a graph.</summary>
+    /// <exception cref="MemoryPlanRefusedException">The projected peak exceeds <paramref name="budget"/>.</exception>
+    public static ExecutionPlan Create(TaskGraph graph, long budget)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        var order = graph.Tasks.ToArray();
+        var rank = new Dictionary<ChunkTask, int>(order.Length, ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < order.Length; i++)
+        {
+            rank[order[i]] = i;
+        }
+
+        // Stable sort by (position, level); ties keep the post-order, which is already topological.
+        Array.Sort(order, (a, b) =>
+        {
+            int c = a.Position.CompareTo(b.Position);
+            if (c != 0)
+            {
+                return c;
+            }
+
+            c = a.Level.CompareTo(b.Level);
+            return c != 0 ? c : rank[a].CompareTo(rank[b]);
+        });
+
+        var left = new Dictionary<ChunkTask, int>(order.Length, ReferenceEqualityComparer.Instance);
+        long used = 0, peak = 0;
+        ChunkTask? peakTask = null;
+        foreach (var t in order)
+        {
+            long inputs = t.Dependencies.Distinct().Sum(d => d.OutputBytes);
+            if (t.OutputBytes + t.ScratchBytes + inputs > budget)
+            {
+                throw new MemoryPlanRefusedException(
+                    t.Node.Label, t.OutputBytes + t.ScratchBytes + inputs, budget,
+                    $"One task of '{t.Node.Label}' alone holds {MemoryPlanRefusedException.Format(inputs)} of inputs, {MemoryPlanRefusedException.Format(t.OutputBytes)} of output and {MemoryPlanRefusedException.Format(t.ScratchBytes)} of scratch: use smaller chunks (Rechunk) or a larger budget.");
+            }
+
+            used += t.OutputBytes + t.ScratchBytes;
+            if (used > peak)
+            {
+                peak = used;
+                peakTask = t;
+            }
+
+            used -= t.ScratchBytes;
+            foreach (var d in t.Dependencies)
+            {
+                int remaining = left.TryGetValue(d, out int r) ? r - 1 : d.ConsumerCount - 1;
+                left[d] = remaining;
+                if (remaining == 0)
+                {
+                    used -= d.OutputBytes;
+                }
+            }
+
+            if (t.ConsumerCount == 0)
+            {
+                used -= t.OutputBytes;
+            }
+        }
+
+        if (peak > budget)
+        {
+            throw new MemoryPlanRefusedException(
+                peakTask!.Node.Label, peak, budget,
+                "Too many chunks must be held at once (e.g. a rechunk or a transpose across many chunks): use smaller chunks, rechunk in steps, or raise the budget.");
+        }
+
+        return new ExecutionPlan(graph, order, peak, peakTask, budget);
+    }
+
+    /// <summary>A readable summary: nodes with their task counts, total tasks, projected peak against the budget.</summary>
+    public string Explain()
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"plan: {Order.Count} tasks, projected peak {MemoryPlanRefusedException.Format(ProjectedPeakBytes)} of a {MemoryPlanRefusedException.Format(BudgetBytes)} budget");
+        foreach (var group in Order.GroupBy(t => t.Node).OrderBy(g => g.Min(t => t.Level)))
+        {
+            var n = group.Key;
+            long bytes = group.Max(t => t.OutputBytes + t.ScratchBytes);
+            sb.AppendLine(CultureInfo.InvariantCulture, $"  {n.Label,-28} {n.DataType.Name,-8} [{string.Join(", ", n.Grid.Shape)}] {group.Count(),8} tasks, ≤ {MemoryPlanRefusedException.Format(bytes)} each{(Graph.Outputs.Contains(n) ? "  (output)" : string.Empty)}");
+        }
+
+        if (PeakTask is not null)
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"peak at: {PeakTask}");
+        }
+
+        return sb.ToString();
+    }
+}
