@@ -76,7 +76,10 @@ public static class Computation
     }
 
     /// <summary>Computes several arrays in one pass, asynchronously.</summary>
-    public static async Task<IReadOnlyList<object>> ComputeAsync(IReadOnlyList<ArrayNode> nodes, ComputeOptions? options = null, CancellationToken cancellationToken = default)
+    public static async Task<IReadOnlyList<object>> ComputeAsync(IReadOnlyList<ArrayNode> nodes, ComputeOptions? options = null, CancellationToken cancellationToken = default) =>
+        (await RunAsync(nodes, options, cancellationToken).ConfigureAwait(false)).Results;
+
+    internal static async Task<(IReadOnlyList<object> Results, ComputeStatistics Statistics)> RunAsync(IReadOnlyList<ArrayNode> nodes, ComputeOptions? options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(nodes);
         options ??= new ComputeOptions();
@@ -87,7 +90,7 @@ public static class Computation
         var executor = new ChunkExecutor(plan, options, (task, buffer) => sinks[task.OutputNumber].Accept(task, buffer));
         await executor.RunAsync(cancellationToken).ConfigureAwait(false);
         var stats = new ComputeStatistics(plan.Order.Count, executor.PeakBytes, plan.ProjectedPeakBytes, clock.Elapsed);
-        return sinks.Select(s => s.Result(stats)).ToArray();
+        return (sinks.Select(s => s.Result(stats)).ToArray(), stats);
     }
 
     /// <summary>Collects output chunks into one C-order array.</summary>

@@ -94,6 +94,22 @@ public sealed class ZarrStore : IDisposable
         return new ZarrArray(this, path, metadata);
     }
 
+    /// <summary>
+    /// Prepares an array whose chunks may be written before its metadata exists (so it is invisible to readers until
+    /// <see cref="PublishArrayMetadata"/>): the staging step of a lazy write.
+    /// </summary>
+    internal ZarrArray PrepareArray(string path, DataType dataType, long[] shape, int[] chunks, ArrayOptions options, out ArrayMetadata metadata, out string normalizedPath)
+    {
+        normalizedPath = StoreKeys.NormalizePath(path);
+        var format = options.Format ?? Options.DefaultFormat;
+        metadata = ArrayMetadata.Create(format, dataType, shape, chunks, options);
+        PrepareNode(normalizedPath, format, options.Overwrite);
+        return new ZarrArray(this, normalizedPath, metadata);
+    }
+
+    /// <summary>Writes the metadata of an array prepared with <see cref="PrepareArray"/>, making it visible.</summary>
+    internal void PublishArrayMetadata(string path, ArrayMetadata metadata) => WriteArrayMetadata(path, metadata);
+
     /// <summary>Opens the array at <paramref name="path"/>.</summary>
     /// <exception cref="NodeNotFoundException">No array is there.</exception>
     /// <exception cref="InvalidMetadataException">Its metadata is malformed.</exception>

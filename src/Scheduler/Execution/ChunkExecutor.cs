@@ -12,7 +12,9 @@ namespace ChunkCompute.Scheduler;
 /// <para><b>Policy.</b> A dispatcher walks the plan's order and reserves each task's output and scratch bytes before
 /// the task may start (producers cannot run ahead of their consumers by more than the budget holds: back-pressure).
 /// A reserved task is posted to the block when its last input is done, so independent tasks run in parallel up to
-/// <see cref="ComputeOptions.MaxDegreeOfParallelism"/>.</para>
+/// <see cref="ComputeOptions.MaxDegreeOfParallelism"/>.
+/// A window bounds how many tasks are issued ahead of completion; the earliest unfinished task always has its
+/// inputs done (they come earlier in the order), so the window cannot stall.</para>
 /// <para><b>State.</b> Per task: inputs not yet done (posted at zero), consumers not yet done (its buffer is freed at
 /// zero). Results are handed to the caller as each output chunk finishes and then freed.</para>
 /// <para><b>Failure.</b> The first failing task cancels the rest; its exception surfaces as
@@ -32,6 +34,8 @@ internal sealed class ChunkExecutor
 
     // Bytes reserved for a task and not yet owned by one of its buffers (a buffer releases its own bytes when freed).
     private readonly long[] _reservedBytes;
+    private readonly bool[] _windowHeld;
+    private readonly SemaphoreSlim _window;
     private readonly List<int>[] _dependents;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private long _done;
@@ -57,6 +61,11 @@ internal sealed class ChunkExecutor
         _pendingConsumers = new int[n];
         _buffers = new ChunkBuffer?[n];
         _reservedBytes = new long[n];
+        _windowHeld = new bool[n];
+
+        // Issue at most this many tasks ahead of the ones finished: enough to keep every core busy, few enough that
+        // reservations track what the work needs now rather than filling the budget with future tasks.
+        _window = new SemaphoreSlim(Math.Max(8, 4 * Math.Max(1, options.MaxDegreeOfParallelism)));
         _dependents = new List<int>[n];
         for (int i = 0; i < n; i++)
         {
@@ -114,6 +123,11 @@ internal sealed class ChunkExecutor
                     }
                 }
 
+                if (_windowHeld[i])
+                {
+                    _window.Release();
+                }
+
                 if (Interlocked.Increment(ref _done) == n)
                 {
                     allDone.TrySetResult();
@@ -139,6 +153,8 @@ internal sealed class ChunkExecutor
                 {
                     try
                     {
+                        await _window.WaitAsync(token).ConfigureAwait(false);
+                        _windowHeld[i] = true;
                         await _accountant.ReserveAsync(t.OutputBytes + t.ScratchBytes, token).ConfigureAwait(false);
                         _reservedBytes[i] = t.OutputBytes + t.ScratchBytes;
                     }

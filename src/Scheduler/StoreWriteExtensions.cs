@@ -1,0 +1,23 @@
+using ChunkCompute.Graph;
+using ChunkCompute.Storage;
+
+namespace ChunkCompute.Scheduler;
+
+/// <summary>Lazy writes of computed arrays into stores.</summary>
+public static class StoreWriteExtensions
+{
+    /// <summary>
+    /// Prepares writing <paramref name="array"/> to <paramref name="path"/> in <paramref name="store"/>; runs on
+    /// <see cref="StoreWrite.Compute"/>. Stored chunks default to the array's (largest) chunk shape.
+    /// </summary>
+    public static StoreWrite ToStore<T>(this ChunkedArray<T> array, ZarrStore store, string path, ArrayOptions? options = null, int[]? chunks = null)
+        where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(array);
+        ArgumentNullException.ThrowIfNull(store);
+        var grid = array.Chunks;
+        chunks ??= Enumerable.Range(0, grid.Rank).Select(d => Math.Max(1, grid.Sizes(d).Max())).ToArray();
+        var target = store.PrepareArray(path, array.DataType, array.Shape.ToArray(), chunks, options ?? new ArrayOptions(), out var metadata, out string normalized);
+        return new StoreWrite(store, normalized, metadata, array.Node, target);
+    }
+}
