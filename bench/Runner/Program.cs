@@ -27,6 +27,7 @@ internal static class Program
             {
                 "read" => Read(options),
                 "profile-read" => ProfileRead(options),
+                "tasks" => TaskOverhead(options),
                 _ => Usage($"unknown command '{args[0]}'"),
             };
         }
@@ -34,6 +35,27 @@ internal static class Program
         {
             return Usage(e.Message);
         }
+    }
+
+    /// <summary>
+    /// Per-task scheduling overhead: an in-memory array of <c>--count</c> one-element chunks, computed end to end
+    /// (lowering, planning, execution, result assembly). Prints seconds and microseconds per task.
+    /// </summary>
+    private static int TaskOverhead(Dictionary<string, string> options)
+    {
+        long count = long.Parse(options.GetValueOrDefault("count", "1000000"), System.Globalization.CultureInfo.InvariantCulture);
+        var data = new double[count];
+        for (long i = 0; i < count; i++)
+        {
+            data[i] = i;
+        }
+
+        var array = ChunkCompute.Graph.ChunkedArray.FromArray(data, 1);
+        var clock = Stopwatch.StartNew();
+        var result = ChunkCompute.Scheduler.Computation.Compute(array);
+        double seconds = clock.Elapsed.TotalSeconds;
+        Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{{\"case\":\"tasks\",\"tool\":\"chunkcompute\",\"tasks\":{result.Statistics.Tasks},\"seconds\":{seconds},\"us_per_task\":{seconds * 1e6 / result.Statistics.Tasks}}}"));
+        return 0;
     }
 
     /// <summary>Reads a whole float64 array into memory with <c>ZarrArray&lt;double&gt;.Read()</c>.</summary>
