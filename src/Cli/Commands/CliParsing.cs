@@ -106,6 +106,43 @@ internal static class CliParsing
             ? v
             : throw new UsageException($"--slice '{text}': '{s}' is not an integer");
 
+    /// <summary>Parses a size such as <c>512MiB</c>, <c>2GiB</c>, <c>1.5GB</c>, <c>4096</c> (bytes).</summary>
+    public static long ParseSize(string text, string option)
+    {
+        var t = text.Trim();
+        int split = 0;
+        while (split < t.Length && (char.IsAsciiDigit(t[split]) || t[split] == '.'))
+        {
+            split++;
+        }
+
+        if (split == 0 || !double.TryParse(t[..split], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double number))
+        {
+            throw new UsageException($"{option} '{text}' is not a size like 512MiB or 2GiB");
+        }
+
+        double factor = t[split..].Trim().ToUpperInvariant() switch
+        {
+            "" or "B" => 1,
+            "K" or "KB" => 1e3,
+            "KIB" => 1024,
+            "M" or "MB" => 1e6,
+            "MIB" => 1 << 20,
+            "G" or "GB" => 1e9,
+            "GIB" => 1 << 30,
+            "T" or "TB" => 1e12,
+            "TIB" => 1L << 40,
+            _ => throw new UsageException($"{option} '{text}': unknown unit '{t[split..]}' (use B, KiB, MiB, GiB, TiB, KB, MB, GB, TB)"),
+        };
+        double bytes = number * factor;
+        if (bytes < 1 || bytes > long.MaxValue)
+        {
+            throw new UsageException($"{option} '{text}' is out of range");
+        }
+
+        return (long)bytes;
+    }
+
     public static ZarrFormatChoice ParseFormat(string? text) => text?.ToLowerInvariant() switch
     {
         null => ZarrFormatChoice.Default,
