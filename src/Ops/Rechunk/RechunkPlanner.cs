@@ -59,10 +59,15 @@ public static class RechunkPlanner
         return ChunkGrid.Regular(shape, c);
     }
 
-    /// <summary>Plans the rechunk of an array of <paramref name="elementSize"/>-byte elements.</summary>
+    /// <summary>
+    /// Plans the rechunk of an array of <paramref name="elementSize"/>-byte elements so that every task fits
+    /// <paramref name="memoryBudget"/>. With <paramref name="requireInMemory"/> (the default) it also refuses when
+    /// <see cref="RechunkPlan.MinimumLiveBytes"/> exceeds the budget, since then no in-memory plan can run; pass
+    /// false to see the task-bounded stages alone (what an executor with on-disk intermediates would run).
+    /// </summary>
     /// <exception cref="ArgumentException">The grids' shapes differ.</exception>
-    /// <exception cref="RechunkBudgetException">No in-memory plan fits <paramref name="memoryBudget"/>.</exception>
-    public static RechunkPlan Plan(ChunkGrid source, ChunkGrid target, int elementSize, long memoryBudget = DefaultBudget)
+    /// <exception cref="RechunkBudgetException">No plan fits <paramref name="memoryBudget"/>.</exception>
+    public static RechunkPlan Plan(ChunkGrid source, ChunkGrid target, int elementSize, long memoryBudget = DefaultBudget, bool requireInMemory = true)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(target);
@@ -79,7 +84,7 @@ public static class RechunkPlanner
         }
 
         long floor = MinimumLiveBytes(source, target, elementSize);
-        if (floor > memoryBudget)
+        if (requireInMemory && floor > memoryBudget)
         {
             throw new RechunkBudgetException(
                 string.Create(CultureInfo.InvariantCulture, $"cannot rechunk [{string.Join(", ", source.Shape)}] from chunks {source} to {target} within {Format(memoryBudget)}: ") +

@@ -55,7 +55,7 @@ internal sealed class ReshapePlan
             {
                 if (inDims.Any(d => input.Sizes(d).Count > 1) && InputBoundaries(input, inDims) is null)
                 {
-                    foreach (int d in inDims)
+                    foreach (int d in inDims.Skip(1))
                     {
                         suggestion[d] = -1;
                     }
