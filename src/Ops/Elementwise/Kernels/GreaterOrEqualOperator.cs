@@ -1,0 +1,12 @@
+using System.Numerics;
+
+namespace ChunkCompute.Ops;
+
+/// <summary><c>x &gt;= y</c>.</summary>
+/// <typeparam name="T">The operand type.</typeparam>
+internal readonly struct GreaterOrEqualOperator<T> : IBinaryElementOperator<T, bool>
+    where T : INumber<T>
+{
+    /// <inheritdoc/>
+    public static bool Invoke(T x, T y) => x >= y;
+}
