@@ -19,6 +19,7 @@ public static class CliApp
         root.Add(InfoCommand.Create(context));
         root.Add(ImportCommand.Create(context));
         root.Add(ExportCommand.Create(context));
+        root.Add(StatsCommand.Create(context));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
