@@ -86,6 +86,8 @@ internal sealed class ChunkExecutor
 
     public long PeakBytes => _accountant.Peak;
 
+    public long InUseBytes => _accountant.InUse;
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -186,6 +188,13 @@ internal sealed class ChunkExecutor
         }
 
         cancellationToken.ThrowIfCancellationRequested();
+
+        // Every reservation must have been released: a leak here is a scheduler bug, reported rather than hidden.
+        long leaked = _accountant.InUse;
+        if (leaked != 0)
+        {
+            throw new InvalidOperationException($"memory accounting error: {leaked} bytes still reserved after the run");
+        }
     }
 
     private Action<int>? _ready;
