@@ -89,7 +89,7 @@ public static class RechunkPlanner
             throw new RechunkBudgetException(
                 string.Create(CultureInfo.InvariantCulture, $"cannot rechunk [{string.Join(", ", source.Shape)}] from chunks {source} to {target} within {Format(memoryBudget)}: ") +
                 $"every in-memory plan must hold at least {Format(floor)} at once (the whole source chunks the first finished target chunk needs, plus that chunk). " +
-                "On-disk intermediates are not supported yet: raise the budget, or rechunk in smaller pieces (e.g. slice, rechunk and concatenate) or choose target chunks that overlap fewer source chunks.",
+                "Rechunk then goes through an on-disk intermediate; to stay in memory, raise the budget or choose target chunks that overlap fewer source chunks.",
                 floor,
                 memoryBudget);
         }
