@@ -304,7 +304,7 @@ internal static partial class Program
     {
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ChunkCompute.Bench: {error}"));
         Console.Error.WriteLine("usage: ChunkCompute.Bench read|profile-read --store DIR --array PATH [--case NAME] [--destination new|hugepage] [--iterations N]");
-        Console.Error.WriteLine("       ChunkCompute.Bench reduce|profile-reduce --store DIR --array PATH --op mean|sum|std|chain_std [--axis N] [--budget BYTES] [--case NAME] [--iterations N]");
+        Console.Error.WriteLine("       ChunkCompute.Bench reduce|profile-reduce --store DIR --array PATH --op mean|sum|std|chain_std [--axis N] [--budget BYTES] [--case NAME] [--warm N] [--iterations N]");
         Console.Error.WriteLine("       ChunkCompute.Bench sum-inmemory --mib 512 [--chunk-mib 8] [--report chunkcompute|tensorprimitives] [--iterations N] [--case NAME]");
         Console.Error.WriteLine("       ChunkCompute.Bench tasks [--count N] [--case NAME]");
         return 2;
