@@ -5,8 +5,12 @@ record: merge one run's JSON line (its stdout) with peak RSS and wall time from 
   record.py --stdout OUT --time TIME --case C --tool T --role chunkcompute|peer --rep N --size S --target R --load L --command CMD
   (rep 0 is the untimed warm-up; report.py leaves it out of the statistics.)
 
-check: assert that every run of a case agrees on logical bytes and, to 1e-6 relative, on the checksum.
-  record.py --check RAW.jsonl --case C
+check: assert that every run of a case agrees on logical bytes and, to 1e-6 relative, on the checksum (with
+--metric us_per_task, only the runs of the same tool: the tools run different task counts).
+  record.py --check RAW.jsonl --case C [--metric throughput|us_per_task|rss_mib]
+
+Fields of the command's JSON line beyond case/tool/seconds/bytes/checksum (tasks, us_per_task, budget_bytes, ...) are
+kept under "extra".
 """
 import argparse
 import json
@@ -59,7 +63,8 @@ def record(a):
         "target": None if a.target == "-" else float(a.target),
         "seconds": float(r["seconds"]), "bytes": int(r["bytes"]), "checksum": float(r["checksum"]),
         "max_rss_kib": rss, "process_seconds": wall, "process_cpu_seconds": cpu,
-        "load_before": a.load, "command": a.command,
+        "load_before": a.load, "command": a.command, "metric": a.metric,
+        "extra": {k: v for k, v in r.items() if k not in ("case", "tool", "seconds", "bytes", "checksum")},
     }
     print(json.dumps(out))
 
@@ -74,15 +79,23 @@ def check(a):
                     runs.append(r)
     if not runs:
         sys.exit(f"record.py: no runs of case {a.case} in {a.check}")
+    groups = [runs]
+    if a.metric == "us_per_task":
+        groups = [[r for r in runs if r["tool"] == t] for t in sorted({r["tool"] for r in runs})]
+    for group in groups:
+        check_group(a.case, group)
+
+
+def check_group(case, runs):
     ref = runs[0]
     for r in runs[1:]:
         if r["bytes"] != ref["bytes"]:
-            sys.exit(f"record.py: case {a.case}: {r['tool']} read {r['bytes']} bytes, {ref['tool']} {ref['bytes']}")
+            sys.exit(f"record.py: case {case}: {r['tool']} read {r['bytes']} bytes, {ref['tool']} {ref['bytes']}")
         if not math.isclose(r["checksum"], ref["checksum"], rel_tol=REL_TOL, abs_tol=1e-12):
-            sys.exit(f"record.py: case {a.case}: checksums disagree: {r['tool']} {r['checksum']!r}, "
+            sys.exit(f"record.py: case {case}: checksums disagree: {r['tool']} {r['checksum']!r}, "
                      f"{ref['tool']} {ref['checksum']!r}")
     tools = sorted({r["tool"] for r in runs})
-    print(f"[bench] case {a.case}: {len(runs)} runs of {', '.join(tools)} agree "
+    print(f"[bench] case {case}: {len(runs)} runs of {', '.join(tools)} agree "
           f"(bytes {ref['bytes']}, checksum {ref['checksum']!r})", file=sys.stderr)
 
 
@@ -99,6 +112,7 @@ def main():
     ap.add_argument("--target", default="-")
     ap.add_argument("--load", type=float)
     ap.add_argument("--command")
+    ap.add_argument("--metric", default="throughput", choices=("throughput", "us_per_task", "rss_mib"))
     a = ap.parse_args()
     if a.check:
         check(a)

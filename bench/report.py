@@ -17,7 +17,17 @@ import statistics
 import subprocess
 import sys
 
-SIZE_LABELS = {"tiny": "tiny (8 MiB, CI smoke size)", "small": "small (200 MiB)", "full": "full (2 GiB)"}
+SIZE_LABELS = {
+    "tiny": "tiny (8 MiB arrays, CI smoke size)",
+    "small": "small (200 MiB arrays; 512 MiB in memory; 1 GiB for rss_std_budget)",
+    "full": "full (2 GiB arrays; 512 MiB in memory; rss_std_budget's array as its logical bytes say)",
+}
+METRIC_HELP = {
+    "throughput": "ChunkCompute's median throughput / the peer's, target is a minimum",
+    "us_per_task": "ChunkCompute's median µs per task, target is a maximum (the tools run different task counts)",
+    "rss_mib": "ChunkCompute's largest peak RSS in MiB, target is a maximum",
+}
+ANALYSIS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "analysis")
 CC = "chunkcompute"
 
 
@@ -87,12 +97,16 @@ def summarize(runs):
     """Per case, per tool: statistics over the timed runs (rep >= 1), in first-seen order."""
     cases = {}
     for r in runs:
-        c = cases.setdefault(r["case"], {"target": r.get("target"), "tools": {}, "peer": None})
+        c = cases.setdefault(r["case"], {"target": r.get("target"), "tools": {}, "peer": None,
+                                         "metric": r.get("metric") or "throughput"})
         if r["role"] == "peer":
             c["peer"] = r["tool"]
         t = c["tools"].setdefault(r["tool"], {"seconds": [], "rss": [], "bytes": r["bytes"],
-                                              "command": r["command"], "checksum": r["checksum"]})
+                                              "command": r["command"], "checksum": r["checksum"], "us": [],
+                                              "extra": r.get("extra", {})})
         if r["rep"] >= 1:
+            if "us_per_task" in r.get("extra", {}):
+                t["us"].append(r["extra"]["us_per_task"])
             if r.get("load_before") is not None:
                 c.setdefault("loads", []).append(r["load_before"])
             t["seconds"].append(r["seconds"])
@@ -105,12 +119,23 @@ def summarize(runs):
             t["max"] = max(s)
             t["gbps"] = t["bytes"] / t["median"] / 1e9
             t["rss_mib"] = max(t["rss"]) / 1024
+            t["us_median"] = statistics.median(t["us"]) if t["us"] else None
+            t["us_min"] = min(t["us"]) if t["us"] else None
         cc, peer = c["tools"].get(CC), c["tools"].get(c["peer"])
         c["ratio"] = cc["gbps"] / peer["gbps"] if cc and peer else None
         c["ratio_min"] = peer["min"] / cc["min"] if cc and peer else None
         c["verdict"] = None
-        if c["ratio"] is not None and c["target"] is not None:
-            c["verdict"] = "PASS" if c["ratio"] >= c["target"] else "MISS"
+        if c["metric"] == "us_per_task" and cc and peer:
+            c["ratio"] = peer["us_median"] / cc["us_median"]  # how many times cheaper a task is
+            c["ratio_min"] = peer["us_min"] / cc["us_min"]
+            c["value"], c["value_min"] = cc["us_median"], cc["us_min"]
+        elif c["metric"] == "rss_mib" and cc:
+            c["value"] = c["value_min"] = cc["rss_mib"]
+        if c["target"] is not None and cc:
+            if c["metric"] == "throughput" and c["ratio"] is not None:
+                c["verdict"] = "PASS" if c["ratio"] >= c["target"] else "MISS"
+            elif c["metric"] in ("us_per_task", "rss_mib"):
+                c["verdict"] = "PASS" if c["value"] <= c["target"] else "MISS"
     return cases
 
 
@@ -125,7 +150,8 @@ def nice_ceiling(x):
 
 def svg_chart(cases, title):
     """A grouped bar chart (median throughput per case, ChunkCompute beside its peer), written by hand."""
-    names = list(cases)
+    names = [n for n, c in cases.items() if c["metric"] != "us_per_task"]
+    cases = {n: cases[n] for n in names}
     width_per_case, left, top, bottom, plot_h = 280, 70, 50, 84, 260
     width = left + width_per_case * len(names) + 200
     height = top + plot_h + bottom
@@ -168,7 +194,9 @@ def svg_chart(cases, title):
         out.append(f'<text x="{cx:.1f}" y="{top + plot_h + 34}" text-anchor="middle">{e(name)}</text>')
         if c["ratio"] is not None:
             label = f'{c["ratio"]:.2f}× vs {c["peer"]}'
-            if c["verdict"]:
+            if c["metric"] == "rss_mib":
+                label = f'RSS {c["value"]:.0f} MiB ({c["verdict"]}, target ≤ {c["target"]:g})'
+            elif c["verdict"]:
                 label += f' ({c["verdict"]}, target {c["target"]:g}×)'
             out.append(f'<text x="{cx:.1f}" y="{top + plot_h + 52}" text-anchor="middle" fill="#444">{e(label)}</text>')
     # legend
@@ -217,14 +245,45 @@ def markdown(cases, size, command, svg_name):
         any_t = next(iter(c["tools"].values()))
         L.append(f"Logical bytes: {any_t['bytes']:,} ({any_t['bytes'] / 2**20:,.0f} MiB); checksum {any_t['checksum']!r}.")
         L.append("")
-        L.append("| tool | timed runs | median s | min s | max s | throughput GB/s (median) | peak RSS MiB |")
-        L.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-        for tool, t in c["tools"].items():
-            label = "ChunkCompute" if tool == CC else tool
-            L.append(f"| {label} | {len(t['seconds'])} | {t['median']:.3f} | {t['min']:.3f} | {t['max']:.3f} | "
-                     f"{t['gbps']:.2f} | {t['rss_mib']:.0f} |")
+        L.append(f"Metric: {c['metric']} ({METRIC_HELP[c['metric']]}).")
         L.append("")
-        if c["ratio"] is not None:
+        if c["metric"] == "us_per_task":
+            L.append("| tool | timed runs | tasks | median s | min s | max s | µs/task (median) | µs/task (min) | peak RSS MiB |")
+            L.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+            for tool, t in c["tools"].items():
+                label = "ChunkCompute" if tool == CC else tool
+                L.append(f"| {label} | {len(t['seconds'])} | {t['extra'].get('tasks', '?'):,} | {t['median']:.3f} | "
+                         f"{t['min']:.3f} | {t['max']:.3f} | {t['us_median']:.2f} | {t['us_min']:.2f} | {t['rss_mib']:.0f} |")
+        else:
+            L.append("| tool | timed runs | median s | min s | max s | throughput GB/s (median) | peak RSS MiB |")
+            L.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+            for tool, t in c["tools"].items():
+                label = "ChunkCompute" if tool == CC else tool
+                L.append(f"| {label} | {len(t['seconds'])} | {t['median']:.3f} | {t['min']:.3f} | {t['max']:.3f} | "
+                         f"{t['gbps']:.2f} | {t['rss_mib']:.0f} |")
+        L.append("")
+        cc = c["tools"].get(CC)
+        if cc and "budget_bytes" in cc["extra"] and c["metric"] == "rss_mib":
+            L.append(f"Memory budget {cc['extra']['budget_bytes'] / 2**20:.0f} MiB; the engine's own accounting peaked at "
+                     f"{cc['extra'].get('peak_accounted_bytes', 0) / 2**20:.0f} MiB (projected "
+                     f"{cc['extra'].get('projected_peak_bytes', 0) / 2**20:.0f} MiB); tasks {cc['extra'].get('tasks')}.")
+            L.append("")
+        if c["metric"] in ("us_per_task", "rss_mib") and c["target"] is not None and cc:
+            unit = "µs/task" if c["metric"] == "us_per_task" else "MiB peak RSS"
+            line = f"**ChunkCompute: {c['value']:.2f} {unit}** — target ≤ {c['target']:g}: **{c['verdict']}**"
+            if c["verdict"] == "MISS":
+                line += f" ChunkCompute misses the target on this case ({c['value'] / c['target']:.2f}× the limit)."
+                misses.append(name)
+            L.append(line)
+            L.append("")
+            if c["metric"] == "us_per_task" and c["ratio"] is not None:
+                L.append(f"Per task, ChunkCompute is {c['ratio']:.2f}× cheaper than {c['peer']} (medians; "
+                         f"{c['ratio_min']:.2f}× on the best runs).")
+                L.append("")
+            if c["metric"] == "rss_mib" and c["ratio"] is not None:
+                L.append(f"Throughput (informational): ChunkCompute / {c['peer']} {c['ratio']:.2f}×.")
+                L.append("")
+        elif c["ratio"] is not None:
             line = f"**Ratio ChunkCompute / {c['peer']}: {c['ratio']:.2f}×**"
             if c["verdict"]:
                 line += f" — target ≥ {c['target']:g}×: **{c['verdict']}**"
@@ -243,6 +302,11 @@ def markdown(cases, size, command, svg_name):
                 L.append("")
                 if c["verdict"] == "PASS":
                     misses.append(name + " (not robust)")
+        analysis = os.path.join(ANALYSIS, f"{name}.md")
+        if os.path.exists(analysis):
+            with open(analysis, encoding="utf-8") as f:
+                L.append(f.read().strip())
+            L.append("")
         loads = c.get("loads")
         if loads:
             ncpu = os.cpu_count() or 1

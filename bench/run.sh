@@ -49,7 +49,14 @@ CC="$BENCH/Runner/bin/Release/net10.0/ChunkCompute.Bench"
 # --- 3. data ------------------------------------------------------------------------------------------
 DATA="$BENCH/data/$SIZE"
 log "data: $DATA"
-"$PY" "$BENCH/gen_data.py" --size "$SIZE" --out "$DATA"
+# The rss_std_budget array is 8 GiB at full when the disk has room (it takes ~8 GiB on disk: LZ4 barely compresses
+# rounded normals), else 2 GiB; an 8 GiB array already generated is kept.
+BIG_GIB=8
+if [[ $SIZE == full && ! -d "$DATA/big_f64_blosc_lz4" ]] && (( $(df -P --block-size=1G "$BENCH" | awk 'NR==2 {print $4}') < 20 )); then
+    BIG_GIB=2
+    log "less than 20 GiB free: rss_std_budget uses a 2 GiB array"
+fi
+"$PY" "$BENCH/gen_data.py" --size "$SIZE" --out "$DATA" --big-gib "$BIG_GIB"
 
 # Touch, once, the memory the runs will allocate (3x the largest array: both tools' results plus slack), so that on a
 # VM that backs guest memory lazily no timed run pays for first-ever page touches (see prefault.py).
@@ -57,9 +64,10 @@ case "$SIZE" in tiny) PREFAULT=$((24 << 20)) ;; small) PREFAULT=$((600 << 20)) ;
 "$PY" "$BENCH/prefault.py" --bytes "$PREFAULT"
 
 # --- 4. cases -----------------------------------------------------------------------------------------
-CASE_NAMES=(); CASE_TARGETS=(); CASE_PEERS=(); CASE_CC=(); CASE_PEER_CMD=()
+CASE_NAMES=(); CASE_TARGETS=(); CASE_PEERS=(); CASE_CC=(); CASE_PEER_CMD=(); CASE_METRICS=()
 add_case() {
     CASE_NAMES+=("$1"); CASE_TARGETS+=("$2"); CASE_PEERS+=("$3"); CASE_CC+=("$4"); CASE_PEER_CMD+=("$5")
+    CASE_METRICS+=("${6:-throughput}")
 }
 # shellcheck source=cases.sh
 source "$BENCH/cases.sh"
@@ -72,6 +80,7 @@ TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 
 # run_one CASE TOOL_LABEL ROLE REP TARGET COMMAND: one process under /usr/bin/time -v; appends a JSONL record.
+# ($metric, the case's metric, is set by the loop below.)
 run_one() {
     local name="$1" label="$2" role="$3" rep="$4" target="$5" cmd="$6" load
     # the 1-minute load average just before the run: other work on the machine shows up here
@@ -85,13 +94,13 @@ run_one() {
     fi
     "$PY" "$BENCH/record.py" --stdout "$TMP/stdout.txt" --time "$TMP/time.txt" \
         --case "$name" --tool "$label" --role "$role" --rep "$rep" --size "$SIZE" --target "$target" \
-        --load "$load" --command "$cmd" >> "$RAW"
+        --load "$load" --command "$cmd" --metric "$metric" >> "$RAW"
 }
 
 for i in "${!CASE_NAMES[@]}"; do
     name="${CASE_NAMES[$i]}"
     if [[ -n "$ONLY" && "$name" != "$ONLY" ]]; then continue; fi
-    target="${CASE_TARGETS[$i]}"; peer="${CASE_PEERS[$i]}"
+    target="${CASE_TARGETS[$i]}"; peer="${CASE_PEERS[$i]}"; metric="${CASE_METRICS[$i]}"
     log "case $name: warm-up (untimed: ChunkCompute, $peer)"
     run_one "$name" chunkcompute chunkcompute 0 "$target" "${CASE_CC[$i]}"
     run_one "$name" "$peer" peer 0 "$target" "${CASE_PEER_CMD[$i]}"
@@ -107,7 +116,7 @@ for i in "${!CASE_NAMES[@]}"; do
             log "case $name rep $rep: $(tail -n 1 "$RAW" | "$PY" -c 'import json,sys; r=json.load(sys.stdin); print("%s %.3f s, %.0f MiB RSS" % (r["tool"], r["seconds"], r["max_rss_kib"] / 1024))')"
         done
     done
-    "$PY" "$BENCH/record.py" --check "$RAW" --case "$name"
+    "$PY" "$BENCH/record.py" --check "$RAW" --case "$name" --metric "$metric"
 done
 
 # --- 5. report ----------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ namespace ChunkCompute.Bench;
 /// <c>{"case":…,"tool":"chunkcompute","seconds":…,"bytes":…,"checksum":…}</c>.
 /// Only the operation is timed: process start, JIT of the entry point and opening the store are not.
 /// </summary>
-internal static class Program
+internal static partial class Program
 {
     private static int Main(string[] args)
     {
@@ -28,6 +28,9 @@ internal static class Program
                 "read" => Read(options),
                 "profile-read" => ProfileRead(options),
                 "tasks" => TaskOverhead(options),
+                "reduce" => Reduce(options),
+                "profile-reduce" => ProfileReduce(options),
+                "sum-inmemory" => SumInMemory(options),
                 _ => Usage($"unknown command '{args[0]}'"),
             };
         }
@@ -54,7 +57,22 @@ internal static class Program
         var clock = Stopwatch.StartNew();
         var result = ChunkCompute.Scheduler.Computation.Compute(array);
         double seconds = clock.Elapsed.TotalSeconds;
-        Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{{\"case\":\"tasks\",\"tool\":\"chunkcompute\",\"tasks\":{result.Statistics.Tasks},\"seconds\":{seconds},\"us_per_task\":{seconds * 1e6 / result.Statistics.Tasks}}}"));
+        double[] values = result.ToArray();
+        for (long i = 0; i < count; i++)
+        {
+            if (values[i] != i)
+            {
+                throw new InvalidOperationException($"tasks: element {i} is {values[i]}, expected {i}");
+            }
+        }
+
+        // bytes and checksum describe this run only: the peer runs fewer tasks, so the harness compares µs per task
+        long tasks = result.Statistics.Tasks;
+        Emit(options.GetValueOrDefault("case", "tasks"), seconds, count * sizeof(double), Checksum(values), json =>
+        {
+            json.WriteNumber("tasks", tasks);
+            json.WriteNumber("us_per_task", seconds * 1e6 / tasks);
+        });
         return 0;
     }
 
@@ -244,17 +262,18 @@ internal static class Program
         return sum + compensation;
     }
 
-    private static void Emit(string caseName, double seconds, long bytes, double checksum)
+    private static void Emit(string caseName, double seconds, long bytes, double checksum, Action<Utf8JsonWriter>? extra = null, string tool = "chunkcompute")
     {
         using var stdout = Console.OpenStandardOutput();
         using (var json = new Utf8JsonWriter(stdout))
         {
             json.WriteStartObject();
             json.WriteString("case", caseName);
-            json.WriteString("tool", "chunkcompute");
+            json.WriteString("tool", tool);
             json.WriteNumber("seconds", seconds);
             json.WriteNumber("bytes", bytes);
             json.WriteNumber("checksum", checksum);
+            extra?.Invoke(json);
             json.WriteEndObject();
         }
 
@@ -285,6 +304,9 @@ internal static class Program
     {
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ChunkCompute.Bench: {error}"));
         Console.Error.WriteLine("usage: ChunkCompute.Bench read|profile-read --store DIR --array PATH [--case NAME] [--destination new|hugepage] [--iterations N]");
+        Console.Error.WriteLine("       ChunkCompute.Bench reduce|profile-reduce --store DIR --array PATH --op mean|sum|std|chain_std [--axis N] [--budget BYTES] [--case NAME] [--warm N] [--iterations N]");
+        Console.Error.WriteLine("       ChunkCompute.Bench sum-inmemory --mib 512 [--chunk-mib 8] [--report chunkcompute|tensorprimitives] [--iterations N] [--case NAME]");
+        Console.Error.WriteLine("       ChunkCompute.Bench tasks [--count N] [--case NAME]");
         return 2;
     }
 }
