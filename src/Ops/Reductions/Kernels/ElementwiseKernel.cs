@@ -89,6 +89,12 @@ internal sealed unsafe class ElementwiseKernel<TIn, TState, TOut, TOp> : Reducti
             rows *= shape[d];
         }
 
+        if (!lastReduced && op is IRowSumOp<TIn, TState> rowSum && rowSum.AccumulatesRows)
+        {
+            AddRows(rowSum, values, state, shape, inner, innerLength, rows, outStride);
+            return;
+        }
+
         Span<int> counter = stackalloc int[Math.Max(1, inner)];
         counter.Clear();
         long lastArgStep = argStride[rank - 1];
@@ -126,6 +132,81 @@ internal sealed unsafe class ElementwiseKernel<TIn, TState, TOut, TOp> : Reducti
 
                 counter[d] = 0;
             }
+        }
+    }
+
+    // The reduced axes are not the innermost: each input row adds elementwise into one row of states. Rows are summed
+    // into a plain float64 buffer with SIMD and folded into the compensated states every FlushRows rows.
+    private static void AddRows(IRowSumOp<TIn, TState> op, ReadOnlySpan<TIn> values, Span<TState> state, int[] shape, int inner, int innerLength, long rows, ReadOnlySpan<long> outStride)
+    {
+        const int FlushRows = 64;
+        var acc = System.Buffers.ArrayPool<double>.Shared.Rent(state.Length);
+        var counts = System.Buffers.ArrayPool<long>.Shared.Rent(state.Length);
+        var widened = System.Buffers.ArrayPool<double>.Shared.Rent(innerLength);
+        try
+        {
+            acc.AsSpan(0, state.Length).Clear();
+            counts.AsSpan(0, state.Length).Clear();
+            Span<int> counter = stackalloc int[Math.Max(1, inner)];
+            counter.Clear();
+            int inOffset = 0;
+            for (long r = 0; r < rows; r++)
+            {
+                long outOffset = 0;
+                for (int d = 0; d < inner; d++)
+                {
+                    outOffset += counter[d] * outStride[d];
+                }
+
+                var row = op.AsDoubles(values.Slice(inOffset, innerLength), widened);
+                var target = acc.AsSpan((int)outOffset, innerLength);
+                System.Numerics.Tensors.TensorPrimitives.Add(target, row, target);
+                counts[outOffset]++;
+                inOffset += innerLength;
+                if ((r + 1) % FlushRows == 0)
+                {
+                    Flush(op, acc, counts, state, innerLength);
+                }
+
+                for (int d = inner - 1; d >= 0; d--)
+                {
+                    if (++counter[d] < shape[d])
+                    {
+                        break;
+                    }
+
+                    counter[d] = 0;
+                }
+            }
+
+            Flush(op, acc, counts, state, innerLength);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<double>.Shared.Return(acc);
+            System.Buffers.ArrayPool<long>.Shared.Return(counts);
+            System.Buffers.ArrayPool<double>.Shared.Return(widened);
+        }
+    }
+
+    // counts[o] counts rows added at row offset o; every element of that row of states got that many values.
+    private static void Flush(IRowSumOp<TIn, TState> op, double[] acc, long[] counts, Span<TState> state, int innerLength)
+    {
+        for (int o = 0; o < state.Length; o += innerLength)
+        {
+            long n = counts[o];
+            if (n == 0)
+            {
+                continue;
+            }
+
+            for (int j = 0; j < innerLength; j++)
+            {
+                op.AddSum(ref state[o + j], acc[o + j], n);
+                acc[o + j] = 0;
+            }
+
+            counts[o] = 0;
         }
     }
 

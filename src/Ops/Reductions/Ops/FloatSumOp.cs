@@ -1,6 +1,4 @@
 using System.Numerics;
-using System.Numerics.Tensors;
-using System.Runtime.InteropServices;
 
 namespace ChunkCompute.Ops;
 
@@ -9,11 +7,10 @@ namespace ChunkCompute.Ops;
 /// their results are correctly rounded sums; float64 runs are summed in vectorized blocks whose totals are
 /// compensated). With <c>skipNaN</c>, NaNs are ignored (NumPy's <c>nansum</c>).
 /// </summary>
-internal readonly struct FloatSumOp<TIn, TOut> : IReduceOp<TIn, CompensatedSum, TOut>
+internal readonly struct FloatSumOp<TIn, TOut> : IReduceOp<TIn, CompensatedSum, TOut>, IRowSumOp<TIn, CompensatedSum>
     where TIn : unmanaged, INumberBase<TIn>
     where TOut : unmanaged, INumberBase<TOut>
 {
-    private const int Block = 128;
     private readonly bool _skipNaN;
 
     public FloatSumOp(bool skipNaN) => _skipNaN = skipNaN;
@@ -21,6 +18,12 @@ internal readonly struct FloatSumOp<TIn, TOut> : IReduceOp<TIn, CompensatedSum, 
     public CompensatedSum Identity => default;
 
     public bool NeedsIndex => false;
+
+    public bool AccumulatesRows => !_skipNaN;
+
+    public ReadOnlySpan<double> AsDoubles(ReadOnlySpan<TIn> row, Span<double> scratch) => DoubleBlocks.AsDoubles(row, scratch);
+
+    public void AddSum(ref CompensatedSum state, double sum, long count) => state.Add(sum);
 
     public void Add(ref CompensatedSum state, TIn value, long index)
     {
@@ -32,24 +35,8 @@ internal readonly struct FloatSumOp<TIn, TOut> : IReduceOp<TIn, CompensatedSum, 
 
     public void AddSpan(ref CompensatedSum state, ReadOnlySpan<TIn> values, long index, long step)
     {
-        if (typeof(TIn) == typeof(double) && !_skipNaN)
-        {
-            var d = MemoryMarshal.Cast<TIn, double>(values);
-            for (int i = 0; i < d.Length; i += Block)
-            {
-                state.Add(TensorPrimitives.Sum(d.Slice(i, Math.Min(Block, d.Length - i))));
-            }
-
-            return;
-        }
-
-        foreach (var v in values)
-        {
-            if (!(_skipNaN && TIn.IsNaN(v)))
-            {
-                state.Add(double.CreateTruncating(v));
-            }
-        }
+        long count = 0;
+        DoubleBlocks.Accumulate(values, _skipNaN, ref state, ref count);
     }
 
     public void Merge(ref CompensatedSum state, in CompensatedSum other) => state.Merge(other);

@@ -3,7 +3,7 @@ using System.Numerics;
 namespace ChunkCompute.Ops;
 
 /// <summary>Mean as (compensated float64 sum, count); an empty (or all-NaN with <c>skipNaN</c>) slice gives NaN.</summary>
-internal readonly struct MeanOp<TIn, TOut> : IReduceOp<TIn, MeanState, TOut>
+internal readonly struct MeanOp<TIn, TOut> : IReduceOp<TIn, MeanState, TOut>, IRowSumOp<TIn, MeanState>
     where TIn : unmanaged, INumberBase<TIn>
     where TOut : unmanaged, INumberBase<TOut>
 {
@@ -14,6 +14,16 @@ internal readonly struct MeanOp<TIn, TOut> : IReduceOp<TIn, MeanState, TOut>
     public MeanState Identity => default;
 
     public bool NeedsIndex => false;
+
+    public bool AccumulatesRows => !_skipNaN;
+
+    public ReadOnlySpan<double> AsDoubles(ReadOnlySpan<TIn> row, Span<double> scratch) => DoubleBlocks.AsDoubles(row, scratch);
+
+    public void AddSum(ref MeanState state, double sum, long count)
+    {
+        state.Sum.Add(sum);
+        state.Count += count;
+    }
 
     public void Add(ref MeanState state, TIn value, long index)
     {
@@ -26,10 +36,9 @@ internal readonly struct MeanOp<TIn, TOut> : IReduceOp<TIn, MeanState, TOut>
 
     public void AddSpan(ref MeanState state, ReadOnlySpan<TIn> values, long index, long step)
     {
-        foreach (var v in values)
-        {
-            Add(ref state, v, 0);
-        }
+        long count = 0;
+        DoubleBlocks.Accumulate(values, _skipNaN, ref state.Sum, ref count);
+        state.Count += count;
     }
 
     public void Merge(ref MeanState state, in MeanState other)

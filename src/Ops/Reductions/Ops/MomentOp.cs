@@ -41,34 +41,18 @@ internal readonly struct MomentOp<TIn, TOut> : IReduceOp<TIn, MomentState, TOut>
 
     public void AddSpan(ref MomentState state, ReadOnlySpan<TIn> values, long index, long step)
     {
+        // Two passes over the run (it is in cache): the mean, then the squared deviations; merged by Chan's formula.
         var sum = default(CompensatedSum);
         long n = 0;
-        foreach (var v in values)
-        {
-            if (!(_skipNaN && TIn.IsNaN(v)))
-            {
-                sum.Add(double.CreateTruncating(v));
-                n++;
-            }
-        }
-
+        DoubleBlocks.Accumulate(values, _skipNaN, ref sum, ref n);
         if (n == 0)
         {
             return;
         }
 
         double mean = sum.Value / n;
-        var m2 = default(CompensatedSum);
-        foreach (var v in values)
-        {
-            if (!(_skipNaN && TIn.IsNaN(v)))
-            {
-                double d = double.CreateTruncating(v) - mean;
-                m2.Add(d * d);
-            }
-        }
-
-        state.Merge(new MomentState { Count = n, Mean = mean, M2 = m2.Value });
+        double m2 = DoubleBlocks.SumSquaredDeviations(values, mean, _skipNaN);
+        state.Merge(new MomentState { Count = n, Mean = mean, M2 = m2 });
     }
 
     public void Merge(ref MomentState state, in MomentState other) => state.Merge(other);

@@ -1,0 +1,18 @@
+namespace ChunkCompute.Ops;
+
+/// <summary>
+/// An operation whose state only needs (sum, count) — sum and mean without NaN skipping — so a reduction over a
+/// non-innermost axis can add whole rows into a float64 row buffer with SIMD and fold that buffer into the states
+/// every few rows (keeping the compensation) instead of updating each state element by element.
+/// </summary>
+internal interface IRowSumOp<TIn, TState>
+{
+    /// <summary>True when the row path applies (e.g. not when NaNs must be skipped).</summary>
+    bool AccumulatesRows { get; }
+
+    /// <summary>The row as float64 values: a view for double input, else widened into <paramref name="scratch"/>.</summary>
+    ReadOnlySpan<double> AsDoubles(ReadOnlySpan<TIn> row, Span<double> scratch);
+
+    /// <summary>Adds a partial sum of <paramref name="count"/> values to a state.</summary>
+    void AddSum(ref TState state, double sum, long count);
+}
