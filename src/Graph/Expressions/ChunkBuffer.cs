@@ -11,9 +11,16 @@ public sealed unsafe class ChunkBuffer : IDisposable
 {
     private void* _pointer;
     private readonly Action<long>? _onFree;
+    private readonly IChunkAllocator? _allocator;
 
     /// <summary>Allocates <paramref name="byteLength"/> bytes; <paramref name="onFree"/> is told when they are freed.</summary>
     public ChunkBuffer(long byteLength, int[] shape, Action<long>? onFree = null)
+        : this(byteLength, shape, null, onFree)
+    {
+    }
+
+    /// <summary>Takes <paramref name="byteLength"/> bytes from <paramref name="allocator"/> (native memory when null).</summary>
+    public ChunkBuffer(long byteLength, int[] shape, IChunkAllocator? allocator, Action<long>? onFree)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(byteLength);
         if (byteLength > int.MaxValue)
@@ -23,7 +30,8 @@ public sealed unsafe class ChunkBuffer : IDisposable
 
         ByteLength = byteLength;
         Shape = shape ?? throw new ArgumentNullException(nameof(shape));
-        _pointer = NativeMemory.AlignedAlloc((nuint)Math.Max(1, byteLength), 64);
+        _allocator = allocator;
+        _pointer = allocator is not null ? (void*)allocator.Allocate(Math.Max(1, byteLength)) : NativeMemory.AlignedAlloc((nuint)Math.Max(1, byteLength), 64);
         _onFree = onFree;
     }
 
@@ -51,7 +59,15 @@ public sealed unsafe class ChunkBuffer : IDisposable
     {
         if (_pointer != null)
         {
-            NativeMemory.AlignedFree(_pointer);
+            if (_allocator is not null)
+            {
+                _allocator.Free((nint)_pointer, Math.Max(1, ByteLength));
+            }
+            else
+            {
+                NativeMemory.AlignedFree(_pointer);
+            }
+
             _pointer = null;
             _onFree?.Invoke(ByteLength);
         }

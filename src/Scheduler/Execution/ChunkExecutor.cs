@@ -27,6 +27,7 @@ internal sealed class ChunkExecutor
     private readonly ComputeOptions _options;
     private readonly Action<ChunkTask, ChunkBuffer> _onOutput;
     private readonly MemoryAccountant _accountant;
+    private readonly ChunkBufferPool _pool;
     private readonly Dictionary<ChunkTask, int> _ids;
     private readonly int[] _pendingInputs;
     private readonly int[] _pendingConsumers;
@@ -50,6 +51,7 @@ internal sealed class ChunkExecutor
         _options = options;
         _onOutput = onOutput;
         _accountant = new MemoryAccountant(options.MemoryBudget);
+        _pool = new ChunkBufferPool(_accountant);
         int n = plan.Order.Count;
         _ids = new Dictionary<ChunkTask, int>(n, ReferenceEqualityComparer.Instance);
         for (int i = 0; i < n; i++)
@@ -179,6 +181,8 @@ internal sealed class ChunkExecutor
                 b?.Dispose();
             }
 
+            _pool.Dispose();
+
             Report(force: true);
         }
 
@@ -208,14 +212,14 @@ internal sealed class ChunkExecutor
             inputs[k] = _buffers[_ids[t.Dependencies[k]]] ?? throw new InvalidOperationException($"input {t.Dependencies[k]} of {t} is missing");
         }
 
-        var output = new ChunkBuffer(t.OutputBytes, t.Node.Grid.ChunkShape(t.ChunkIndex), _accountant.Release);
+        var output = new ChunkBuffer(t.OutputBytes, t.Node.Grid.ChunkShape(t.ChunkIndex), _pool, _accountant.Release);
         _reservedBytes[i] -= t.OutputBytes;
         ChunkBuffer? scratch = null;
         try
         {
             if (t.ScratchBytes > 0)
             {
-                scratch = new ChunkBuffer(t.ScratchBytes, [(int)t.ScratchBytes], _accountant.Release);
+                scratch = new ChunkBuffer(t.ScratchBytes, [(int)t.ScratchBytes], _pool, _accountant.Release);
                 _reservedBytes[i] -= t.ScratchBytes;
             }
 
