@@ -54,6 +54,13 @@ public abstract class ArrayNode
     public virtual long ScratchBytes(ReadOnlySpan<long> chunkIndex) => 0;
 
     /// <summary>
+    /// A view of output chunk <paramref name="chunkIndex"/> that already exists in memory (an in-memory source's
+    /// contiguous chunk), or null to have <see cref="Execute"/> compute it into a new buffer. A node that lends a chunk
+    /// should report 0 <see cref="OutputBytes"/> for it: lent memory is not the computation's.
+    /// </summary>
+    public virtual ChunkBuffer? BorrowOutput(ReadOnlySpan<long> chunkIndex) => null;
+
+    /// <summary>
     /// True for nodes whose tasks have side effects and must run even though nothing consumes them (store writers).
     /// </summary>
     public virtual bool IsSink => false;

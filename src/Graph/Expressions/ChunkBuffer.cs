@@ -12,6 +12,7 @@ public sealed unsafe class ChunkBuffer : IDisposable
     private void* _pointer;
     private readonly Action<long>? _onFree;
     private readonly IChunkAllocator? _allocator;
+    private readonly Action? _release;
 
     /// <summary>Allocates <paramref name="byteLength"/> bytes; <paramref name="onFree"/> is told when they are freed.</summary>
     public ChunkBuffer(long byteLength, int[] shape, Action<long>? onFree = null)
@@ -35,6 +36,23 @@ public sealed unsafe class ChunkBuffer : IDisposable
         _onFree = onFree;
     }
 
+    /// <summary>
+    /// Lends memory the buffer does not own (e.g. a pinned region of an in-memory source array): nothing is counted
+    /// or freed; <paramref name="release"/> runs once on <see cref="Dispose"/> (e.g. to unpin).
+    /// </summary>
+    public ChunkBuffer(void* pointer, long byteLength, int[] shape, Action release)
+    {
+        ArgumentNullException.ThrowIfNull(release);
+        ArgumentOutOfRangeException.ThrowIfNegative(byteLength);
+        _pointer = pointer;
+        ByteLength = byteLength;
+        Shape = shape ?? throw new ArgumentNullException(nameof(shape));
+        _release = release;
+    }
+
+    /// <summary>True when the memory is lent by its owner rather than allocated for this buffer.</summary>
+    public bool IsBorrowed => _release is not null;
+
     /// <summary>Bytes held.</summary>
     public long ByteLength { get; }
 
@@ -57,6 +75,13 @@ public sealed unsafe class ChunkBuffer : IDisposable
     /// <summary>Frees the memory (idempotent).</summary>
     public void Dispose()
     {
+        if (_pointer != null && _release is not null)
+        {
+            _pointer = null;
+            _release();
+            return;
+        }
+
         if (_pointer != null)
         {
             if (_allocator is not null)

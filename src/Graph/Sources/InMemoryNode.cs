@@ -24,6 +24,49 @@ public sealed unsafe class InMemoryNode : ArrayNode
     /// <inheritdoc/>
     public override string Label => "from-array";
 
+    /// <summary>Contiguous chunks are lent (0 bytes); others are copied into their own buffer.</summary>
+    public override long OutputBytes(ReadOnlySpan<long> chunkIndex) => IsContiguous(chunkIndex) ? 0 : base.OutputBytes(chunkIndex);
+
+    /// <summary>Lends a contiguous chunk as a pinned view of the source array (no copy).</summary>
+    public override ChunkBuffer? BorrowOutput(ReadOnlySpan<long> chunkIndex)
+    {
+        if (!IsContiguous(chunkIndex))
+        {
+            return null;
+        }
+
+        var origin = Grid.Origin(chunkIndex);
+        long offset = 0;
+        for (int d = 0; d < origin.Length; d++)
+        {
+            offset = (offset * Grid.Shape[d]) + origin[d];
+        }
+
+        var handle = System.Runtime.InteropServices.GCHandle.Alloc(_data, System.Runtime.InteropServices.GCHandleType.Pinned);
+        byte* start = (byte*)handle.AddrOfPinnedObject() + (offset * DataType.Size);
+        return new ChunkBuffer(start, Grid.ChunkElements(chunkIndex) * DataType.Size, Grid.ChunkShape(chunkIndex), handle.Free);
+    }
+
+    // A chunk is one run of the C-order array when every dimension after its first non-singleton one is whole.
+    private bool IsContiguous(ReadOnlySpan<long> chunkIndex)
+    {
+        int d = 0;
+        while (d < Grid.Rank - 1 && Grid.Size(d, chunkIndex[d]) == 1)
+        {
+            d++;
+        }
+
+        for (d++; d < Grid.Rank; d++)
+        {
+            if (Grid.Size(d, chunkIndex[d]) != Grid.Shape[d])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <inheritdoc/>
     public override void Dependencies(ReadOnlySpan<long> chunkIndex, IList<ChunkDependency> dependencies)
     {

@@ -212,7 +212,21 @@ internal sealed class ChunkExecutor
             inputs[k] = _buffers[_ids[t.Dependencies[k]]] ?? throw new InvalidOperationException($"input {t.Dependencies[k]} of {t} is missing");
         }
 
-        var output = new ChunkBuffer(t.OutputBytes, t.Node.Grid.ChunkShape(t.ChunkIndex), _pool, _accountant.Release);
+        var borrowed = t.Node.BorrowOutput(t.ChunkIndex);
+        var output = borrowed ?? new ChunkBuffer(t.OutputBytes, t.Node.Grid.ChunkShape(t.ChunkIndex), _pool, _accountant.Release);
+        if (borrowed is not null)
+        {
+            // Lent memory: nothing to compute, so whatever was reserved for the task goes back now.
+            long reserved = Interlocked.Exchange(ref _reservedBytes[i], 0);
+            if (reserved > 0)
+            {
+                _accountant.Release(reserved);
+            }
+
+            FinishTask(i, t, output);
+            return;
+        }
+
         _reservedBytes[i] -= t.OutputBytes;
         ChunkBuffer? scratch = null;
         try
@@ -240,6 +254,12 @@ internal sealed class ChunkExecutor
             Interlocked.Add(ref _bytesRead, t.OutputBytes);
         }
 
+        FinishTask(i, t, output);
+    }
+
+    // Hands a finished task's output to the caller and/or its consumers, frees inputs, and wakes dependents.
+    private void FinishTask(int i, ChunkTask t, ChunkBuffer output)
+    {
         if (t.IsOutput)
         {
             if (t.Node.IsSink)
