@@ -8,11 +8,14 @@ namespace ChunkCompute.Graph;
 /// </summary>
 public sealed class ZarrSourceNode : ArrayNode
 {
+    private readonly bool _onStoredGrid;
+
     /// <summary>Creates the node; <paramref name="grid"/> defaults to the stored chunk grid.</summary>
     public ZarrSourceNode(ZarrArray array, ChunkGrid? grid = null)
         : base(Require(array).DataType, grid ?? ChunkGrid.Regular(array.Shape, array.ChunkShape), [])
     {
         Array = array;
+        _onStoredGrid = Grid.Equals(ChunkGrid.Regular(array.Shape, array.ChunkShape));
         if (!Grid.Shape.SequenceEqual(array.Shape))
         {
             throw new ArgumentException($"grid shape [{string.Join(", ", Grid.Shape)}] differs from array '{array.Path}' [{string.Join(", ", array.Shape)}]", nameof(grid));
@@ -30,8 +33,12 @@ public sealed class ZarrSourceNode : ArrayNode
     {
     }
 
-    /// <summary>The compressed bytes read and a decode buffer per stored chunk (conservative).</summary>
-    public override long ScratchBytes(ReadOnlySpan<long> chunkIndex) => 2L * Array.Metadata.ChunkElementCount * DataType.Size;
+    /// <summary>
+    /// On the stored grid a chunk decodes straight into the output, so the scratch is the compressed bytes read (at
+    /// most about one chunk); on another grid each stored chunk touched is also decoded into a temporary buffer.
+    /// </summary>
+    public override long ScratchBytes(ReadOnlySpan<long> chunkIndex) =>
+        (_onStoredGrid ? 1L : 2L) * Array.Metadata.ChunkElementCount * DataType.Size;
 
     /// <inheritdoc/>
     public override void Execute(ChunkKernelContext context)
