@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ChunkCompute.Graph;
@@ -25,6 +26,8 @@ public static class PythonInteropExample
 
     private const int Rows = 1000;
     private const int Columns = 6;
+
+    private static readonly JsonSerializerOptions Display = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     // The matrix, written by zarr-python into a v2 group; prints NumPy's sum and column means as JSON.
     private const string WriteScript = """
@@ -85,7 +88,7 @@ public static class PythonInteropExample
 
         // zarr-python -> ChunkCompute: metadata, attributes and two reductions in one pass.
         var stored = store.OpenArray(InputArray);
-        output.WriteLine($"ChunkCompute opened {stored}; attributes {stored.Attributes.ToJsonString()}");
+        output.WriteLine($"ChunkCompute opened {stored}; attributes {stored.Attributes.ToJsonString(Display)}");
         var x = store.Open<double>(InputArray);
         var options = new ComputeOptions { MemoryBudget = 16L << 20 };
         var (sum, means) = Computation.Compute(x.Sum(), x.Mean(axis: 0), options);
@@ -109,13 +112,13 @@ public static class PythonInteropExample
         {
             var readBack = JsonNode.Parse(PythonProcess.RunChecked(ReadScript, directory, OutputArray))!;
             output.WriteLine($"zarr-python read it: shape {readBack["shape"]!.ToJsonString()}, dtype {readBack["dtype"]}, " +
-                             $"{readBack["compressor"]}, attributes {readBack["attrs"]!.ToJsonString(new JsonSerializerOptions { WriteIndented = false })}");
+                             $"{readBack["compressor"]}, attributes {readBack["attrs"]!.ToJsonString(Display)}");
             output.WriteLine(Compare($"sum of {OutputArray}", scaledSum, "zarr-python", readBack["sum"]!.GetValue<double>()));
         }
         else
         {
             output.WriteLine(Compare($"sum of {OutputArray}", scaledSum, "zarr-python", null));
-            output.WriteLine("(zarr-python read-back skipped: " + InstallHint + ")");
+            output.WriteLine("(zarr-python read-back skipped: python3-zarr is not installed)");
         }
 
         return 0;
@@ -141,6 +144,6 @@ public static class PythonInteropExample
     }
 
     private static string Compare(string what, double ours, string peer, double? theirs) => theirs is double t
-        ? $"{what}: chunkcompute {ours:R}  {peer} {t:R}  (difference {Math.Abs(ours - t):E1})"
+        ? $"{what}: chunkcompute {ours:R}  {peer} {t:R}  (difference {Math.Abs(ours - t):0.0e+0})"
         : $"{what}: chunkcompute {ours:R}";
 }

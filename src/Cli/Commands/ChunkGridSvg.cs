@@ -100,11 +100,11 @@ internal static class ChunkGridSvg
         ChunkGridAxis cols = drawn >= 1 ? axes[drawn - 1] : new ChunkGridAxis(1, 1);
         double width = drawn >= 1 ? sides[drawn - 1] : BarHeight;
         double height = drawn >= 2 ? sides[drawn - 2] : BarHeight;
-        double depth = drawn == 3 ? sides[0] * 0.6 : 0; // oblique: depth drawn at 45 degrees, shortened
+        double depth = drawn == 3 ? Math.Max(24, sides[0] * 0.7) : 0; // oblique: depth drawn at 45 degrees, shortened
         double[,] fraction = StoredFractions(shape, chunks, rows, cols, isStored);
 
         var svg = new StringBuilder();
-        double drawingWidth = width + depth + (2 * Margin) + 20;
+        double drawingWidth = width + depth + (2 * Margin) + 30;
         double drawingHeight = height + depth + (2 * Margin) + 10;
         double canvasWidth = drawingWidth + TextWidth;
         double canvasHeight = Math.Max(drawingHeight, (2 * Margin) + (notes.Count * LineHeight));
@@ -112,7 +112,7 @@ internal static class ChunkGridSvg
            .Append(CultureInfo.InvariantCulture, $"viewBox=\"0 0 {F(canvasWidth)} {F(canvasHeight)}\" font-family=\"sans-serif\" font-size=\"12\">\n");
         svg.Append("<title>").Append(Escape(labels.Count > 0 ? labels[0] : "array")).Append(" chunk grid</title>\n");
 
-        double x0 = Margin;
+        double x0 = drawn == 3 ? Margin + 10 : Margin; // room for the depth label
         double y0 = Margin;
         if (drawn == 3)
         {
