@@ -6,7 +6,7 @@ using ChunkCompute.Storage;
 
 namespace ChunkCompute.Cli.Commands;
 
-/// <summary><c>chunkcompute info STORE [--array PATH] [--json]</c>: the hierarchy, or one array in detail.</summary>
+/// <summary><c>chunkcompute info STORE [--array PATH] [--json] [--svg FILE]</c>: the hierarchy, or one array in detail.</summary>
 internal static class InfoCommand
 {
     public static Command Create(CliContext context)
@@ -14,7 +14,8 @@ internal static class InfoCommand
         var store = new Argument<string>("STORE") { Description = "Path of the Zarr store (a directory)." };
         var array = new Option<string?>("--array") { Description = "Show only the node at this path." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text." };
-        var command = new Command("info", "Show a store's groups and arrays: shape, dtype, chunks, codecs, bytes stored vs logical.") { store, array, json };
+        var svg = new Option<string?>("--svg") { Description = "Also draw the array's chunk grid (with --array) into this SVG file." };
+        var command = new Command("info", "Show a store's groups and arrays: shape, dtype, chunks, codecs, bytes stored vs logical.") { store, array, json, svg };
         command.SetAction(parse =>
         {
             string path = parse.GetValue(store)!;
@@ -23,6 +24,11 @@ internal static class InfoCommand
             if (nodes.Count == 0)
             {
                 throw new NodeNotFoundException(zarr.Name, parse.GetValue(array) ?? string.Empty, "array or group");
+            }
+
+            if (parse.GetValue(svg) is string svgFile)
+            {
+                ChunkGridSvg.Save(zarr, parse.GetValue(array), svgFile);
             }
 
             var described = nodes.Select(n => Describe(zarr, n)).ToList();
