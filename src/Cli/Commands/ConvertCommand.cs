@@ -159,7 +159,7 @@ internal static class ConvertCommand
         var x = ChunkedArray.FromZarr(src.As<T>());
         if (rechunk)
         {
-            x = x.Rechunk(chunks, budget);
+            x = x.Rechunk(chunks, RechunkBudget(budget));
         }
 
         return x.ToStore(dst, toPath, options, chunks);
@@ -169,7 +169,7 @@ internal static class ConvertCommand
     {
         try
         {
-            RechunkPlanner.Plan(RechunkPlanner.TargetGrid(src.Shape, src.ChunkShape.ToArray()), RechunkPlanner.TargetGrid(src.Shape, chunks), src.DataType.Size, budget);
+            RechunkPlanner.Plan(RechunkPlanner.TargetGrid(src.Shape, src.ChunkShape.ToArray()), RechunkPlanner.TargetGrid(src.Shape, chunks), src.DataType.Size, RechunkBudget(budget));
             return true;
         }
         catch (RechunkBudgetException)
@@ -177,6 +177,11 @@ internal static class ConvertCommand
             return false;
         }
     }
+
+    // The rechunk planner budgets one task's chunks, but the scheduler also holds the chunks the task reads while it
+    // writes its output (and the output until the store write takes it): plan the rechunk within half the budget so
+    // the whole computation fits, falling back to the on-disk intermediate sooner.
+    private static long RechunkBudget(long budget) => Math.Max(1, budget / 2);
 
     private static JsonObject Describe(string store, string path, ZarrFormat format, IEnumerable<int> chunks, string codec) => new()
     {
