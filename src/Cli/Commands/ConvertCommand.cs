@@ -121,6 +121,7 @@ internal static class ConvertCommand
         var last = new LastProgress(progress.Compute);
         bool created = sameStore is null && !Directory.Exists(dstDir);
         var dst = sameStore ?? ZarrStore.Open(dstDir);
+        var missingParents = Parents(toPath).Where(p => dst.GetNodeKind(p) is null).ToList();
         try
         {
             StoreWrite write;
@@ -137,11 +138,29 @@ internal static class ConvertCommand
             var statistics = await write.ComputeAsync(new ComputeOptions { MemoryBudget = budget, Progress = last }, cancellationToken).ConfigureAwait(false);
             return new ConvertResult(statistics, last.Value?.BytesRead ?? 0, last.Value?.BytesWritten ?? 0);
         }
-        catch when (created)
+        catch
         {
-            // A store this convert created holds nothing else: remove it with the failed target.
-            dst.Dispose();
-            Directory.Delete(dstDir, recursive: true);
+            if (created)
+            {
+                // A store this convert created holds nothing else: remove it with the failed target.
+                dst.Dispose();
+                Directory.Delete(dstDir, recursive: true);
+            }
+            else
+            {
+                EmptyDirectories.RemoveIfEmpty(dstDir, toPath);
+
+                // Groups created for the target's path (deepest first) go too, if nothing else was put in them.
+                foreach (string parent in missingParents)
+                {
+                    if (dst.ListNodes(parent).All(n => n.Path == parent))
+                    {
+                        dst.Delete(parent);
+                        EmptyDirectories.RemoveIfEmpty(dstDir, parent);
+                    }
+                }
+            }
+
             throw;
         }
         finally
@@ -191,6 +210,15 @@ internal static class ConvertCommand
         ["chunks"] = CliParsing.ToJson(chunks),
         ["codec"] = codec,
     };
+
+    // "a/b/c" -> "a/b", "a" (deepest first).
+    private static IEnumerable<string> Parents(string path)
+    {
+        for (int slash = path.LastIndexOf('/'); slash > 0; slash = path.LastIndexOf('/', slash - 1))
+        {
+            yield return path[..slash];
+        }
+    }
 
     private static string Normalize(string path) => path.Trim('/');
 

@@ -189,6 +189,7 @@ internal static class ImportCommand
         catch
         {
             zarr.Delete(target.Path);
+            EmptyDirectories.RemoveIfEmpty(request.Store, target.Path);
             if (!storeExisted)
             {
                 zarr.Dispose();

@@ -14,7 +14,7 @@ internal static class ProgressDisplay
     {
         if (!context.ShowProgress(parse))
         {
-            return await Task.Run(() => work(CliProgress.Silent), context.CancellationToken).ConfigureAwait(false);
+            return await Task.Run(() => work(CliProgress.Silent)).ConfigureAwait(false);
         }
 
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(context.Error) });
@@ -32,7 +32,7 @@ internal static class ProgressDisplay
             .StartAsync(async ctx =>
             {
                 var task = ctx.AddTask(Markup.Escape(label), autoStart: true, maxValue: 1);
-                var result = await Task.Run(() => work(CliProgress.For(task)), context.CancellationToken).ConfigureAwait(false);
+                var result = await Task.Run(() => work(CliProgress.For(task))).ConfigureAwait(false);
                 task.Value = task.MaxValue;
                 return result;
             }).ConfigureAwait(false);
