@@ -5,20 +5,32 @@ namespace ChunkCompute.Cli;
 
 /// <summary>
 /// Builds the command tree and runs it with explicit output writers, so tests call the real entry point in-process.
-/// Exit codes: 0 success, 1 error (one line on stderr, a stack trace only with --verbose), 2 bad usage.
+/// Exit codes: 0 success, 1 error (one line on stderr, a stack trace only with --verbose), 2 bad usage, 130 cancelled.
 /// </summary>
 public static class CliApp
 {
     /// <summary>Runs the tool with <paramref name="args"/>, writing to the given writers.</summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, stdout, stderr, CancellationToken.None);
+
+    /// <summary>
+    /// Runs the tool with <paramref name="args"/>, writing to the given writers; <paramref name="cancellationToken"/>
+    /// cancels the command (exit code 130, partial output removed). A progress display is drawn on stderr only when
+    /// <paramref name="stderr"/> is the process's own, unredirected standard error.
+    /// </summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var context = new CliContext(stdout, stderr);
-        var root = new RootCommand("chunkcompute: out-of-core arrays in Zarr stores: inspect, import, export and compute.");
-        root.Add(CliContext.VerboseOption);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        bool interactive = ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
+        var context = new CliContext(stdout, stderr, interactive, cancellationToken);
+        var root = new RootCommand("chunkcompute: out-of-core arrays in Zarr stores: inspect, import, export, convert and compute.");
+        root.Add(CliOptions.Verbose);
+        root.Add(CliOptions.Quiet);
         root.Add(InfoCommand.Create(context));
         root.Add(ImportCommand.Create(context));
         root.Add(ExportCommand.Create(context));
+        root.Add(ConvertCommand.Create(context));
         root.Add(StatsCommand.Create(context));
 
         var parsed = root.Parse(args);
@@ -35,11 +47,20 @@ public static class CliApp
 
         try
         {
-            return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+            // Ctrl-C is handled by Program.Main (it cancels cancellationToken), not by System.CommandLine, whose
+            // handler would report exit 130 after a timeout even while the command is still removing partial output.
+            var configuration = new InvocationConfiguration
+            {
+                Output = stdout,
+                Error = stderr,
+                EnableDefaultExceptionHandler = false,
+                ProcessTerminationTimeout = null,
+            };
+            return parsed.InvokeAsync(configuration, cancellationToken).GetAwaiter().GetResult();
         }
         catch (Exception ex)
         {
-            return context.Fail(ex, parsed.GetValue(CliContext.VerboseOption));
+            return context.Fail(ex, parsed.GetValue(CliOptions.Verbose));
         }
     }
 }

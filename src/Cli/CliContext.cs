@@ -3,15 +3,37 @@ using ChunkCompute.Storage;
 
 namespace ChunkCompute.Cli;
 
-/// <summary>Output writers and the error policy shared by every command.</summary>
-internal sealed class CliContext(TextWriter stdout, TextWriter stderr)
+/// <summary>Output writers, the cancellation token and the error policy shared by every command.</summary>
+internal sealed class CliContext(TextWriter stdout, TextWriter stderr, bool interactive, CancellationToken cancellationToken)
 {
-    public static readonly Option<bool> VerboseOption = new("--verbose") { Description = "Print stack traces with errors.", Recursive = true };
-
+    /// <summary>Results and informational lines.</summary>
     public TextWriter Out { get; } = stdout;
 
+    /// <summary>Errors and the progress display.</summary>
     public TextWriter Error { get; } = stderr;
 
+    /// <summary>Whether stderr is the process's terminal, so a live progress display may be drawn on it.</summary>
+    public bool Interactive { get; } = interactive;
+
+    /// <summary>Cancelled by Ctrl-C (or by the caller of <see cref="CliApp.Run(string[], TextWriter, TextWriter, CancellationToken)"/>).</summary>
+    public CancellationToken CancellationToken { get; } = cancellationToken;
+
+    /// <summary>Whether <c>--quiet</c> was given.</summary>
+    public static bool IsQuiet(ParseResult parse) => parse.GetValue(CliOptions.Quiet);
+
+    /// <summary>Whether a progress display should be shown for this invocation.</summary>
+    public bool ShowProgress(ParseResult parse) => Interactive && !IsQuiet(parse);
+
+    /// <summary>Writes an informational line to stdout unless <c>--quiet</c> or <c>--json</c> asks for the result alone.</summary>
+    public void Info(ParseResult parse, bool json, string line)
+    {
+        if (!json && !IsQuiet(parse))
+        {
+            Out.WriteLine(line);
+        }
+    }
+
+    /// <summary>Reports <paramref name="ex"/> in one line and returns the exit code: 2 usage, 130 cancelled, 1 otherwise.</summary>
     public int Fail(Exception ex, bool verbose)
     {
         if (ex is UsageException)
@@ -20,7 +42,7 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr)
             return 2;
         }
 
-        if (ex is OperationCanceledException)
+        if (IsCancellation(ex))
         {
             Error.WriteLine("chunkcompute: cancelled");
             return 130;
@@ -28,7 +50,7 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr)
 
         string message = ex switch
         {
-            ChunkComputeException or IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException => ex.Message,
+            ChunkComputeException or IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException or InvalidDataException => ex.Message,
             _ => ex.GetType().Name + ": " + ex.Message,
         };
         Error.WriteLine("chunkcompute: error: " + message.ReplaceLineEndings(" "));
@@ -38,5 +60,26 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr)
         }
 
         return 1;
+    }
+
+    // An OperationCanceledException, or (once cancellation was requested) one wrapped by a task or an aggregate.
+    private bool IsCancellation(Exception ex)
+    {
+        if (ex is OperationCanceledException)
+        {
+            return true;
+        }
+
+        if (!CancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+
+        return ex switch
+        {
+            AggregateException aggregate => aggregate.InnerExceptions.Any(IsCancellation),
+            { InnerException: { } inner } => IsCancellation(inner),
+            _ => false,
+        };
     }
 }

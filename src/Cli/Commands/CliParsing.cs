@@ -1,8 +1,11 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
+using ChunkCompute.Storage;
+using ChunkCompute.Storage.Codecs;
 
 namespace ChunkCompute.Cli.Commands;
 
-/// <summary>Parsers for option values: chunk lists, slices.</summary>
+/// <summary>Parsers for option values (chunk lists, slices, sizes, codecs, formats) and small formatting helpers.</summary>
 internal static class CliParsing
 {
     public static int[] ParseChunks(string text, int rank)
@@ -142,6 +145,90 @@ internal static class CliParsing
 
         return (long)bytes;
     }
+
+    /// <summary>Parses <c>--codec</c>; a bad name or level is a usage error.</summary>
+    public static Compression ParseCodec(string text)
+    {
+        try
+        {
+            return Compression.Parse(text);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException)
+        {
+            throw new UsageException("--codec: " + ex.Message);
+        }
+    }
+
+    /// <summary>Parses <c>--delimiter</c>: one character, or <c>tab</c> / <c>\t</c>.</summary>
+    public static char ParseDelimiter(string? text, char fallback) => text switch
+    {
+        null => fallback,
+        "tab" or "\\t" or "\t" => '\t',
+        { Length: 1 } when text[0] is not ('"' or '\r' or '\n') && !char.IsAsciiDigit(text[0]) && text[0] is not ('.' or '-' or '+') => text[0],
+        _ => throw new UsageException($"--delimiter '{text}' must be one character (not a digit, sign, '.', or quote), or 'tab'"),
+    };
+
+    /// <summary>The <see cref="ZarrFormat"/> for a <c>--format</c> choice, null for the default.</summary>
+    public static ZarrFormat? ToZarrFormat(ZarrFormatChoice choice) => choice switch
+    {
+        ZarrFormatChoice.V2 => ZarrFormat.V2,
+        ZarrFormatChoice.V3 => ZarrFormat.V3,
+        _ => null,
+    };
+
+    /// <summary>
+    /// The compressor of a stored array as a <see cref="Compression"/> to write it again with (blosc, zstd, gzip,
+    /// zlib, lz4 or none), or null when its codecs have no such equivalent (e.g. bz2).
+    /// </summary>
+    public static Compression? CompressionOf(ArrayMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        Compression? found = Compression.None;
+        foreach (var codec in metadata.Codecs.ToV3Json().OfType<JsonObject>())
+        {
+            string name = codec["name"]?.GetValue<string>() ?? string.Empty;
+            var cfg = codec["configuration"] as JsonObject;
+            int Level(string key, int fallback) => cfg?[key] is JsonValue v && v.TryGetValue(out int i) ? i : fallback;
+            switch (name)
+            {
+                case "bytes" or "transpose" or "crc32c" or "numcodecs.crc32" or "numcodecs.adler32" or "numcodecs.fletcher32":
+                    continue;
+                case "blosc":
+                    string cname = cfg?["cname"]?.GetValue<string>() ?? "lz4";
+                    var shuffle = cfg?["shuffle"] is JsonValue sv && sv.TryGetValue(out int si) ? (BloscShuffle)si
+                        : cfg?["shuffle"]?.ToString() switch
+                        {
+                            "noshuffle" => BloscShuffle.NoShuffle,
+                            "bitshuffle" => BloscShuffle.BitShuffle,
+                            _ => BloscShuffle.Shuffle,
+                        };
+                    found = cname is "lz4" or "lz4hc" or "zstd" or "zlib" ? Compression.Blosc(cname, Level("clevel", 5), shuffle) : null;
+                    break;
+                case "zstd":
+                    found = Compression.Zstd(Level("level", 0));
+                    break;
+                case "gzip":
+                    found = Compression.Gzip(Level("level", 5));
+                    break;
+                case "numcodecs.zlib" or "zlib":
+                    found = Compression.Zlib(Level("level", 5));
+                    break;
+                case "numcodecs.lz4" or "lz4":
+                    found = Compression.Lz4(Level("acceleration", 1));
+                    break;
+                default:
+                    return null;
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>A shape or chunk list as a JSON array.</summary>
+    public static JsonArray ToJson<T>(IEnumerable<T> values) => new(values.Select(v => JsonValue.Create(v)).ToArray<JsonNode?>());
+
+    /// <summary>Seconds for people: <c>0.42 s</c>.</summary>
+    public static string Seconds(double seconds) => seconds.ToString("0.00", CultureInfo.InvariantCulture) + " s";
 
     public static ZarrFormatChoice ParseFormat(string? text) => text?.ToLowerInvariant() switch
     {

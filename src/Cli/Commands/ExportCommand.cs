@@ -1,4 +1,8 @@
 using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using ChunkCompute.Cli.Progress;
+using ChunkCompute.Scheduler;
 using ChunkCompute.Storage;
 using ChunkCompute.Storage.Npy;
 
@@ -10,7 +14,7 @@ namespace ChunkCompute.Cli.Commands;
 /// </summary>
 internal static class ExportCommand
 {
-    private const long BlockBytes = 64L << 20;
+    private const long MaxBlockBytes = 64L << 20;
 
     public static Command Create(CliContext context)
     {
@@ -18,25 +22,55 @@ internal static class ExportCommand
         var file = new Argument<string>("FILE") { Description = "The .npy file to write." };
         var array = new Option<string>("--array") { Description = "Path of the array in the store.", Required = true };
         var slice = new Option<string?>("--slice") { Description = "NumPy basic slice, e.g. \"0:100,:\", \"::2,5\", \"-10:\"." };
-        var command = new Command("export", "Export an array (or a slice of it) to a NumPy .npy file.") { store, file, array, slice };
-        command.SetAction((parse, cancellationToken) =>
+        var memory = CliOptions.Memory("the export buffers");
+        var json = CliOptions.Json("store, array, target, shape, dtype, bytes_written, seconds");
+        var command = new Command("export", "Export an array (or a slice of it) to a NumPy .npy file.") { store, file, array, slice, memory, json };
+        command.SetAction(async (parse, cancellationToken) =>
         {
+            long budget = CliParsing.ParseSize(parse.GetValue(memory)!, "--memory");
             using var zarr = ZarrStore.OpenExisting(parse.GetValue(store)!);
             var source = zarr.OpenArray(parse.GetValue(array)!);
             var specs = CliParsing.ParseSlice(parse.GetValue(slice), source.Shape);
-            Export(source, specs, parse.GetValue(file)!, cancellationToken);
-            return Task.FromResult(0);
+            string output = parse.GetValue(file)!;
+            var clock = Stopwatch.StartNew();
+            long[] outShape = specs.Where(s => !s.Dropped).Select(s => s.Count).ToArray();
+            await ProgressDisplay.RunAsync(context, parse, "exporting " + source.Path, progress =>
+            {
+                Export(source, specs, output, budget, progress, cancellationToken);
+                return Task.FromResult(0);
+            }).ConfigureAwait(false);
+            long bytes = outShape.Aggregate((long)source.DataType.Size, (a, b) => a * b);
+            double seconds = clock.Elapsed.TotalSeconds;
+            if (parse.GetValue(json))
+            {
+                context.Out.WriteLine(new JsonObject
+                {
+                    ["store"] = zarr.Name,
+                    ["array"] = source.Path,
+                    ["target"] = output,
+                    ["shape"] = CliParsing.ToJson(outShape),
+                    ["dtype"] = source.DataType.Name,
+                    ["bytes_written"] = bytes,
+                    ["seconds"] = seconds,
+                }.ToJsonString());
+            }
+            else
+            {
+                context.Out.WriteLine($"exported {zarr.Name}/{source.Path} -> {output}: {source.DataType.Name} [{string.Join(", ", outShape)}], {ByteText.Format(bytes)} in {CliParsing.Seconds(seconds)}");
+            }
+
+            return 0;
         });
         return command;
     }
 
-    private static void Export(ZarrArray source, SliceSpec[] specs, string path, CancellationToken cancellationToken)
+    private static void Export(ZarrArray source, SliceSpec[] specs, string path, long budget, CliProgress progress, CancellationToken cancellationToken)
     {
         long[] outShape = specs.Where(s => !s.Dropped).Select(s => s.Count).ToArray();
         var writer = new NpyWriter(path, source.DataType.ToNumpyTypestr(), outShape);
         try
         {
-            WriteSlice(source, specs, writer, cancellationToken);
+            WriteSlice(source, specs, writer, Math.Clamp(budget / 4, 1, MaxBlockBytes), progress, cancellationToken);
         }
         catch
         {
@@ -57,7 +91,7 @@ internal static class ExportCommand
         writer.Dispose();
     }
 
-    private static void WriteSlice(ZarrArray source, SliceSpec[] specs, NpyWriter writer, CancellationToken cancellationToken)
+    private static void WriteSlice(ZarrArray source, SliceSpec[] specs, NpyWriter writer, long blockBytes, CliProgress progress, CancellationToken cancellationToken)
     {
         int es = source.DataType.Size;
         if (specs.Any(s => s.Count == 0))
@@ -76,11 +110,17 @@ internal static class ExportCommand
         // Blocks along axis 0 of the slice: C order makes each block a contiguous run of the output.
         long innerOut = specs.Skip(1).Aggregate(1L, (a, s) => a * s.Count);
         long innerBox = specs.Skip(1).Aggregate(1L, (a, s) => a * BoxExtent(s, 0, s.Count));
-        long rowsPerBlock = Math.Clamp(BlockBytes / Math.Max(1, innerBox * es * Math.Abs(specs[0].Step)), 1, specs[0].Count);
+        long rowsPerBlock = Math.Clamp(blockBytes / Math.Max(1, innerBox * es * Math.Abs(specs[0].Step)), 1, specs[0].Count);
         bool unitSteps = specs.All(s => s.Step == 1);
+        long blocks = (specs[0].Count + rowsPerBlock - 1) / rowsPerBlock;
+        long done = 0;
+        long read = 0;
+        long written = 0;
+        var clock = Stopwatch.StartNew();
         for (long o = 0; o < specs[0].Count; o += rowsPerBlock)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            progress.Report(new ComputeProgress(done++, blocks, read, written, clock.Elapsed));
             long rows = Math.Min(rowsPerBlock, specs[0].Count - o);
             var boxStart = new long[specs.Length];
             var boxShape = new long[specs.Length];
@@ -94,6 +134,8 @@ internal static class ExportCommand
             var box = new ArraySubset(boxStart, boxShape);
             var data = new byte[checked((int)(box.ElementCount * es))];
             source.ReadBytes(box, data, cancellationToken);
+            read += data.Length;
+            written += rows * innerOut * es;
             if (unitSteps)
             {
                 writer.WriteElements(data);
@@ -104,6 +146,8 @@ internal static class ExportCommand
             Gather(data, boxShape, specs, o, rows, boxStart, output, es);
             writer.WriteElements(output);
         }
+
+        progress.Report(new ComputeProgress(blocks, blocks, read, written, clock.Elapsed));
     }
 
     // First source index touched by output indices [lo, lo+n) of a dimension, and how many source indices the box spans.

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ChunkCompute.Cli.Progress;
 using ChunkCompute.Storage;
 
 namespace ChunkCompute.Cli.Commands;
@@ -13,7 +14,7 @@ internal static class InfoCommand
     {
         var store = new Argument<string>("STORE") { Description = "Path of the Zarr store (a directory)." };
         var array = new Option<string?>("--array") { Description = "Show only the node at this path." };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text." };
+        var json = CliOptions.Json("store, nodes (path, kind, format, dtype, shape, chunks, fill_value, codecs, logical_bytes, stored_bytes, chunks_stored, chunks_total, attributes)");
         var svg = new Option<string?>("--svg") { Description = "Also draw the array's chunk grid (with --array) into this SVG file." };
         var command = new Command("info", "Show a store's groups and arrays: shape, dtype, chunks, codecs, bytes stored vs logical.") { store, array, json, svg };
         command.SetAction(parse =>
@@ -99,7 +100,7 @@ internal static class InfoCommand
         var codecs = node["codecs"]!.AsArray().Select(c => CodecLabel(c!.AsObject()));
         w.WriteLine($"{indent}{name}  array {node["dtype"]} shape [{Join(node["shape"])}] chunks [{Join(node["chunks"])}] (zarr v{node["format"]})");
         w.WriteLine($"{indent}  codecs: {string.Join(" -> ", codecs)}; fill_value {node["fill_value"]?.ToJsonString() ?? "null"}");
-        w.WriteLine($"{indent}  bytes: {Bytes(logical)} logical, {Bytes(stored)} stored (ratio {ratio}); chunks stored {node["chunks_stored"]} of {node["chunks_total"]}");
+        w.WriteLine($"{indent}  bytes: {ByteText.Format(logical)} logical, {ByteText.Format(stored)} stored (ratio {ratio}); chunks stored {node["chunks_stored"]} of {node["chunks_total"]}");
     }
 
     private static string CodecLabel(JsonObject codec)
@@ -114,18 +115,4 @@ internal static class InfoCommand
     }
 
     private static string Join(JsonNode? array) => string.Join(", ", array!.AsArray().Select(x => x!.ToJsonString()));
-
-    internal static string Bytes(long n)
-    {
-        string[] units = ["B", "KiB", "MiB", "GiB", "TiB"];
-        double v = n;
-        int u = 0;
-        while (v >= 1024 && u < units.Length - 1)
-        {
-            v /= 1024;
-            u++;
-        }
-
-        return u == 0 ? $"{n} B" : v.ToString("0.0", CultureInfo.InvariantCulture) + " " + units[u];
-    }
 }

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ChunkCompute.Cli.Progress;
 using ChunkCompute.Graph;
 using ChunkCompute.Ops;
 using ChunkCompute.Scheduler;
@@ -31,8 +32,8 @@ internal static class StatsCommand
         op.AcceptOnlyFromAmong(Ops);
         var axis = new Option<string?>("--axis") { Description = "Axis or axes to reduce, e.g. 0 or 0,2 (default: all; argmin/argmax: one axis or all, giving the flat C-order index)." };
         var ddof = new Option<double>("--ddof") { Description = "Delta degrees of freedom for std/var (default 0, as NumPy).", DefaultValueFactory = _ => 0 };
-        var memory = new Option<string>("--memory") { Description = "Memory budget for chunk buffers, e.g. 512MiB, 2GiB (default 1GiB).", DefaultValueFactory = _ => "1GiB" };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object: op, shape, dtype, value, peak_memory_bytes, seconds." };
+        var memory = CliOptions.Memory("chunk buffers");
+        var json = CliOptions.Json("op, shape, dtype, value, peak_memory_bytes, seconds");
         var command = new Command("stats", "Compute a reduction (sum, mean, std, …) of a stored array within a memory budget.") { store, array, op, axis, ddof, memory, json };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -43,7 +44,8 @@ internal static class StatsCommand
             string opName = parse.GetValue(op)!;
             var clock = Stopwatch.StartNew();
             var run = typeof(StatsCommand).GetMethod(nameof(RunAsync), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(source.DataType.ClrType);
-            var result = await ((Task<StatsResult>)run.Invoke(null, [source, opName, axes, parse.GetValue(ddof), budget, cancellationToken])!).ConfigureAwait(false);
+            var result = await ProgressDisplay.RunAsync(context, parse, $"{opName} {source.Path}", progress =>
+                (Task<StatsResult>)run.Invoke(null, [source, opName, axes, parse.GetValue(ddof), budget, progress.Compute, cancellationToken])!).ConfigureAwait(false);
             double seconds = clock.Elapsed.TotalSeconds;
             if (parse.GetValue(json))
             {
@@ -86,12 +88,12 @@ internal static class StatsCommand
                 : throw new UsageException($"--axis '{text}': '{p}' is not an axis of a {rank}-dimensional array")).ToArray();
     }
 
-    private static async Task<StatsResult> RunAsync<T>(ZarrArray source, string op, int[]? axes, double ddof, long budget, CancellationToken cancellationToken)
+    private static async Task<StatsResult> RunAsync<T>(ZarrArray source, string op, int[]? axes, double ddof, long budget, IProgress<ComputeProgress>? progress, CancellationToken cancellationToken)
         where T : unmanaged
     {
         var x = ChunkedArray.FromZarr(source.As<T>());
         ArrayNode node = Build(x, op, axes, ddof);
-        var results = await Computation.ComputeAsync([node], new ComputeOptions { MemoryBudget = budget }, cancellationToken).ConfigureAwait(false);
+        var results = await Computation.ComputeAsync([node], new ComputeOptions { MemoryBudget = budget, Progress = progress }, cancellationToken).ConfigureAwait(false);
         dynamic computed = results[0];
         Array values = computed.ToArray();
         ComputeStatistics statistics = computed.Statistics;

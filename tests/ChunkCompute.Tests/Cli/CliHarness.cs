@@ -7,11 +7,14 @@ namespace ChunkCompute.Tests.Cli;
 /// <summary>Runs the real CLI entry point in-process and writes test inputs.</summary>
 internal static class CliHarness
 {
-    public static CliResult Run(params string[] args)
+    public static CliResult Run(params string[] args) => RunCancellable(CancellationToken.None, args);
+
+    /// <summary>Runs with a cancellation token, as Ctrl-C in Program.Main would cancel it.</summary>
+    public static CliResult RunCancellable(CancellationToken cancellationToken, params string[] args)
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        int code = CliApp.Run(args, stdout, stderr);
+        int code = CliApp.Run(args, stdout, stderr, cancellationToken);
         return new CliResult(code, stdout.ToString(), stderr.ToString());
     }
 

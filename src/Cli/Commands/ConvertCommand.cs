@@ -1,0 +1,230 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Reflection;
+using System.Text.Json.Nodes;
+using ChunkCompute.Cli.Progress;
+using ChunkCompute.Graph;
+using ChunkCompute.Ops;
+using ChunkCompute.Scheduler;
+using ChunkCompute.Storage;
+
+namespace ChunkCompute.Cli.Commands;
+
+/// <summary>
+/// <c>chunkcompute convert SRC DST --array PATH [--to-array PATH] [--chunks A,B] [--codec …] [--format v2|v3]
+/// [--memory SIZE] [--overwrite] [--json]</c>: rechunks, recompresses and/or changes the Zarr format of an array with
+/// the engine, within the memory budget (the rechunk spills to a temporary array on disk when no in-memory plan
+/// fits). The target is published only when every chunk is written; a failed or cancelled convert leaves no target.
+/// </summary>
+internal static class ConvertCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var source = new Argument<string>("SRC") { Description = "The source Zarr store (a directory)." };
+        var destination = new Argument<string>("DST") { Description = "The target Zarr store (a directory; created if missing; may be SRC)." };
+        var array = new Option<string>("--array") { Description = "Path of the source array.", Required = true };
+        var toArray = new Option<string?>("--to-array") { Description = "Path of the target array (default: the same as --array; must differ when DST is SRC)." };
+        var chunks = new Option<string?>("--chunks") { Description = "Target chunk shape, e.g. 4096,512 (default: the source's)." };
+        var codec = new Option<string?>("--codec") { Description = "Target compressor: none, lz4, zstd, gzip, zlib, blosc-lz4, blosc-lz4hc, blosc-zstd, blosc-zlib (optionally :LEVEL; default: the source's, or blosc-lz4)." };
+        var format = new Option<string?>("--format") { Description = "Target Zarr format: v2 or v3 (default: the source's)." };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Replace an existing array at the target path." };
+        var memory = CliOptions.Memory("chunk buffers");
+        var json = CliOptions.Json("source, target, shape, dtype, chunks, codec, bytes_read, bytes_written, peak_memory_bytes, seconds");
+        var command = new Command("convert", "Rechunk, recompress and/or change the Zarr format of an array within a memory budget.")
+        {
+            source, destination, array, toArray, chunks, codec, format, overwrite, memory, json,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            long budget = CliParsing.ParseSize(parse.GetValue(memory)!, "--memory");
+            var requested = parse.GetValue(codec) is { } c ? CliParsing.ParseCodec(c) : null;
+            var fmt = CliParsing.ToZarrFormat(CliParsing.ParseFormat(parse.GetValue(format)));
+            string srcDir = parse.GetValue(source)!;
+            string dstDir = parse.GetValue(destination)!;
+            string fromPath = Normalize(parse.GetValue(array)!);
+            string toPath = Normalize(parse.GetValue(toArray) ?? fromPath);
+            bool sameStore = SameDirectory(srcDir, dstDir);
+            if (sameStore && Overlaps(fromPath, toPath))
+            {
+                throw new UsageException(fromPath == toPath
+                    ? $"converting within one store needs a different --to-array (the source is '{fromPath}')"
+                    : $"--to-array '{toPath}' and --array '{fromPath}' overlap (one contains the other) in the same store");
+            }
+
+            bool asJson = parse.GetValue(json);
+            using var srcStore = ZarrStore.OpenExisting(srcDir);
+            var src = srcStore.OpenArray(fromPath);
+            int[] targetChunks = parse.GetValue(chunks) is { } text ? CliParsing.ParseChunks(text, src.Rank) : src.ChunkShape.ToArray();
+            var sourceCompression = CliParsing.CompressionOf(src.Metadata);
+            var compression = requested ?? sourceCompression ?? Compression.Default;
+            if (requested is null && sourceCompression is null)
+            {
+                context.Info(parse, asJson, $"note: the source's codecs have no writable equivalent; writing {compression.Name}");
+            }
+
+            var targetFormat = fmt ?? src.Metadata.Format;
+            bool rechunk = !targetChunks.SequenceEqual(src.ChunkShape);
+            if (rechunk && !FitsInMemory(src, targetChunks, budget))
+            {
+                context.Info(parse, asJson, $"note: no in-memory rechunk plan fits {ByteText.Format(budget)}; rechunking through a temporary array on disk");
+            }
+
+            var options = new ArrayOptions
+            {
+                Compression = compression,
+                Format = targetFormat,
+                Overwrite = parse.GetValue(overwrite),
+                FillValue = src.Metadata.FillValueIsNull ? null : src.DataType.FormatFillValue(src.Metadata.FillValue),
+                Attributes = src.Attributes,
+                DimensionNames = targetFormat == ZarrFormat.V3 ? src.Metadata.DimensionNames : null,
+            };
+
+            var clock = Stopwatch.StartNew();
+            var result = await ProgressDisplay.RunAsync(context, parse, $"converting {fromPath}", progress =>
+                Run(src, sameStore ? srcStore : null, dstDir, toPath, targetChunks, rechunk, options, budget, progress, cancellationToken)).ConfigureAwait(false);
+            double seconds = clock.Elapsed.TotalSeconds;
+            string sourceCodec = sourceCompression?.Name ?? "other";
+            if (asJson)
+            {
+                context.Out.WriteLine(new JsonObject
+                {
+                    ["source"] = Describe(srcStore.Name, src.Path, src.Metadata.Format, src.ChunkShape, sourceCodec),
+                    ["target"] = Describe(dstDir, toPath, targetFormat, targetChunks, compression.Name),
+                    ["shape"] = CliParsing.ToJson(src.Shape),
+                    ["dtype"] = src.DataType.Name,
+                    ["chunks"] = CliParsing.ToJson(targetChunks),
+                    ["codec"] = compression.Name,
+                    ["bytes_read"] = result.BytesRead,
+                    ["bytes_written"] = result.BytesWritten,
+                    ["peak_memory_bytes"] = result.Statistics.PeakMemoryBytes,
+                    ["seconds"] = seconds,
+                }.ToJsonString());
+            }
+            else
+            {
+                context.Out.WriteLine(
+                    $"converted {srcStore.Name}/{src.Path} -> {dstDir}/{toPath}: {src.DataType.Name} [{string.Join(", ", src.Shape)}], " +
+                    $"chunks [{string.Join(", ", src.ChunkShape)}] -> [{string.Join(", ", targetChunks)}], {sourceCodec} -> {compression.Name}, " +
+                    $"zarr v{(int)src.Metadata.Format} -> v{(int)targetFormat}; {ByteText.Format(result.BytesRead)} read, " +
+                    $"{ByteText.Format(result.BytesWritten)} written, peak {ByteText.Format(result.Statistics.PeakMemoryBytes)}, {CliParsing.Seconds(seconds)}");
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static async Task<ConvertResult> Run(
+        ZarrArray src, ZarrStore? sameStore, string dstDir, string toPath, int[] chunks, bool rechunk, ArrayOptions options, long budget, CliProgress progress, CancellationToken cancellationToken)
+    {
+        var method = typeof(ConvertCommand).GetMethod(nameof(BuildWrite), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(src.DataType.ClrType);
+        var last = new LastProgress(progress.Compute);
+        bool created = sameStore is null && !Directory.Exists(dstDir);
+        var dst = sameStore ?? ZarrStore.Open(dstDir);
+        var missingParents = Parents(toPath).Where(p => dst.GetNodeKind(p) is null).ToList();
+        try
+        {
+            StoreWrite write;
+            try
+            {
+                write = (StoreWrite)method.Invoke(null, [src, dst, toPath, chunks, rechunk, options, budget])!;
+            }
+            catch (TargetInvocationException ex) when (ex.InnerException is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerException).Throw();
+                throw;
+            }
+
+            var statistics = await write.ComputeAsync(new ComputeOptions { MemoryBudget = budget, Progress = last }, cancellationToken).ConfigureAwait(false);
+            return new ConvertResult(statistics, last.Value?.BytesRead ?? 0, last.Value?.BytesWritten ?? 0);
+        }
+        catch
+        {
+            if (created)
+            {
+                // A store this convert created holds nothing else: remove it with the failed target.
+                dst.Dispose();
+                Directory.Delete(dstDir, recursive: true);
+            }
+            else
+            {
+                EmptyDirectories.RemoveIfEmpty(dstDir, toPath);
+
+                // Groups created for the target's path (deepest first) go too, if nothing else was put in them.
+                foreach (string parent in missingParents)
+                {
+                    if (dst.ListNodes(parent).All(n => n.Path == parent))
+                    {
+                        dst.Delete(parent);
+                        EmptyDirectories.RemoveIfEmpty(dstDir, parent);
+                    }
+                }
+            }
+
+            throw;
+        }
+        finally
+        {
+            if (sameStore is null)
+            {
+                dst.Dispose();
+            }
+        }
+    }
+
+    private static StoreWrite BuildWrite<T>(ZarrArray src, ZarrStore dst, string toPath, int[] chunks, bool rechunk, ArrayOptions options, long budget)
+        where T : unmanaged
+    {
+        var x = ChunkedArray.FromZarr(src.As<T>());
+        if (rechunk)
+        {
+            x = x.Rechunk(chunks, RechunkBudget(budget));
+        }
+
+        return x.ToStore(dst, toPath, options, chunks);
+    }
+
+    private static bool FitsInMemory(ZarrArray src, int[] chunks, long budget)
+    {
+        try
+        {
+            RechunkPlanner.Plan(RechunkPlanner.TargetGrid(src.Shape, src.ChunkShape.ToArray()), RechunkPlanner.TargetGrid(src.Shape, chunks), src.DataType.Size, RechunkBudget(budget));
+            return true;
+        }
+        catch (RechunkBudgetException)
+        {
+            return false;
+        }
+    }
+
+    // The rechunk planner budgets one task's chunks, but the scheduler also holds the chunks the task reads while it
+    // writes its output (and the output until the store write takes it): plan the rechunk within half the budget so
+    // the whole computation fits, falling back to the on-disk intermediate sooner.
+    private static long RechunkBudget(long budget) => Math.Max(1, budget / 2);
+
+    private static JsonObject Describe(string store, string path, ZarrFormat format, IEnumerable<int> chunks, string codec) => new()
+    {
+        ["store"] = store,
+        ["array"] = path,
+        ["format"] = (int)format,
+        ["chunks"] = CliParsing.ToJson(chunks),
+        ["codec"] = codec,
+    };
+
+    // "a/b/c" -> "a/b", "a" (deepest first).
+    private static IEnumerable<string> Parents(string path)
+    {
+        for (int slash = path.LastIndexOf('/'); slash > 0; slash = path.LastIndexOf('/', slash - 1))
+        {
+            yield return path[..slash];
+        }
+    }
+
+    private static string Normalize(string path) => path.Trim('/');
+
+    private static bool Overlaps(string a, string b) =>
+        a == b || a.Length == 0 || b.Length == 0 || a.StartsWith(b + "/", StringComparison.Ordinal) || b.StartsWith(a + "/", StringComparison.Ordinal);
+
+    private static bool SameDirectory(string a, string b) =>
+        string.Equals(Path.TrimEndingDirectorySeparator(Path.GetFullPath(a)), Path.TrimEndingDirectorySeparator(Path.GetFullPath(b)), StringComparison.Ordinal);
+}
