@@ -1,7 +1,7 @@
 # Benchmark cases, sourced by bench/run.sh.
 #
 # A case is: a name, a target ("-" for none), the peer's label, a ChunkCompute command, a peer command and, optionally,
-# the metric the target applies to:
+# the metric the target applies to and, optionally, a second target: ChunkCompute's largest peak RSS in MiB (a maximum):
 #   throughput   (default) ChunkCompute's median throughput / the peer's must be >= target
 #   us_per_task  ChunkCompute's median microseconds per task must be <= target (the tools run different task counts)
 #   rss_mib      ChunkCompute's largest peak RSS (MiB, /usr/bin/time -v) must be <= target
@@ -58,3 +58,32 @@ add_case rss_std_budget $((256 + 100)) dask \
     "$CC reduce --store $DATA --array big_f64_blosc_lz4 --op std --budget $((256 << 20)) --case rss_std_budget" \
     "$PY $BENCH/peers/dask_reduce.py --store $DATA --array big_f64_blosc_lz4 --op std --case rss_std_budget" \
     rss_mib
+
+# Rechunk of a stored 2-D float32 array from square chunks to full-height column bands 1/8 of a chunk wide, written to
+# a new Zarr v2 store (Blosc-LZ4), under a memory budget (1 GiB at full; see RECHUNK in gen_data.py). Second target:
+# ChunkCompute's peak RSS <= budget + 100 MiB (7th field). Both outputs go under bench/out/ and are deleted after each run.
+read -r RC_ROWS RC_COLS RC_BUDGET < <("$PY" "$BENCH/gen_data.py" --size "$SIZE" --print-rechunk)
+add_case rechunk_2d 2 dask \
+    "$CC rechunk --store $DATA --array rechunk_f32_blosc_lz4 --out $BENCH/out/scratch-rechunk-cc --rows $RC_ROWS --cols $RC_COLS --budget $RC_BUDGET --case rechunk_2d" \
+    "$PY $BENCH/peers/dask_rechunk.py --store $DATA --array rechunk_f32_blosc_lz4 --out $BENCH/out/scratch-rechunk-dask --rows $RC_ROWS --cols $RC_COLS --case rechunk_2d" \
+    throughput $(( (RC_BUDGET >> 20) + 100 ))
+
+# Blosc codec speed on the Bloscpack benchmark's datasets (100 MB each; 8 MB at tiny): one buffer, one thread, typesize
+# 8, byte shuffle, clevel 5, BloscCodec against python-blosc (c-blosc). Throughput = uncompressed bytes / best time.
+for cname in lz4 zstd; do
+    for ds in arange_i64 linspace_f64 poisson_i64; do
+        for op in compress decompress; do
+            add_case "codec_${cname}_${op}_${ds}" 1 python-blosc \
+                "$CC codec --npy $DATA/codec_${ds}.npy --op $op --cname $cname --clevel 5 --case codec_${cname}_${op}_${ds}" \
+                "$PY $BENCH/peers/blosc_codec.py --npy $DATA/codec_${ds}.npy --op $op --cname $cname --clevel 5 --case codec_${cname}_${op}_${ds}"
+        done
+    done
+done
+
+# .npy save / load of a float64 array (512 MiB; 8 MiB at tiny), warm page cache, against np.save / np.load.
+# Informational (no target).
+for op in save load; do
+    add_case "npy_${op}" - numpy \
+        "$CC npy --npy $DATA/npy_f64.npy --op $op --scratch $BENCH/out/scratch-cc.npy --case npy_${op}" \
+        "$PY $BENCH/peers/numpy_npy.py --npy $DATA/npy_f64.npy --op $op --scratch $BENCH/out/scratch-numpy.npy --case npy_${op}"
+done

@@ -12,6 +12,15 @@ Arrays written (Blosc-LZ4, clevel 5, byte shuffle):
                        (200 MiB), full 32768 x 16384 (2 GiB). Used by mean_axis0_f32 and mean_axis1_f32.
   big_f64_blosc_lz4    1-D float64 like read_f64_blosc_lz4, for the memory-bounded rss_std_budget case:
                        tiny 64 MiB, small 1 GiB, full 8 GiB (or 2 GiB with --big-gib 2 when the disk is short).
+  rechunk_f32_blosc_lz4  2-D float32 in square chunks, the source of rechunk_2d (which rewrites it as full-height
+                       column bands 1/8 of a chunk wide): values like grid_f32_blosc_lz4. tiny 8192 x 4096 in 1024^2
+                       chunks (128 MiB), small 16384 x 8192 in 2048^2 (512 MiB), full 32768 x 16384 in 4096^2 (2 GiB).
+
+Plain .npy files (NumPy, fixed seed; not Zarr), for the codec_* and npy_* cases:
+  codec_arange_i64.npy    np.arange(n, dtype=int64)                  } n = 12,500,000 (100 MB) at small and full,
+  codec_linspace_f64.npy  np.linspace(0, 100, n)                     } 1,000,000 (8 MB) at tiny: the Bloscpack
+  codec_poisson_i64.npy   rng.poisson(100, n).astype(int64)          } benchmark's datasets
+  npy_f64.npy             np.round(N(0,1), 3), 512 MiB (8 MiB at tiny), for npy_load
 
 An array already present with the right shape, chunks, dtype and compressor is kept.
 """
@@ -40,7 +49,53 @@ def arrays(size, big_gib):
         "read_f64_blosc_lz4": ((n_read,), (MI,), "<f8", normal_1d),
         "grid_f32_blosc_lz4": (grid, (2048, 2048), "<f4", temperature_2d),
         "big_f64_blosc_lz4": ((n_big,), (MI,), "<f8", normal_1d),
+        "rechunk_f32_blosc_lz4": RECHUNK[size][:2] + ("<f4", temperature_2d),
     }
+
+
+# rechunk_2d: (shape, source chunks, target chunks, memory budget in bytes). The target is full-height column bands
+# 1/8 of a source chunk wide (full: 32768 x 512); the budget is 1 GiB at full, scaled with the array elsewhere.
+RECHUNK = {
+    "tiny": ((8192, 4096), (1024, 1024), (8192, 128), 64 * MI),
+    "small": ((16384, 8192), (2048, 2048), (16384, 256), 256 * MI),
+    "full": ((32768, 16384), (4096, 4096), (32768, 512), 1024 * MI),
+}
+
+
+def npy_files(size):
+    """file name -> (generator of the array, description)."""
+    n = 1_000_000 if size == "tiny" else 12_500_000
+    n_npy = (8 * MI if size == "tiny" else 512 * MI) // 8
+
+    def poisson():
+        return np.random.default_rng(SEED + 2).poisson(100, n).astype(np.int64)
+
+    def normal():
+        return np.round(np.random.default_rng(SEED + 3).standard_normal(n_npy), 3)
+
+    return {
+        "codec_arange_i64.npy": lambda: np.arange(n, dtype=np.int64),
+        "codec_linspace_f64.npy": lambda: np.linspace(0, 100, n),
+        "codec_poisson_i64.npy": poisson,
+        "npy_f64.npy": normal,
+    }
+
+
+def write_npy(root, size):
+    for name, make in npy_files(size).items():
+        path = os.path.join(root, name)
+        data = make()
+        if os.path.exists(path):
+            try:
+                old = np.load(path, mmap_mode="r")
+                if old.shape == data.shape and old.dtype == data.dtype and np.array_equal(old, data):
+                    print(f"gen_data: {path} present, kept", file=sys.stderr)
+                    continue
+            except (ValueError, OSError):
+                pass
+        print(f"gen_data: writing {path} ({data.nbytes / MI:.0f} MiB)", file=sys.stderr)
+        np.save(path + ".tmp.npy", data)
+        os.replace(path + ".tmp.npy", path)
 
 
 def normal_1d(z):
@@ -77,11 +132,19 @@ def present(root, name, shape, chunks, dtype, compressor):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--size", choices=("tiny", "small", "full"), required=True)
-    ap.add_argument("--out", required=True)
+    ap.add_argument("--out")
     ap.add_argument("--big-gib", type=int, choices=(2, 8), default=8,
                     help="size of big_f64_blosc_lz4 at --size full (8 GiB unless the disk is short)")
-    ap.add_argument("--only", help="generate only this array")
+    ap.add_argument("--only", help="generate only this array ('npy': only the .npy files)")
+    ap.add_argument("--print-rechunk", action="store_true",
+                    help="print rechunk_2d's 'target_rows target_cols budget_bytes' for --size and exit")
     args = ap.parse_args()
+    if args.print_rechunk:
+        _, _, target, budget = RECHUNK[args.size]
+        print(target[0], target[1], budget)
+        return
+    if not args.out:
+        ap.error("--out is required")
     os.makedirs(args.out, exist_ok=True)
     zarr.open_group(args.out, mode="a")  # root .zgroup
     for name, (shape, chunks, dtype, fill) in arrays(args.size, args.big_gib).items():
@@ -96,6 +159,8 @@ def main():
         z = zarr.open_array(os.path.join(args.out, name), mode="w", shape=shape, chunks=chunks, dtype=dtype,
                             compressor=comp, zarr_version=2)
         fill(z)
+    if not args.only or args.only == "npy":
+        write_npy(args.out, args.size)
 
 
 if __name__ == "__main__":

@@ -64,6 +64,7 @@ def record(a):
         "seconds": float(r["seconds"]), "bytes": int(r["bytes"]), "checksum": float(r["checksum"]),
         "max_rss_kib": rss, "process_seconds": wall, "process_cpu_seconds": cpu,
         "load_before": a.load, "command": a.command, "metric": a.metric,
+        "rss_limit_mib": None if a.rss_limit in (None, "-") else float(a.rss_limit),
         "extra": {k: v for k, v in r.items() if k not in ("case", "tool", "seconds", "bytes", "checksum")},
     }
     print(json.dumps(out))
@@ -112,6 +113,7 @@ def main():
     ap.add_argument("--target", default="-")
     ap.add_argument("--load", type=float)
     ap.add_argument("--command")
+    ap.add_argument("--rss-limit", default="-", help="second target: ChunkCompute's peak RSS in MiB, at most")
     ap.add_argument("--metric", default="throughput", choices=("throughput", "us_per_task", "rss_mib"))
     a = ap.parse_args()
     if a.check:

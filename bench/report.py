@@ -18,9 +18,9 @@ import subprocess
 import sys
 
 SIZE_LABELS = {
-    "tiny": "tiny (8 MiB arrays, CI smoke size)",
-    "small": "small (200 MiB arrays; 512 MiB in memory; 1 GiB for rss_std_budget)",
-    "full": "full (2 GiB arrays; 512 MiB in memory; rss_std_budget's array as its logical bytes say)",
+    "tiny": "tiny (8 MiB arrays; rechunk 128 MiB; codec 8 MB; CI smoke size)",
+    "small": "small (200 MiB arrays; 512 MiB in memory and for rechunk_2d; 1 GiB for rss_std_budget; codec 100 MB)",
+    "full": "full (2 GiB arrays; 512 MiB in memory and for npy; rss_std_budget's array as its logical bytes say; codec 100 MB)",
 }
 METRIC_HELP = {
     "throughput": "ChunkCompute's median throughput / the peer's, target is a minimum",
@@ -98,7 +98,8 @@ def summarize(runs):
     cases = {}
     for r in runs:
         c = cases.setdefault(r["case"], {"target": r.get("target"), "tools": {}, "peer": None,
-                                         "metric": r.get("metric") or "throughput"})
+                                         "metric": r.get("metric") or "throughput",
+                                         "rss_limit": r.get("rss_limit_mib")})
         if r["role"] == "peer":
             c["peer"] = r["tool"]
         t = c["tools"].setdefault(r["tool"], {"seconds": [], "rss": [], "bytes": r["bytes"],
@@ -302,6 +303,28 @@ def markdown(cases, size, command, svg_name):
                 L.append("")
                 if c["verdict"] == "PASS":
                     misses.append(name + " (not robust)")
+        if c.get("rss_limit") is not None and cc:
+            ok = cc["rss_mib"] <= c["rss_limit"]
+            line = (f"**Second target, ChunkCompute's peak RSS: {cc['rss_mib']:.0f} MiB** — target ≤ {c['rss_limit']:g} MiB "
+                    f"(budget + 100 MiB): **{'PASS' if ok else 'MISS'}**")
+            if not ok:
+                line += f". ChunkCompute misses the RSS target ({cc['rss_mib'] / c['rss_limit']:.2f}× the limit)."
+                misses.append(name + " (RSS)")
+            L.append(line)
+            L.append("")
+        if cc and "refused_budget_needs_bytes" in cc["extra"]:
+            L.append(f"**The scheduler refused the case's budget** of {cc['extra']['budget_bytes'] / 2**20:.0f} MiB: the "
+                     f"rechunk planner accepted it, but the whole plan's simulated peak is "
+                     f"{cc['extra']['refused_budget_needs_bytes'] / 2**20:.0f} MiB. The timed run is the retry with the "
+                     f"compute budget raised to {cc['extra']['compute_budget_bytes'] / 2**20:.0f} MiB (rechunk plan "
+                     f"unchanged); the engine's accounting peaked at {cc['extra']['peak_accounted_bytes'] / 2**20:.0f} MiB.")
+            L.append("")
+        peer_t = c["tools"].get(c["peer"])
+        if cc and peer_t and "compression_ratio" in cc["extra"] and "compression_ratio" in peer_t["extra"]:
+            a, b = cc["extra"]["compression_ratio"], peer_t["extra"]["compression_ratio"]
+            L.append(f"Compression ratio: ChunkCompute {a:.3f}, {c['peer']} {b:.3f} (ratio of ratios {a / b:.3f}); "
+                     f"{cc['extra'].get('codec', '')}.")
+            L.append("")
         analysis = os.path.join(ANALYSIS, f"{name}.md")
         if os.path.exists(analysis):
             with open(analysis, encoding="utf-8") as f:

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Benchmark harness: ChunkCompute against its peer on the same data, in the same run.
 #
-#   bench/run.sh [--size tiny|small|full] [--reps N] [--only CASE]
+#   bench/run.sh [--size tiny|small|full] [--reps N] [--only CASE] [--cases A,B,...]
 #
 # Installs what it needs from Debian when missing, builds the C# runner (Release), generates the data with
 # zarr-python (deterministic; kept when present), then for each case (bench/cases.sh) runs one untimed
 # warm-up of each tool and N timed runs of each, alternating, each under /usr/bin/time -v for peak RSS.
-# Raw results: bench/out/<size>.jsonl. Report: bench/RESULTS.md and bench/results.svg.
+# Raw results: bench/out/<size>.jsonl. Report: bench/RESULTS.md and bench/results.svg, or, when --only/--cases
+# select some cases, bench/out/RESULTS-<size>-partial.md and .svg (RESULTS.md only ever holds a complete run).
 set -euo pipefail
 
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -19,7 +20,7 @@ while [[ $# -gt 0 ]]; do
     case "$1" in
         --size) SIZE="$2"; shift 2 ;;
         --reps) REPS="$2"; shift 2 ;;
-        --only) ONLY="$2"; shift 2 ;;
+        --only|--cases) ONLY="$2"; shift 2 ;;
         -h|--help) sed -n '2,10p' "${BASH_SOURCE[0]}"; exit 0 ;;
         *) echo "run.sh: unknown argument '$1'" >&2; exit 2 ;;
     esac
@@ -64,10 +65,10 @@ case "$SIZE" in tiny) PREFAULT=$((24 << 20)) ;; small) PREFAULT=$((600 << 20)) ;
 "$PY" "$BENCH/prefault.py" --bytes "$PREFAULT"
 
 # --- 4. cases -----------------------------------------------------------------------------------------
-CASE_NAMES=(); CASE_TARGETS=(); CASE_PEERS=(); CASE_CC=(); CASE_PEER_CMD=(); CASE_METRICS=()
+CASE_NAMES=(); CASE_TARGETS=(); CASE_PEERS=(); CASE_CC=(); CASE_PEER_CMD=(); CASE_METRICS=(); CASE_RSS=()
 add_case() {
     CASE_NAMES+=("$1"); CASE_TARGETS+=("$2"); CASE_PEERS+=("$3"); CASE_CC+=("$4"); CASE_PEER_CMD+=("$5")
-    CASE_METRICS+=("${6:-throughput}")
+    CASE_METRICS+=("${6:-throughput}"); CASE_RSS+=("${7:--}")
 }
 # shellcheck source=cases.sh
 source "$BENCH/cases.sh"
@@ -94,13 +95,13 @@ run_one() {
     fi
     "$PY" "$BENCH/record.py" --stdout "$TMP/stdout.txt" --time "$TMP/time.txt" \
         --case "$name" --tool "$label" --role "$role" --rep "$rep" --size "$SIZE" --target "$target" \
-        --load "$load" --command "$cmd" --metric "$metric" >> "$RAW"
+        --load "$load" --command "$cmd" --metric "$metric" --rss-limit "$rss_limit" >> "$RAW"
 }
 
 for i in "${!CASE_NAMES[@]}"; do
     name="${CASE_NAMES[$i]}"
-    if [[ -n "$ONLY" && "$name" != "$ONLY" ]]; then continue; fi
-    target="${CASE_TARGETS[$i]}"; peer="${CASE_PEERS[$i]}"; metric="${CASE_METRICS[$i]}"
+    if [[ -n "$ONLY" && ",$ONLY," != *",$name,"* ]]; then continue; fi
+    target="${CASE_TARGETS[$i]}"; peer="${CASE_PEERS[$i]}"; metric="${CASE_METRICS[$i]}"; rss_limit="${CASE_RSS[$i]}"
     log "case $name: warm-up (untimed: ChunkCompute, $peer)"
     run_one "$name" chunkcompute chunkcompute 0 "$target" "${CASE_CC[$i]}"
     run_one "$name" "$peer" peer 0 "$target" "${CASE_PEER_CMD[$i]}"
@@ -122,7 +123,11 @@ done
 # --- 5. report ----------------------------------------------------------------------------------------
 COMMAND="bench/run.sh --size $SIZE"
 if (( REPS != 3 )); then COMMAND+=" --reps $REPS"; fi
-if [[ -n "$ONLY" ]]; then COMMAND+=" --only $ONLY"; fi
-"$PY" "$BENCH/report.py" --raw "$RAW" --size "$SIZE" --command "$COMMAND" \
-    --md "$BENCH/RESULTS.md" --svg "$BENCH/results.svg"
-log "wrote bench/RESULTS.md and bench/results.svg"
+MD="$BENCH/RESULTS.md"; SVG="$BENCH/results.svg"
+if [[ -n "$ONLY" ]]; then
+    COMMAND+=" --cases $ONLY"
+    MD="$OUT/RESULTS-$SIZE-partial.md"; SVG="$OUT/RESULTS-$SIZE-partial.svg"
+fi
+if [[ ! -s "$RAW" ]]; then echo "run.sh: no case matched '$ONLY'" >&2; exit 2; fi
+"$PY" "$BENCH/report.py" --raw "$RAW" --size "$SIZE" --command "$COMMAND" --md "$MD" --svg "$SVG"
+log "wrote ${MD#"$ROOT"/} and ${SVG#"$ROOT"/}"

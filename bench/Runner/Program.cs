@@ -31,6 +31,9 @@ internal static partial class Program
                 "reduce" => Reduce(options),
                 "profile-reduce" => ProfileReduce(options),
                 "sum-inmemory" => SumInMemory(options),
+                "rechunk" => Rechunk(options),
+                "codec" => Codec(options),
+                "npy" => NpyCase(options),
                 _ => Usage($"unknown command '{args[0]}'"),
             };
         }
@@ -307,6 +310,9 @@ internal static partial class Program
         Console.Error.WriteLine("       ChunkCompute.Bench reduce|profile-reduce --store DIR --array PATH --op mean|sum|std|chain_std [--axis N] [--budget BYTES] [--case NAME] [--warm N] [--iterations N]");
         Console.Error.WriteLine("       ChunkCompute.Bench sum-inmemory --mib 512 [--chunk-mib 8] [--report chunkcompute|tensorprimitives] [--iterations N] [--case NAME]");
         Console.Error.WriteLine("       ChunkCompute.Bench tasks [--count N] [--case NAME]");
+        Console.Error.WriteLine("       ChunkCompute.Bench rechunk --store DIR --array PATH --out DIR --rows N --cols N --budget BYTES [--case NAME]");
+        Console.Error.WriteLine("       ChunkCompute.Bench codec --npy FILE --op compress|decompress [--cname lz4|zstd] [--clevel 5] [--iterations N] [--case NAME]");
+        Console.Error.WriteLine("       ChunkCompute.Bench npy --npy FILE --op save|load [--scratch FILE] [--iterations N] [--case NAME]");
         return 2;
     }
 }
