@@ -52,7 +52,23 @@ public static class RechunkExtensions
             return new ChunkedArray<T>(OnDisk(array.Node, target, budget, temporaryDirectory, inMemory));
         }
 
-        return new ChunkedArray<T>(Apply(array.Node, plan));
+        // Every task of the in-memory plan fits; the whole plan must too, in the order the scheduler will run it
+        // (a rows-to-columns rechunk holds every row band until the first column band is done).
+        var inMemoryNode = Apply(array.Node, plan);
+        if (plan.Stages.Count > 1)
+        {
+            var (peak, _) = TaskSchedule.SimulatePeak(TaskSchedule.Order(TaskGraph.Build([inMemoryNode])));
+            if (peak > budget)
+            {
+                var tooBig = new RechunkBudgetException(
+                    $"the in-memory rechunk plan holds {peak} bytes at its peak, more than the budget of {budget} bytes.",
+                    peak,
+                    budget);
+                return new ChunkedArray<T>(OnDisk(array.Node, target, budget, temporaryDirectory, tooBig));
+            }
+        }
+
+        return new ChunkedArray<T>(inMemoryNode);
     }
 
     /// <summary>

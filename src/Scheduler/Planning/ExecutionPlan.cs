@@ -8,7 +8,7 @@ namespace ChunkCompute.Scheduler;
 /// A static order for a task graph and its projected memory, checked against the budget before anything runs.
 /// </summary>
 /// <remarks>
-/// <para><b>Order.</b> Tasks are sorted by (<see cref="ChunkTask.Position"/>, <see cref="ChunkTask.Level"/>): a sweep
+/// <para><b>Order.</b> Tasks are sorted by <see cref="ChunkTask.Position"/>, then depth-first (<see cref="TaskSchedule.Order"/>): a sweep
 /// over the source chunks in which every task runs as soon as the last input it needs has been produced. Several
 /// outputs over shared inputs are interleaved chunk by chunk (the xarray/Dask workload that runs out of memory when
 /// one output is finished before the next starts), and a reduction's partials are merged as soon as their group is
@@ -50,63 +50,20 @@ public sealed class ExecutionPlan
     public static ExecutionPlan Create(TaskGraph graph, long budget)
     {
         ArgumentNullException.ThrowIfNull(graph);
-        var order = graph.Tasks.ToArray();
-        var rank = new Dictionary<ChunkTask, int>(order.Length, ReferenceEqualityComparer.Instance);
-        for (int i = 0; i < order.Length; i++)
-        {
-            rank[order[i]] = i;
-        }
-
-        // Stable sort by (position, level); ties keep the post-order, which is already topological.
-        Array.Sort(order, (a, b) =>
-        {
-            int c = a.Position.CompareTo(b.Position);
-            if (c != 0)
-            {
-                return c;
-            }
-
-            c = a.Level.CompareTo(b.Level);
-            return c != 0 ? c : rank[a].CompareTo(rank[b]);
-        });
-
-        var left = new Dictionary<ChunkTask, int>(order.Length, ReferenceEqualityComparer.Instance);
-        long used = 0, peak = 0;
-        ChunkTask? peakTask = null;
+        var order = TaskSchedule.Order(graph);
         foreach (var t in order)
         {
-            long inputs = t.Dependencies.Distinct().Sum(d => d.OutputBytes);
-            if (t.OutputBytes + t.ScratchBytes + inputs > budget)
+            long taskBytes = TaskSchedule.TaskBytes(t);
+            if (taskBytes > budget)
             {
+                long inputs = taskBytes - t.OutputBytes - t.ScratchBytes;
                 throw new MemoryPlanRefusedException(
-                    t.Node.Label, t.OutputBytes + t.ScratchBytes + inputs, budget,
+                    t.Node.Label, taskBytes, budget,
                     $"One task of '{t.Node.Label}' alone holds {MemoryPlanRefusedException.Format(inputs)} of inputs, {MemoryPlanRefusedException.Format(t.OutputBytes)} of output and {MemoryPlanRefusedException.Format(t.ScratchBytes)} of scratch: use smaller chunks (Rechunk) or a larger budget.");
-            }
-
-            used += t.OutputBytes + t.ScratchBytes;
-            if (used > peak)
-            {
-                peak = used;
-                peakTask = t;
-            }
-
-            used -= t.ScratchBytes;
-            foreach (var d in t.Dependencies)
-            {
-                int remaining = left.TryGetValue(d, out int r) ? r - 1 : d.ConsumerCount - 1;
-                left[d] = remaining;
-                if (remaining == 0)
-                {
-                    used -= d.OutputBytes;
-                }
-            }
-
-            if (t.ConsumerCount == 0)
-            {
-                used -= t.OutputBytes;
             }
         }
 
+        var (peak, peakTask) = TaskSchedule.SimulatePeak(order);
         if (peak > budget)
         {
             throw new MemoryPlanRefusedException(

@@ -86,7 +86,18 @@ public sealed class RechunkTests
             Assert.Equal(source, plan.Stages[0]);
             Assert.Equal(target, plan.Stages[^1]);
             Assert.All(plan.StageTaskBytes, b => Assert.True(b <= budget, what));
-            var y = x.Rechunk(target, budget);
+            ChunkedArray<int> y;
+            try
+            {
+                y = x.Rechunk(target, budget);
+            }
+            catch (RechunkBudgetException wholePlan)
+            {
+                // Every task fits, but neither the whole in-memory plan nor an on-disk intermediate does.
+                Assert.True(wholePlan.RequiredBytes > budget, what);
+                continue;
+            }
+
             Assert.Equal(target, y.Chunks);
             try
             {

@@ -1,0 +1,80 @@
+namespace ChunkCompute.Graph;
+
+/// <summary>
+/// The static order of a task graph and the memory that order needs: shared by the scheduler (which refuses plans
+/// over the budget and issues reservations in this order) and by planners in Ops (which check a candidate plan
+/// against the same rule before choosing it).
+/// </summary>
+public static class TaskSchedule
+{
+    /// <summary>
+    /// Orders tasks by <see cref="ChunkTask.Position"/>, then by lowering post-order. Position sweeps the inputs so
+    /// that outputs over shared inputs interleave chunk by chunk; among tasks of one position (e.g. everything after a
+    /// barrier) the post-order is depth-first — each output chunk is finished before the next is started — and it is
+    /// topological, so the result is a valid order.
+    /// </summary>
+    public static ChunkTask[] Order(TaskGraph graph)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        var order = graph.Tasks.ToArray();
+        var rank = new Dictionary<ChunkTask, int>(order.Length, ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < order.Length; i++)
+        {
+            rank[order[i]] = i;
+        }
+
+        Array.Sort(order, (a, b) =>
+        {
+            int c = a.Position.CompareTo(b.Position);
+            return c != 0 ? c : rank[a].CompareTo(rank[b]);
+        });
+        return order;
+    }
+
+    /// <summary>
+    /// Simulates <paramref name="order"/>: a task adds its output and scratch bytes when it starts and drops its scratch
+    /// when it ends; an input is dropped when its last consumer ends; outputs nobody consumes (results, sinks) are
+    /// dropped at once. Returns the peak and the task that starts at it.
+    /// </summary>
+    public static (long PeakBytes, ChunkTask? PeakTask) SimulatePeak(IReadOnlyList<ChunkTask> order)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        var left = new Dictionary<ChunkTask, int>(order.Count, ReferenceEqualityComparer.Instance);
+        long used = 0, peak = 0;
+        ChunkTask? peakTask = null;
+        foreach (var t in order)
+        {
+            used += t.OutputBytes + t.ScratchBytes;
+            if (used > peak)
+            {
+                peak = used;
+                peakTask = t;
+            }
+
+            used -= t.ScratchBytes;
+            foreach (var d in t.Dependencies)
+            {
+                int remaining = left.TryGetValue(d, out int r) ? r - 1 : d.ConsumerCount - 1;
+                left[d] = remaining;
+                if (remaining == 0)
+                {
+                    used -= d.OutputBytes;
+                }
+            }
+
+            if (t.ConsumerCount == 0)
+            {
+                used -= t.OutputBytes;
+            }
+        }
+
+        return (peak, peakTask);
+    }
+
+    /// <summary>The bytes one task holds while it runs: its distinct inputs, its output and its scratch.</summary>
+    public static long TaskBytes(ChunkTask task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        return task.Dependencies.Distinct().Sum(d => d.OutputBytes) + task.OutputBytes + task.ScratchBytes;
+    }
+}
