@@ -46,7 +46,7 @@ public sealed class ZarrSourceNode : ArrayNode
         ArgumentNullException.ThrowIfNull(context);
         var origin = Grid.Origin(context.ChunkIndex);
         var extent = context.Output.Shape.Select(s => (long)s).ToArray();
-        Array.ReadBytes(new ArraySubset(origin, extent), context.Output.Bytes, context.CancellationToken);
+        Array.ReadBytes(new ArraySubset(origin, extent), context.Output.Bytes, useCache: false, context.CancellationToken);
     }
 
     private static ZarrArray Require(ZarrArray array) => array ?? throw new ArgumentNullException(nameof(array));

@@ -96,12 +96,19 @@ public sealed class ZarrArray
     }
 
     /// <summary>Reads a region as raw little-endian element bytes.</summary>
-    public unsafe void ReadBytes(ArraySubset region, Span<byte> destination, CancellationToken cancellationToken = default)
+    public void ReadBytes(ArraySubset region, Span<byte> destination, CancellationToken cancellationToken = default) =>
+        ReadBytes(region, destination, useCache: true, cancellationToken);
+
+    /// <summary>
+    /// Reads a region as raw little-endian element bytes; <paramref name="useCache"/> false bypasses the chunk cache
+    /// (a one-pass stream gains nothing from it but a copy and resident memory).
+    /// </summary>
+    public unsafe void ReadBytes(ArraySubset region, Span<byte> destination, bool useCache, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(region);
         fixed (byte* p = destination)
         {
-            ReadCore(region, p, destination.Length, cancellationToken);
+            ReadCore(region, p, destination.Length, cancellationToken, useCache);
         }
     }
 
@@ -272,7 +279,7 @@ public sealed class ZarrArray
         }
     }
 
-    private unsafe void ReadCore(ArraySubset region, byte* destination, long destinationBytes, CancellationToken cancellationToken)
+    private unsafe void ReadCore(ArraySubset region, byte* destination, long destinationBytes, CancellationToken cancellationToken, bool allowCache = true)
     {
         CheckRegion(region);
         int es = DataType.Size;
@@ -288,7 +295,7 @@ public sealed class ZarrArray
 
         var plan = new RegionPlan(Metadata, region);
         var cache = _owner.Cache;
-        bool useCache = cache is not null && destinationBytes <= cache.Capacity; // a scan larger than the cache would only evict it
+        bool useCache = allowCache && cache is not null && destinationBytes <= cache.Capacity; // a scan larger than the cache would only evict it
         nint dst = (nint)destination;
         RunParallel(plan.ChunkCount, k => ReadOne(plan, k, (byte*)dst, useCache), cancellationToken);
     }
