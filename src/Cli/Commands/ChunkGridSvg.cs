@@ -1,4 +1,3 @@
-using ChunkCompute.Cli.Progress;
 using System.Globalization;
 using System.Security;
 using System.Text;
@@ -65,7 +64,7 @@ internal static class ChunkGridSvg
             $"chunks ({string.Join(", ", array.ChunkShape)})",
             $"grid ({string.Join(", ", grid)}): {total:N0} chunks",
             $"dtype {array.DataType.Name}",
-            $"{ByteText.Format(array.ElementCount * array.DataType.Size)} logical, {ByteText.Format(array.StoredBytes())} stored",
+            $"{ByteSize.Format(array.ElementCount * array.DataType.Size)} logical, {ByteSize.Format(array.StoredBytes())} stored",
             $"stored chunks: {array.StoredChunkCount():N0} of {total:N0}",
         };
         return Render([.. array.Shape], [.. array.ChunkShape], lines, isStored);

@@ -66,7 +66,7 @@ internal static class ConvertCommand
             bool rechunk = !targetChunks.SequenceEqual(src.ChunkShape);
             if (rechunk && !FitsInMemory(src, targetChunks, budget))
             {
-                context.Info(parse, asJson, $"note: no in-memory rechunk plan fits {ByteText.Format(budget)}; rechunking through a temporary array on disk");
+                context.Info(parse, asJson, $"note: no in-memory rechunk plan fits {ByteSize.Format(budget)}; rechunking through a temporary array on disk");
             }
 
             var options = new ArrayOptions
@@ -105,8 +105,8 @@ internal static class ConvertCommand
                 context.Out.WriteLine(
                     $"converted {srcStore.Name}/{src.Path} -> {dstDir}/{toPath}: {src.DataType.Name} [{string.Join(", ", src.Shape)}], " +
                     $"chunks [{string.Join(", ", src.ChunkShape)}] -> [{string.Join(", ", targetChunks)}], {sourceCodec} -> {compression.Name}, " +
-                    $"zarr v{(int)src.Metadata.Format} -> v{(int)targetFormat}; {ByteText.Format(result.BytesRead)} read, " +
-                    $"{ByteText.Format(result.BytesWritten)} written, peak {ByteText.Format(result.Statistics.PeakMemoryBytes)}, {CliParsing.Seconds(seconds)}");
+                    $"zarr v{(int)src.Metadata.Format} -> v{(int)targetFormat}; {ByteSize.Format(result.BytesRead)} read, " +
+                    $"{ByteSize.Format(result.BytesWritten)} written, peak {ByteSize.Format(result.Statistics.PeakMemoryBytes)}, {CliParsing.Seconds(seconds)}");
             }
 
             return 0;

@@ -56,7 +56,7 @@ internal static class ExportCommand
             }
             else
             {
-                context.Out.WriteLine($"exported {zarr.Name}/{source.Path} -> {output}: {source.DataType.Name} [{string.Join(", ", outShape)}], {ByteText.Format(bytes)} in {CliParsing.Seconds(seconds)}");
+                context.Out.WriteLine($"exported {zarr.Name}/{source.Path} -> {output}: {source.DataType.Name} [{string.Join(", ", outShape)}], {ByteSize.Format(bytes)} in {CliParsing.Seconds(seconds)}");
             }
 
             return 0;

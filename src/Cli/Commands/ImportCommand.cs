@@ -111,7 +111,7 @@ internal static class ImportCommand
                 context.Out.WriteLine(
                     $"imported {input} -> {request.Store}/{target.Path}: {target.DataType.Name} [{string.Join(", ", target.Shape)}], " +
                     $"chunks [{string.Join(", ", target.ChunkShape)}], {compression.Name}, zarr v{(int)target.Metadata.Format}; " +
-                    $"{ByteText.Format(summary.BytesRead)} read, {ByteText.Format(summary.StoredBytes)} stored in {CliParsing.Seconds(seconds)}");
+                    $"{ByteSize.Format(summary.BytesRead)} read, {ByteSize.Format(summary.StoredBytes)} stored in {CliParsing.Seconds(seconds)}");
             }
 
             return 0;
@@ -215,8 +215,8 @@ internal static class ImportCommand
         if (chunkRowBytes > budget / 2)
         {
             throw new InvalidOperationException(
-                $"the memory budget of {ByteText.Format(budget)} is too small: one row of chunks ({chunkRows} x {string.Join(" x ", shape.Skip(1))} {dataType.Name}) " +
-                $"needs {ByteText.Format(chunkRowBytes)} twice; raise --memory or use smaller --chunks");
+                $"the memory budget of {ByteSize.Format(budget)} is too small: one row of chunks ({chunkRows} x {string.Join(" x ", shape.Skip(1))} {dataType.Name}) " +
+                $"needs {ByteSize.Format(chunkRowBytes)} twice; raise --memory or use smaller --chunks");
         }
 
         long blockBytes = Math.Clamp(budget / 4, chunkRowBytes, Math.Max(chunkRowBytes, 64L << 20));

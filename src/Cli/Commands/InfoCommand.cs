@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using ChunkCompute.Cli.Progress;
 using ChunkCompute.Storage;
 
 namespace ChunkCompute.Cli.Commands;
@@ -100,7 +99,7 @@ internal static class InfoCommand
         var codecs = node["codecs"]!.AsArray().Select(c => CodecLabel(c!.AsObject()));
         w.WriteLine($"{indent}{name}  array {node["dtype"]} shape [{Join(node["shape"])}] chunks [{Join(node["chunks"])}] (zarr v{node["format"]})");
         w.WriteLine($"{indent}  codecs: {string.Join(" -> ", codecs)}; fill_value {node["fill_value"]?.ToJsonString() ?? "null"}");
-        w.WriteLine($"{indent}  bytes: {ByteText.Format(logical)} logical, {ByteText.Format(stored)} stored (ratio {ratio}); chunks stored {node["chunks_stored"]} of {node["chunks_total"]}");
+        w.WriteLine($"{indent}  bytes: {ByteSize.Format(logical)} logical, {ByteSize.Format(stored)} stored (ratio {ratio}); chunks stored {node["chunks_stored"]} of {node["chunks_total"]}");
     }
 
     private static string CodecLabel(JsonObject codec)

@@ -1,4 +1,5 @@
 using Spectre.Console;
+using ChunkCompute.Storage;
 using Spectre.Console.Rendering;
 
 namespace ChunkCompute.Cli.Progress;
@@ -12,7 +13,7 @@ internal sealed class BytesColumn : ProgressColumn
         long read = task.State.Get<long>(CliProgress.ReadKey);
         long written = task.State.Get<long>(CliProgress.WrittenKey);
         double seconds = task.State.Get<double>(CliProgress.SecondsKey);
-        string rate = seconds > 0 ? ByteText.Format((long)((read + written) / seconds)) + "/s" : "-";
-        return new Text($"{ByteText.Format(read)} read, {ByteText.Format(written)} written, {rate}", new Style(Color.Grey));
+        string rate = seconds > 0 ? ByteSize.Format((long)((read + written) / seconds)) + "/s" : "-";
+        return new Text($"{ByteSize.Format(read)} read, {ByteSize.Format(written)} written, {rate}", new Style(Color.Grey));
     }
 }

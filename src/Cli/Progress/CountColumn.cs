@@ -1,4 +1,5 @@
 using Spectre.Console;
+using ChunkCompute.Storage;
 using Spectre.Console.Rendering;
 
 namespace ChunkCompute.Cli.Progress;
@@ -12,7 +13,7 @@ internal sealed class CountColumn : ProgressColumn
         long done = task.State.Get<long>(CliProgress.DoneKey);
         long total = task.State.Get<long>(CliProgress.TotalKey);
         string text = task.State.Get<bool>(CliProgress.BytesUnitKey)
-            ? $"{ByteText.Format(done)}/{ByteText.Format(total)}"
+            ? $"{ByteSize.Format(done)}/{ByteSize.Format(total)}"
             : $"{done}/{total} tasks";
         return new Text(text, new Style(Color.Grey));
     }

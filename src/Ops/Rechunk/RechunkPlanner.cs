@@ -1,4 +1,5 @@
 using System.Globalization;
+using ChunkCompute.Storage;
 using ChunkCompute.Graph;
 
 namespace ChunkCompute.Ops;
@@ -298,11 +299,5 @@ public static class RechunkPlanner
         }
     }
 
-    private static string Format(long bytes) => bytes switch
-    {
-        >= 1L << 30 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 30):0.##} GiB ({bytes} B)"),
-        >= 1L << 20 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 20):0.##} MiB ({bytes} B)"),
-        >= 1L << 10 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.##} KiB ({bytes} B)"),
-        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes} B"),
-    };
+    private static string Format(long bytes) => ByteSize.Format(bytes, exact: true);
 }

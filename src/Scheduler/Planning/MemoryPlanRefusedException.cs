@@ -26,7 +26,5 @@ public sealed class MemoryPlanRefusedException : ChunkComputeException
     /// <summary>The budget.</summary>
     public long BudgetBytes { get; }
 
-    internal static string Format(long bytes) => bytes >= 1 << 20
-        ? (bytes / (double)(1 << 20)).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + " MiB"
-        : bytes.ToString(System.Globalization.CultureInfo.InvariantCulture) + " bytes";
+    internal static string Format(long bytes) => ByteSize.Format(bytes);
 }
