@@ -5,14 +5,23 @@ namespace ChunkCompute.Scheduler;
 
 /// <summary>
 /// A pending write of a lazy array into a store (from <see cref="StoreWriteExtensions.ToStore{T}"/>): nothing is
-/// written until <see cref="Compute"/>. The array's metadata is written only after every chunk is; if the computation
-/// fails or is cancelled, the chunks written so far are deleted, so no partial array is published.
+/// written until <see cref="Compute"/>. On a transactional store the write is one transaction: chunks are staged and
+/// published with the metadata in one commit, and a failure or cancellation aborts it, leaving the store as it was
+/// (including any array the write was to overwrite). On other stores the metadata is written after every chunk and
+/// the chunks written so far are deleted on failure. Dispose a write that will never be computed.
 /// </summary>
-public sealed class StoreWrite
+public sealed class StoreWrite : IDisposable
 {
+    private readonly Transaction? _transaction;
     private readonly ZarrStore _store;
     private readonly string _path;
     private readonly ArrayMetadata _metadata;
+
+    internal StoreWrite(Transaction transaction, string path, ArrayMetadata metadata, ArrayNode source, ZarrArray target)
+        : this(transaction.Store, path, metadata, source, target)
+    {
+        _transaction = transaction;
+    }
 
     internal StoreWrite(ZarrStore store, string path, ArrayMetadata metadata, ArrayNode source, ZarrArray target)
     {
@@ -36,12 +45,24 @@ public sealed class StoreWrite
         {
             var (_, statistics) = await Computation.RunAsync([Node], options, cancellationToken).ConfigureAwait(false);
             _store.PublishArrayMetadata(_path, _metadata);
+            _transaction?.Commit(cancellationToken);
             return statistics;
         }
         catch
         {
-            _store.Delete(_path);
+            if (_transaction is not null)
+            {
+                _transaction.Abort();
+            }
+            else
+            {
+                _store.Delete(_path);
+            }
+
             throw;
         }
     }
+
+    /// <summary>Discards the write's transaction if it was never computed (nothing was published).</summary>
+    public void Dispose() => _transaction?.Abort();
 }

@@ -17,6 +17,23 @@ public static class StoreWriteExtensions
         ArgumentNullException.ThrowIfNull(store);
         var grid = array.Chunks;
         chunks ??= Enumerable.Range(0, grid.Rank).Select(d => Math.Max(1, grid.Sizes(d).Max())).ToArray();
+        if (store.IsTransactional && store.Version is not null && !store.IsInTransaction)
+        {
+            // The whole write is one transaction: chunks are staged on disk and published with the metadata at once,
+            // so readers see the old node (or none) until the commit, and an overwrite replaces it atomically.
+            var tx = store.BeginTransaction();
+            try
+            {
+                var staged = tx.PrepareArray(path, array.DataType, array.Shape.ToArray(), chunks, options ?? new ArrayOptions(), out var m, out string n);
+                return new StoreWrite(tx, n, m, array.Node, staged);
+            }
+            catch
+            {
+                tx.Dispose();
+                throw;
+            }
+        }
+
         var target = store.PrepareArray(path, array.DataType, array.Shape.ToArray(), chunks, options ?? new ArrayOptions(), out var metadata, out string normalized);
         return new StoreWrite(store, normalized, metadata, array.Node, target);
     }

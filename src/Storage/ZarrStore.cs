@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ChunkCompute.Storage.Caching;
 using ChunkCompute.Storage.Stores;
+using ChunkCompute.Storage.Transactions;
 
 namespace ChunkCompute.Storage;
 
@@ -13,6 +14,14 @@ namespace ChunkCompute.Storage;
 /// A Zarr hierarchy over a key/value store: create, open, list and delete arrays and groups of Zarr v2 or v3.
 /// Opening a directory that does not exist creates it with an empty root group.
 /// </summary>
+/// <remarks>
+/// A directory store opened with <see cref="Open"/> or <see cref="OpenExisting"/> is transactional: the handle reads
+/// one committed version (a snapshot; arrays opened from it keep reading the version they were opened at, even while
+/// other processes commit) until <see cref="Refresh"/>; every write method publishes atomically as its own commit;
+/// <see cref="BeginTransaction"/> groups any number of changes into one commit. The bookkeeping lives in the hidden
+/// <c>.chunkcompute/</c> folder, which zarr-python ignores. Stores wrapped with the public constructor (memory, custom)
+/// are written in place, without transactions.
+/// </remarks>
 /// <example>
 /// <code>
 /// using var store = ZarrStore.Open("data.zarr");
@@ -27,13 +36,41 @@ public sealed class ZarrStore : IDisposable
     private static readonly JsonSerializerOptions V2Json = new() { WriteIndented = true, IndentSize = 4, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private readonly ConcurrentDictionary<string, Lock[]> _chunkLocks = new(StringComparer.Ordinal);
 
-    /// <summary>Wraps a key/value store.</summary>
+    private readonly VersionedDirectory? _versions;
+    private readonly IStore _underlying;
+    private IStore _view;
+
+    /// <summary>Wraps a key/value store; writes go straight to it (no transactions).</summary>
     public ZarrStore(IStore store, ZarrStoreOptions? options = null)
     {
-        Store = store ?? throw new ArgumentNullException(nameof(store));
+        _underlying = _view = store ?? throw new ArgumentNullException(nameof(store));
         Options = options ?? new ZarrStoreOptions();
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Options.MaxConcurrency, nameof(options));
         Cache = Options.ChunkCacheBytes > 0 ? new ChunkCache(Options.ChunkCacheBytes) : null;
+    }
+
+    // A transactional directory store: reads through a pinned snapshot, writes through commits.
+    private ZarrStore(DirectoryStore live, VersionedDirectory versions, ZarrStoreOptions options)
+        : this(live, options)
+    {
+        _versions = versions;
+        _view = versions.OpenLatest();
+    }
+
+    // A transaction's own hierarchy: reads its writes over its snapshot; nothing cached (staged values change).
+    internal ZarrStore(TransactionView transaction, ZarrStoreOptions options)
+    {
+        _underlying = _view = transaction;
+        Options = options;
+        TransactionView = transaction;
+    }
+
+    private static ZarrStore OpenDirectory(string directory, bool create, ZarrStoreOptions? options)
+    {
+        options ??= new ZarrStoreOptions();
+        var live = new DirectoryStore(directory, createIfMissing: create);
+        var versions = options.Transactional ? VersionedDirectory.TryOpen(live, create: true, options.TransactionFiles, options.CommitLockTimeout) : null;
+        return versions is null ? new ZarrStore(live, options) : new ZarrStore(live, versions, options);
     }
 
     /// <summary>
@@ -43,7 +80,7 @@ public sealed class ZarrStore : IDisposable
     public static ZarrStore Open(string directory, ZarrStoreOptions? options = null)
     {
         bool existed = Directory.Exists(directory);
-        var store = new ZarrStore(new DirectoryStore(directory), options);
+        var store = OpenDirectory(directory, create: true, options);
         if (!existed)
         {
             store.CreateGroup(string.Empty);
@@ -55,7 +92,7 @@ public sealed class ZarrStore : IDisposable
     /// <summary>Opens an existing local directory store without creating anything.</summary>
     /// <exception cref="DirectoryNotFoundException">The directory does not exist.</exception>
     public static ZarrStore OpenExisting(string directory, ZarrStoreOptions? options = null) =>
-        new(new DirectoryStore(directory, createIfMissing: false), options);
+        OpenDirectory(directory, create: false, options);
 
     /// <summary>A new store in memory with an empty root group.</summary>
     public static ZarrStore InMemory(ZarrStoreOptions? options = null)
@@ -65,8 +102,166 @@ public sealed class ZarrStore : IDisposable
         return store;
     }
 
-    /// <summary>The key/value store underneath.</summary>
-    public IStore Store { get; }
+    /// <summary>
+    /// The key/value view this handle reads: the store itself, or for a transactional store the snapshot of
+    /// <see cref="Version"/> (read-only; write through the array and store methods or a transaction).
+    /// </summary>
+    public IStore Store => _view;
+
+    /// <summary>The committed version this handle reads; null when the store is not transactional.</summary>
+    public long? Version => _view switch
+    {
+        SnapshotView s => s.Version,
+        TransactionView t => t.Base.Version,
+        _ => null,
+    };
+
+    /// <summary>True for a directory store with a transaction log (commits, snapshots, append/resize in transactions).</summary>
+    public bool IsTransactional => _versions is not null || TransactionView is not null;
+
+    internal TransactionView? TransactionView { get; }
+
+    /// <summary>True when this handle is a transaction's hierarchy (<see cref="Transaction.Store"/>).</summary>
+    public bool IsInTransaction => TransactionView is not null;
+
+    internal VersionedDirectory? Versions => _versions;
+
+    // Writes of a transactional handle outside a transaction become one commit each.
+    internal bool AutoCommits => _versions is not null;
+
+    /// <summary>Moves this handle to the latest committed version (arrays opened before keep theirs).</summary>
+    public void Refresh()
+    {
+        if (_versions is not null)
+        {
+            _view = _versions.OpenLatest();
+        }
+    }
+
+    /// <summary>
+    /// Begins a transaction on the latest version: any number of array and group changes, published atomically by
+    /// <see cref="Transaction.Commit"/> and discarded by <see cref="Transaction.Abort"/> or disposal. The handle moves
+    /// to the latest version first.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The store is not a transactional directory store.</exception>
+    public Transaction BeginTransaction()
+    {
+        var versions = RequireVersions();
+        _view = versions.OpenLatest();
+        return new Transaction(this, (SnapshotView)_view);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> in a transaction and commits it; on a <see cref="ConflictException"/> runs it again
+    /// on the latest version, up to <paramref name="retries"/> more times.
+    /// </summary>
+    public void Transact(Action<Transaction> body, int retries = 3, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        Transact<object?>(tx => { body(tx); return null; }, retries, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> in a transaction, commits it and returns its result; on a
+    /// <see cref="ConflictException"/> runs it again on the latest version, up to <paramref name="retries"/> more times.
+    /// </summary>
+    public T Transact<T>(Func<Transaction, T> body, int retries = 3, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        ArgumentOutOfRangeException.ThrowIfNegative(retries);
+        for (int attempt = 0; ; attempt++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var tx = BeginTransaction();
+            T result = body(tx);
+            try
+            {
+                tx.Commit(cancellationToken);
+                return result;
+            }
+            catch (ConflictException) when (attempt < retries)
+            {
+                Thread.Sleep(Random.Shared.Next(1, 5 << Math.Min(attempt, 6)));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Collects what no live snapshot needs: pre-images of replaced chunks older than every live reader, commit
+    /// records, pins of crashed processes, staging folders of crashed transactions, and chunks beyond each array's
+    /// shape (left by shrinking resizes).
+    /// </summary>
+    public GarbageCollection CollectGarbage(CancellationToken cancellationToken = default)
+    {
+        var versions = RequireVersions();
+        long beyond = 0;
+        Transact(tx =>
+        {
+            beyond = 0;
+            foreach (var node in tx.ListNodes())
+            {
+                if (node.Kind == NodeKind.Array)
+                {
+                    beyond += tx.OpenArray(node.Path).DeleteChunksBeyondShape(cancellationToken);
+                }
+            }
+        }, retries: 3, cancellationToken);
+        var r = versions.Collect(cancellationToken);
+        Refresh();
+        return new GarbageCollection(r.PreImageVersions, r.Records, r.DeadPins, r.OrphanedStagings, beyond, r.Horizon);
+    }
+
+    internal void OnCommitted(long version)
+    {
+        if (_versions is not null)
+        {
+            _view = _versions.OpenAt(version);
+            _versions.UpdatePin();
+        }
+    }
+
+    private VersionedDirectory RequireVersions() => _versions
+        ?? throw new NotSupportedException(TransactionView is not null
+            ? "transactions do not nest: use the enclosing transaction"
+            : $"store '{Name}' is not transactional: transactions need a directory store opened with ZarrStore.Open or OpenExisting (and Transactional = true)");
+
+    // Runs a store-level change as one commit on the latest version (retrying conflicts), then reads that version.
+    private T AutoCommit<T>(Func<ZarrStore, T> body) => Transact(tx => body(tx.Zarr));
+
+    // Runs a write of one array as one commit on the array's version, then moves the array to the committed version.
+    // Conflicts on chunks only (another writer got there first) are retried on the latest version as long as the
+    // array's metadata is unchanged: partial chunks are then re-read, so no update is lost.
+    internal void AutoCommitArray(ZarrArray array, Action<ZarrArray> body, CancellationToken cancellationToken)
+    {
+        var baseView = array.View as SnapshotView ?? (SnapshotView)_view;
+        for (int attempt = 0; ; attempt++)
+        {
+            using var tx = new Transaction(this, baseView);
+            var bound = new ZarrArray(tx.Zarr, array.Path, array.Metadata);
+            tx.View.Watch(array.MetadataKeys);
+            body(bound);
+            try
+            {
+                long version = tx.Commit(cancellationToken);
+                array.Rebind(_versions!.OpenAt(version), bound.Metadata);
+                return;
+            }
+            catch (ConflictException ex) when (attempt < 8 && !VersionedDirectory.IsMetadataKey(ex.Key))
+            {
+                var latest = _versions!.OpenLatest();
+                foreach (var key in array.MetadataKeys)
+                {
+                    if (!(baseView.Get(key) ?? []).AsSpan().SequenceEqual(latest.Get(key) ?? []))
+                    {
+                        throw new ConflictException(Name, array.Path, key, baseView.Version, latest.Version);
+                    }
+                }
+
+                baseView = latest;
+                Thread.Sleep(Random.Shared.Next(0, 2 << Math.Min(attempt, 5)));
+            }
+        }
+    }
 
     /// <summary>The store's name for messages (its directory).</summary>
     public string Name => Store.Name;
@@ -86,6 +281,12 @@ public sealed class ZarrStore : IDisposable
     public ZarrArray CreateArray(string path, DataType dataType, long[] shape, int[] chunks, ArrayOptions? options = null)
     {
         options ??= new ArrayOptions();
+        if (AutoCommits)
+        {
+            var created = AutoCommit(z => z.CreateArray(path, dataType, shape, chunks, options));
+            return new ZarrArray(this, created.Path, created.Metadata);
+        }
+
         path = StoreKeys.NormalizePath(path);
         var format = options.Format ?? Options.DefaultFormat;
         var metadata = ArrayMetadata.Create(format, dataType, shape, chunks, options);
@@ -144,6 +345,12 @@ public sealed class ZarrStore : IDisposable
     /// <summary>Creates a group (and missing parents) with optional attributes; an existing group is kept.</summary>
     public ZarrGroup CreateGroup(string path, JsonObject? attributes = null, ZarrFormat? format = null)
     {
+        if (AutoCommits)
+        {
+            var g = AutoCommit(z => z.CreateGroup(path, attributes, format));
+            return new ZarrGroup(this, g.Path, g.Format, g.AttributesCore);
+        }
+
         path = StoreKeys.NormalizePath(path);
         var kind = GetNodeKind(path);
         if (kind == NodeKind.Array)
@@ -274,6 +481,11 @@ public sealed class ZarrStore : IDisposable
     /// <summary>Deletes the node at <paramref name="path"/> and everything below it. Returns false if nothing was there.</summary>
     public bool Delete(string path)
     {
+        if (AutoCommits)
+        {
+            return AutoCommit(z => z.Delete(path));
+        }
+
         path = StoreKeys.NormalizePath(path);
         string prefix = path.Length == 0 ? string.Empty : path + "/";
         bool any = false;
@@ -305,6 +517,16 @@ public sealed class ZarrStore : IDisposable
 
     internal void WriteGroupMetadata(string path, ZarrFormat format, JsonObject attributes)
     {
+        if (AutoCommits)
+        {
+            AutoCommit(z =>
+            {
+                z.WriteGroupMetadata(path, format, attributes);
+                return 0;
+            });
+            return;
+        }
+
         if (format == ZarrFormat.V3)
         {
             WriteJson(StoreKeys.Join(path, "zarr.json"), new JsonObject { ["zarr_format"] = 3, ["node_type"] = "group", ["attributes"] = attributes.DeepClone() }, V3Json);
@@ -432,10 +654,11 @@ public sealed class ZarrStore : IDisposable
         return Encoding.ASCII.GetBytes(sb.ToString());
     }
 
-    /// <summary>Releases the chunk cache.</summary>
+    /// <summary>Releases the chunk cache and, for a transactional store, this handle's snapshot pin.</summary>
     public void Dispose()
     {
         Cache?.Clear();
-        (Store as IDisposable)?.Dispose();
+        _versions?.Dispose();
+        (_underlying as IDisposable)?.Dispose();
     }
 }

@@ -14,4 +14,16 @@ public sealed class ZarrStoreOptions
 
     /// <summary>The format of new arrays and groups when not given. Default Zarr v3.</summary>
     public ZarrFormat DefaultFormat { get; init; } = ZarrFormat.V3;
+
+    /// <summary>
+    /// Whether a directory store keeps a transaction log (default true): snapshot reads, atomic commits, append and
+    /// resize in transactions. When false (or the directory is read-only) writes go straight to the files.
+    /// </summary>
+    public bool Transactional { get; init; } = true;
+
+    /// <summary>How long a commit waits for another process's commit to finish. Default 60 s.</summary>
+    public TimeSpan CommitLockTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The file operations of the commit protocol (tests inject faults here).</summary>
+    internal Transactions.TransactionFiles? TransactionFiles { get; init; }
 }

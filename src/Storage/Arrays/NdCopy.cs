@@ -88,6 +88,54 @@ public static unsafe class NdCopy
         }
     }
 
+    /// <summary>
+    /// Fills a box (<paramref name="start"/>, <paramref name="extent"/>) of a C-order block of shape
+    /// <paramref name="shape"/> with copies of one element.
+    /// </summary>
+    public static void FillBox(Span<byte> block, ReadOnlySpan<long> shape, ReadOnlySpan<long> start, ReadOnlySpan<long> extent, ReadOnlySpan<byte> element)
+    {
+        int rank = shape.Length;
+        int es = element.Length;
+        if (rank == 0)
+        {
+            FillPattern(block[..es], element);
+            return;
+        }
+
+        for (int d = 0; d < rank; d++)
+        {
+            if (extent[d] <= 0)
+            {
+                return;
+            }
+        }
+
+        Span<long> index = stackalloc long[rank];
+        start.CopyTo(index);
+        int run = checked((int)(extent[rank - 1] * es));
+        while (true)
+        {
+            long offset = 0;
+            for (int d = 0; d < rank; d++)
+            {
+                offset = (offset * shape[d]) + index[d];
+            }
+
+            FillPattern(block.Slice(checked((int)(offset * es)), run), element);
+            int k = rank - 2;
+            while (k >= 0 && ++index[k] >= start[k] + extent[k])
+            {
+                index[k] = start[k];
+                k--;
+            }
+
+            if (k < 0)
+            {
+                return;
+            }
+        }
+    }
+
     /// <summary>Fills <paramref name="destination"/> with copies of one element.</summary>
     public static void FillPattern(Span<byte> destination, ReadOnlySpan<byte> element)
     {

@@ -24,15 +24,44 @@ public sealed class ZarrArray
     private readonly ZarrStore _owner;
     private readonly Lock[] _locks;
     private readonly string _chunkPrefix;
+    private volatile ArrayMetadata _metadata;
+    private volatile Stores.IStore _view;
 
     internal ZarrArray(ZarrStore owner, string path, ArrayMetadata metadata)
     {
         _owner = owner;
         Path = path;
-        Metadata = metadata;
+        _metadata = metadata;
+        _view = owner.Store;
         _locks = owner.ChunkLocksFor(path);
         _chunkPrefix = path.Length == 0 ? string.Empty : path + "/";
     }
+
+    // What this handle reads: the store, the snapshot it was opened at (transactional stores), or its transaction.
+    internal Stores.IStore View => _view;
+
+    // The metadata documents of this array: a write made against them conflicts if another commit changed them.
+    internal string[] MetadataKeys => Metadata.Format == ZarrFormat.V3
+        ? [Stores.StoreKeys.Join(Path, "zarr.json")]
+        : [Stores.StoreKeys.Join(Path, ".zarray"), Stores.StoreKeys.Join(Path, ".zattrs")];
+
+    // After an auto-committed write: read the committed version with the metadata that write produced.
+    internal void Rebind(Stores.IStore view, ArrayMetadata metadata)
+    {
+        _metadata = metadata;
+        _view = view;
+    }
+
+    /// <summary>
+    /// The committed version this handle reads (it was opened at, or last wrote); null when the store is not
+    /// transactional. Other processes' later commits are not seen until the array is opened again.
+    /// </summary>
+    public long? Version => _view switch
+    {
+        Transactions.SnapshotView s => s.Version,
+        Transactions.TransactionView t => t.Base.Version,
+        _ => null,
+    };
 
     /// <summary>The store that holds the array.</summary>
     public ZarrStore Store => _owner;
@@ -40,8 +69,8 @@ public sealed class ZarrArray
     /// <summary>The array's path in the store (<c>""</c> for a root array).</summary>
     public string Path { get; }
 
-    /// <summary>The array's metadata.</summary>
-    public ArrayMetadata Metadata { get; }
+    /// <summary>The array's metadata (as of this handle's version and its own writes).</summary>
+    public ArrayMetadata Metadata => _metadata;
 
     /// <summary>The shape in elements.</summary>
     public IReadOnlyList<long> Shape => Metadata.Shape;
@@ -124,7 +153,9 @@ public sealed class ZarrArray
         CheckType<T>();
         fixed (T* p = values)
         {
-            WriteCore(region, (byte*)p, (long)values.Length * sizeof(T), cancellationToken);
+            nint source = (nint)p;
+            long bytes = (long)values.Length * sizeof(T);
+            Mutate(a => a.WriteCore(region, (byte*)source, bytes, cancellationToken), cancellationToken);
         }
     }
 
@@ -134,7 +165,9 @@ public sealed class ZarrArray
         ArgumentNullException.ThrowIfNull(region);
         fixed (byte* p = values)
         {
-            WriteCore(region, p, values.Length, cancellationToken);
+            nint source = (nint)p;
+            int bytes = values.Length;
+            Mutate(a => a.WriteCore(region, (byte*)source, bytes, cancellationToken), cancellationToken);
         }
     }
 
@@ -169,7 +202,7 @@ public sealed class ZarrArray
     /// <summary>
     /// Replaces one whole chunk (full chunk shape, C order; elements beyond the array's edge should be the fill value).
     /// </summary>
-    public void WriteChunk<T>(ReadOnlySpan<long> chunkIndex, ReadOnlySpan<T> chunk)
+    public unsafe void WriteChunk<T>(ReadOnlySpan<long> chunkIndex, ReadOnlySpan<T> chunk)
         where T : unmanaged
     {
         CheckType<T>();
@@ -181,14 +214,24 @@ public sealed class ZarrArray
         }
 
         string key = ChunkKey(chunkIndex);
-        lock (LockFor(key))
+        fixed (byte* p = bytes)
         {
-            StoreChunk(key, bytes);
+            nint source = (nint)p;
+            int length = bytes.Length;
+            Mutate(
+                a =>
+                {
+                    lock (a.LockFor(key))
+                    {
+                        a.StoreChunk(key, new ReadOnlySpan<byte>((byte*)source, length));
+                    }
+                },
+                CancellationToken.None);
         }
     }
 
     /// <summary>True when the chunk is stored (a missing chunk reads as the fill value).</summary>
-    public bool ChunkExists(ReadOnlySpan<long> chunkIndex) => _owner.Store.Exists(ChunkKey(chunkIndex));
+    public bool ChunkExists(ReadOnlySpan<long> chunkIndex) => _view.Exists(ChunkKey(chunkIndex));
 
     /// <summary>Bytes stored for this array's chunks (metadata excluded).</summary>
     public long StoredBytes()
@@ -196,7 +239,7 @@ public sealed class ZarrArray
         long total = 0;
         foreach (var key in EnumerateChunkKeys())
         {
-            total += _owner.Store.GetSize(key) ?? 0;
+            total += _view.GetSize(key) ?? 0;
         }
 
         return total;
@@ -207,7 +250,7 @@ public sealed class ZarrArray
 
     private IEnumerable<string> EnumerateChunkKeys()
     {
-        foreach (var key in _owner.Store.List(_chunkPrefix))
+        foreach (var key in _view.List(_chunkPrefix))
         {
             string rest = key[_chunkPrefix.Length..];
             string last = rest[(rest.LastIndexOf('/') + 1)..];
@@ -228,8 +271,289 @@ public sealed class ZarrArray
     public ZarrArray SetAttributes(JsonObject attributes)
     {
         var md = Metadata.WithAttributes(attributes);
+        Mutate(
+            a =>
+            {
+                a._owner.WriteArrayMetadata(a.Path, md);
+                a._metadata = md;
+            },
+            CancellationToken.None);
+        return this;
+    }
+
+    /// <summary>
+    /// Changes the shape (rank and chunks stay). Shrinking writes metadata only (O(1)); the chunks beyond the new shape
+    /// stay until <see cref="ZarrStore.CollectGarbage"/>. Growing reads the fill value in the new region, never data
+    /// left from before a shrink: stored chunks there are cleared (O(chunks in the grown region)). Outside a
+    /// transaction this is one commit; this handle then has the new shape.
+    /// </summary>
+    /// <exception cref="ArgumentException">The rank differs or a size is negative.</exception>
+    public void Resize(ReadOnlySpan<long> newShape, CancellationToken cancellationToken = default)
+    {
+        long[] shape = newShape.ToArray();
+        CheckNewShape(shape);
+        Mutate(a => a.ResizeCore(shape, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>
+    /// Appends a block of values along <paramref name="axis"/>: <paramref name="values"/> holds, in C order, a block
+    /// whose extent along the axis is <c>values.Length / (product of the other dimensions)</c> and whose other
+    /// dimensions equal the array's. Costs O(appended data) whatever the array's size; outside a transaction it is one
+    /// commit (shape and data together).
+    /// </summary>
+    /// <exception cref="ShapeMismatchException">The values do not fill whole slices across the other dimensions.</exception>
+    /// <exception cref="DataTypeMismatchException"><typeparamref name="T"/> is not the element type.</exception>
+    public void Append<T>(ReadOnlySpan<T> values, int axis = 0, CancellationToken cancellationToken = default)
+        where T : unmanaged
+    {
+        CheckType<T>();
+        CheckAxis(axis);
+        long slice = 1;
+        for (int d = 0; d < Rank; d++)
+        {
+            slice *= d == axis ? 1 : Shape[d];
+        }
+
+        if (slice == 0 ? values.Length != 0 : values.Length % slice != 0)
+        {
+            throw new ShapeMismatchException($"cannot append {values.Length} values to array '{Path}' of shape [{string.Join(", ", Shape)}] in store '{_owner.Name}' along axis {axis}: a slice across the other axes holds {slice} values");
+        }
+
+        var block = Shape.ToArray();
+        block[axis] = slice == 0 ? 0 : values.Length / slice;
+        Append(values, block, axis, cancellationToken);
+    }
+
+    /// <summary>
+    /// Appends a block of shape <paramref name="blockShape"/> (C order) along <paramref name="axis"/>; every other
+    /// dimension of the block must equal the array's.
+    /// </summary>
+    /// <exception cref="ShapeMismatchException">The block's rank or other dimensions do not match, or its length is wrong.</exception>
+    /// <exception cref="DataTypeMismatchException"><typeparamref name="T"/> is not the element type.</exception>
+    public unsafe void Append<T>(ReadOnlySpan<T> values, ReadOnlySpan<long> blockShape, int axis = 0, CancellationToken cancellationToken = default)
+        where T : unmanaged
+    {
+        CheckType<T>();
+        CheckAxis(axis);
+        long[] block = blockShape.ToArray();
+        if (block.Length != Rank)
+        {
+            throw new ShapeMismatchException($"cannot append a block of rank {block.Length} ([{string.Join(", ", block)}]) to array '{Path}' of rank {Rank} in store '{_owner.Name}'");
+        }
+
+        long count = 1;
+        for (int d = 0; d < Rank; d++)
+        {
+            if (block[d] < 0 || (d != axis && block[d] != Shape[d]))
+            {
+                throw new ShapeMismatchException($"cannot append a block of shape [{string.Join(", ", block)}] to array '{Path}' of shape [{string.Join(", ", Shape)}] in store '{_owner.Name}' along axis {axis}: dimension {d} must be {Shape[d]}");
+            }
+
+            count *= block[d];
+        }
+
+        if (count != values.Length)
+        {
+            throw new ShapeMismatchException($"a block of shape [{string.Join(", ", block)}] holds {count} values, but {values.Length} were given to append to array '{Path}' in store '{_owner.Name}'");
+        }
+
+        fixed (T* p = values)
+        {
+            nint source = (nint)p;
+            long bytes = (long)values.Length * sizeof(T);
+            Mutate(
+                a =>
+                {
+                    var start = new long[a.Rank];
+                    start[axis] = a.Shape[axis];
+                    var shape = a.Shape.ToArray();
+                    shape[axis] += block[axis];
+                    a.ResizeCore(shape, cancellationToken);
+                    a.WriteCore(new ArraySubset(start, block), (byte*)source, bytes, cancellationToken);
+                },
+                cancellationToken);
+        }
+    }
+
+    // Runs a change of this array: directly (a plain store, or inside a transaction), or as one commit.
+    private void Mutate(Action<ZarrArray> body, CancellationToken cancellationToken)
+    {
+        if (_owner.AutoCommits)
+        {
+            _owner.AutoCommitArray(this, body, cancellationToken);
+        }
+        else
+        {
+            body(this);
+        }
+    }
+
+    private void CheckAxis(int axis)
+    {
+        if (axis < 0 || axis >= Rank)
+        {
+            throw new ArgumentOutOfRangeException(nameof(axis), axis, $"array '{Path}' has {Rank} dimensions");
+        }
+    }
+
+    private void CheckNewShape(long[] shape)
+    {
+        if (shape.Length != Rank)
+        {
+            throw new ArgumentException($"cannot resize array '{Path}' of rank {Rank} in store '{_owner.Name}' to [{string.Join(", ", shape)}]: the rank must stay {Rank}", nameof(shape));
+        }
+
+        for (int d = 0; d < shape.Length; d++)
+        {
+            if (shape[d] < 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(shape), $"cannot resize array '{Path}' in store '{_owner.Name}' to [{string.Join(", ", shape)}]: dimension {d} is negative");
+            }
+        }
+    }
+
+    private void ResizeCore(long[] shape, CancellationToken cancellationToken)
+    {
+        CheckNewShape(shape);
+        var old = Metadata.ShapeArray;
+        var md = Metadata.WithShape(shape);
+        var chunkShape = Metadata.ChunkShapeArray;
+        int rank = Rank;
+
+        // Chunks of the grown region (new minus old) must read the fill value: clear what earlier shrinks left there.
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var index = new long[rank];
+        var lo = new long[rank];
+        var hi = new long[rank];
+        for (int g = 0; g < rank; g++)
+        {
+            if (shape[g] <= old[g])
+            {
+                continue;
+            }
+
+            bool empty = false;
+            for (int d = 0; d < rank; d++)
+            {
+                long start = d == g ? old[d] : 0;
+                long end = d < g ? Math.Min(old[d], shape[d]) : shape[d];
+                empty |= end <= start;
+                lo[d] = start / chunkShape[d];
+                hi[d] = empty ? 0 : (end - 1) / chunkShape[d];
+            }
+
+            if (empty)
+            {
+                continue;
+            }
+
+            lo.CopyTo(index, 0);
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                string key = ChunkKey(index);
+                if (seen.Add(key) && _view.Exists(key))
+                {
+                    ClearBeyond(key, index, old);
+                }
+
+                int k = rank - 1;
+                while (k >= 0 && ++index[k] > hi[k])
+                {
+                    index[k] = lo[k];
+                    k--;
+                }
+
+                if (k < 0)
+                {
+                    break;
+                }
+            }
+        }
+
         _owner.WriteArrayMetadata(Path, md);
-        return new ZarrArray(_owner, Path, md);
+        _metadata = md;
+    }
+
+    // Sets a stored chunk's elements outside the old shape to the fill value (deleting the chunk if nothing is left).
+    private void ClearBeyond(string key, long[] chunkIndex, long[] oldShape)
+    {
+        var chunkShape = Metadata.ChunkShapeArray;
+        int rank = Rank;
+        bool outside = false;
+        for (int d = 0; d < rank; d++)
+        {
+            outside |= chunkIndex[d] * chunkShape[d] >= oldShape[d];
+        }
+
+        lock (LockFor(key))
+        {
+            if (outside)
+            {
+                _view.Delete(key);
+                return;
+            }
+
+            var buffer = new byte[ChunkByteCount];
+            ReadChunkInto(key, buffer, useCache: false);
+            var start = new long[rank];
+            var extent = new long[rank];
+            for (int g = 0; g < rank; g++)
+            {
+                long keep = oldShape[g] - (chunkIndex[g] * chunkShape[g]);
+                if (keep >= chunkShape[g])
+                {
+                    continue;
+                }
+
+                for (int d = 0; d < rank; d++)
+                {
+                    start[d] = d == g ? keep : 0;
+                    extent[d] = d == g ? chunkShape[d] - keep : chunkShape[d];
+                }
+
+                NdCopy.FillBox(buffer, Metadata.ChunkShapeLong, start, extent, Metadata.FillValue);
+            }
+
+            StoreChunk(key, buffer);
+        }
+    }
+
+    /// <summary>
+    /// Deletes stored chunks wholly outside the array's shape (left by shrinking resizes); returns how many. Inside a
+    /// transaction or as one commit.
+    /// </summary>
+    public long DeleteChunksBeyondShape(CancellationToken cancellationToken = default)
+    {
+        long deleted = 0;
+        Mutate(
+            a =>
+            {
+                deleted = 0;
+                var grid = a.GridShape;
+                foreach (var key in a.EnumerateChunkKeys().ToList())
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (!a.Metadata.ChunkKeyEncoding.TryParse(key[a._chunkPrefix.Length..], a.Rank, out var index))
+                    {
+                        continue;
+                    }
+
+                    bool beyond = false;
+                    for (int d = 0; d < index.Length; d++)
+                    {
+                        beyond |= index[d] >= grid[d];
+                    }
+
+                    if (beyond)
+                    {
+                        a._view.Delete(key);
+                        deleted++;
+                    }
+                }
+            },
+            cancellationToken);
+        return deleted;
     }
 
     /// <summary>A typed view of this array.</summary>
@@ -400,29 +724,32 @@ public sealed class ZarrArray
         }
     }
 
+    // Cached chunks are per version: the same key holds other bytes at other versions.
+    private string CacheKey(string key) => _view is Transactions.SnapshotView s ? s.Version.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":" + key : key;
+
     private void StoreChunk(string key, ReadOnlySpan<byte> chunk)
     {
         var cache = _owner.Cache;
-        cache?.Remove(key);
+        cache?.Remove(CacheKey(key));
         if (!_owner.Options.WriteEmptyChunks && NdCopy.IsAllPattern(chunk, Metadata.FillValue))
         {
-            _owner.Store.Delete(key);
+            _view.Delete(key);
             return;
         }
 
         byte[] encoded = Metadata.Codecs.Encode(chunk, Metadata.ChunkShapeArray);
-        _owner.Store.Set(key, encoded);
+        _view.Set(key, encoded);
     }
 
     private void ReadChunkInto(string key, Span<byte> destination, bool useCache)
     {
         var cache = _owner.Cache;
-        if (useCache && cache is not null && cache.TryCopyTo(key, destination))
+        if (useCache && cache is not null && cache.TryCopyTo(CacheKey(key), destination))
         {
             return;
         }
 
-        using var stored = _owner.Store.GetPooled(key);
+        using var stored = _view.GetPooled(key);
         if (stored is null)
         {
             NdCopy.FillPattern(destination, Metadata.FillValue);
@@ -440,7 +767,7 @@ public sealed class ZarrArray
 
         if (useCache && cache is not null)
         {
-            cache.Put(key, destination);
+            cache.Put(CacheKey(key), destination);
         }
     }
 

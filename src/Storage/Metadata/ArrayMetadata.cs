@@ -94,6 +94,8 @@ public sealed class ArrayMetadata
 
     internal int[] ChunkShapeArray => _chunkShape;
 
+    internal long[] ChunkShapeLong => Array.ConvertAll(_chunkShape, c => (long)c);
+
     internal byte[] FillValueArray => _fillValue;
 
     /// <summary>Creates metadata for a new array.</summary>

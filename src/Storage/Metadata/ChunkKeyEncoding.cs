@@ -38,6 +38,47 @@ public sealed record ChunkKeyEncoding(bool IsV2Style, char Separator)
         return sb.ToString();
     }
 
+    /// <summary>
+    /// The grid index of a chunk key (relative to the array's path) of an array of <paramref name="rank"/> dimensions,
+    /// or false when the key is not one this encoding produces.
+    /// </summary>
+    public bool TryParse(string key, int rank, out long[] chunkIndex)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        chunkIndex = new long[rank];
+        if (rank == 0)
+        {
+            return key == (IsV2Style ? "0" : "c");
+        }
+
+        string rest = key;
+        if (!IsV2Style)
+        {
+            if (!key.StartsWith("c" + Separator, StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            rest = key[2..];
+        }
+
+        var parts = rest.Split(Separator);
+        if (parts.Length != rank)
+        {
+            return false;
+        }
+
+        for (int d = 0; d < rank; d++)
+        {
+            if (parts[d].Length == 0 || !parts[d].All(char.IsAsciiDigit) || !long.TryParse(parts[d], NumberStyles.None, CultureInfo.InvariantCulture, out chunkIndex[d]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>Parses a Zarr v3 <c>chunk_key_encoding</c> object.</summary>
     public static ChunkKeyEncoding FromV3(JsonNode? node)
     {

@@ -12,6 +12,9 @@ public sealed class DirectoryStore : IStore
 {
     private const string TempPrefix = ".ccw-";
     private const string TempSuffix = ".tmp";
+
+    /// <summary>The hidden folder of the transaction log: never a key, never listed.</summary>
+    private const string HiddenFolder = ".chunkcompute";
     private readonly string _root;
 
     /// <summary>Opens (and creates, unless <paramref name="createIfMissing"/> is false) the directory.</summary>
@@ -170,7 +173,8 @@ public sealed class DirectoryStore : IStore
 
         return Directory.EnumerateFileSystemEntries(dir)
             .Select(Path.GetFileName)
-            .Where(n => n is not null && !(n.StartsWith(TempPrefix, StringComparison.Ordinal) && n.EndsWith(TempSuffix, StringComparison.Ordinal)))
+            .Where(n => n is not null && !(n.StartsWith(TempPrefix, StringComparison.Ordinal) && n.EndsWith(TempSuffix, StringComparison.Ordinal))
+                && !(dir == _root && n == HiddenFolder))
             .Select(n => n!)
             .ToArray();
     }
@@ -190,7 +194,12 @@ public sealed class DirectoryStore : IStore
         }
 
         var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 };
-        foreach (var file in Directory.EnumerateFiles(start, "*", options))
+        IEnumerable<string> files = start == _root
+            ? Directory.EnumerateFiles(start).Concat(Directory.EnumerateDirectories(start)
+                .Where(d => Path.GetFileName(d) != HiddenFolder)
+                .SelectMany(d => Directory.EnumerateFiles(d, "*", options)))
+            : Directory.EnumerateFiles(start, "*", options);
+        foreach (var file in files)
         {
             string name = Path.GetFileName(file);
             if (name.StartsWith(TempPrefix, StringComparison.Ordinal) && name.EndsWith(TempSuffix, StringComparison.Ordinal))

@@ -1,0 +1,62 @@
+using System.Buffers;
+using ChunkCompute.Storage.Stores;
+
+namespace ChunkCompute.Storage.Transactions;
+
+/// <summary>
+/// A read-only view of a directory store at one committed version: what every array opened from a
+/// <see cref="ZarrStore"/> reads through, so a long computation sees one version while other processes commit.
+/// </summary>
+internal sealed class SnapshotView : IStore
+{
+    private readonly VersionedDirectory _directory;
+
+    internal SnapshotView(VersionedDirectory directory, long version)
+    {
+        _directory = directory;
+        Version = version;
+    }
+
+    /// <summary>The committed version this view reads.</summary>
+    public long Version { get; }
+
+    /// <summary>The transaction log.</summary>
+    public VersionedDirectory Directory => _directory;
+
+    /// <inheritdoc/>
+    public string Name => _directory.Name;
+
+    /// <inheritdoc/>
+    public byte[]? Get(string key)
+    {
+        using var owner = GetPooled(key);
+        return owner?.Memory.ToArray();
+    }
+
+    /// <inheritdoc/>
+    public IMemoryOwner<byte>? GetPooled(string key) => _directory.Get(key, Version);
+
+    /// <inheritdoc/>
+    public bool Exists(string key) => _directory.Exists(key, Version);
+
+    /// <inheritdoc/>
+    public long? GetSize(string key) => _directory.GetSize(key, Version);
+
+    /// <inheritdoc/>
+    public IEnumerable<string> List(string prefix) => _directory.List(prefix, Version);
+
+    /// <inheritdoc/>
+    public IEnumerable<string> ListDirectory(string prefix) => _directory.ListDirectory(prefix, Version);
+
+    /// <inheritdoc/>
+    public void Set(string key, ReadOnlySpan<byte> value) => throw ReadOnly(key);
+
+    /// <inheritdoc/>
+    public bool Delete(string key) => throw ReadOnly(key);
+
+    private InvalidOperationException ReadOnly(string key) =>
+        new($"cannot write '{key}': this is a read-only snapshot of version {Version} of store '{Name}'; write through the ZarrStore/ZarrArray methods or a transaction (store.BeginTransaction())");
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Name}@{Version}";
+}

@@ -1,0 +1,116 @@
+using System.Runtime.InteropServices;
+
+namespace ChunkCompute.Storage.Transactions;
+
+/// <summary>
+/// The file operations the commit protocol is made of, in one seam: every step of a commit is one of these, so a test
+/// can inject an I/O error (or a full disk) at the Nth step and check that the store is left as it was.
+/// </summary>
+internal class TransactionFiles
+{
+    private const int EEXIST = 17;
+    private const int EXDEV = 18;
+    private const int EPERM = 1;
+    private const int ENOTSUP = 95;
+    private const int ENOSYS = 38;
+    private const int ORdOnly = 0;
+    private const int ODirectory = 0x10000;
+
+    /// <summary>The default, real implementation.</summary>
+    public static readonly TransactionFiles Real = new();
+
+    /// <summary>Writes a whole file (creating or replacing it in place) and flushes it to disk.</summary>
+    public virtual void WriteDurable(string path, ReadOnlySpan<byte> bytes)
+    {
+        using var fs = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.None);
+        fs.Write(bytes);
+        fs.Flush(flushToDisk: true);
+    }
+
+    /// <summary>Renames <paramref name="source"/> to <paramref name="destination"/>, replacing it atomically.</summary>
+    public virtual void Rename(string source, string destination) => File.Move(source, destination, overwrite: true);
+
+    /// <summary>
+    /// Makes <paramref name="link"/> a second name of <paramref name="existing"/> (a hard link: O(1), no data copied);
+    /// falls back to a durable copy where the file system has no hard links.
+    /// </summary>
+    /// <exception cref="IOException"><paramref name="link"/> exists or the link failed.</exception>
+    public virtual void HardLink(string existing, string link)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            if (Posix.Link(existing, link) == 0)
+            {
+                return;
+            }
+
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == EEXIST)
+            {
+                throw new IOException($"cannot link '{existing}' to '{link}': the target exists");
+            }
+
+            if (errno is not (EXDEV or EPERM or ENOTSUP or ENOSYS))
+            {
+                throw new IOException($"cannot link '{existing}' to '{link}': {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
+            }
+        }
+
+        File.Copy(existing, link, overwrite: false);
+        using var fs = new FileStream(link, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
+        fs.Flush(flushToDisk: true);
+    }
+
+    /// <summary>Deletes a file if it exists.</summary>
+    public virtual void Delete(string path) => File.Delete(path);
+
+    /// <summary>Creates a directory and its parents.</summary>
+    public virtual void CreateDirectory(string path) => Directory.CreateDirectory(path);
+
+    /// <summary>Flushes a directory's entries (new, renamed, removed names) to disk.</summary>
+    public virtual void SyncDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // NTFS journals metadata; there is no directory handle to flush
+        }
+
+        int fd = Posix.Open(path, ORdOnly | ODirectory);
+        if (fd < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            throw new IOException($"cannot open directory '{path}' to flush it: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
+        }
+
+        try
+        {
+            if (Posix.Fsync(fd) != 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno != 22) // EINVAL: the file system does not support flushing directories
+                {
+                    throw new IOException($"cannot flush directory '{path}': {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
+                }
+            }
+        }
+        finally
+        {
+            _ = Posix.Close(fd);
+        }
+    }
+
+    private static class Posix
+    {
+        [DllImport("libc", EntryPoint = "link", SetLastError = true)]
+        public static extern int Link([MarshalAs(UnmanagedType.LPUTF8Str)] string existing, [MarshalAs(UnmanagedType.LPUTF8Str)] string link);
+
+        [DllImport("libc", EntryPoint = "open", SetLastError = true)]
+        public static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+
+        [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
+        public static extern int Fsync(int fd);
+
+        [DllImport("libc", EntryPoint = "close", SetLastError = true)]
+        public static extern int Close(int fd);
+    }
+}

@@ -1,0 +1,272 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using ChunkCompute.Storage.Stores;
+
+namespace ChunkCompute.Storage.Transactions;
+
+/// <summary>
+/// The key/value view a transaction reads and writes: its own staged writes and deletions over the snapshot it began
+/// at. Staged values live in files under the transaction's staging folder (so a transaction may write more than
+/// memory); <see cref="Commit"/> publishes them all at once.
+/// </summary>
+internal sealed class TransactionView : IStore
+{
+    private const int Open = 0;
+    private const int Committed = 1;
+    private const int Aborted = 2;
+    private readonly SnapshotView _base;
+    private readonly string _stagingDir;
+    private readonly FileStream _stagingLock;
+    private readonly ConcurrentDictionary<string, string?> _staged = new(StringComparer.Ordinal); // key → staged file, null = deleted
+    private readonly ConcurrentDictionary<string, byte> _reads = new(StringComparer.Ordinal);
+    private int _state;
+
+    internal TransactionView(SnapshotView baseView)
+    {
+        _base = baseView;
+        Id = $"{Environment.ProcessId}-{Guid.NewGuid():N}";
+        (_stagingDir, _stagingLock) = baseView.Directory.CreateStaging(Id);
+    }
+
+    /// <summary>The transaction's id (its staging folder's name).</summary>
+    public string Id { get; }
+
+    /// <summary>The snapshot the transaction began at.</summary>
+    public SnapshotView Base => _base;
+
+    /// <summary>Keys written or deleted so far.</summary>
+    public int ChangeCount => _staged.Count;
+
+    /// <inheritdoc/>
+    public string Name => _base.Name;
+
+    /// <summary>True until committed or aborted.</summary>
+    public bool IsOpen => Volatile.Read(ref _state) == Open;
+
+    /// <inheritdoc/>
+    public byte[]? Get(string key)
+    {
+        using var owner = GetPooled(key);
+        return owner?.Memory.ToArray();
+    }
+
+    /// <inheritdoc/>
+    public IMemoryOwner<byte>? GetPooled(string key)
+    {
+        CheckOpen();
+        if (_staged.TryGetValue(key, out var file))
+        {
+            if (file is null)
+            {
+                return null;
+            }
+
+            var bytes = File.ReadAllBytes(file);
+            var owner = new ArrayPoolOwner(bytes.Length);
+            bytes.CopyTo(owner.Memory.Span);
+            return owner;
+        }
+
+        NoteRead(key);
+        return _base.GetPooled(key);
+    }
+
+    /// <inheritdoc/>
+    public void Set(string key, ReadOnlySpan<byte> value)
+    {
+        CheckOpen();
+        StoreKeys.Validate(key);
+        string path = Path.Combine(_stagingDir, key);
+        string dir = Path.GetDirectoryName(path)!;
+        Directory.CreateDirectory(dir);
+        string temp = Path.Combine(dir, ".ccw-" + Guid.NewGuid().ToString("N") + ".tmp");
+        var files = _base.Directory.Files;
+        try
+        {
+            files.WriteDurable(temp, value);
+            files.Rename(temp, path);
+        }
+        catch
+        {
+            try
+            {
+                File.Delete(temp);
+            }
+            catch (IOException)
+            {
+            }
+
+            throw;
+        }
+
+        _staged[key] = path;
+    }
+
+    /// <inheritdoc/>
+    public bool Delete(string key)
+    {
+        CheckOpen();
+        StoreKeys.Validate(key);
+        bool existed = Exists(key);
+        if (_staged.TryGetValue(key, out var file) && file is not null)
+        {
+            File.Delete(file);
+        }
+
+        _staged[key] = null;
+        return existed;
+    }
+
+    /// <inheritdoc/>
+    public bool Exists(string key)
+    {
+        CheckOpen();
+        if (_staged.TryGetValue(key, out var file))
+        {
+            return file is not null;
+        }
+
+        NoteRead(key);
+        return _base.Exists(key);
+    }
+
+    /// <inheritdoc/>
+    public long? GetSize(string key)
+    {
+        CheckOpen();
+        if (_staged.TryGetValue(key, out var file))
+        {
+            return file is null ? null : new FileInfo(file).Length;
+        }
+
+        return _base.GetSize(key);
+    }
+
+    /// <inheritdoc/>
+    public IEnumerable<string> List(string prefix)
+    {
+        CheckOpen();
+        var keys = _base.List(prefix).ToHashSet(StringComparer.Ordinal);
+        foreach (var (key, file) in _staged)
+        {
+            if (key.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                if (file is null)
+                {
+                    keys.Remove(key);
+                }
+                else
+                {
+                    keys.Add(key);
+                }
+            }
+        }
+
+        return keys;
+    }
+
+    /// <inheritdoc/>
+    public IEnumerable<string> ListDirectory(string prefix)
+    {
+        CheckOpen();
+        var names = _base.ListDirectory(prefix).ToHashSet(StringComparer.Ordinal);
+        string p = prefix.Trim('/');
+        string pp = p.Length == 0 ? string.Empty : p + "/";
+        var doubtful = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (key, file) in _staged)
+        {
+            if (!key.StartsWith(pp, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            string rest = key[pp.Length..];
+            int slash = rest.IndexOf('/', StringComparison.Ordinal);
+            string child = slash < 0 ? rest : rest[..slash];
+            if (file is null)
+            {
+                doubtful.Add(child);
+            }
+            else
+            {
+                names.Add(child);
+            }
+        }
+
+        foreach (var child in doubtful)
+        {
+            if (names.Contains(child) && !Exists(pp + child) && !List(pp + child + "/").Any())
+            {
+                names.Remove(child);
+            }
+        }
+
+        return names;
+    }
+
+    /// <summary>Publishes every staged change atomically; returns the new version.</summary>
+    public long Commit(CancellationToken cancellationToken)
+    {
+        if (Interlocked.CompareExchange(ref _state, Committed, Open) != Open)
+        {
+            throw new InvalidOperationException($"transaction {Id} on store '{Name}' was already {(_state == Committed ? "committed" : "aborted")}");
+        }
+
+        try
+        {
+            var changes = new Dictionary<string, string?>(_staged, StringComparer.Ordinal);
+            return _base.Directory.Commit(Id, _base.Version, changes, _reads.Keys, cancellationToken);
+        }
+        catch
+        {
+            Volatile.Write(ref _state, Aborted);
+            throw;
+        }
+        finally
+        {
+            Cleanup();
+        }
+    }
+
+    /// <summary>Discards every staged change.</summary>
+    public void Abort()
+    {
+        if (Interlocked.CompareExchange(ref _state, Aborted, Open) == Open)
+        {
+            Cleanup();
+        }
+    }
+
+    private void Cleanup() => _base.Directory.RemoveStaging(Id, _stagingLock);
+
+    // Metadata documents read from the snapshot join the conflict check: writing chunks against metadata that another
+    // commit changed (a resize, a re-creation with other chunks) must fail.
+    private void NoteRead(string key)
+    {
+        if (VersionedDirectory.IsMetadataKey(key))
+        {
+            _reads.TryAdd(key, 0);
+        }
+    }
+
+    /// <summary>Adds keys to the conflict check as if they were read (the metadata an array handle was opened with).</summary>
+    public void Watch(IEnumerable<string> keys)
+    {
+        foreach (var key in keys)
+        {
+            _reads.TryAdd(key, 0);
+        }
+    }
+
+    private void CheckOpen()
+    {
+        int state = Volatile.Read(ref _state);
+        if (state != Open)
+        {
+            throw new InvalidOperationException($"transaction {Id} on store '{Name}' is {(state == Committed ? "committed" : "aborted")}; open the array from the store (or a new transaction) again");
+        }
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Name} (transaction {Id} on version {_base.Version})";
+}
