@@ -48,6 +48,21 @@ public sealed class ZarrArray<T>
     /// <summary>Replaces one whole chunk.</summary>
     public void WriteChunk(ReadOnlySpan<long> chunkIndex, ReadOnlySpan<T> chunk) => Untyped.WriteChunk(chunkIndex, chunk);
 
+    /// <summary>The committed version this handle reads; null when the store is not transactional.</summary>
+    public long? Version => Untyped.Version;
+
+    /// <summary>Appends whole slices along <paramref name="axis"/> (see <see cref="ZarrArray.Append{T}(ReadOnlySpan{T}, int, CancellationToken)"/>).</summary>
+    public void Append(ReadOnlySpan<T> values, int axis = 0, CancellationToken cancellationToken = default) =>
+        Untyped.Append(values, axis, cancellationToken);
+
+    /// <summary>Appends a block of shape <paramref name="blockShape"/> along <paramref name="axis"/>.</summary>
+    public void Append(ReadOnlySpan<T> values, ReadOnlySpan<long> blockShape, int axis = 0, CancellationToken cancellationToken = default) =>
+        Untyped.Append(values, blockShape, axis, cancellationToken);
+
+    /// <summary>Changes the shape (see <see cref="ZarrArray.Resize"/>).</summary>
+    public void Resize(ReadOnlySpan<long> newShape, CancellationToken cancellationToken = default) =>
+        Untyped.Resize(newShape, cancellationToken);
+
     /// <inheritdoc/>
     public override string ToString() => Untyped.ToString();
 }

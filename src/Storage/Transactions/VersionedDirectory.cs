@@ -673,7 +673,8 @@ internal sealed class VersionedDirectory : IDisposable
                         continue;
                     }
 
-                    foreach (var e in record.Entries)
+                    // Metadata first: "the array was resized/replaced" explains more than a chunk key does.
+                    foreach (var e in record.Entries.OrderBy(e => IsMetadataKey(e.Key) ? 0 : 1))
                     {
                         if (watched.Contains(e.Key))
                         {
