@@ -211,6 +211,13 @@ public sealed class ZarrStore : IDisposable
         return new GarbageCollection(r.PreImageVersions, r.Records, r.DeadPins, r.OrphanedStagings, beyond, r.Horizon);
     }
 
+    /// <summary>
+    /// Checks the whole store: every node's metadata parses, every stored chunk decodes (checksums included), and the
+    /// transaction log has no half-done commit or orphaned staging. Problems are collected, not thrown.
+    /// </summary>
+    public StoreVerification Verify(IProgress<VerifyProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        StoreVerifier.Verify(this, progress, cancellationToken);
+
     internal void OnCommitted(long version)
     {
         if (_versions is not null)

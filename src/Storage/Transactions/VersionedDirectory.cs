@@ -120,8 +120,10 @@ internal sealed class VersionedDirectory : IDisposable
                 }
 
                 dir.RecoverLocked();
+                dir.RemoveAbandonedLocked();
             }
 
+            dir.EmptyTrash();
             return dir;
         }
         catch
@@ -170,12 +172,21 @@ internal sealed class VersionedDirectory : IDisposable
         RandomAccess.FlushToDisk(_seqHandle);
     }
 
+    // The commit point: once the rename is done the version is published (other processes may already read it), so a
+    // failure to flush the directory afterwards does not undo it; the next commit's flush of this directory covers it.
     private void WriteVersion(long version)
     {
         string temp = Path.Combine(_meta, TempPrefix + Guid.NewGuid().ToString("N") + TempSuffix);
         Files.WriteDurable(temp, System.Text.Encoding.ASCII.GetBytes(version.ToString(CultureInfo.InvariantCulture) + "\n"));
         Files.Rename(temp, _versionPath);
-        Files.SyncDirectory(_meta);
+        try
+        {
+            Files.SyncDirectory(_meta);
+        }
+        catch (IOException)
+        {
+            // published; durability against power loss waits for the next flush
+        }
     }
 
     /// <summary>
@@ -728,7 +739,13 @@ internal sealed class VersionedDirectory : IDisposable
 
             if (number % AutoCollectEvery == 0)
             {
-                CollectLocked();
+                try
+                {
+                    CollectLocked(); // best effort: the commit is published whatever happens here
+                }
+                catch (IOException)
+                {
+                }
             }
         }
 
@@ -894,7 +911,8 @@ internal sealed class VersionedDirectory : IDisposable
         return result;
     }
 
-    private CollectResult CollectLocked()
+    // Staging folders and pins of processes that died: nothing can need them.
+    private (int DeadPins, int Orphans, long Horizon) RemoveAbandonedLocked()
     {
         long horizon = ReadVersion();
         int deadPins = 0;
@@ -937,6 +955,12 @@ internal sealed class VersionedDirectory : IDisposable
             }
         }
 
+        return (deadPins, orphans, horizon);
+    }
+
+    private CollectResult CollectLocked()
+    {
+        var (deadPins, orphans, horizon) = RemoveAbandonedLocked();
         int preVersions = 0;
         int records = 0;
         foreach (long n in ListRecordNumbers().Where(n => n <= horizon).ToList())

@@ -1,0 +1,108 @@
+using System.Globalization;
+using ChunkCompute.Graph;
+using ChunkCompute.Ops;
+using ChunkCompute.Scheduler;
+using ChunkCompute.Storage;
+
+// Worker modes (each prints one line per event, flushed, so the parent can follow it):
+//   commit-loop STORE           commits generations g = 1, 2, …: a := g, b := -g (whole arrays), log += one row of g;
+//                               prints "committed G VERSION" after each commit. Runs until killed.
+//   write-loop STORE SECONDS    overwrites chunks of x with generation values and appends to x, printing
+//                               "version V SUM S" (the exact sum of x at that committed version) after each commit.
+//   increment STORE N          N transactions that each add 1 to counter[0] (conflicts retried).
+//   sum-loop STORE SECONDS      opens the store, computes x.Sum() with the engine, prints "version V SUM S"; repeats.
+var culture = CultureInfo.InvariantCulture;
+string mode = args[0];
+string path = args[1];
+var stdout = Console.Out;
+
+switch (mode)
+{
+    case "commit-loop":
+    {
+        using var store = ZarrStore.OpenExisting(path);
+        var a0 = store.OpenArray<long>("a");
+        int n = checked((int)a0.Shape[0]);
+        long g = store.OpenArray<long>("log").Shape[0];
+        while (true)
+        {
+            g++;
+            var fill = new long[n];
+            Array.Fill(fill, g);
+            var neg = new long[n];
+            Array.Fill(neg, -g);
+            long gen = g;
+            store.Transact(tx =>
+            {
+                tx.OpenArray<long>("a").Write(fill);
+                tx.OpenArray<long>("b").Write(neg);
+                var log = tx.OpenArray<long>("log");
+                log.Append(Enumerable.Repeat(gen, (int)log.Shape[1]).ToArray());
+            });
+            stdout.WriteLine(string.Create(culture, $"committed {g} {store.Version}"));
+            stdout.Flush();
+        }
+    }
+
+    case "write-loop":
+    {
+        var until = DateTime.UtcNow.AddSeconds(double.Parse(args[2], culture));
+        using var store = ZarrStore.OpenExisting(path);
+        var rng = new Random(42);
+        while (DateTime.UtcNow < until)
+        {
+            store.Transact(tx =>
+            {
+                var x = tx.OpenArray<double>("x");
+                long rows = x.Shape[0];
+                long start = rng.NextInt64(0, Math.Max(1, rows - 100));
+                var values = Enumerable.Range(0, 100).Select(_ => (double)rng.Next(-1000, 1000)).ToArray();
+                x.Write(new ArraySubset([start], [Math.Min(100, rows - start)]), values.AsSpan(0, (int)Math.Min(100, rows - start)));
+                x.Append(Enumerable.Range(0, 50).Select(_ => (double)rng.Next(0, 10)).ToArray());
+            });
+            var now = store.OpenArray<double>("x").Read();
+            stdout.WriteLine(string.Create(culture, $"version {store.Version} SUM {now.Sum():R}"));
+            stdout.Flush();
+        }
+
+        return 0;
+    }
+
+    case "sum-loop":
+    {
+        var until = DateTime.UtcNow.AddSeconds(double.Parse(args[2], culture));
+        while (DateTime.UtcNow < until)
+        {
+            using var store = ZarrStore.OpenExisting(path);
+            var x = store.Open<double>("x");
+            double sum = x.Sum().ComputeScalar(new ComputeOptions { MaxDegreeOfParallelism = 1 });
+            stdout.WriteLine(string.Create(culture, $"version {store.Version} SUM {sum:R}"));
+            stdout.Flush();
+        }
+
+        return 0;
+    }
+
+    case "increment":
+    {
+        int times = int.Parse(args[2], culture);
+        using var store = ZarrStore.OpenExisting(path);
+        for (int i = 0; i < times; i++)
+        {
+            store.Transact(
+                tx =>
+                {
+                    var c = tx.OpenArray<long>("counter");
+                    c.Write([c.Read()[0] + 1]);
+                },
+                retries: 10_000);
+        }
+
+        stdout.WriteLine("done");
+        return 0;
+    }
+
+    default:
+        Console.Error.WriteLine("unknown mode " + mode);
+        return 2;
+}

@@ -1,0 +1,36 @@
+using System.Diagnostics;
+
+namespace ChunkCompute.Tests.Storage.Transactions;
+
+/// <summary>Starts the test worker (tests/ChunkCompute.TestWorker) as a separate process.</summary>
+internal static class Worker
+{
+    private static string DllPath => Path.Combine(AppContext.BaseDirectory, "ChunkCompute.TestWorker.dll");
+
+    public static Process Start(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(DllPath);
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        return Process.Start(info) ?? throw new InvalidOperationException("could not start the test worker");
+    }
+
+    /// <summary>Runs the worker to completion and returns its standard output lines.</summary>
+    public static async Task<string[]> RunAsync(string[] args, CancellationToken cancellationToken)
+    {
+        using var p = Start(args);
+        var output = p.StandardOutput.ReadToEndAsync(cancellationToken);
+        var error = p.StandardError.ReadToEndAsync(cancellationToken);
+        await p.WaitForExitAsync(cancellationToken);
+        if (p.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"worker {string.Join(' ', args)} exited {p.ExitCode}: {await error}");
+        }
+
+        return (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    }
+}
