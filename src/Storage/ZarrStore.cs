@@ -134,8 +134,16 @@ public sealed class ZarrStore : IDisposable
     {
         if (_versions is not null)
         {
-            _view = _versions.OpenLatest();
+            MoveTo(_versions.OpenLatest());
         }
+    }
+
+    private void MoveTo(SnapshotView view)
+    {
+        var old = _view as SnapshotView;
+        _view = view;
+        old?.Release();
+        _versions?.UpdatePin();
     }
 
     /// <summary>
@@ -147,7 +155,7 @@ public sealed class ZarrStore : IDisposable
     public Transaction BeginTransaction()
     {
         var versions = RequireVersions();
-        _view = versions.OpenLatest();
+        MoveTo(versions.OpenLatest());
         return new Transaction(this, (SnapshotView)_view);
     }
 
@@ -218,12 +226,15 @@ public sealed class ZarrStore : IDisposable
     public StoreVerification Verify(IProgress<VerifyProgress>? progress = null, CancellationToken cancellationToken = default) =>
         StoreVerifier.Verify(this, progress, cancellationToken);
 
-    internal void OnCommitted(long version)
+    internal void OnCommitted(SnapshotView committed)
     {
         if (_versions is not null)
         {
-            _view = _versions.OpenAt(version);
-            _versions.UpdatePin();
+            MoveTo(committed);
+        }
+        else
+        {
+            committed.Release();
         }
     }
 
@@ -249,8 +260,7 @@ public sealed class ZarrStore : IDisposable
             body(bound);
             try
             {
-                long version = tx.Commit(cancellationToken);
-                array.Rebind(_versions!.OpenAt(version), bound.Metadata);
+                array.Rebind(tx.CommitAndView(cancellationToken), bound.Metadata);
                 return;
             }
             catch (ConflictException ex) when (attempt < 8 && !VersionedDirectory.IsMetadataKey(ex.Key))

@@ -83,6 +83,15 @@ switch (mode)
         return 0;
     }
 
+    case "init-x":
+    {
+        using var store = ZarrStore.Open(path);
+        var values = Enumerable.Range(0, 20_000).Select(i => (double)(i % 97)).ToArray();
+        store.CreateArray<double>("x", [values.Length], [100]).Write(values);
+        stdout.WriteLine(string.Create(culture, $"version {store.Version} SUM {values.Sum():R}"));
+        return 0;
+    }
+
     case "increment":
     {
         int times = int.Parse(args[2], culture);

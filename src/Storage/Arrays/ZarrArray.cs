@@ -32,7 +32,7 @@ public sealed class ZarrArray
         _owner = owner;
         Path = path;
         _metadata = metadata;
-        _view = owner.Store;
+        _view = owner.Store is Transactions.SnapshotView snapshot ? snapshot.Share() : owner.Store;
         _locks = owner.ChunkLocksFor(path);
         _chunkPrefix = path.Length == 0 ? string.Empty : path + "/";
     }
@@ -48,8 +48,10 @@ public sealed class ZarrArray
     // After an auto-committed write: read the committed version with the metadata that write produced.
     internal void Rebind(Stores.IStore view, ArrayMetadata metadata)
     {
+        var old = _view;
         _metadata = metadata;
         _view = view;
+        (old as Transactions.SnapshotView)?.Release();
     }
 
     /// <summary>

@@ -20,6 +20,18 @@ internal sealed class SnapshotView : IStore
     /// <summary>The committed version this view reads.</summary>
     public long Version { get; }
 
+    /// <summary>
+    /// True once its holder moved on (a store refreshed, an array rewrote, a transaction ended): the view no longer
+    /// holds back collection, even before the garbage collector reclaims it.
+    /// </summary>
+    public bool IsReleased { get; private set; }
+
+    /// <summary>Stops this view from holding back collection of the pre-images it reads.</summary>
+    public void Release() => IsReleased = true;
+
+    /// <summary>A new view of the same version for another holder (each holder releases its own).</summary>
+    public SnapshotView Share() => _directory.OpenAt(Version);
+
     /// <summary>The transaction log.</summary>
     public VersionedDirectory Directory => _directory;
 

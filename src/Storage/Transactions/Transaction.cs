@@ -27,7 +27,7 @@ public sealed class Transaction : IDisposable
     internal Transaction(ZarrStore parent, Transactions.SnapshotView baseView)
     {
         _parent = parent;
-        View = new Transactions.TransactionView(baseView);
+        View = new Transactions.TransactionView(baseView.Share());
         Zarr = new ZarrStore(View, parent.Options);
     }
 
@@ -97,10 +97,20 @@ public sealed class Transaction : IDisposable
     /// <exception cref="InvalidOperationException">The transaction was already committed or aborted.</exception>
     public long Commit(CancellationToken cancellationToken = default)
     {
-        long version = View.Commit(cancellationToken);
-        CommittedVersion = version;
-        _parent.OnCommitted(version);
-        return version;
+        var committed = View.Commit(cancellationToken);
+        CommittedVersion = committed.Version;
+        _parent.OnCommitted(committed);
+        return committed.Version;
+    }
+
+    // Commits and returns a view of the committed version for the caller to hold (an auto-committed array).
+    internal Transactions.SnapshotView CommitAndView(CancellationToken cancellationToken)
+    {
+        var committed = View.Commit(cancellationToken);
+        CommittedVersion = committed.Version;
+        var forCaller = committed.Share();
+        _parent.OnCommitted(committed);
+        return forCaller;
     }
 
     /// <summary>Discards every change (idempotent).</summary>

@@ -204,8 +204,11 @@ internal sealed class TransactionView : IStore
         return names;
     }
 
-    /// <summary>Publishes every staged change atomically; returns the new version.</summary>
-    public long Commit(CancellationToken cancellationToken)
+    /// <summary>
+    /// Publishes every staged change atomically; returns a view of the new version (opened while this transaction's
+    /// base view still holds the pin, so nothing it reads can be collected in between).
+    /// </summary>
+    public SnapshotView Commit(CancellationToken cancellationToken)
     {
         if (Interlocked.CompareExchange(ref _state, Committed, Open) != Open)
         {
@@ -215,7 +218,8 @@ internal sealed class TransactionView : IStore
         try
         {
             var changes = new Dictionary<string, string?>(_staged, StringComparer.Ordinal);
-            return _base.Directory.Commit(Id, _base.Version, changes, _reads.Keys, cancellationToken);
+            long version = _base.Directory.Commit(Id, _base.Version, changes, _reads.Keys, cancellationToken);
+            return _base.Directory.OpenAt(version);
         }
         catch
         {
@@ -237,7 +241,11 @@ internal sealed class TransactionView : IStore
         }
     }
 
-    private void Cleanup() => _base.Directory.RemoveStaging(Id, _stagingLock);
+    private void Cleanup()
+    {
+        _base.Directory.RemoveStaging(Id, _stagingLock);
+        _base.Release();
+    }
 
     // Metadata documents read from the snapshot join the conflict check: writing chunks against metadata that another
     // commit changed (a resize, a re-creation with other chunks) must fail.

@@ -318,7 +318,7 @@ internal sealed class VersionedDirectory : IDisposable
             _views.RemoveAll(w => !w.TryGetTarget(out _));
             foreach (var w in _views)
             {
-                if (w.TryGetTarget(out var v))
+                if (w.TryGetTarget(out var v) && !v.IsReleased)
                 {
                     min = Math.Min(min, v.Version);
                 }
@@ -642,10 +642,24 @@ internal sealed class VersionedDirectory : IDisposable
     /// <summary>Creates a transaction's staging folder, locked by the returned handle while the transaction lives.</summary>
     public (string Directory, FileStream Lock) CreateStaging(string id)
     {
-        var lockFile = new FileStream(Path.Combine(_stagingDir, id + ".lock"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
-        string dir = Path.Combine(_stagingDir, id);
-        Directory.CreateDirectory(dir);
-        return (dir, lockFile);
+        // The lock file appears under its name already locked (created and locked under a temporary name, then
+        // renamed; the lock belongs to the file, not the name), so a collector never sees it unlocked and takes it
+        // for a dead transaction's.
+        string pending = Path.Combine(_stagingDir, TempPrefix + id + TempSuffix);
+        var lockFile = new FileStream(pending, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
+        try
+        {
+            File.Move(pending, Path.Combine(_stagingDir, id + ".lock"));
+            string dir = Path.Combine(_stagingDir, id);
+            Directory.CreateDirectory(dir);
+            return (dir, lockFile);
+        }
+        catch
+        {
+            lockFile.Dispose();
+            TryDeleteFile(pending);
+            throw;
+        }
     }
 
     /// <summary>Removes a finished transaction's staging folder and lock.</summary>
@@ -940,6 +954,17 @@ internal sealed class VersionedDirectory : IDisposable
         foreach (var entry in Directory.EnumerateFileSystemEntries(_stagingDir))
         {
             string name = Path.GetFileName(entry);
+            if (name.StartsWith(TempPrefix, StringComparison.Ordinal))
+            {
+                // a lock file being created: its own creator renames it in a moment; leftovers of a crash are old
+                if (File.GetLastWriteTimeUtc(entry) < DateTime.UtcNow.AddMinutes(-10))
+                {
+                    TryDeleteFile(entry);
+                }
+
+                continue;
+            }
+
             string id = name.EndsWith(".lock", StringComparison.Ordinal) ? name[..^5] : name;
             string lockPath = Path.Combine(_stagingDir, id + ".lock");
             if (entry == lockPath && Directory.Exists(Path.Combine(_stagingDir, id)))
@@ -982,6 +1007,9 @@ internal sealed class VersionedDirectory : IDisposable
     /// <summary>Pins (live snapshots) and stagings (live transactions) of this store, for verification.</summary>
     public (int LivePins, int DeadPins, int LiveTransactions, List<string> Orphaned, List<long> Unfinished) Inspect()
     {
+        // Under the commit lock, like every probe of pin locks: a probe must not hold a pin's lock at the instant its
+        // owner (which creates pins under this lock) takes it.
+        using var held = AcquireLock(CancellationToken.None);
         int live = 0;
         int dead = 0;
         foreach (var pin in Directory.EnumerateFiles(_pinsDir))
