@@ -54,12 +54,14 @@ internal static class DenseBlocks
     }
 
     /// <summary>
-    /// Thin QR of <paramref name="a"/> (rows ≥ columns) with the diagonal of R made non-negative, which makes the
-    /// factorization unique for a full-rank matrix (so a recomputed Q matches the R of an earlier pass).
+    /// Thin QR of <paramref name="a"/> (r × c) with the diagonal of R made non-negative, which makes the factorization
+    /// unique for a full-rank matrix (so a recomputed Q matches the R of an earlier pass). Q is r × min(r, c) and R is
+    /// min(r, c) × c, upper trapezoidal: a wide matrix is factored through its leading r × r block (R = QᵀA).
     /// </summary>
     public static (Matrix<double> Q, Matrix<double> R) Qr(Matrix<double> a)
     {
-        var qr = a.QR(MathNet.Numerics.LinearAlgebra.Factorization.QRMethod.Thin);
+        bool wide = a.RowCount < a.ColumnCount;
+        var qr = (wide ? a.SubMatrix(0, a.RowCount, 0, a.RowCount) : a).QR(MathNet.Numerics.LinearAlgebra.Factorization.QRMethod.Thin);
         var q = qr.Q;
         var r = qr.R;
         for (int j = 0; j < r.RowCount; j++)
@@ -74,6 +76,18 @@ internal static class DenseBlocks
                 for (int i = 0; i < q.RowCount; i++)
                 {
                     q.At(i, j, -q.At(i, j));
+                }
+            }
+        }
+
+        if (wide)
+        {
+            r = q.TransposeThisAndMultiply(a);
+            for (int i = 1; i < r.RowCount; i++)
+            {
+                for (int j = 0; j < i; j++)
+                {
+                    r.At(i, j, 0); // exactly zero below the diagonal, as in the square part
                 }
             }
         }

@@ -65,8 +65,7 @@ internal sealed class TsqrTree
 
 /// <summary>
 /// TSQR leaves: one task per row block reads the block (the columns of all inputs side by side: X, or X and y for
-/// least squares) and writes its R factor (k × n, k = min(rows, n)) with MathNet's Householder QR; a block with fewer
-/// rows than columns is its own R. Grid: 1-D, one chunk per row block, sized to the state.
+/// least squares) and writes its R factor (k × n, k = min(rows, n)) with MathNet's Householder QR. Grid: 1-D, one chunk per row block, sized to the state.
 /// </summary>
 internal sealed unsafe class TsqrLeafNode<T> : ArrayNode
     where T : unmanaged, IFloatingPointIeee754<T>
@@ -98,7 +97,7 @@ internal sealed unsafe class TsqrLeafNode<T> : ArrayNode
     {
         ArgumentNullException.ThrowIfNull(context);
         var block = TsqrKernels.ReadRows<T>(context.Inputs, _tree.Columns);
-        var r = block.RowCount >= _tree.Columns ? DenseBlocks.Qr(block).R : block;
+        var r = DenseBlocks.Qr(block).R;
         TsqrKernels.WriteRowMajor(r, new Span<double>(context.Output.Pointer, r.RowCount * r.ColumnCount));
     }
 }
@@ -157,15 +156,7 @@ internal sealed unsafe class TsqrCombineNode : ArrayNode
             row += k;
         }
 
-        Matrix<double> q, rOut;
-        if (stacked >= n)
-        {
-            (q, rOut) = DenseBlocks.Qr(stack);
-        }
-        else
-        {
-            (q, rOut) = (Matrix<double>.Build.DenseIdentity(stacked), stack);
-        }
+        var (q, rOut) = DenseBlocks.Qr(stack);
 
         var output = new Span<double>(context.Output.Pointer, _tree.StateLength(_level, g));
         TsqrKernels.WriteRowMajor(rOut, output[..(rOut.RowCount * n)]);
@@ -209,7 +200,7 @@ internal sealed unsafe class TsqrQNode<T> : ArrayNode
         ArgumentNullException.ThrowIfNull(context);
         var block = TsqrKernels.ReadRows<T>(context.Inputs, _columns);
         var factor = _factors[(int)context.ChunkIndex[0]];
-        var result = block.RowCount >= _columns ? DenseBlocks.Qr(block).Q * factor : factor;
+        var result = DenseBlocks.Qr(block).Q * factor;
         DenseBlocks.WriteBlock(result, new Span<T>(context.Output.Pointer, result.RowCount * result.ColumnCount));
     }
 }
