@@ -1,6 +1,7 @@
 using Xunit;
 using ChunkCompute.Graph;
 using ChunkCompute.ML.LinearAlgebra;
+using ChunkCompute.Ops;
 using ChunkCompute.Scheduler;
 using MathNet.Numerics.LinearAlgebra;
 using static ChunkCompute.Tests.ML.LinearAlgebra.LinalgTestData;
@@ -63,6 +64,14 @@ public sealed class CrossMomentTests
         var expected = centred.TransposeThisAndMultiply(centred) / (m - 2.5);
         Close(expected, ToMatrix(x.Covariance(ddof: 2.5).Compute().ToArray(), n, n), 1e-10, "cov ddof 2.5");
         Close(xm.TransposeThisAndMultiply(xm), ToMatrix(x.Gram(2).Compute().ToArray(), n, n), 1e-12, "gram");
+    }
+
+    [Fact]
+    public void Gram_EqualsTransposeMatMul()
+    {
+        var x = Chunked(Load<double>("x_f64", out var shape), shape, [50, 13], [4, 2, 3]);
+        var viaProduct = x.Transpose().MatMul(x, 3).Compute().ToArray();
+        Close(viaProduct, x.Gram().Compute().ToArray(), 1e-12, 1e-9, "Gram vs XᵀX through MatMul");
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using Xunit;
 using ChunkCompute.Graph;
 using ChunkCompute.ML.LinearAlgebra;
+using ChunkCompute.Ops;
 using ChunkCompute.Scheduler;
 using MathNet.Numerics.LinearAlgebra;
 using static ChunkCompute.Tests.ML.LinearAlgebra.LinalgTestData;
@@ -100,8 +101,9 @@ public sealed class TsqrTests
         var rng = new Random(9);
         int m = 6000, n = 4;
         var data = Enumerable.Range(0, m * n).Select(_ => rng.NextDouble()).ToArray();
-        var x = Chunked(data, [m, n], [50], [4]); // 120 leaves
-        var budget = new ComputeOptions { MemoryBudget = 32 << 10 }; // X is 188 KiB
+        // 120 leaves; "+ 0.0" makes every block a real, counted buffer instead of a view of the source array
+        var x = Chunked(data, [m, n], [50], [4]) + 0.0;
+        var budget = new ComputeOptions { MemoryBudget = 96 << 10 }; // X is 188 KiB; the "+" task alone has 32 KiB of tile scratch
         var qr = x.Tsqr(budget, splitEvery: 2);
         var expected = ToMatrix(data, m, n).QR().R;
         Close(expected.PointwiseAbs(), qr.R.PointwiseAbs(), 1e-10, "R under budget");
