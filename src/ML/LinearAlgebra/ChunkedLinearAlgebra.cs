@@ -21,7 +21,7 @@ public static class ChunkedLinearAlgebra
     /// <summary>
     /// The matrix product (NumPy's <c>matmul</c> for 1-D and 2-D operands): each output block is the sum over the
     /// inner chunks of the block products, summed as a tree of fan-in <paramref name="splitEvery"/>. A 1-D operand is
-    /// a row (left) or column (right) vector, and that dimension is dropped from the result. When b's row chunks differ
+    /// a row (left) or column (right) vector, and that dimension is dropped from the result (two vectors: a 0-d array). When b's row chunks differ
     /// from a's column chunks, b is rechunked to match.
     /// </summary>
     /// <exception cref="ArgumentException">An operand is not 1-D or 2-D, the inner dimensions differ, or the type is not float or double.</exception>
@@ -63,11 +63,11 @@ public static class ChunkedLinearAlgebra
             (2, 2) => product,
             (2, 1) => product.Reshape(a.Shape[0]),
             (1, 2) => product.Reshape(b.Shape[1]),
-            _ => product.Reshape(1),
+            _ => product.Reshape(),
         };
     }
 
-    /// <summary>NumPy's <c>dot</c> for 1-D and 2-D operands (the same as <see cref="MatMul{T}"/>; two vectors give a one-element array).</summary>
+    /// <summary>NumPy's <c>dot</c> for 1-D and 2-D operands (the same as <see cref="MatMul{T}"/>; two vectors give a 0-d array, as NumPy's scalar).</summary>
     /// <exception cref="ArgumentException">An operand is not 1-D or 2-D, or the inner dimensions differ.</exception>
     public static ChunkedArray<T> Dot<T>(this ChunkedArray<T> a, ChunkedArray<T> b, int splitEvery = DefaultSplitEvery)
         where T : unmanaged, IFloatingPointIeee754<T> => a.MatMul(b, splitEvery);

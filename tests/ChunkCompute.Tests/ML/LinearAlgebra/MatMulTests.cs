@@ -54,7 +54,7 @@ public sealed class MatMulTests
         Close(LoadAsDouble("ua_" + type, type), ua.ToArray(), rtol, rtol, $"{type} u@a");
 
         var vv = cv.Dot(cv, splitEvery).Compute();
-        Assert.Equal([1L], vv.Shape);
+        Assert.Empty(vv.Shape);
         Close(LoadAsDouble("vv_" + type, type), vv.ToArray(), rtol, rtol, $"{type} v@v");
     }
 
