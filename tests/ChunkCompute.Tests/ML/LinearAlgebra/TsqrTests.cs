@@ -86,6 +86,28 @@ public sealed class TsqrTests
     }
 
     [Fact]
+    public void Tsqr_RankDeficient_QStaysOrthonormalAndReproducesX()
+    {
+        // column 2 = column 0 + column 1 everywhere, and column 3 is zero in the first blocks
+        var rng = new Random(13);
+        int m = 200, n = 4;
+        var data = new double[m * n];
+        for (int i = 0; i < m; i++)
+        {
+            data[(i * n) + 0] = rng.NextDouble();
+            data[(i * n) + 1] = rng.NextDouble();
+            data[(i * n) + 2] = data[(i * n) + 0] + data[(i * n) + 1];
+            data[(i * n) + 3] = i < 60 ? 0 : rng.NextDouble();
+        }
+
+        var qr = Chunked(data, [m, n], [25, 35], [4]).Tsqr(splitEvery: 2);
+        Assert.True(Math.Abs(qr.R.At(2, 2)) < 1e-12, $"R[2,2] = {qr.R.At(2, 2)}");
+        var q = ToMatrix(qr.Q.Compute().ToArray(), m, n);
+        Close(Matrix<double>.Build.DenseIdentity(n), q.TransposeThisAndMultiply(q), 1e-12, "QᵀQ");
+        Close(ToMatrix(data, m, n), q * qr.R, 1e-12, "QR = X");
+    }
+
+    [Fact]
     public void Tsqr_SingleBlock_IsPlainQr()
     {
         var data = Load<double>("t_f64", out var shape);
