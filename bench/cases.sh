@@ -87,3 +87,9 @@ for op in save load; do
         "$CC npy --npy $DATA/npy_f64.npy --op $op --scratch $BENCH/out/scratch-cc.npy --case npy_${op}" \
         "$PY $BENCH/peers/numpy_npy.py --npy $DATA/npy_f64.npy --op $op --scratch $BENCH/out/scratch-numpy.npy --case npy_${op}"
 done
+
+# TSQR (R only) of a stored tall-and-skinny float64 array (2 GiB at full, 64 columns, 16 MiB row blocks) against
+# dask.array.linalg.tsqr in the same run; peak RSS of both is recorded. Checksum: sum of |R| (sign-free). Informational.
+add_case tsqr - dask \
+    "$CC tsqr --store $DATA --array tsqr_f64_blosc_lz4 --case tsqr" \
+    "$PY $BENCH/peers/dask_tsqr.py --store $DATA --array tsqr_f64_blosc_lz4 --case tsqr"

@@ -15,6 +15,9 @@ Arrays written (Blosc-LZ4, clevel 5, byte shuffle):
   rechunk_f32_blosc_lz4  2-D float32 in square chunks, the source of rechunk_2d (which rewrites it as full-height
                        column bands 1/8 of a chunk wide): values like grid_f32_blosc_lz4. tiny 8192 x 4096 in 1024^2
                        chunks (128 MiB), small 16384 x 8192 in 2048^2 (512 MiB), full 32768 x 16384 in 4096^2 (2 GiB).
+  tsqr_f64_blosc_lz4   2-D tall-and-skinny float64, 64 columns, row blocks of all 64 columns; values N(0,1) (barely
+                       compressible). tiny 16384 x 64 in 2048-row chunks (8 MiB), small 409600 x 64 in 32768-row chunks
+                       (200 MiB), full 4194304 x 64 in 32768-row chunks (2 GiB, 16 MiB chunks). Used by tsqr.
 
 Plain .npy files (NumPy, fixed seed; not Zarr), for the codec_* and npy_* cases:
   codec_arange_i64.npy    np.arange(n, dtype=int64)                  } n = 12,500,000 (100 MB) at small and full,
@@ -50,7 +53,16 @@ def arrays(size, big_gib):
         "grid_f32_blosc_lz4": (grid, (2048, 2048), "<f4", temperature_2d),
         "big_f64_blosc_lz4": ((n_big,), (MI,), "<f8", normal_1d),
         "rechunk_f32_blosc_lz4": RECHUNK[size][:2] + ("<f4", temperature_2d),
+        "tsqr_f64_blosc_lz4": TSQR[size] + ("<f8", normal_2d),
     }
+
+
+# tsqr: (shape, chunks) of the tall-and-skinny array.
+TSQR = {
+    "tiny": ((16384, 64), (2048, 64)),
+    "small": ((409600, 64), (32768, 64)),
+    "full": ((4194304, 64), (32768, 64)),
+}
 
 
 # rechunk_2d: (shape, source chunks, target chunks, memory budget in bytes). The target is full-height column bands
@@ -114,6 +126,15 @@ def temperature_2d(z):
     for start in range(0, rows, band):  # one band of chunk rows at a time
         stop = min(rows, start + band)
         z[start:stop, :] = np.round(15.0 + 10.0 * rng.standard_normal((stop - start, cols)), 2).astype(np.float32)
+
+
+def normal_2d(z):
+    rows, cols = z.shape
+    band = z.chunks[0]
+    rng = np.random.default_rng(SEED + 4)
+    for start in range(0, rows, band):  # one band of chunk rows at a time
+        stop = min(rows, start + band)
+        z[start:stop, :] = rng.standard_normal((stop - start, cols))
 
 
 def present(root, name, shape, chunks, dtype, compressor):

@@ -1,0 +1,239 @@
+using System.Numerics;
+using ChunkCompute.Graph;
+using ChunkCompute.Storage;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace ChunkCompute.ML.LinearAlgebra;
+
+/// <summary>
+/// Static shape of a TSQR tree: per level, the row count k of each state's R factor. Everything is known when the
+/// graph is built (k = min(rows below, n)), so state sizes are exact and the Q pass needs no extra metadata.
+/// </summary>
+internal sealed class TsqrTree
+{
+    public TsqrTree(IReadOnlyList<int> blockRows, int columns, int fan)
+    {
+        Columns = columns;
+        Fan = fan;
+        var levels = new List<int[]> { blockRows.Select(m => Math.Min(m, columns)).ToArray() };
+        while (levels[^1].Length > 1)
+        {
+            var below = levels[^1];
+            var next = new int[(below.Length + fan - 1) / fan];
+            for (int g = 0; g < next.Length; g++)
+            {
+                next[g] = Math.Min(StackedRows(levels.Count, g, below), columns);
+            }
+
+            levels.Add(next);
+        }
+
+        Levels = levels;
+    }
+
+    /// <summary>Columns n.</summary>
+    public int Columns { get; }
+
+    /// <summary>Fan-in of each combine.</summary>
+    public int Fan { get; }
+
+    /// <summary>Per level (0 = leaves), the rows of each state's R.</summary>
+    public IReadOnlyList<int[]> Levels { get; }
+
+    /// <summary>Rows stacked by combine g of <paramref name="level"/> (≥ 1): the children's R rows.</summary>
+    public int StackedRows(int level, int g) => StackedRows(level, g, Levels[level - 1]);
+
+    /// <summary>Doubles in state g of <paramref name="level"/>: R (k × n), and for combines Q (K × k).</summary>
+    public int StateLength(int level, int g)
+    {
+        int k = Levels[level][g];
+        return level == 0 ? k * Columns : (k * Columns) + (StackedRows(level, g) * k);
+    }
+
+    private int StackedRows(int level, int g, int[] below)
+    {
+        _ = level;
+        int sum = 0;
+        for (int c = g * Fan; c < Math.Min(below.Length, (g + 1) * Fan); c++)
+        {
+            sum += below[c];
+        }
+
+        return sum;
+    }
+}
+
+/// <summary>
+/// TSQR leaves: one task per row block reads the block (the columns of all inputs side by side: X, or X and y for
+/// least squares) and writes its R factor (k × n, k = min(rows, n)) with MathNet's Householder QR. Grid: 1-D, one chunk per row block, sized to the state.
+/// </summary>
+internal sealed unsafe class TsqrLeafNode<T> : ArrayNode
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly TsqrTree _tree;
+
+    public TsqrLeafNode(IReadOnlyList<ArrayNode> inputs, TsqrTree tree)
+        : base(DataType.Float64, ChunkGrid.FromSizes([Enumerable.Range(0, tree.Levels[0].Length).Select(g => tree.StateLength(0, g)).ToArray()]), inputs)
+    {
+        _tree = tree;
+    }
+
+    public override string Label => "tsqr-leaf";
+
+    /// <summary>MathNet's managed working memory (the block as a matrix, the factorization's copy and Q), counted as scratch.</summary>
+    public override long ScratchBytes(ReadOnlySpan<long> chunkIndex) =>
+        3L * Inputs[0].Grid.Size(0, chunkIndex[0]) * _tree.Columns * sizeof(double);
+
+    public override void Dependencies(ReadOnlySpan<long> chunkIndex, IList<ChunkDependency> dependencies)
+    {
+        ArgumentNullException.ThrowIfNull(dependencies);
+        for (int i = 0; i < Inputs.Count; i++)
+        {
+            dependencies.Add(new ChunkDependency(i, Inputs[i].Grid.Rank == 2 ? [chunkIndex[0], 0] : [chunkIndex[0]]));
+        }
+    }
+
+    public override void Execute(ChunkKernelContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var block = TsqrKernels.ReadRows<T>(context.Inputs, _tree.Columns);
+        var r = DenseBlocks.Qr(block).R;
+        TsqrKernels.WriteRowMajor(r, new Span<double>(context.Output.Pointer, r.RowCount * r.ColumnCount));
+    }
+}
+
+/// <summary>
+/// TSQR combines: each task stacks up to <c>fan</c> R factors of the level below and factors the stack, writing
+/// [R (k × n), Q (K × k)] (K stacked rows, k = min(K, n)); the small Q is what the Q pass needs to walk back down.
+/// </summary>
+internal sealed unsafe class TsqrCombineNode : ArrayNode
+{
+    private readonly TsqrTree _tree;
+    private readonly int _level;
+
+    public TsqrCombineNode(ArrayNode below, TsqrTree tree, int level)
+        : base(DataType.Float64, ChunkGrid.FromSizes([Enumerable.Range(0, tree.Levels[level].Length).Select(g => tree.StateLength(level, g)).ToArray()]), [below])
+    {
+        _tree = tree;
+        _level = level;
+    }
+
+    public override string Label => "tsqr-combine";
+
+    public override long ScratchBytes(ReadOnlySpan<long> chunkIndex) =>
+        3L * _tree.StackedRows(_level, (int)chunkIndex[0]) * _tree.Columns * sizeof(double);
+
+    public override void Dependencies(ReadOnlySpan<long> chunkIndex, IList<ChunkDependency> dependencies)
+    {
+        ArgumentNullException.ThrowIfNull(dependencies);
+        int count = _tree.Levels[_level - 1].Length;
+        for (long c = chunkIndex[0] * _tree.Fan; c < Math.Min(count, (chunkIndex[0] + 1) * _tree.Fan); c++)
+        {
+            dependencies.Add(new ChunkDependency(0, [c]));
+        }
+    }
+
+    public override void Execute(ChunkKernelContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        int n = _tree.Columns;
+        int g = (int)context.ChunkIndex[0];
+        int stacked = _tree.StackedRows(_level, g);
+        var stack = Matrix<double>.Build.Dense(stacked, n);
+        int row = 0;
+        for (int i = 0; i < context.Inputs.Count; i++)
+        {
+            int k = _tree.Levels[_level - 1][(g * _tree.Fan) + i];
+            var r = new ReadOnlySpan<double>(context.Inputs[i].Pointer, k * n);
+            for (int a = 0; a < k; a++)
+            {
+                for (int c = 0; c < n; c++)
+                {
+                    stack.At(row + a, c, r[(a * n) + c]);
+                }
+            }
+
+            row += k;
+        }
+
+        var (q, rOut) = DenseBlocks.Qr(stack);
+
+        var output = new Span<double>(context.Output.Pointer, _tree.StateLength(_level, g));
+        TsqrKernels.WriteRowMajor(rOut, output[..(rOut.RowCount * n)]);
+        TsqrKernels.WriteRowMajor(q, output[(rOut.RowCount * n)..]);
+    }
+}
+
+/// <summary>
+/// The Q (or U) pass: one task per row block re-reads the block, recomputes its leaf QR (unique thanks to the sign
+/// convention, so it matches the R of the first pass) and multiplies its Q by the block's small factor from the tree
+/// (the product of the combine Qs on its path, times U_R for an SVD).
+/// </summary>
+internal sealed unsafe class TsqrQNode<T> : ArrayNode
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly IReadOnlyList<Matrix<double>> _factors;
+    private readonly int _columns;
+
+    public TsqrQNode(ArrayNode x, IReadOnlyList<Matrix<double>> factors, string label)
+        : base(DataType.Of<T>(), ChunkGrid.FromSizes([x.Grid.Sizes(0), [factors[0].ColumnCount]]), [x])
+    {
+        _factors = factors;
+        _columns = x.Grid.Shape[1] > int.MaxValue ? throw new ArgumentException("too many columns") : (int)x.Grid.Shape[1];
+        Label = label;
+    }
+
+    public override string Label { get; }
+
+    /// <summary>MathNet's managed working memory: the block, the factorization's copy and Q, and the product.</summary>
+    public override long ScratchBytes(ReadOnlySpan<long> chunkIndex) =>
+        4L * Inputs[0].Grid.Size(0, chunkIndex[0]) * Math.Max(_columns, _factors[0].ColumnCount) * sizeof(double);
+
+    public override void Dependencies(ReadOnlySpan<long> chunkIndex, IList<ChunkDependency> dependencies)
+    {
+        ArgumentNullException.ThrowIfNull(dependencies);
+        dependencies.Add(new ChunkDependency(0, [chunkIndex[0], 0]));
+    }
+
+    public override void Execute(ChunkKernelContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var block = TsqrKernels.ReadRows<T>(context.Inputs, _columns);
+        var factor = _factors[(int)context.ChunkIndex[0]];
+        var result = DenseBlocks.Qr(block).Q * factor;
+        DenseBlocks.WriteBlock(result, new Span<T>(context.Output.Pointer, result.RowCount * result.ColumnCount));
+    }
+}
+
+/// <summary>Shared pieces of the TSQR kernels.</summary>
+internal static class TsqrKernels
+{
+    /// <summary>The row block formed by the inputs' chunks side by side (2-D chunks, or 1-D as one column).</summary>
+    public static Matrix<double> ReadRows<T>(IReadOnlyList<ChunkBuffer> inputs, int columns)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int rows = inputs[0].Shape[0];
+        var block = Matrix<double>.Build.Dense(rows, columns);
+        int offset = 0;
+        foreach (var input in inputs)
+        {
+            int cols = input.Shape.Length == 2 ? input.Shape[1] : 1;
+            DenseBlocks.ReadBlock<T>(input, rows, cols, block, offset);
+            offset += cols;
+        }
+
+        return block;
+    }
+
+    public static void WriteRowMajor(Matrix<double> m, Span<double> output)
+    {
+        int cols = m.ColumnCount;
+        for (int r = 0; r < m.RowCount; r++)
+        {
+            for (int c = 0; c < cols; c++)
+            {
+                output[(r * cols) + c] = m.At(r, c);
+            }
+        }
+    }
+}
