@@ -1,0 +1,78 @@
+using System.Buffers;
+using ChunkCompute.Graph;
+using ChunkCompute.Ops;
+using ChunkCompute.Scheduler;
+
+namespace ChunkCompute.ML;
+
+/// <summary>One array of a (possibly zipped) batch stream: how to slice, copy and wrap its rows, whatever its element type.</summary>
+internal abstract class Lane
+{
+    protected Lane(ArrayNode node, int elementSize)
+    {
+        Node = node;
+        var shape = node.Grid.Shape;
+        RowShape = shape.Skip(1).ToArray();
+        RowElements = checked((int)RowShape.Aggregate(1L, (a, b) => a * b));
+        RowBytes = (long)RowElements * elementSize;
+    }
+
+    public ArrayNode Node { get; }
+
+    public long[] RowShape { get; }
+
+    public int RowElements { get; }
+
+    public long RowBytes { get; }
+
+    public long Rows => Node.Grid.Shape[0];
+
+    /// <summary>A lazy slice of rows [start, stop).</summary>
+    public abstract ArrayNode SliceRows(long start, long stop);
+
+    /// <summary>The data of a computed block (a <c>ComputedArray&lt;T&gt;</c>) and the engine's peak for it.</summary>
+    public abstract (Array Data, long EnginePeak) Unwrap(object computed);
+
+    public abstract Array Rent(int rows);
+
+    public abstract Array Allocate(int rows);
+
+    public abstract void Return(Array rented);
+
+    public abstract void Copy(Array source, int sourceRow, Array destination, int destinationRow, int rows);
+
+    public abstract IDisposable Wrap(Array data, int rows, long[] rowIndices, long number, Action release);
+}
+
+/// <summary>A lane of <typeparamref name="T"/> elements.</summary>
+internal sealed class Lane<T> : Lane
+    where T : unmanaged
+{
+    private readonly ChunkedArray<T> _array;
+
+    public unsafe Lane(ChunkedArray<T> array)
+        : base(array.Node, sizeof(T))
+    {
+        _array = array;
+    }
+
+    public override ArrayNode SliceRows(long start, long stop) => _array.Slice(SliceSpec.Range(start, stop)).Node;
+
+    public override (Array Data, long EnginePeak) Unwrap(object computed)
+    {
+        var c = (ComputedArray<T>)computed;
+        return (c.ToArray(), c.Statistics.PeakMemoryBytes);
+    }
+
+    public override Array Rent(int rows) => ArrayPool<T>.Shared.Rent(Math.Max(1, rows * RowElements));
+
+    public override Array Allocate(int rows) => new T[(long)rows * RowElements];
+
+    public override void Return(Array rented) => ArrayPool<T>.Shared.Return((T[])rented);
+
+    public override void Copy(Array source, int sourceRow, Array destination, int destinationRow, int rows) =>
+        ((T[])source).AsSpan(sourceRow * RowElements, rows * RowElements).CopyTo(((T[])destination).AsSpan(destinationRow * RowElements));
+
+    public override IDisposable Wrap(Array data, int rows, long[] rowIndices, long number, Action release) =>
+        new Batch<T>((T[])data, rows, rowIndices, [rows, .. RowShape], number, release);
+}
