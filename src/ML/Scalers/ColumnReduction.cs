@@ -144,14 +144,24 @@ internal sealed unsafe class ColumnCombineNode : ArrayNode
     }
 }
 
-/// <summary>Count, mean, M2 (sum of squared deviations), min and max of the non-NaN values (Chan's merge).</summary>
+/// <summary>
+/// Count, min and max of the non-NaN values, and their sums of deviations from a shift (the column's first value in the
+/// chunk): S1 = Σ(v − K), S2 = Σ(v − K)², so mean = K + S1 / n and M2 = S2 − S1² / n without cancellation against a
+/// large mean. States merge by Chan's formula (the merged state is re-centred on its mean).
+/// </summary>
 internal sealed class MomentsReducer : ColumnReducer
 {
-    public const int Count = 0, Mean = 1, M2 = 2, Min = 3, Max = 4;
+    public const int Count = 0, Shift = 1, S1 = 2, S2 = 3, Min = 4, Max = 5;
 
-    public override int Width => 5;
+    public override int Width => 6;
 
     public override string Name => "column-moments";
+
+    /// <summary>The mean of a state (NaN when empty).</summary>
+    public static double MeanOf(ReadOnlySpan<double> s) => s[Count] > 0 ? s[Shift] + (s[S1] / s[Count]) : double.NaN;
+
+    /// <summary>The sum of squared deviations from the mean of a state.</summary>
+    public static double M2Of(ReadOnlySpan<double> s) => s[Count] > 0 ? Math.Max(0, s[S2] - (s[S1] * s[S1] / s[Count])) : double.NaN;
 
     public override void Initialize(Span<double> state, int column)
     {
@@ -170,12 +180,16 @@ internal sealed class MomentsReducer : ColumnReducer
                 continue;
             }
 
-            var s = states.Slice(c * 5, 5);
-            double n = s[Count] + 1;
-            double delta = v - s[Mean];
-            s[Count] = n;
-            s[Mean] += delta / n;
-            s[M2] += delta * (v - s[Mean]);
+            var s = states.Slice(c * 6, 6);
+            if (s[Count] == 0)
+            {
+                s[Shift] = v;
+            }
+
+            double d = v - s[Shift];
+            s[Count] += 1;
+            s[S1] += d;
+            s[S2] += d * d;
             if (v < s[Min])
             {
                 s[Min] = v;
@@ -196,11 +210,21 @@ internal sealed class MomentsReducer : ColumnReducer
             return;
         }
 
+        if (na == 0)
+        {
+            from.CopyTo(into);
+            return;
+        }
+
+        double ma = MeanOf(into), mb = MeanOf(from);
         double n = na + nb;
-        double delta = from[Mean] - into[Mean];
-        into[Mean] += delta * (nb / n);
-        into[M2] += from[M2] + (delta * delta * (na * nb / n));
+        double delta = mb - ma;
+        double mean = ma + (delta * (nb / n));
+        double m2 = M2Of(into) + M2Of(from) + (delta * delta * (na * nb / n));
         into[Count] = n;
+        into[Shift] = mean;
+        into[S1] = 0;
+        into[S2] = m2;
         into[Min] = Math.Min(into[Min], from[Min]);
         into[Max] = Math.Max(into[Max], from[Max]);
     }

@@ -120,10 +120,10 @@ public abstract class ColumnScaler
     /// <summary>Rejects infinite values (scikit-learn's check_array does too): they make every statistic meaningless.</summary>
     private protected static void CheckFinite(string scaler, double[] moments)
     {
-        for (int c = 0; c < moments.Length / 5; c++)
+        for (int c = 0; c < moments.Length / 6; c++)
         {
-            if (moments[(c * 5) + MomentsReducer.Count] > 0
-                && (double.IsInfinity(moments[(c * 5) + MomentsReducer.Min]) || double.IsInfinity(moments[(c * 5) + MomentsReducer.Max])))
+            if (moments[(c * 6) + MomentsReducer.Count] > 0
+                && (double.IsInfinity(moments[(c * 6) + MomentsReducer.Min]) || double.IsInfinity(moments[(c * 6) + MomentsReducer.Max])))
             {
                 throw new ArgumentException($"{scaler}.Fit: feature {c} contains infinity (NaN is ignored, infinity is not allowed, as in scikit-learn)");
             }

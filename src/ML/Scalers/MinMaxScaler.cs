@@ -72,9 +72,9 @@ public sealed class MinMaxScaler : ColumnScaler
         var states = (await ColumnReducer.RunAsync(x, [new MomentsReducer()], options, cancellationToken).ConfigureAwait(false))[0];
         CheckFinite(nameof(MinMaxScaler), states);
         int cols = (int)x.Shape[1];
-        bool any(int c) => states[(c * 5) + MomentsReducer.Count] > 0;
-        _dataMin = Enumerable.Range(0, cols).Select(c => any(c) ? states[(c * 5) + MomentsReducer.Min] : double.NaN).ToArray();
-        _dataMax = Enumerable.Range(0, cols).Select(c => any(c) ? states[(c * 5) + MomentsReducer.Max] : double.NaN).ToArray();
+        bool any(int c) => states[(c * 6) + MomentsReducer.Count] > 0;
+        _dataMin = Enumerable.Range(0, cols).Select(c => any(c) ? states[(c * 6) + MomentsReducer.Min] : double.NaN).ToArray();
+        _dataMax = Enumerable.Range(0, cols).Select(c => any(c) ? states[(c * 6) + MomentsReducer.Max] : double.NaN).ToArray();
         var range = HandleZeros(_dataMax.Zip(_dataMin, (a, b) => a - b).ToArray());
         _scale = range.Select(r => (FeatureRange.Max - FeatureRange.Min) / r).ToArray();
         _min = _dataMin.Zip(_scale, (m, s) => FeatureRange.Min - (m * s)).ToArray();

@@ -98,9 +98,9 @@ public sealed class RobustScaler : ColumnScaler
         var max = new double[cols];
         for (int c = 0; c < cols; c++)
         {
-            count[c] = (long)moments[(c * 5) + MomentsReducer.Count];
-            min[c] = count[c] > 0 ? moments[(c * 5) + MomentsReducer.Min] : 0;
-            max[c] = count[c] > 0 ? moments[(c * 5) + MomentsReducer.Max] : 0;
+            count[c] = (long)moments[(c * 6) + MomentsReducer.Count];
+            min[c] = count[c] > 0 ? moments[(c * 6) + MomentsReducer.Min] : 0;
+            max[c] = count[c] > 0 ? moments[(c * 6) + MomentsReducer.Max] : 0;
         }
 
         // The order statistics each quantile interpolates: for p in (low, 50, high), ranks floor(h) and floor(h) + 1.

@@ -65,10 +65,11 @@ public sealed class StandardScaler : ColumnScaler
         var constant = new bool[cols];
         for (int c = 0; c < cols; c++)
         {
-            double n = states[(c * 5) + MomentsReducer.Count];
+            var state = states.AsSpan(c * 6, 6);
+            double n = state[MomentsReducer.Count];
             samples[c] = n;
-            mean[c] = n > 0 ? states[(c * 5) + MomentsReducer.Mean] : double.NaN;
-            variance[c] = n > 0 ? states[(c * 5) + MomentsReducer.M2] / n : double.NaN;
+            mean[c] = MomentsReducer.MeanOf(state);
+            variance[c] = MomentsReducer.M2Of(state) / n;
             double bound = (n * MachineEpsilon * variance[c]) + Math.Pow(n * mean[c] * MachineEpsilon, 2);
             constant[c] = variance[c] <= bound;
         }
