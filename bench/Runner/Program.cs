@@ -34,6 +34,7 @@ internal static partial class Program
                 "rechunk" => Rechunk(options),
                 "codec" => Codec(options),
                 "npy" => NpyCase(options),
+                "batches" => BatchesCase(options),
                 _ => Usage($"unknown command '{args[0]}'"),
             };
         }
@@ -313,6 +314,7 @@ internal static partial class Program
         Console.Error.WriteLine("       ChunkCompute.Bench rechunk --store DIR --array PATH --out DIR --rows N --cols N --budget BYTES [--case NAME]");
         Console.Error.WriteLine("       ChunkCompute.Bench codec --npy FILE --op compress|decompress [--cname lz4|zstd] [--clevel 5] [--iterations N] [--case NAME]");
         Console.Error.WriteLine("       ChunkCompute.Bench npy --npy FILE --op save|load [--scratch FILE] [--iterations N] [--case NAME]");
+        Console.Error.WriteLine("       ChunkCompute.Bench batches --store DIR --array PATH [--batch 1024] [--prefetch 2] [--case NAME] [--warm N]");
         return 2;
     }
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using ChunkCompute.Graph;
 using ChunkCompute.Ops;
 using ChunkCompute.Scheduler;
+using ChunkCompute.Storage;
 
 namespace ChunkCompute.ML;
 
@@ -26,6 +27,31 @@ internal abstract class Lane
     public long RowBytes { get; }
 
     public long Rows => Node.Grid.Shape[0];
+
+    /// <summary>True when the array is a stored array read as is, so row blocks can be read straight from the store.</summary>
+    public bool IsStored => Node is ZarrSourceNode;
+
+    /// <summary>
+    /// For a stored array, the most decode scratch one block read can take: a decoded and a compressed chunk per
+    /// concurrent decode (the store's MaxConcurrency, at most the chunks in a block). 0 for computed arrays.
+    /// </summary>
+    public long StoredReadScratchBytes
+    {
+        get
+        {
+            if (Node is not ZarrSourceNode source)
+            {
+                return 0;
+            }
+
+            long chunkBytes = source.Array.ChunkShape.Aggregate(1L, (a, b) => a * b) * source.Array.DataType.Size;
+            long chunksPerBlock = Node.Grid.GridShape.Skip(1).Aggregate(1L, (a, b) => a * b);
+            return 2 * chunkBytes * Math.Min(chunksPerBlock, source.Array.Store.Options.MaxConcurrency);
+        }
+    }
+
+    /// <summary>Reads rows [start, start + rows) of a stored array into a pooled buffer (see <see cref="IsStored"/>).</summary>
+    public abstract Array ReadStored(long start, int rows, CancellationToken cancellationToken);
 
     /// <summary>A lazy slice of rows [start, stop).</summary>
     public abstract ArrayNode SliceRows(long start, long stop);
@@ -54,6 +80,16 @@ internal sealed class Lane<T> : Lane
         : base(array.Node, sizeof(T))
     {
         _array = array;
+    }
+
+    public override Array ReadStored(long start, int rows, CancellationToken cancellationToken)
+    {
+        var stored = ((ZarrSourceNode)Node).Array;
+        var data = (T[])Rent(rows);
+        var regionStart = new long[RowShape.Length + 1];
+        regionStart[0] = start;
+        stored.Read<T>(new ArraySubset(regionStart, [rows, .. RowShape]), data.AsSpan(0, rows * RowElements), cancellationToken);
+        return data;
     }
 
     public override ArrayNode SliceRows(long start, long stop) => _array.Slice(SliceSpec.Range(start, stop)).Node;

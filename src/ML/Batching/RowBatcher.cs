@@ -77,7 +77,17 @@ internal sealed class RowBatcher
                 nameof(options));
         }
 
-        _engineBudget = (options.MemoryBudget - BufferBoundBytes) / (options.Prefetch + 1);
+        long perRead = (options.MemoryBudget - BufferBoundBytes) / (options.Prefetch + 1);
+        long storeScratch = lanes.Sum(l => l.StoredReadScratchBytes);
+        if (storeScratch > perRead)
+        {
+            throw new ArgumentException(
+                $"batching leaves {perRead:N0} bytes of BatchOptions.MemoryBudget = {options.MemoryBudget:N0} to each of {options.Prefetch + 1} concurrent block reads, " +
+                $"but decoding the stored chunks of one block can take {storeScratch:N0}: lower Prefetch or raise the budget",
+                nameof(options));
+        }
+
+        _engineBudget = perRead - storeScratch;
     }
 
     public long RowCount { get; }
@@ -183,7 +193,7 @@ internal sealed class RowBatcher
                 }
                 finally
                 {
-                    Memory.Remove(block.Bytes);
+                    Release(block);
                     permits.Release();
                 }
             }
@@ -230,8 +240,7 @@ internal sealed class RowBatcher
             {
                 try
                 {
-                    var b = await left.ConfigureAwait(false);
-                    Memory.Remove(b.Bytes);
+                    Release(await left.ConfigureAwait(false));
                 }
                 catch (Exception)
                 {
@@ -285,32 +294,76 @@ internal sealed class RowBatcher
         return false;
     }
 
+    /// <summary>
+    /// Reads one row block of every lane: stored arrays straight from the store into pooled buffers (the chunks
+    /// touched are decoded once, in parallel by the store), any other expression through the engine as a lazy row
+    /// slice (all such lanes in one computation, under the per-read budget).
+    /// </summary>
     private async Task<Block> ReadAsync(long start, int rows, long bytes, CancellationToken cancellationToken)
     {
+        var data = new Array[_lanes.Length];
+        var pooled = new bool[_lanes.Length];
         try
         {
-            var nodes = _lanes.Select(l => l.SliceRows(start, start + rows)).ToArray();
-            var options = new ComputeOptions { MemoryBudget = _engineBudget, MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism };
-            var results = await Computation.ComputeAsync(nodes, options, cancellationToken).ConfigureAwait(false);
-            var data = new Array[_lanes.Length];
+            var computed = Enumerable.Range(0, _lanes.Length).Where(i => !_lanes[i].IsStored).ToArray();
+            Task<IReadOnlyList<object>>? engine = null;
+            if (computed.Length > 0)
+            {
+                var nodes = computed.Select(i => _lanes[i].SliceRows(start, start + rows)).ToArray();
+                var options = new ComputeOptions { MemoryBudget = _engineBudget, MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism };
+                engine = Computation.ComputeAsync(nodes, options, cancellationToken);
+            }
+
             for (int i = 0; i < _lanes.Length; i++)
             {
-                var (array, enginePeak) = _lanes[i].Unwrap(results[i]);
-                data[i] = array;
-                Memory.ObserveEngine(enginePeak);
+                if (_lanes[i].IsStored)
+                {
+                    var lane = _lanes[i];
+                    data[i] = await Task.Run(() => lane.ReadStored(start, rows, cancellationToken), cancellationToken).ConfigureAwait(false);
+                    pooled[i] = true;
+                }
+            }
+
+            if (engine is not null)
+            {
+                var results = await engine.ConfigureAwait(false);
+                for (int k = 0; k < computed.Length; k++)
+                {
+                    var (array, enginePeak) = _lanes[computed[k]].Unwrap(results[k]);
+                    data[computed[k]] = array;
+                    Memory.ObserveEngine(enginePeak);
+                }
             }
 
             Interlocked.Increment(ref _blocksRead);
-            return new Block(start, rows, data, bytes);
+            return new Block(start, rows, data, pooled, bytes);
         }
         catch
         {
+            ReturnPooled(data, pooled);
             Memory.Remove(bytes);
             throw;
         }
     }
 
-    private sealed record Block(long Start, int Rows, Array[] Data, long Bytes);
+    private void ReturnPooled(Array[] data, bool[] pooled)
+    {
+        for (int i = 0; i < data.Length; i++)
+        {
+            if (pooled[i] && data[i] is not null)
+            {
+                _lanes[i].Return(data[i]);
+            }
+        }
+    }
+
+    private void Release(Block block)
+    {
+        ReturnPooled(block.Data, block.Pooled);
+        Memory.Remove(block.Bytes);
+    }
+
+    private sealed record Block(long Start, int Rows, Array[] Data, bool[] Pooled, long Bytes);
 
     /// <summary>The batch being filled: one pooled buffer per lane plus the row indices.</summary>
     private sealed class Builder

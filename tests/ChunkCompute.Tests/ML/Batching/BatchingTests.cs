@@ -1,6 +1,7 @@
 using Xunit;
 using ChunkCompute.Graph;
 using ChunkCompute.ML;
+using ChunkCompute.Ops;
 using ChunkCompute.Storage;
 
 namespace ChunkCompute.Tests.ML.Batching;
@@ -207,6 +208,35 @@ public sealed class BatchingTests
         }
 
         Assert.Equal(N, next);
+    }
+
+    [Fact]
+    public void Zip_StoredAndComputedLanes_ReadThroughStoreAndEngine_Aligned()
+    {
+        using var store = ZarrStore.InMemory();
+        const int N = 500;
+        store.CreateArray<double>("x", [N, 3], [40, 2]).Write(Enumerable.Range(0, N * 3).Select(i => (double)(i / 3)).ToArray());
+        var x = store.Open<double>("x");
+        var labels = (ChunkedArray.Arange<long>(0, N, 1, 64) * 2) + 1; // an expression: read through the engine
+        var stream = Batching.Zip(x, labels).Batches(32, new BatchOptions { Shuffle = 6, MemoryBudget = 4 << 20 });
+        var seen = new List<long>();
+        foreach (var pair in stream.ToEnumerable())
+        {
+            using (pair)
+            {
+                for (int i = 0; i < pair.Rows; i++)
+                {
+                    long row = pair.RowIndices[i];
+                    Assert.Equal((2 * row) + 1, pair.Second.Span[i]);
+                    Assert.Equal(row, pair.First.Span[(i * 3) + 2]);
+                    seen.Add(row);
+                }
+            }
+        }
+
+        Assert.Equal(Enumerable.Range(0, N).Select(i => (long)i), seen.Order());
+        Assert.True(stream.PeakReadBytes > 0, "the computed lane goes through the engine");
+        Assert.Equal(0, stream.CurrentBufferBytes);
     }
 
     [Fact]
