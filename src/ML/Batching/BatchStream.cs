@@ -9,9 +9,12 @@ namespace ChunkCompute.ML;
 /// <remarks>
 /// <para>Memory: batching holds at most <see cref="BufferBoundBytes"/> = (Prefetch + 1) row blocks (a block is one
 /// chunk along axis 0, across all other dimensions and all zipped arrays) + the shuffle buffer
-/// (ShuffleBufferRows × (row bytes + 8)) + 2 batches (batch size × (row bytes + 8)), and the engine's chunk buffers
-/// while reading blocks are held to the rest of <see cref="BatchOptions.MemoryBudget"/>. The bound assumes the consumer
-/// disposes each batch before taking the one after next; every batch kept undisposed adds its size.</para>
+/// (ShuffleBufferRows × (row bytes + 8)) + 2 batches (batch size × (row bytes + 8)); the rest of
+/// <see cref="BatchOptions.MemoryBudget"/> is split among the Prefetch + 1 concurrent block reads: a stored array's
+/// decode scratch (a decoded and a compressed chunk per concurrent decode, checked when the stream is built) and, for
+/// computed arrays, the engine's budget for the row slice. The bound assumes the consumer disposes each batch before
+/// taking the one after next; every batch kept undisposed adds its size. Returned buffers stay in the shared
+/// <c>ArrayPool</c> for reuse.</para>
 /// <para>Shuffle: with a seed, the block order is a seeded permutation and rows pass through a shuffle buffer of
 /// ShuffleBufferRows rows (tf.data's algorithm: fill the buffer, then emit a random slot and refill it with the next
 /// row; drain randomly at the end). A row can therefore move at most ShuffleBufferRows positions earlier than its

@@ -100,14 +100,14 @@ internal sealed class Lane<T> : Lane
         return (c.ToArray(), c.Statistics.PeakMemoryBytes);
     }
 
-    public override Array Rent(int rows) => ArrayPool<T>.Shared.Rent(Math.Max(1, rows * RowElements));
+    public override Array Rent(int rows) => ArrayPool<T>.Shared.Rent(Math.Max(1, checked(rows * RowElements)));
 
-    public override Array Allocate(int rows) => new T[(long)rows * RowElements];
+    public override Array Allocate(int rows) => new T[checked(rows * RowElements)];
 
     public override void Return(Array rented) => ArrayPool<T>.Shared.Return((T[])rented);
 
     public override void Copy(Array source, int sourceRow, Array destination, int destinationRow, int rows) =>
-        ((T[])source).AsSpan(sourceRow * RowElements, rows * RowElements).CopyTo(((T[])destination).AsSpan(destinationRow * RowElements));
+        ((T[])source).AsSpan(checked(sourceRow * RowElements), rows * RowElements).CopyTo(((T[])destination).AsSpan(checked(destinationRow * RowElements)));
 
     public override IDisposable Wrap(Array data, int rows, long[] rowIndices, long number, Action release) =>
         new Batch<T>((T[])data, rows, rowIndices, [rows, .. RowShape], number, release);
