@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using ChunkCompute.Graph;
 using ChunkCompute.Scheduler;
 using ChunkCompute.Storage;
@@ -21,8 +22,8 @@ internal abstract class ColumnReducer
     /// <summary>The empty state of global column <paramref name="column"/>.</summary>
     public abstract void Initialize(Span<double> state, int column);
 
-    /// <summary>Adds one row of a chunk (its columns from <paramref name="firstColumn"/> on) to the columns' states.</summary>
-    public abstract void Accumulate(ReadOnlySpan<double> row, int firstColumn, Span<double> states);
+    /// <summary>Adds the values of global column <paramref name="column"/> in one chunk (contiguous) to its state.</summary>
+    public abstract void Accumulate(ReadOnlySpan<double> values, int column, Span<double> state);
 
     /// <summary>Merges <paramref name="from"/> into <paramref name="into"/> (one column's state).</summary>
     public abstract void Merge(Span<double> into, ReadOnlySpan<double> from);
@@ -71,7 +72,11 @@ internal sealed unsafe class ColumnPartialNode<T> : ArrayNode
     public override void Dependencies(ReadOnlySpan<long> chunkIndex, IList<ChunkDependency> dependencies) =>
         dependencies.Add(new ChunkDependency(0, chunkIndex.ToArray()));
 
-    public override long ScratchBytes(ReadOnlySpan<long> chunkIndex) => (long)Inputs[0].Grid.Size(1, chunkIndex[1]) * sizeof(double);
+    /// <summary>Columns converted and transposed together: a tile of rows × 16 float64 stays in cache while states update.</summary>
+    private const int TileColumns = 16;
+
+    public override long ScratchBytes(ReadOnlySpan<long> chunkIndex) =>
+        (long)Inputs[0].Grid.Size(0, chunkIndex[0]) * Math.Min(TileColumns, Inputs[0].Grid.Size(1, chunkIndex[1])) * sizeof(double);
 
     public override void Execute(ChunkKernelContext context)
     {
@@ -82,23 +87,27 @@ internal sealed unsafe class ColumnPartialNode<T> : ArrayNode
         int first = checked((int)grid.Offset(1, index[1]));
         int width = _reducer.Width;
         var states = new Span<double>(context.Output.Pointer, cols * width);
-        for (int c = 0; c < cols; c++)
-        {
-            _reducer.Initialize(states.Slice(c * width, width), first + c);
-        }
-
         var input = new ReadOnlySpan<T>(context.Inputs[0].Pointer, rows * cols);
-        var row = new Span<double>(context.Scratch!.Pointer, cols);
-        for (int r = 0; r < rows; r++)
+        var tile = new Span<double>(context.Scratch!.Pointer, rows * Math.Min(TileColumns, cols));
+        for (int c0 = 0; c0 < cols; c0 += TileColumns)
         {
             context.CancellationToken.ThrowIfCancellationRequested();
-            var source = input.Slice(r * cols, cols);
-            for (int c = 0; c < cols; c++)
+            int n = Math.Min(TileColumns, cols - c0);
+            for (int r = 0; r < rows; r++)
             {
-                row[c] = double.CreateTruncating(source[c]);
+                var source = input.Slice((r * cols) + c0, n);
+                for (int k = 0; k < n; k++)
+                {
+                    tile[(k * rows) + r] = double.CreateTruncating(source[k]);
+                }
             }
 
-            _reducer.Accumulate(row, first, states);
+            for (int k = 0; k < n; k++)
+            {
+                var state = states.Slice((c0 + k) * width, width);
+                _reducer.Initialize(state, first + c0 + k);
+                _reducer.Accumulate(tile.Slice(k * rows, rows), first + c0 + k, state);
+            }
         }
     }
 }
@@ -170,36 +179,35 @@ internal sealed class MomentsReducer : ColumnReducer
         state[Max] = double.NegativeInfinity;
     }
 
-    public override void Accumulate(ReadOnlySpan<double> row, int firstColumn, Span<double> states)
+    public override void Accumulate(ReadOnlySpan<double> values, int column, Span<double> state)
     {
-        for (int c = 0; c < row.Length; c++)
+        double count = state[Count], shift = state[Shift], s1 = state[S1], s2 = state[S2], min = state[Min], max = state[Max];
+        foreach (double v in values)
         {
-            double v = row[c];
             if (double.IsNaN(v))
             {
                 continue;
             }
 
-            var s = states.Slice(c * 6, 6);
-            if (s[Count] == 0)
+            if (count == 0)
             {
-                s[Shift] = v;
+                shift = v;
             }
 
-            double d = v - s[Shift];
-            s[Count] += 1;
-            s[S1] += d;
-            s[S2] += d * d;
-            if (v < s[Min])
-            {
-                s[Min] = v;
-            }
-
-            if (v > s[Max])
-            {
-                s[Max] = v;
-            }
+            double d = v - shift;
+            count++;
+            s1 += d;
+            s2 += d * d;
+            min = v < min ? v : min;
+            max = v > max ? v : max;
         }
+
+        state[Count] = count;
+        state[Shift] = shift;
+        state[S1] = s1;
+        state[S2] = s2;
+        state[Min] = min;
+        state[Max] = max;
     }
 
     public override void Merge(Span<double> into, ReadOnlySpan<double> from)
@@ -231,39 +239,40 @@ internal sealed class MomentsReducer : ColumnReducer
 }
 
 /// <summary>
-/// Per column, counts over <c>Targets</c> × <c>Bins</c> equal-width bins: the coarse pass has one target covering
-/// [min, max]; the refinement pass splits chosen coarse bins. A value belongs to target t when its coarse bin is
-/// <c>targets[t]</c> (or always, for the coarse pass), and to the fine bin of its position inside that coarse bin.
+/// Per column, counts over equal-width bins. Level 0 has one histogram of <c>Bins</c> bins over [min, max]. A deeper
+/// level has one histogram per target, over the interval its path of bins leads to: a value belongs to a target when,
+/// bin by bin from [min, max], it falls in the path's bin at every level (the same floating-point steps in every pass,
+/// so the counts of a level add up exactly to the count of the bin it splits).
 /// </summary>
 internal sealed class HistogramReducer : ColumnReducer
 {
     private readonly double[] _low;
     private readonly double[] _high;
     private readonly int _bins;
-    private readonly int[][]? _targets;
-    private readonly int _targetCount;
+    private readonly int[][][]? _paths;
+    private readonly int _targets;
 
-    /// <summary>The coarse pass: <paramref name="bins"/> bins over [low, high] per column.</summary>
+    /// <summary>Level 0: <paramref name="bins"/> bins over [low, high] per column.</summary>
     public HistogramReducer(double[] low, double[] high, int bins)
         : this(low, high, bins, null)
     {
     }
 
-    /// <summary>The refinement pass: per column, each target coarse bin split into <paramref name="bins"/> fine bins.</summary>
-    public HistogramReducer(double[] low, double[] high, int bins, int[][]? targets)
+    /// <summary>A deeper level: per column and target, the path of bins chosen so far (all paths of one length).</summary>
+    public HistogramReducer(double[] low, double[] high, int bins, int[][][]? paths)
     {
         _low = low;
         _high = high;
         _bins = bins;
-        _targets = targets;
-        _targetCount = targets is null ? 1 : targets[0].Length;
+        _paths = paths;
+        _targets = paths is null ? 1 : paths[0].Length;
     }
 
-    public override int Width => _bins * _targetCount;
+    public override int Width => _bins * _targets;
 
-    public override string Name => _targets is null ? "column-histogram" : "column-histogram-refine";
+    public override string Name => _paths is null ? "column-histogram" : "column-histogram-refine";
 
-    /// <summary>The coarse bin of <paramref name="v"/> (the same formula in both passes, so fine counts add up to coarse counts).</summary>
+    /// <summary>The bin of <paramref name="v"/> among <paramref name="bins"/> over [low, high] (clamped to the ends).</summary>
     public static int Bin(double v, double low, double high, int bins)
     {
         if (!(high > low))
@@ -275,52 +284,75 @@ internal sealed class HistogramReducer : ColumnReducer
         return k < 0 ? 0 : k >= bins ? bins - 1 : (int)k;
     }
 
-    /// <summary>The edges of coarse bin <paramref name="bin"/>.</summary>
+    /// <summary>The edges of bin <paramref name="bin"/> among <paramref name="bins"/> over [low, high].</summary>
     public static (double Low, double High) Edges(int bin, double low, double high, int bins)
     {
         double width = (high - low) / bins;
         return (low + (bin * width), bin == bins - 1 ? high : low + ((bin + 1) * width));
     }
 
+    /// <summary>The interval a path of bins leads to from [low, high].</summary>
+    public static (double Low, double High) Interval(ReadOnlySpan<int> path, double low, double high, int bins)
+    {
+        foreach (int b in path)
+        {
+            (low, high) = Edges(b, low, high, bins);
+        }
+
+        return (low, high);
+    }
+
     public override void Initialize(Span<double> state, int column) => state.Clear();
 
-    public override void Accumulate(ReadOnlySpan<double> row, int firstColumn, Span<double> states)
+    public override void Accumulate(ReadOnlySpan<double> values, int column, Span<double> state)
     {
-        int width = Width;
-        for (int c = 0; c < row.Length; c++)
+        double low = _low[column], high = _high[column];
+        if (_paths is null)
         {
-            double v = row[c];
+            foreach (double v in values)
+            {
+                if (!double.IsNaN(v))
+                {
+                    state[Bin(v, low, high, _bins)] += 1;
+                }
+            }
+
+            return;
+        }
+
+        var paths = _paths[column];
+        foreach (double v in values)
+        {
             if (double.IsNaN(v))
             {
                 continue;
             }
 
-            int col = firstColumn + c;
-            var s = states.Slice(c * width, width);
-            int coarse = Bin(v, _low[col], _high[col], _bins);
-            if (_targets is null)
+            int first = Bin(v, low, high, _bins);
+            for (int t = 0; t < paths.Length; t++)
             {
-                s[coarse] += 1;
-                continue;
-            }
-
-            var targets = _targets[col];
-            for (int t = 0; t < targets.Length; t++)
-            {
-                if (targets[t] == coarse)
+                var path = paths[t];
+                if (path[0] != first)
                 {
-                    var (lo, hi) = Edges(coarse, _low[col], _high[col], _bins);
-                    s[(t * _bins) + Bin(v, lo, hi, _bins)] += 1;
+                    continue;
+                }
+
+                var (lo, hi) = Edges(first, low, high, _bins);
+                bool inside = true;
+                for (int level = 1; level < path.Length && inside; level++)
+                {
+                    int b = Bin(v, lo, hi, _bins);
+                    inside = b == path[level];
+                    (lo, hi) = Edges(b, lo, hi, _bins);
+                }
+
+                if (inside)
+                {
+                    state[(t * _bins) + Bin(v, lo, hi, _bins)] += 1;
                 }
             }
         }
     }
 
-    public override void Merge(Span<double> into, ReadOnlySpan<double> from)
-    {
-        for (int i = 0; i < into.Length; i++)
-        {
-            into[i] += from[i];
-        }
-    }
+    public override void Merge(Span<double> into, ReadOnlySpan<double> from) => TensorPrimitives.Add(into, from, into);
 }

@@ -49,7 +49,10 @@ public sealed class ScalerBehaviourTests
         Assert.Equal(30, executions);
         executions = 0;
         new RobustScaler().Fit(counted);
-        Assert.Equal(90, executions); // three passes
+        Assert.Equal(120, executions); // min/max, then three histogram levels
+        executions = 0;
+        new RobustScaler(levels: 1).Fit(counted);
+        Assert.Equal(60, executions);
     }
 
     [Theory]
@@ -89,10 +92,11 @@ public sealed class ScalerBehaviourTests
         Assert.False(loaded.WithMean);
         Assert.True(loaded.WithStd);
         Assert.True(double.IsNaN(loaded.Mean[1])); // an all-NaN feature
-        var robust = (RobustScaler)ColumnScaler.FromJson(new RobustScaler(withCentering: false, quantileRange: (10, 80), bins: 64).Fit(x).ToJson());
+        var robust = (RobustScaler)ColumnScaler.FromJson(new RobustScaler(withCentering: false, quantileRange: (10, 80), bins: 64, levels: 2).Fit(x).ToJson());
         Assert.False(robust.WithCentering);
         Assert.Equal((10.0, 80.0), robust.QuantileRange);
         Assert.Equal(64, robust.Bins);
+        Assert.Equal(2, robust.Levels);
         var minmax = (MinMaxScaler)ColumnScaler.FromJson(new MinMaxScaler((-1, 1), clip: true).Fit(x).ToJson());
         Assert.Equal((-1.0, 1.0), minmax.FeatureRange);
         Assert.True(minmax.Clip);

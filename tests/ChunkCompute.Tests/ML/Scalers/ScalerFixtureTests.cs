@@ -122,7 +122,7 @@ public sealed class ScalerFixtureTests
 
         for (int c = 0; c < ranges.Length; c++)
         {
-            Assert.Equal(ranges[c] / (1024.0 * 1024.0), scaler.QuantileErrorBound[c], 1e-300);
+            Assert.Equal(ranges[c] / (128.0 * 128 * 128), scaler.QuantileErrorBound[c], 1e-300);
         }
 
         AssertWithinBound(D($"robust_{key}_center"), scaler.Center, scaler.QuantileErrorBound);
@@ -160,12 +160,23 @@ public sealed class ScalerFixtureTests
         }
     }
 
-    [Fact]
-    public void RobustScaler_FewBins_StillWithinItsLargerBound()
+    [Theory]
+    [InlineData(4, 3)]
+    [InlineData(16, 1)]
+    [InlineData(2, 12)]
+    [InlineData(1024, 2)]
+    public void RobustScaler_OtherBinsAndLevels_WithinTheirBound(int bins, int levels)
     {
-        var x = X64(out _);
-        var scaler = new RobustScaler(bins: 4).Fit(x);
+        var x = X64(out var data);
+        var scaler = new RobustScaler(bins: bins, levels: levels).Fit(x);
+        var ranges = ColumnRanges(data, 7);
+        for (int c = 0; c < 7; c++)
+        {
+            Assert.Equal(ranges[c] / Math.Pow(bins, levels), scaler.QuantileErrorBound[c], 1e-300);
+        }
+
         AssertWithinBound(D("robust_f64_center"), scaler.Center, scaler.QuantileErrorBound);
+        AssertWithinBound(D("robust_f64_q25"), scaler.QuantileLow, scaler.QuantileErrorBound);
         AssertWithinBound(D("robust_f64_q75"), scaler.QuantileHigh, scaler.QuantileErrorBound);
     }
 
