@@ -60,8 +60,8 @@ internal sealed class RowBatcher
 
         RowBytes = lanes.Sum(l => l.RowBytes);
         MaxBlockRows = grid.Sizes(0).Max();
-        _shuffleRows = options.Shuffle is null ? 0 : options.ShuffleBufferRows ?? (int)Math.Min(int.MaxValue, 2L * MaxBlockRows);
         RowCount = options.Rows?.Count ?? rows;
+        _shuffleRows = options.Shuffle is null ? 0 : (int)Math.Min(options.ShuffleBufferRows ?? Math.Min(int.MaxValue, 2L * MaxBlockRows), RowCount);
         BatchCount = options.DropLast ? RowCount / batchSize : (RowCount + batchSize - 1) / batchSize;
 
         long blocks = (options.Prefetch + 1L) * MaxBlockRows * RowBytes;
