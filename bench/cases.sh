@@ -31,6 +31,12 @@ for axis in 0 1; do
         "$PY $BENCH/peers/dask_reduce.py --store $DATA --array grid_f32_blosc_lz4 --op mean --axis $axis --case mean_axis${axis}_f32"
 done
 
+# Mini-batch streaming of the stored 2-D float32 array, in order, 1024 rows per batch: Batches() with prefetch against
+# Dask's x[i:i+b].compute() loop (bench/peers/dask_batches.py). Throughput = array bytes / epoch time; rows/s in the JSON.
+add_case batches 1 dask \
+    "$CC batches --store $DATA --array grid_f32_blosc_lz4 --batch 1024 --case batches" \
+    "$PY $BENCH/peers/dask_batches.py --store $DATA --array grid_f32_blosc_lz4 --batch 1024 --case batches"
+
 # An elementwise chain fused into a reduction: ((x - 1) * 2).std().
 add_case chain_std_f64 2 dask \
     "$CC reduce --store $DATA --array read_f64_blosc_lz4 --op chain_std --case chain_std_f64" \

@@ -35,6 +35,7 @@ internal static partial class Program
                 "codec" => Codec(options),
                 "npy" => NpyCase(options),
                 "tsqr" => Tsqr(options),
+                "batches" => BatchesCase(options),
                 _ => Usage($"unknown command '{args[0]}'"),
             };
         }
@@ -315,6 +316,7 @@ internal static partial class Program
         Console.Error.WriteLine("       ChunkCompute.Bench codec --npy FILE --op compress|decompress [--cname lz4|zstd] [--clevel 5] [--iterations N] [--case NAME]");
         Console.Error.WriteLine("       ChunkCompute.Bench npy --npy FILE --op save|load [--scratch FILE] [--iterations N] [--case NAME]");
         Console.Error.WriteLine("       ChunkCompute.Bench tsqr --store DIR --array PATH [--budget BYTES] [--case NAME] [--warm N]");
+        Console.Error.WriteLine("       ChunkCompute.Bench batches --store DIR --array PATH [--batch 1024] [--prefetch 2] [--case NAME] [--warm N]");
         return 2;
     }
 }
