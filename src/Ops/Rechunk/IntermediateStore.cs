@@ -39,7 +39,7 @@ internal sealed class IntermediateStore
                     _directory = Path.Combine(_root, "chunkcompute-rechunk-" + Guid.NewGuid().ToString("N"));
                     string directory = _directory;
                     AppDomain.CurrentDomain.ProcessExit += (_, _) => TryDelete(directory);
-                    _store = ZarrStore.Open(_directory, new ZarrStoreOptions { ChunkCacheBytes = 0, MaxConcurrency = 1 });
+                    _store = ZarrStore.Open(_directory, new ZarrStoreOptions { ChunkCacheBytes = 0, MaxConcurrency = 1, Transactional = false });
                     _array = _store.CreateArray("intermediate", _dataType, _shape, _chunks, new ArrayOptions { Compression = Compression.Default });
                 }
 

@@ -46,12 +46,22 @@ public sealed class ZarrArray
         : [Stores.StoreKeys.Join(Path, ".zarray"), Stores.StoreKeys.Join(Path, ".zattrs")];
 
     // After an auto-committed write: read the committed version with the metadata that write produced.
+    // Concurrent writers through one handle commit in some order: the handle moves only forward.
     internal void Rebind(Stores.IStore view, ArrayMetadata metadata)
     {
-        var old = _view;
-        _metadata = metadata;
-        _view = view;
-        (old as Transactions.SnapshotView)?.Release();
+        lock (_locks)
+        {
+            var old = _view;
+            if (old is Transactions.SnapshotView current && view is Transactions.SnapshotView next && next.Version <= current.Version)
+            {
+                next.Release();
+                return;
+            }
+
+            _metadata = metadata;
+            _view = view;
+            (old as Transactions.SnapshotView)?.Release();
+        }
     }
 
     /// <summary>

@@ -250,6 +250,7 @@ public sealed class TransactionTests : IDisposable
             x.Write(new ArraySubset([i], [1]), [i + 1]);
         });
 
+        Assert.Equal(Enumerable.Range(1, 100).ToArray(), x.Read()); // the writing handle reads all its writes
         store.Refresh();
         Assert.Equal(Enumerable.Range(1, 100).ToArray(), store.OpenArray<int>("x").Read());
     }
