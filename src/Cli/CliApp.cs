@@ -24,7 +24,7 @@ public static class CliApp
         ArgumentNullException.ThrowIfNull(stderr);
         bool interactive = ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
         var context = new CliContext(stdout, stderr, interactive, cancellationToken);
-        var root = new RootCommand("chunkcompute: out-of-core arrays in Zarr stores: inspect, import, export, convert and compute.");
+        var root = new RootCommand("chunkcompute: out-of-core arrays in Zarr stores: inspect, import, export, convert, compute, append (transactions), verify and collect garbage.");
         root.Add(CliOptions.Verbose);
         root.Add(CliOptions.Quiet);
         root.Add(InfoCommand.Create(context));
@@ -32,6 +32,9 @@ public static class CliApp
         root.Add(ExportCommand.Create(context));
         root.Add(ConvertCommand.Create(context));
         root.Add(StatsCommand.Create(context));
+        root.Add(AppendCommand.Create(context));
+        root.Add(VerifyCommand.Create(context));
+        root.Add(GcCommand.Create(context));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -14,7 +14,7 @@ namespace ChunkCompute.Cli.Commands;
 /// <c>chunkcompute import FILE.npy|FILE.csv STORE --array PATH [--chunks A,B] [--codec …] [--format v2|v3]
 /// [--dtype T] [--delimiter C] [--memory SIZE] [--overwrite] [--json]</c>: streams a .npy file, or a CSV/TSV file of
 /// numbers (read twice: once to validate and count rows, once to write), into a new array in bounded memory (blocks
-/// of whole chunk rows). A failed or cancelled import removes the array it created.
+/// of whole chunk rows), in one transaction: a failed or cancelled import publishes nothing.
 /// </summary>
 internal static class ImportCommand
 {
@@ -164,11 +164,37 @@ internal static class ImportCommand
         return summary with { Header = csv.Header };
     }
 
-    // Creates the array, runs the copy, and removes the array again if the copy fails or is cancelled.
+    // Creates the array and runs the copy in one transaction (staged on disk, published at once; a failure or
+    // cancellation publishes nothing and an overwritten array stays as it was). Stores without a transaction log get
+    // the array created first and removed again on failure.
     private static ImportSummary Write(ImportRequest request, DataType dataType, long[] shape, int[] chunks, Func<ZarrArray, long> copy)
     {
         bool storeExisted = Directory.Exists(request.Store);
         using var zarr = ZarrStore.Open(request.Store);
+        if (zarr.IsTransactional)
+        {
+            try
+            {
+                long read = 0;
+                string path = zarr.Transact(
+                    tx =>
+                    {
+                        var staged = tx.CreateArray(request.Array, dataType, shape, chunks, request.Options);
+                        read = copy(staged);
+                        return staged.Path;
+                    },
+                    retries: 0);
+                var published = zarr.OpenArray(path);
+                return new ImportSummary(published, read, published.StoredBytes(), null);
+            }
+            catch when (!storeExisted)
+            {
+                zarr.Dispose();
+                Directory.Delete(request.Store, recursive: true);
+                throw;
+            }
+        }
+
         ZarrArray target;
         try
         {

@@ -352,6 +352,33 @@ public sealed class ZarrArray
         where T : unmanaged
     {
         CheckType<T>();
+        fixed (T* p = values)
+        {
+            AppendCore((byte*)p, values.Length, blockShape, axis, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Appends a block of shape <paramref name="blockShape"/> given as raw little-endian element bytes (C order) along
+    /// <paramref name="axis"/>.
+    /// </summary>
+    /// <exception cref="ShapeMismatchException">The block does not match the array, or the byte count is not the block's.</exception>
+    public unsafe void AppendBytes(ReadOnlySpan<byte> values, ReadOnlySpan<long> blockShape, int axis = 0, CancellationToken cancellationToken = default)
+    {
+        int es = DataType.Size;
+        if (values.Length % es != 0)
+        {
+            throw new ShapeMismatchException($"{values.Length} bytes are not whole {DataType.Name} elements ({es} bytes each) for array '{Path}' in store '{_owner.Name}'");
+        }
+
+        fixed (byte* p = values)
+        {
+            AppendCore(p, values.Length / es, blockShape, axis, cancellationToken);
+        }
+    }
+
+    private unsafe void AppendCore(byte* values, long length, ReadOnlySpan<long> blockShape, int axis, CancellationToken cancellationToken)
+    {
         CheckAxis(axis);
         long[] block = blockShape.ToArray();
         if (block.Length != Rank)
@@ -370,15 +397,14 @@ public sealed class ZarrArray
             count *= block[d];
         }
 
-        if (count != values.Length)
+        if (count != length)
         {
-            throw new ShapeMismatchException($"a block of shape [{string.Join(", ", block)}] holds {count} values, but {values.Length} were given to append to array '{Path}' in store '{_owner.Name}'");
+            throw new ShapeMismatchException($"a block of shape [{string.Join(", ", block)}] holds {count} values, but {length} were given to append to array '{Path}' in store '{_owner.Name}'");
         }
 
-        fixed (T* p = values)
         {
-            nint source = (nint)p;
-            long bytes = (long)values.Length * sizeof(T);
+            nint source = (nint)values;
+            long bytes = length * DataType.Size;
             Mutate(
                 a =>
                 {

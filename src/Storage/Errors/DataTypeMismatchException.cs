@@ -11,6 +11,14 @@ public sealed class DataTypeMismatchException : ChunkComputeException
         Actual = actual;
     }
 
+    /// <summary>Creates the exception for array <paramref name="arrayPath"/> with a detail naming the source of the data.</summary>
+    public DataTypeMismatchException(string store, string arrayPath, DataType expected, Type actual, string detail)
+        : base($"Array '{arrayPath}' in store '{store}' holds {expected.Name}: {detail}")
+    {
+        Expected = expected;
+        Actual = actual;
+    }
+
     /// <summary>The array's data type.</summary>
     public DataType Expected { get; }
 

@@ -1,0 +1,163 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using ChunkCompute.Cli.Progress;
+using ChunkCompute.Scheduler;
+using ChunkCompute.Storage;
+using ChunkCompute.Storage.Npy;
+
+namespace ChunkCompute.Cli.Commands;
+
+/// <summary>
+/// <c>chunkcompute append STORE --array PATH FILE.npy [--axis N] [--memory SIZE] [--json]</c>: appends a .npy file to
+/// an array along an axis in one transaction (readers see all of it or none of it), streaming it in blocks of rows.
+/// </summary>
+internal static class AppendCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var store = new Argument<string>("STORE") { Description = "The Zarr store (a directory)." };
+        var file = new Argument<string>("FILE") { Description = "A NumPy .npy file of the array's dtype whose other dimensions match the array's (or one slice: rank one less)." };
+        var array = new Option<string>("--array") { Description = "Path of the array to append to.", Required = true };
+        var axis = new Option<int>("--axis") { Description = "The axis to grow (default 0).", DefaultValueFactory = _ => 0 };
+        var memory = CliOptions.Memory("the append buffers");
+        var json = CliOptions.Json("store, array, file, axis, appended, shape_before, shape, version, bytes_read, seconds");
+        var command = new Command("append", "Append a .npy file to an array in one transaction (O(appended data)).") { store, file, array, axis, memory, json };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            long budget = CliParsing.ParseSize(parse.GetValue(memory)!, "--memory");
+            string input = parse.GetValue(file)!;
+            string storePath = parse.GetValue(store)!;
+            string arrayPath = parse.GetValue(array)!;
+            int ax = parse.GetValue(axis);
+            var clock = Stopwatch.StartNew();
+            using var zarr = ZarrStore.OpenExisting(storePath);
+            var result = await ProgressDisplay.RunAsync(context, parse, "appending " + Path.GetFileName(input), progress =>
+                Task.FromResult(Append(zarr, arrayPath, input, ax, budget, progress, cancellationToken))).ConfigureAwait(false);
+            double seconds = clock.Elapsed.TotalSeconds;
+            if (parse.GetValue(json))
+            {
+                context.Out.WriteLine(new JsonObject
+                {
+                    ["store"] = zarr.Name,
+                    ["array"] = result.Path,
+                    ["file"] = input,
+                    ["axis"] = ax,
+                    ["appended"] = result.Appended,
+                    ["shape_before"] = CliParsing.ToJson(result.Before),
+                    ["shape"] = CliParsing.ToJson(result.After),
+                    ["version"] = result.Version,
+                    ["bytes_read"] = result.BytesRead,
+                    ["seconds"] = seconds,
+                }.ToJsonString());
+            }
+            else
+            {
+                context.Out.WriteLine(
+                    $"appended {result.Appended} along axis {ax} from {input} to {zarr.Name}/{result.Path}: " +
+                    $"[{string.Join(", ", result.Before)}] -> [{string.Join(", ", result.After)}], version {result.Version}, " +
+                    $"{ByteSize.Format(result.BytesRead)} in {CliParsing.Seconds(seconds)}");
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private sealed record Result(string Path, long Appended, long[] Before, long[] After, long? Version, long BytesRead);
+
+    private static Result Append(ZarrStore zarr, string arrayPath, string input, int axis, long budget, CliProgress progress, CancellationToken cancellationToken)
+    {
+        using var reader = new NpyReader(input);
+        var header = reader.Header;
+        var fileType = DataType.FromNumpyTypestr(header.NormalizedDescr, out _);
+        var current = zarr.OpenArray(arrayPath);
+        if (axis < 0 || axis >= current.Rank)
+        {
+            throw new UsageException($"--axis {axis} is outside array '{current.Path}' of rank {current.Rank}");
+        }
+
+        if (fileType != current.DataType)
+        {
+            throw new DataTypeMismatchException(zarr.Name, current.Path, current.DataType, fileType.ClrType, $"'{input}' holds {fileType.Name}; convert the file first (append does not cast)");
+        }
+
+        long[] block = header.Shape.Length == current.Rank - 1
+            ? [.. header.Shape[..axis], 1, .. header.Shape[axis..]]
+            : header.Shape;
+        if (block.Length != current.Rank)
+        {
+            throw new ShapeMismatchException($"'{input}' has shape [{string.Join(", ", header.Shape)}] (rank {header.Shape.Length}); array '{current.Path}' in store '{zarr.Name}' has rank {current.Rank}: give a block of rank {current.Rank} or one slice of rank {current.Rank - 1}");
+        }
+
+        for (int d = 0; d < block.Length; d++)
+        {
+            if (d != axis && block[d] != current.Shape[d])
+            {
+                throw new ShapeMismatchException($"'{input}' has shape [{string.Join(", ", header.Shape)}] but array '{current.Path}' in store '{zarr.Name}' has shape [{string.Join(", ", current.Shape)}]: every dimension except axis {axis} must match (dimension {d}: {block[d]} vs {current.Shape[d]})");
+            }
+        }
+
+        var before = current.Shape.ToArray();
+        long? version = null;
+        long bytesRead = 0;
+        zarr.Transact(
+            tx =>
+            {
+                var target = tx.OpenArray(arrayPath);
+                bytesRead = Copy(reader, target, block, axis, budget, progress, cancellationToken);
+            },
+            retries: 0,
+            cancellationToken);
+        version = zarr.Version;
+        var after = zarr.OpenArray(arrayPath).Shape.ToArray();
+        return new Result(current.Path, block[axis], before, after, version, bytesRead);
+    }
+
+    // Streams the file in blocks of whole slices along axis 0 when it can (C order, axis 0); otherwise reads it whole.
+    private static long Copy(NpyReader reader, ZarrArray target, long[] block, int axis, long budget, CliProgress progress, CancellationToken cancellationToken)
+    {
+        int es = target.DataType.Size;
+        long total = block.Aggregate(1L, (a, b) => a * b) * es;
+        if (axis != 0 || reader.Header.FortranOrder && block.Length > 1 || total <= Math.Max(budget / 4, 1))
+        {
+            var all = reader.ReadAll();
+            target.AppendBytes(all, block, axis, cancellationToken);
+            progress.Report(new ComputeProgress(1, 1, all.Length, all.Length, TimeSpan.Zero));
+            return all.Length;
+        }
+
+        long rowBytes = total / Math.Max(1, block[0]);
+        long rowsPerBlock = Math.Max(1, Math.Min(block[0], Math.Min(budget / 4, 64L << 20) / Math.Max(1, rowBytes)));
+        var buffer = new byte[checked((int)(rowsPerBlock * rowBytes))];
+        long blocks = (block[0] + rowsPerBlock - 1) / rowsPerBlock;
+        long done = 0;
+        long read = 0;
+        var clock = Stopwatch.StartNew();
+        for (long row = 0; row < block[0]; row += rowsPerBlock)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            long rows = Math.Min(rowsPerBlock, block[0] - row);
+            var span = buffer.AsSpan(0, (int)(rows * rowBytes));
+            int filled = 0;
+            while (filled < span.Length)
+            {
+                long n = reader.ReadElements(span[filled..]);
+                if (n == 0)
+                {
+                    throw new IOException($"'{reader.Name}' ended early at element {reader.ElementsRead}");
+                }
+
+                filled += (int)(n * es);
+            }
+
+            var part = (long[])block.Clone();
+            part[0] = rows;
+            target.AppendBytes(span, part, 0, cancellationToken);
+            read += span.Length;
+            progress.Report(new ComputeProgress(++done, blocks, read, read, clock.Elapsed));
+        }
+
+        return read;
+    }
+}
