@@ -48,11 +48,13 @@ public static class QuickstartExample
 
         var clock = Stopwatch.StartNew();
         using var store = ZarrStore.Open(directory);
-        var x = store.CreateArray<double>("x", shape: [Rows, Columns], chunks: [RowsPerChunk, Columns],
+        var x = store.CreateArray<double>("x", shape: [0, Columns], chunks: [RowsPerChunk, Columns],
             new ArrayOptions { Compression = Compression.Default, Attributes = new() { ["description"] = "quickstart data" } });
 
-        // Ingest in parts of one chunk of rows: never more than 8 MiB of values in memory.
+        // Ingest in parts of one chunk of rows, each appended in its own transaction (readers in other processes see
+        // whole parts, never a torn one): never more than 8 MiB of values in memory.
         var block = new double[RowsPerChunk * Columns];
+        int commits = 0;
         for (long row = 0; row < Rows; row += RowsPerChunk)
         {
             for (int i = 0; i < block.Length; i++)
@@ -60,10 +62,12 @@ public static class QuickstartExample
                 block[i] = Value(row + (i / Columns), i % Columns);
             }
 
-            x.Write(new ArraySubset([row, 0], [RowsPerChunk, Columns]), block);
+            x.Append(block);
+            commits++;
         }
 
-        output.WriteLine($"ingested {Rows:N0} x {Columns} float64 ({Rows * Columns * 8 >> 20} MiB) in {clock.Elapsed.TotalSeconds:F2} s into {directory}");
+        output.WriteLine($"ingested {Rows:N0} x {Columns} float64 ({Rows * Columns * 8 >> 20} MiB) in {commits} appends (store version {store.Version}) " +
+                         $"in {clock.Elapsed.TotalSeconds:F2} s into {directory}");
 
         // Lazy expressions: nothing runs until Compute.
         var data = store.Open<double>("x");

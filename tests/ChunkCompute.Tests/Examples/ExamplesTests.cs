@@ -36,6 +36,7 @@ public sealed partial class ExamplesTests
         }
 
         Assert.Contains("of a 64 MiB budget", output, StringComparison.Ordinal);
+        Assert.Contains($"in {QuickstartExample.Rows / (8L << 20 >> 3 >> 4)} appends", output, StringComparison.Ordinal);
         Assert.True(Directory.Exists(tmp.Combine("quickstart.zarr", "x")), "the array is stored in the given directory");
     }
 
