@@ -36,6 +36,19 @@ public sealed class ReadmeTourTests
             Assert.Equal(0, scaled.Mean().ComputeScalar(options), 1e-5);
             Assert.Equal(1, scaled.Std().ComputeScalar(options), 1e-4);
             Assert.Contains("projected peak", data.Std(axis: 0).Explain(options), StringComparison.Ordinal);
+
+            var moreRows = Enumerable.Repeat(2f, 3 * 16).ToArray();
+            x.Append(moreRows);
+            Assert.Equal([1003L, 16L], x.Shape);
+            var ids = store.CreateArray<long>("ids", shape: [0], chunks: [64]);
+            store.Transact(tx =>
+            {
+                tx.OpenArray<float>("x").Append(Enumerable.Repeat(3f, 16).ToArray());
+                tx.OpenArray<long>("ids").Append([42L]);
+            });
+            store.Refresh();
+            Assert.Equal(firstRows.Sum() + (2f * 48) + (3f * 16), store.Open<float>("x").Sum().ComputeScalar(options));
+            Assert.Equal([42L], store.OpenArray<long>("ids").Read());
         }
         finally
         {
