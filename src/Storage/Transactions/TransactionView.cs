@@ -83,7 +83,7 @@ internal sealed class TransactionView : IStore
         var files = _base.Directory.Files;
         try
         {
-            files.WriteDurable(temp, value);
+            files.WriteStaged(temp, value);
             files.Rename(temp, path);
         }
         catch
@@ -218,6 +218,21 @@ internal sealed class TransactionView : IStore
         try
         {
             var changes = new Dictionary<string, string?>(_staged, StringComparer.Ordinal);
+
+            // Staged data must be on disk before the commit can publish it; flushed here, outside the commit lock, in
+            // parallel (their write-back started when they were staged).
+            var files = _base.Directory.Files;
+            var staged = changes.Values.OfType<string>().ToList();
+            // (Their staging directory entries need no flush: the commit renames them and flushes the live directories.)
+            try
+            {
+                Parallel.ForEach(staged, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, files.FlushFile);
+            }
+            catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
+            }
+
             long version = _base.Directory.Commit(Id, _base.Version, changes, _reads.Keys, cancellationToken);
             return _base.Directory.OpenAt(version);
         }

@@ -56,6 +56,18 @@ public sealed class FaultInjectionTests : IDisposable
             base.WriteDurable(path, bytes);
         }
 
+        public override void WriteStaged(string path, ReadOnlySpan<byte> bytes)
+        {
+            Step("stage " + path);
+            base.WriteStaged(path, bytes);
+        }
+
+        public override void FlushFile(string path)
+        {
+            Step("flush " + path);
+            base.FlushFile(path);
+        }
+
         public override void Rename(string source, string destination)
         {
             Step("rename " + destination);
