@@ -106,7 +106,7 @@ public sealed class RaggedTransactionTests : IDisposable
     public void AppendMany_FailingMidway_CommitsNothing()
     {
         using var store = ZarrStore.Open(StorePath);
-        var ragged = RaggedArray<int>.Create(store, "r", valuesChunk: 4);
+        var ragged = RaggedArray<int>.Create(store, "r", valuesChunk: 4096);
         ragged.Append([1]);
         long version = store.Version!.Value;
 
