@@ -20,7 +20,7 @@ internal static partial class Program
     /// append: a new 1-D float64 array (Zarr v2, Blosc-LZ4 shuffle, chunks of <c>--chunk</c>) in a transactional
     /// store at <c>--out</c>, then <c>--steps</c> appends, each <c>ZarrArray.Append</c> outside a transaction (one
     /// commit): step k appends the block in <c>--step</c> (.npy) + k. Timed: the appends only. Checksum: the sum of the
-    /// whole array read back by a new handle.
+    /// whole array read back by a new handle. Diagnostic: <c>--transactional false</c> appends in place, without commits.
     /// </summary>
     private static int AppendCase(Dictionary<string, string> options)
     {
@@ -28,18 +28,21 @@ internal static partial class Program
         string outDir = Require(options, "out");
         int chunk = int.Parse(Require(options, "chunk"), CultureInfo.InvariantCulture);
         int steps = int.Parse(Require(options, "steps"), CultureInfo.InvariantCulture);
+
+        // --transactional false is a diagnostic, not the case: the same appends written in place, without commits.
+        bool transactional = bool.Parse(options.GetValueOrDefault("transactional", "true"));
         DeleteIfExists(outDir);
         try
         {
             double[] times;
-            using (var store = ZarrStore.Open(outDir))
+            using (var store = ZarrStore.Open(outDir, new ZarrStoreOptions { Transactional = transactional }))
             {
                 var x = store.CreateArray<double>("x", [0], [chunk], AppendArrayOptions);
                 times = AppendSteps(x, block, steps);
             }
 
             double checksum;
-            using (var reopened = ZarrStore.OpenExisting(outDir))
+            using (var reopened = ZarrStore.OpenExisting(outDir, new ZarrStoreOptions { Transactional = transactional }))
             {
                 var x = reopened.OpenArray<double>("x");
                 if (x.Shape[0] != (long)steps * block.Length)
