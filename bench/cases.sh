@@ -99,3 +99,25 @@ done
 add_case tsqr - dask \
     "$CC tsqr --store $DATA --array tsqr_f64_blosc_lz4 --case tsqr" \
     "$PY $BENCH/peers/dask_tsqr.py --store $DATA --array tsqr_f64_blosc_lz4 --case tsqr"
+
+# Append (issue 5): 1 GiB in 64 MiB steps at full (small: 128 MiB in 8 MiB steps; tiny: 8 MiB in 1 MiB steps) onto a new
+# 1-D float64 array (Zarr v2, Blosc-LZ4 shuffle, 8 MiB chunks; 1 MiB at tiny), each step one commit (ZarrArray.Append
+# outside a transaction) against zarr-python 2's z.append(block) on a DirectoryStore. Step k appends the block in
+# append_step_f64.npy + k. Throughput = appended bytes / the appends' time; checksum: the sum of the array read back.
+read -r AP_CHUNK AP_STEP AP_STEPS _ _ AP_BIG_STEPS < <("$PY" "$BENCH/gen_data.py" --size "$SIZE" --print-append)
+add_case append 2 zarr-python \
+    "$CC append --step $DATA/append_step_f64.npy --out $BENCH/out/scratch-append-cc --chunk $AP_CHUNK --steps $AP_STEPS --case append" \
+    "$PY $BENCH/peers/zarr_append.py --mode append --step $DATA/append_step_f64.npy --out $BENCH/out/scratch-append-zarr --chunk $AP_CHUNK --steps $AP_STEPS --case append"
+
+# O(appended): the same steps appended onto copies of a small and a large stored array (1 GiB and 16 GiB at small and
+# full, every chunk stored; 8 and 128 MiB at tiny). Timed: the appends onto the large one; both report the median
+# latency of one append on each base, which must not grow with the array. Informational.
+add_case append_big - zarr-python \
+    "$CC append-big --step $DATA/append_step_f64.npy --out $BENCH/out/scratch-appendbig-cc --steps $AP_BIG_STEPS --base-small $DATA/append_base_small --base-large $DATA/append_base_large --case append_big" \
+    "$PY $BENCH/peers/zarr_append.py --mode append_big --step $DATA/append_step_f64.npy --out $BENCH/out/scratch-appendbig-zarr --steps $AP_BIG_STEPS --base-small $DATA/append_base_small --base-large $DATA/append_base_large --case append_big"
+
+# Median latency of one small transaction (BeginTransaction, write one 1 MiB chunk, Commit), 40 in a row, against the
+# bare zarr-python write of the same chunk (no transaction: what the commit wraps). Informational.
+add_case commit_latency - zarr-python \
+    "$CC commit-latency --step $DATA/append_step_f64.npy --elements 131072 --out $BENCH/out/scratch-commit-cc --commits 40 --case commit_latency" \
+    "$PY $BENCH/peers/zarr_append.py --mode commit --step $DATA/append_step_f64.npy --elements 131072 --out $BENCH/out/scratch-commit-zarr --commits 40 --case commit_latency"

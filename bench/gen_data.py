@@ -18,12 +18,18 @@ Arrays written (Blosc-LZ4, clevel 5, byte shuffle):
   tsqr_f64_blosc_lz4   2-D tall-and-skinny float64, 64 columns, row blocks of all 64 columns; values N(0,1) (barely
                        compressible). tiny 16384 x 64 in 2048-row chunks (8 MiB), small 409600 x 64 in 32768-row chunks
                        (200 MiB), full 4194304 x 64 in 32768-row chunks (2 GiB, 16 MiB chunks). Used by tsqr.
+  append_base_small,   1-D float64 in the append cases' chunks, every chunk stored and all equal to 1.0 (written once
+  append_base_large    by zarr-python, then its file copied to every other key: cheap, and it compresses to almost
+                       nothing): the base arrays append_big appends to (copies of them). small/large: tiny 8/128 MiB in
+                       1 MiB chunks, small and full 1/16 GiB in 8 MiB chunks (128 and 2048 chunk files at full).
 
 Plain .npy files (NumPy, fixed seed; not Zarr), for the codec_* and npy_* cases:
   codec_arange_i64.npy    np.arange(n, dtype=int64)                  } n = 12,500,000 (100 MB) at small and full,
   codec_linspace_f64.npy  np.linspace(0, 100, n)                     } 1,000,000 (8 MB) at tiny: the Bloscpack
   codec_poisson_i64.npy   rng.poisson(100, n).astype(int64)          } benchmark's datasets
   npy_f64.npy             np.round(N(0,1), 3), 512 MiB (8 MiB at tiny), for npy_load
+  append_step_f64.npy     np.round(N(0,1), 3), one append step of the append cases (tiny 1 MiB, small 8 MiB,
+                          full 64 MiB); step k appends this block + k
 
 An array already present with the right shape, chunks, dtype and compressor is kept.
 """
@@ -65,6 +71,15 @@ TSQR = {
 }
 
 
+# append / append_big: (chunk elements, step elements, steps of `append`, base elements small/large, steps of append_big).
+# full: 1 GiB in 64 MiB steps (16 commits) into 8 MiB chunks; append_big: 5 steps onto 1 GiB and 16 GiB bases.
+APPEND = {
+    "tiny": (128 * 1024, 128 * 1024, 8, 1 * MI, 16 * MI, 5),
+    "small": (MI, MI, 16, 128 * MI, 2048 * MI, 5),
+    "full": (MI, 8 * MI, 16, 128 * MI, 2048 * MI, 5),
+}
+
+
 # rechunk_2d: (shape, source chunks, target chunks, memory budget in bytes). The target is full-height column bands
 # 1/8 of a source chunk wide (full: 32768 x 512); the budget is 1 GiB at full, scaled with the array elsewhere.
 RECHUNK = {
@@ -78,6 +93,7 @@ def npy_files(size):
     """file name -> (generator of the array, description)."""
     n = 1_000_000 if size == "tiny" else 12_500_000
     n_npy = (8 * MI if size == "tiny" else 512 * MI) // 8
+    n_step = APPEND[size][1]
 
     def poisson():
         return np.random.default_rng(SEED + 2).poisson(100, n).astype(np.int64)
@@ -85,7 +101,11 @@ def npy_files(size):
     def normal():
         return np.round(np.random.default_rng(SEED + 3).standard_normal(n_npy), 3)
 
+    def step():
+        return np.round(np.random.default_rng(SEED + 5).standard_normal(n_step), 3)
+
     return {
+        "append_step_f64.npy": step,
         "codec_arange_i64.npy": lambda: np.arange(n, dtype=np.int64),
         "codec_linspace_f64.npy": lambda: np.linspace(0, 100, n),
         "codec_poisson_i64.npy": poisson,
@@ -137,6 +157,27 @@ def normal_2d(z):
         z[start:stop, :] = rng.standard_normal((stop - start, cols))
 
 
+def write_append_bases(root, size):
+    """append_base_small/large: every chunk stored, all equal to 1.0; one chunk encoded by zarr-python, copied."""
+    chunk, _, _, small, large, _ = APPEND[size]
+    for name, n in (("append_base_small", small), ("append_base_large", large)):
+        comp = blosc_lz4()
+        path = os.path.join(root, name)
+        nchunks = n // chunk
+        if present(root, name, (n,), (chunk,), "<f8", comp):
+            print(f"gen_data: {path} present ({n * 8 / MI:.0f} MiB, {nchunks} chunk files), kept", file=sys.stderr)
+            continue
+        print(f"gen_data: writing {path} ({n * 8 / MI:.0f} MiB, {nchunks} chunk files of 1.0)", file=sys.stderr)
+        z = zarr.open_array(path, mode="w", shape=(n,), chunks=(chunk,), dtype="<f8", compressor=comp,
+                            zarr_version=2)
+        z[0:chunk] = np.ones(chunk)
+        with open(os.path.join(path, "0"), "rb") as f:
+            encoded = f.read()
+        for i in range(1, nchunks):
+            with open(os.path.join(path, str(i)), "wb") as f:
+                f.write(encoded)
+
+
 def present(root, name, shape, chunks, dtype, compressor):
     try:
         z = zarr.open_array(os.path.join(root, name), mode="r")
@@ -159,7 +200,12 @@ def main():
     ap.add_argument("--only", help="generate only this array ('npy': only the .npy files)")
     ap.add_argument("--print-rechunk", action="store_true",
                     help="print rechunk_2d's 'target_rows target_cols budget_bytes' for --size and exit")
+    ap.add_argument("--print-append", action="store_true",
+                    help="print the append cases' 'chunk step steps base_small base_large big_steps' (elements) and exit")
     args = ap.parse_args()
+    if args.print_append:
+        print(*APPEND[args.size])
+        return
     if args.print_rechunk:
         _, _, target, budget = RECHUNK[args.size]
         print(target[0], target[1], budget)
@@ -180,6 +226,8 @@ def main():
         z = zarr.open_array(os.path.join(args.out, name), mode="w", shape=shape, chunks=chunks, dtype=dtype,
                             compressor=comp, zarr_version=2)
         fill(z)
+    if not args.only or args.only == "append":
+        write_append_bases(args.out, args.size)
     if not args.only or args.only == "npy":
         write_npy(args.out, args.size)
 

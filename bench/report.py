@@ -104,8 +104,9 @@ def summarize(runs):
             c["peer"] = r["tool"]
         t = c["tools"].setdefault(r["tool"], {"seconds": [], "rss": [], "bytes": r["bytes"],
                                               "command": r["command"], "checksum": r["checksum"], "us": [],
-                                              "extra": r.get("extra", {})})
+                                              "extra": r.get("extra", {}), "timed_extras": []})
         if r["rep"] >= 1:
+            t["timed_extras"].append(r.get("extra", {}))
             if "us_per_task" in r.get("extra", {}):
                 t["us"].append(r["extra"]["us_per_task"])
             if r.get("load_before") is not None:
@@ -208,6 +209,41 @@ def svg_chart(cases, title):
                f'<text x="{lx + 18}" y="{top + 30}">peer (named below)</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
+
+
+def latency_lines(c):
+    """Per-operation latencies the append and commit cases report (median over a run's steps, median over timed runs)."""
+    def med(key):
+        vals = {}
+        for tool, t in c["tools"].items():
+            xs = [e[key] for e in t["timed_extras"] if key in e]
+            if xs:
+                vals["ChunkCompute" if tool == CC else tool] = statistics.median(xs)
+        return vals
+
+    def fmt(vals):
+        return ", ".join(f"{tool} {v:.1f} ms" for tool, v in vals.items())
+
+    L = []
+    steps = med("median_step_ms")
+    if steps:
+        any_t = next(iter(c["tools"].values()))["extra"]
+        L.append(f"Median time of one append ({any_t.get('steps')} steps of {any_t.get('step_bytes', 0) / 2**20:.0f} MiB, "
+                 f"each one commit for ChunkCompute; median over the timed runs): {fmt(steps)}.")
+        L.append("")
+    small, large = med("latency_small_base_ms"), med("latency_large_base_ms")
+    if small and large:
+        any_t = next(iter(c["tools"].values()))["extra"]
+        L.append(f"Median latency of one append of {any_t.get('step_bytes', 0) / 2**20:.0f} MiB (median over the timed runs) "
+                 f"onto the small base array ({any_t.get('base_small_bytes', 0) / 2**20:,.0f} MiB): {fmt(small)}; onto the large "
+                 f"base array ({any_t.get('base_large_bytes', 0) / 2**20:,.0f} MiB): {fmt(large)}. Large / small: "
+                 + ", ".join(f"{tool} {large[tool] / small[tool]:.2f}×" for tool in small if tool in large) + ".")
+        L.append("")
+    commits = med("median_commit_ms")
+    if commits:
+        L.append(f"Median latency of one small commit (median over the timed runs): {fmt(commits)}.")
+        L.append("")
+    return L
 
 
 def markdown(cases, size, command, svg_name):
@@ -325,6 +361,7 @@ def markdown(cases, size, command, svg_name):
             L.append(f"Compression ratio: ChunkCompute {a:.3f}, {c['peer']} {b:.3f} (ratio of ratios {a / b:.3f}); "
                      f"{cc['extra'].get('codec', '')}.")
             L.append("")
+        L.extend(latency_lines(c))
         analysis = os.path.join(ANALYSIS, f"{name}.md")
         if os.path.exists(analysis):
             with open(analysis, encoding="utf-8") as f:

@@ -36,6 +36,9 @@ internal static partial class Program
                 "npy" => NpyCase(options),
                 "tsqr" => Tsqr(options),
                 "batches" => BatchesCase(options),
+                "append" => AppendCase(options),
+                "append-big" => AppendBig(options),
+                "commit-latency" => CommitLatency(options),
                 _ => Usage($"unknown command '{args[0]}'"),
             };
         }
@@ -317,6 +320,9 @@ internal static partial class Program
         Console.Error.WriteLine("       ChunkCompute.Bench npy --npy FILE --op save|load [--scratch FILE] [--iterations N] [--case NAME]");
         Console.Error.WriteLine("       ChunkCompute.Bench tsqr --store DIR --array PATH [--budget BYTES] [--case NAME] [--warm N]");
         Console.Error.WriteLine("       ChunkCompute.Bench batches --store DIR --array PATH [--batch 1024] [--prefetch 2] [--case NAME] [--warm N]");
+        Console.Error.WriteLine("       ChunkCompute.Bench append --step NPY --out DIR --chunk N --steps N [--transactional true|false] [--case NAME]");
+        Console.Error.WriteLine("       ChunkCompute.Bench append-big --step NPY --out DIR --steps N --base-small DIR --base-large DIR [--case NAME]");
+        Console.Error.WriteLine("       ChunkCompute.Bench commit-latency --step NPY --out DIR --commits N [--elements N] [--case NAME]");
         return 2;
     }
 }
