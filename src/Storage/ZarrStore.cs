@@ -69,7 +69,7 @@ public sealed class ZarrStore : IDisposable
     {
         options ??= new ZarrStoreOptions();
         var live = new DirectoryStore(directory, createIfMissing: create);
-        var versions = options.Transactional ? VersionedDirectory.TryOpen(live, create: true, options.TransactionFiles, options.CommitLockTimeout) : null;
+        var versions = options.Transactional ? VersionedDirectory.TryOpen(live, create: true, options.TransactionFiles ?? (options.Durable ? TransactionFiles.Real : TransactionFiles.WithoutFlush), options.CommitLockTimeout) : null;
         return versions is null ? new ZarrStore(live, options) : new ZarrStore(live, versions, options);
     }
 

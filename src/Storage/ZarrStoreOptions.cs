@@ -21,6 +21,13 @@ public sealed class ZarrStoreOptions
     /// </summary>
     public bool Transactional { get; init; } = true;
 
+    /// <summary>
+    /// Whether commits flush data and directories to disk before they publish (default true): a commit survives power
+    /// loss. False keeps commits atomic against killed processes (kill -9 at any instant still leaves the old or the
+    /// new version) but a power loss may lose or tear the latest commits — the guarantee stores without a log give.
+    /// </summary>
+    public bool Durable { get; init; } = true;
+
     /// <summary>How long a commit waits for another process's commit to finish. Default 60 s.</summary>
     public TimeSpan CommitLockTimeout { get; init; } = TimeSpan.FromSeconds(60);
 

@@ -20,6 +20,31 @@ internal class TransactionFiles
     /// <summary>The default, real implementation.</summary>
     public static readonly TransactionFiles Real = new();
 
+    /// <summary>
+    /// The real operations without any flush to disk: commits stay atomic against killed processes (the page cache
+    /// survives them) but not against power loss or a kernel crash, like stores written without a log.
+    /// </summary>
+    public static readonly TransactionFiles WithoutFlush = new NoFlush();
+
+    private sealed class NoFlush : TransactionFiles
+    {
+        public override void WriteDurable(string path, ReadOnlySpan<byte> bytes)
+        {
+            using var fs = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.None);
+            fs.Write(bytes);
+        }
+
+        public override void WriteStaged(string path, ReadOnlySpan<byte> bytes) => WriteDurable(path, bytes);
+
+        public override void FlushFile(string path)
+        {
+        }
+
+        public override void SyncDirectory(string path)
+        {
+        }
+    }
+
     /// <summary>Writes a whole file (creating or replacing it in place) and flushes it to disk.</summary>
     public virtual void WriteDurable(string path, ReadOnlySpan<byte> bytes)
     {

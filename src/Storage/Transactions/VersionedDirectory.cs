@@ -169,7 +169,8 @@ internal sealed class VersionedDirectory : IDisposable
         Span<byte> b = stackalloc byte[8];
         BinaryPrimitives.WriteInt64LittleEndian(b, seq);
         RandomAccess.Write(_seqHandle, b, 0);
-        RandomAccess.FlushToDisk(_seqHandle);
+
+        // Not flushed: after a power loss, recovery raises seq to the highest record on disk (records are flushed).
     }
 
     // The commit point: once the rename is done the version is published (other processes may already read it), so a
@@ -771,6 +772,7 @@ internal sealed class VersionedDirectory : IDisposable
     {
         // Phase 1: pre-images (hard links) of everything replaced or deleted, made durable before anything changes.
         var dirs = new HashSet<string>(StringComparer.Ordinal);
+        var created = new HashSet<string>(StringComparer.Ordinal);
         foreach (var e in commit.Entries)
         {
             if (e.Existed)
@@ -779,7 +781,7 @@ internal sealed class VersionedDirectory : IDisposable
                 string dir = Path.GetDirectoryName(pre)!;
                 if (dirs.Add(dir))
                 {
-                    Files.CreateDirectory(dir);
+                    Create(dir, created);
                 }
 
                 Files.HardLink(Live.PathOf(e.Key), pre);
@@ -787,10 +789,11 @@ internal sealed class VersionedDirectory : IDisposable
         }
 
         SyncAll(dirs);
-        SyncAncestors(dirs, _preDir);
+        SyncParents(created);
 
         // Phase 2: renames and deletes of live keys, chunks first and metadata last.
         dirs.Clear();
+        created.Clear();
         foreach (var e in commit.Entries)
         {
             string live = Live.PathOf(e.Key);
@@ -801,9 +804,9 @@ internal sealed class VersionedDirectory : IDisposable
             }
             else
             {
-                if (dirs.Add(dir))
+                if (!dirs.Contains(dir))
                 {
-                    Files.CreateDirectory(dir);
+                    Create(dir, created);
                 }
 
                 Files.Rename(changes[e.Key]!, live);
@@ -813,7 +816,18 @@ internal sealed class VersionedDirectory : IDisposable
         }
 
         SyncAll(dirs);
-        SyncAncestors(dirs, Live.Root);
+        SyncParents(created);
+    }
+
+    // Creates a directory and its missing parents, remembering which ones are new (their entries need flushing).
+    private void Create(string dir, HashSet<string> created)
+    {
+        for (string? d = dir; d is not null && !Directory.Exists(d); d = Path.GetDirectoryName(d))
+        {
+            created.Add(d);
+        }
+
+        Files.CreateDirectory(dir);
     }
 
     private void SyncAll(IEnumerable<string> dirs)
@@ -824,18 +838,15 @@ internal sealed class VersionedDirectory : IDisposable
         }
     }
 
-    // New directories' own entries live in their parents: flush those up to the root.
-    private void SyncAncestors(IEnumerable<string> dirs, string root)
+    // A new directory's own entry lives in its parent: flush the parents of every directory this commit created.
+    private void SyncParents(HashSet<string> created)
     {
         var parents = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var d in dirs)
+        foreach (var d in created)
         {
-            for (string? p = Path.GetDirectoryName(d); p is not null && p.Length >= root.Length; p = Path.GetDirectoryName(p))
+            if (Path.GetDirectoryName(d) is { } p)
             {
-                if (!parents.Add(p))
-                {
-                    break;
-                }
+                parents.Add(p);
             }
         }
 
