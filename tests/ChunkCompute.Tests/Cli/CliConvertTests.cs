@@ -177,6 +177,28 @@ public sealed class CliConvertTests
         Assert.Equal(data, Open(again, "a").Read(TestContext.Current.CancellationToken));
     }
 
+    [Fact]
+    public void Convert_OverwriteThatFailsMidway_LeavesTheOldTargetIntact()
+    {
+        using var tmp = new TempDirectory("cc-cli-convert");
+        string src = tmp.Combine("src.zarr");
+        MakeSource(src, ZarrFormat.V3);
+        string dst = tmp.Combine("dst.zarr");
+        using (var store = ZarrStore.Open(dst))
+        {
+            store.CreateArray<int>("a", [3], [3]).Write([1, 2, 3], TestContext.Current.CancellationToken);
+        }
+
+        // A corrupt source chunk deep in the array: the convert fails after writing (staging) other chunks.
+        string chunk = Path.Combine(src, "a", "c", "15", "0");
+        var bytes = File.ReadAllBytes(chunk);
+        File.WriteAllBytes(chunk, bytes[..(bytes.Length / 3)]);
+        CliHarness.ExpectError("a/c/15/0", "convert", src, dst, "--array", "a", "--chunks", "10,10", "--overwrite", "--memory", "1MiB");
+        using var after = ZarrStore.OpenExisting(dst);
+        Assert.Equal([1, 2, 3], after.OpenArray<int>("a").Read(TestContext.Current.CancellationToken));
+        Assert.True(after.Verify().IsSound);
+    }
+
     [Theory]
     [InlineData("0,5")]
     [InlineData("a,5")]
