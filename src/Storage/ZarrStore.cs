@@ -221,10 +221,11 @@ public sealed class ZarrStore : IDisposable
 
     /// <summary>
     /// Checks the whole store: every node's metadata parses, every stored chunk decodes (checksums included), and the
-    /// transaction log has no half-done commit or orphaned staging. Problems are collected, not thrown.
+    /// transaction log has no half-done commit or orphaned staging. Problems are collected, not thrown. At most
+    /// <paramref name="memoryBudget"/> bytes of chunks are decoded at once (default: one chunk per core).
     /// </summary>
-    public StoreVerification Verify(IProgress<VerifyProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        StoreVerifier.Verify(this, progress, cancellationToken);
+    public StoreVerification Verify(IProgress<VerifyProgress>? progress = null, long? memoryBudget = null, CancellationToken cancellationToken = default) =>
+        StoreVerifier.Verify(this, progress, memoryBudget, cancellationToken);
 
     internal void OnCommitted(SnapshotView committed)
     {

@@ -139,17 +139,7 @@ internal static class AppendCommand
             cancellationToken.ThrowIfCancellationRequested();
             long rows = Math.Min(rowsPerBlock, block[0] - row);
             var span = buffer.AsSpan(0, (int)(rows * rowBytes));
-            int filled = 0;
-            while (filled < span.Length)
-            {
-                long n = reader.ReadElements(span[filled..]);
-                if (n == 0)
-                {
-                    throw new IOException($"'{reader.Name}' ended early at element {reader.ElementsRead}");
-                }
-
-                filled += (int)(n * es);
-            }
+            reader.ReadElementsExactly(span);
 
             var part = (long[])block.Clone();
             part[0] = rows;

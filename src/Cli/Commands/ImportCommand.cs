@@ -274,17 +274,7 @@ internal static class ImportCommand
             cancellationToken.ThrowIfCancellationRequested();
             long rows = Math.Min(rowsPerBlock, shape[0] - row);
             var span = buffer.AsSpan(0, (int)(rows * rowBytes));
-            int filled = 0;
-            while (filled < span.Length)
-            {
-                long n = reader.ReadElements(span[filled..]);
-                if (n == 0)
-                {
-                    throw new IOException($"'{reader.Name}' ended early at element {reader.ElementsRead}");
-                }
-
-                filled += (int)(n * target.DataType.Size);
-            }
+            reader.ReadElementsExactly(span);
 
             var start = new long[shape.Length];
             start[0] = row;

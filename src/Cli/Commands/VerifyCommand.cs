@@ -16,16 +16,18 @@ internal static class VerifyCommand
     public static Command Create(CliContext context)
     {
         var store = new Argument<string>("STORE") { Description = "The Zarr store (a directory)." };
+        var memory = CliOptions.Memory("chunks decoded at once");
         var json = CliOptions.Json("store, version, sound, arrays, groups, chunks, problems, notes, seconds");
-        var command = new Command("verify", "Check a store: metadata, every chunk decodes, checksums, no orphaned staging. Exit 1 lists the problems.") { store, json };
+        var command = new Command("verify", "Check a store: metadata, every chunk decodes, checksums, no orphaned staging. Exit 1 lists the problems.") { store, memory, json };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            long budget = CliParsing.ParseSize(parse.GetValue(memory)!, "--memory");
             var clock = Stopwatch.StartNew();
             using var zarr = ZarrStore.OpenExisting(parse.GetValue(store)!);
             var report = await ProgressDisplay.RunAsync(context, parse, "verifying chunks", progress =>
             {
                 var forward = new Progress(progress, clock);
-                return Task.FromResult(zarr.Verify(forward, cancellationToken));
+                return Task.FromResult(zarr.Verify(forward, budget, cancellationToken));
             }).ConfigureAwait(false);
             double seconds = clock.Elapsed.TotalSeconds;
             if (parse.GetValue(json))

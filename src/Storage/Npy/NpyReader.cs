@@ -129,6 +129,21 @@ public sealed class NpyReader : IDisposable
     }
 
     /// <summary>
+    /// Fills <paramref name="destination"/> with the next elements (C order), or throws when the data ends first.
+    /// </summary>
+    /// <exception cref="NpyFormatException">Fewer elements remain than <paramref name="destination"/> holds.</exception>
+    public void ReadElementsExactly(Span<byte> destination)
+    {
+        long wanted = destination.Length / Math.Max(1, Header.ElementSize);
+        if (wanted > ElementsRemaining)
+        {
+            throw new NpyFormatException(Name, $"asked for {wanted} more elements at element {ElementsRead}, but only {ElementsRemaining} remain");
+        }
+
+        ReadElements(destination);
+    }
+
+    /// <summary>
     /// Reads the next elements in C order into <paramref name="destination"/> as little-endian, for streaming files
     /// larger than memory. Reads <c>min(destination.Length / ElementSize, ElementsRemaining)</c> elements and returns that
     /// count (0 at the end). Fortran-order files of rank 2 or more cannot be streamed: read them with

@@ -24,7 +24,7 @@ public readonly record struct VerifyProgress(long ChunksChecked, long ChunksTota
 /// <summary>The checks behind <see cref="ZarrStore.Verify"/>.</summary>
 internal static class StoreVerifier
 {
-    public static StoreVerification Verify(ZarrStore store, IProgress<VerifyProgress>? progress, CancellationToken cancellationToken)
+    public static StoreVerification Verify(ZarrStore store, IProgress<VerifyProgress>? progress, long? memoryBudget, CancellationToken cancellationToken)
     {
         var problems = new ConcurrentBag<string>();
         var notes = new ConcurrentBag<string>();
@@ -98,18 +98,30 @@ internal static class StoreVerifier
             }
         }
 
+        // Each decode holds a stored and a decoded chunk: run as many at once as the budget holds (at least one).
+        long largest = work.Count == 0 ? 1 : work.Max(w => (long)w.Array.ChunkByteCount);
+        int degree = store.Options.MaxConcurrency;
+        if (memoryBudget is { } budget)
+        {
+            degree = (int)Math.Clamp(budget / Math.Max(1, 2 * largest), 1, degree);
+        }
+
         long done = 0;
-        var options = new ParallelOptions { MaxDegreeOfParallelism = store.Options.MaxConcurrency, CancellationToken = cancellationToken };
+        var options = new ParallelOptions { MaxDegreeOfParallelism = degree, CancellationToken = cancellationToken };
         Parallel.ForEach(work, options, item =>
         {
-            var buffer = new byte[item.Array.ChunkByteCount];
+            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(item.Array.ChunkByteCount);
             try
             {
-                item.Array.ReadChunkBytes(item.Index, buffer);
+                item.Array.ReadChunkBytes(item.Index, buffer.AsSpan(0, item.Array.ChunkByteCount));
             }
             catch (ChunkComputeException ex)
             {
                 problems.Add(ex.Message);
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
             }
 
             long n = Interlocked.Increment(ref done);
