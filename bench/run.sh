@@ -10,13 +10,14 @@
 # select some cases, bench/out/RESULTS-<size>-partial.md and .svg (RESULTS.md only ever holds a complete run).
 #
 # --size huge (larger than RAM; documented, never run by CI) runs only the huge_std case: std of a 32 GiB float64
-# array (bench/data/huge, generated chunk by chunk; ~31 GiB on disk, so the disk needs ~33 GiB free the first time)
+# array (bench/data/huge, generated chunk by chunk; ~30 GiB on disk, so the disk needs ~33 GiB free the first time)
 # with a 1 GiB memory budget against Dask, from a cold page cache: before every run the array's files are evicted
 # (sync + /proc/sys/vm/drop_caches when root, and posix_fadvise DONTNEED; see coldcache.py), and the disk's
 # sequential read rate is measured on the same files before and after the case. Report: bench/RESULTS-huge.md and
-# bench/results-huge.svg (RESULTS.md is left alone). Expect ~15 min to generate the data once, then ~1 min per run
-# (8 runs with the warm-ups) on a disk reading ~1 GB/s. HUGE_GIB=N bench/run.sh --size huge uses an N GiB array
-# instead (bench/data/huge-<N>gib; report bench/out/RESULTS-huge-<N>gib.md): only to test the plumbing.
+# bench/results-huge.svg (RESULTS.md is left alone). Expect ~5 min to generate the data once (~6 s per GiB on the
+# 2-core dev VM), then ~30 s per run (8 runs with the warm-ups, plus 2 disk reads) where the disk reads ~1.2 GB/s:
+# ~10 min in all the first time. HUGE_GIB=N bench/run.sh --size huge uses an N GiB array instead
+# (bench/data/huge-<N>gib; report bench/out/RESULTS-huge-<N>gib.md): only to test the plumbing.
 set -euo pipefail
 
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -30,7 +31,7 @@ while [[ $# -gt 0 ]]; do
         --size) SIZE="$2"; shift 2 ;;
         --reps) REPS="$2"; shift 2 ;;
         --only|--cases) ONLY="$2"; shift 2 ;;
-        -h|--help) sed -n '2,19p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        -h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}"; exit 0 ;;
         *) echo "run.sh: unknown argument '$1'" >&2; exit 2 ;;
     esac
 done
