@@ -1,7 +1,8 @@
 # Benchmark cases, sourced by bench/run.sh.
 #
 # A case is: a name, a target ("-" for none), the peer's label, a ChunkCompute command, a peer command and, optionally,
-# the metric the target applies to and, optionally, a second target: ChunkCompute's largest peak RSS in MiB (a maximum):
+# the metric the target applies to, a second target: ChunkCompute's largest peak RSS in MiB (a maximum) ("-" for none),
+# and a folder whose files are evicted from the page cache before every run (a cold case; see coldcache.py):
 #   throughput   (default) ChunkCompute's median throughput / the peer's must be >= target
 #   us_per_task  ChunkCompute's median microseconds per task must be <= target (the tools run different task counts)
 #   rss_mib      ChunkCompute's largest peak RSS (MiB, /usr/bin/time -v) must be <= target
@@ -10,8 +11,23 @@
 # and run.sh checks that the two agree on bytes and (to 1e-6 relative) on the checksum (us_per_task: per tool only).
 #
 # Available to the commands: $CC (the C# runner), $PY (Debian's python3), $BENCH (this folder), $SIZE,
-# $DATA (bench/data/<size>, made by gen_data.py). To add a case: add its data to gen_data.py's arrays(), a command
-# to bench/Runner/, a peer script under bench/peers/, and one add_case line below.
+# $DATA (bench/data/<size>, made by gen_data.py; bench/data/huge-<N>gib for HUGE_GIB=N at --size huge). To add a case:
+# add its data to gen_data.py's arrays(), a command to bench/Runner/, a peer script under bench/peers/, and one add_case
+# line below.
+
+# Larger than RAM (--size huge only, and then the only case; never run by CI): std of a 32 GiB 1-D float64 array
+# (HUGE_GIB to test the plumbing at another size) with a 1 GiB memory budget, against Dask's threaded
+# da.from_zarr(...).std().compute(). The 8th field makes it a cold case: run.sh evicts the array's files from the page
+# cache before every run and measures the disk's sequential read rate on them before and after the case. Second
+# target: ChunkCompute's peak RSS <= budget + 100 MiB. Throughput informational (the report compares it to the disk).
+if [[ $SIZE == huge ]]; then
+    HUGE_BUDGET=$((1 << 30))
+    add_case huge_std - dask \
+        "$CC reduce --store $DATA --array huge_f64_blosc_lz4 --op std --budget $HUGE_BUDGET --case huge_std" \
+        "$PY $BENCH/peers/dask_reduce.py --store $DATA --array huge_f64_blosc_lz4 --op std --case huge_std" \
+        throughput $(( (HUGE_BUDGET >> 20) + 100 )) "$DATA/huge_f64_blosc_lz4"
+    return 0
+fi
 
 add_case read_f64_blosc_lz4 1.5 zarr-python \
     "$CC read --store $DATA --array read_f64_blosc_lz4 --case read_f64_blosc_lz4" \

@@ -2,6 +2,7 @@
 """Generate the benchmark datasets deterministically with zarr-python (Zarr v2).
 
 Usage: gen_data.py --size tiny|small|full --out bench/data/<size>
+       gen_data.py --size huge --out bench/data/huge [--huge-gib 32]
 
 Arrays written (Blosc-LZ4, clevel 5, byte shuffle):
   read_f64_blosc_lz4   1-D float64, chunks of 1 Mi elements (8 MiB); values np.round(N(0,1), 3).
@@ -23,6 +24,11 @@ Arrays written (Blosc-LZ4, clevel 5, byte shuffle):
                        nothing): the base arrays append_big appends to (copies of them). small/large: tiny 8/128 MiB in
                        1 MiB chunks, small and full 1/16 GiB in 8 MiB chunks (128 and 2048 chunk files at full).
 
+  huge_f64_blosc_lz4   --size huge only (and then the only array written): 1-D float64 like read_f64_blosc_lz4 (same
+                       generator, 8 MiB chunks), --huge-gib GiB (32 by default: larger than this machine's RAM), for
+                       the huge_std case. Written one chunk at a time (bounded memory); it takes ~0.95x its logical
+                       size on disk (LZ4 barely compresses rounded normals), and is refused when the disk lacks room.
+
 Plain .npy files (NumPy, fixed seed; not Zarr), for the codec_* and npy_* cases:
   codec_arange_i64.npy    np.arange(n, dtype=int64)                  } n = 12,500,000 (100 MB) at small and full,
   codec_linspace_f64.npy  np.linspace(0, 100, n)                     } 1,000,000 (8 MB) at tiny: the Bloscpack
@@ -35,6 +41,7 @@ An array already present with the right shape, chunks, dtype and compressor is k
 """
 import argparse
 import os
+import shutil
 import sys
 
 import numcodecs
@@ -49,8 +56,10 @@ def blosc_lz4():
     return numcodecs.Blosc(cname="lz4", clevel=5, shuffle=numcodecs.Blosc.SHUFFLE)
 
 
-def arrays(size, big_gib):
+def arrays(size, big_gib, huge_gib=32):
     """name -> (shape, chunks, dtype, generator of (slice, values) blocks)."""
+    if size == "huge":
+        return {"huge_f64_blosc_lz4": ((huge_gib * 128 * MI,), (MI,), "<f8", normal_1d)}
     n_read = {"tiny": 1 * MI, "small": 25 * MI, "full": 256 * MI}[size]
     n_big = {"tiny": 8 * MI, "small": 128 * MI, "full": big_gib * 128 * MI}[size]
     grid = {"tiny": (2500, 900), "small": (10240, 5120), "full": (32768, 16384)}[size]
@@ -133,10 +142,13 @@ def write_npy(root, size):
 def normal_1d(z):
     n, chunk = z.shape[0], z.chunks[0]
     rng = np.random.default_rng(SEED)
+    report_every = max(1, (1 << 30) // (8 * chunk))  # progress every GiB for the large arrays
     # one chunk at a time: bounded memory, same stream for every size prefix
-    for start in range(0, n, chunk):
+    for i, start in enumerate(range(0, n, chunk)):
         stop = min(n, start + chunk)
         z[start:stop] = np.round(rng.standard_normal(stop - start), 3)
+        if n * 8 >= (4 << 30) and (i + 1) % report_every == 0:
+            print(f"gen_data:   {stop * 8 / 2**30:.0f} of {n * 8 / 2**30:.0f} GiB", file=sys.stderr)
 
 
 def temperature_2d(z):
@@ -178,6 +190,18 @@ def write_append_bases(root, size):
                 f.write(encoded)
 
 
+def check_room(root, name, nbytes):
+    """Exit unless the disk has room for a large array (rounded normals: ~0.95x logical on disk) plus 2 GiB slack,
+    counting what an old, incomplete copy of it (about to be replaced) already takes."""
+    old = 0
+    for dirpath, _, files in os.walk(os.path.join(root, name)):
+        old += sum(os.path.getsize(os.path.join(dirpath, f)) for f in files)
+    free = shutil.disk_usage(root).free + old
+    need = int(nbytes * 0.96) + (2 << 30)
+    if free < need:
+        sys.exit(f"gen_data: {name} needs ~{need / 2**30:.1f} GiB on disk, {root} has {free / 2**30:.1f} GiB free")
+
+
 def present(root, name, shape, chunks, dtype, compressor):
     try:
         z = zarr.open_array(os.path.join(root, name), mode="r")
@@ -193,16 +217,22 @@ def present(root, name, shape, chunks, dtype, compressor):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--size", choices=("tiny", "small", "full"), required=True)
+    ap.add_argument("--size", choices=("tiny", "small", "full", "huge"), required=True)
     ap.add_argument("--out")
     ap.add_argument("--big-gib", type=int, choices=(2, 8), default=8,
                     help="size of big_f64_blosc_lz4 at --size full (8 GiB unless the disk is short)")
+    ap.add_argument("--huge-gib", type=int, default=32,
+                    help="size of huge_f64_blosc_lz4 at --size huge (32 GiB; smaller only to test the plumbing)")
     ap.add_argument("--only", help="generate only this array ('npy': only the .npy files)")
     ap.add_argument("--print-rechunk", action="store_true",
                     help="print rechunk_2d's 'target_rows target_cols budget_bytes' for --size and exit")
     ap.add_argument("--print-append", action="store_true",
                     help="print the append cases' 'chunk step steps base_small base_large big_steps' (elements) and exit")
     args = ap.parse_args()
+    if args.huge_gib < 1:
+        ap.error("--huge-gib must be at least 1")
+    if args.size == "huge" and (args.print_append or args.print_rechunk):
+        ap.error("--size huge has no rechunk or append cases")
     if args.print_append:
         print(*APPEND[args.size])
         return
@@ -214,7 +244,7 @@ def main():
         ap.error("--out is required")
     os.makedirs(args.out, exist_ok=True)
     zarr.open_group(args.out, mode="a")  # root .zgroup
-    for name, (shape, chunks, dtype, fill) in arrays(args.size, args.big_gib).items():
+    for name, (shape, chunks, dtype, fill) in arrays(args.size, args.big_gib, args.huge_gib).items():
         if args.only and name != args.only:
             continue
         comp = blosc_lz4()
@@ -222,10 +252,14 @@ def main():
         if present(args.out, name, shape, chunks, dtype, comp):
             print(f"gen_data: {args.out}/{name} present ({shape}, {nbytes / MI:.0f} MiB), kept", file=sys.stderr)
             continue
+        if nbytes >= (4 << 30):
+            check_room(args.out, name, nbytes)
         print(f"gen_data: writing {args.out}/{name} ({shape} {dtype}, {nbytes / MI:.0f} MiB)", file=sys.stderr)
         z = zarr.open_array(os.path.join(args.out, name), mode="w", shape=shape, chunks=chunks, dtype=dtype,
                             compressor=comp, zarr_version=2)
         fill(z)
+    if args.size == "huge":
+        return  # the huge size is the one array only
     if not args.only or args.only == "append":
         write_append_bases(args.out, args.size)
     if not args.only or args.only == "npy":

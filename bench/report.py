@@ -2,6 +2,10 @@
 """Write bench/RESULTS.md and bench/results.svg from the raw results of bench/run.sh.
 
   report.py --raw bench/out/<size>.jsonl --size S --command "bench/run.sh --size S" --md bench/RESULTS.md --svg bench/results.svg
+            [--disk bench/out/<size>-disk.jsonl]
+
+--disk: the disk read rates cold cases measured (coldcache.py diskread); each such case's section then compares the
+tools' read rates with the disk's.
 
 Rep 0 of each tool is the untimed warm-up and is left out. Throughput is logical (decoded) bytes per second, GB = 1e9 bytes.
 """
@@ -21,6 +25,8 @@ SIZE_LABELS = {
     "tiny": "tiny (8 MiB arrays; rechunk 128 MiB; codec 8 MB; CI smoke size)",
     "small": "small (200 MiB arrays; 512 MiB in memory and for rechunk_2d; 1 GiB for rss_std_budget; codec 100 MB)",
     "full": "full (2 GiB arrays; 512 MiB in memory and for npy; rss_std_budget's array as its logical bytes say; codec 100 MB)",
+    "huge": "huge (larger than RAM: one 1-D float64 array, 32 GiB unless HUGE_GIB says otherwise, as its logical bytes "
+            "say; read from a cold page cache)",
 }
 METRIC_HELP = {
     "throughput": "ChunkCompute's median throughput / the peer's, target is a minimum",
@@ -246,7 +252,52 @@ def latency_lines(c):
     return L
 
 
-def markdown(cases, size, command, svg_name):
+def mem_total_bytes():
+    with open("/proc/meminfo", encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def disk_lines(c, reads):
+    """The cold case's comparison with the disk's sequential read rate measured in the same run."""
+    if not reads:
+        return []
+    rates = {r["when"]: r["gbps"] for r in reads}
+    disk = statistics.mean(rates.values())
+    stored = reads[0]["bytes"]
+    logical = next(iter(c["tools"].values()))["bytes"]
+    mem = mem_total_bytes()
+    L = [f"Array: {logical / 2**30:.1f} GiB logical, {stored / 2**30:.1f} GiB on disk in {reads[0]['files']:,} chunk "
+         f"files (compression ratio {logical / stored:.3f}); machine memory {mem / 2**30:.1f} GiB: "
+         + ("**larger than RAM**." if logical > mem else
+            "**not larger than RAM** (a plumbing run at a small HUGE_GIB; the page cache is still dropped before each run)."),
+         "",
+         f"**Disk sequential read: {disk:.2f} GB/s** (" + ", ".join(f"{w} the case {g:.2f} GB/s" for w, g in rates.items())
+         + f"; page cache dropped by {reads[0]['cache']}).", ""]
+    for line in disk_summary(c, reads):
+        L.append(f"- {line}")
+    L.append("")
+    return L
+
+
+def disk_summary(c, reads):
+    """One line per tool: its read rate of stored bytes (median time) as a share of the disk's."""
+    disk = statistics.mean(r["gbps"] for r in reads)
+    stored = reads[0]["bytes"]
+    out = []
+    for tool, t in c["tools"].items():
+        rate = stored / t["median"] / 1e9
+        label = "ChunkCompute" if tool == CC else tool
+        out.append(f"{label} reads at {rate:.2f} GB/s of stored bytes ({t['gbps']:.2f} GB/s logical, median "
+                   f"{t['median']:.1f} s, peak RSS {t['rss_mib']:.0f} MiB) = {rate / disk * 100:.0f}% of the disk's "
+                   f"sequential read rate ({disk:.2f} GB/s)")
+    return out
+
+
+def markdown(cases, size, command, svg_name, disk=None):
+    disk = disk or {}
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     L = ["# ChunkCompute benchmark results", ""]
     L.append(f"- Date: {now}")
@@ -259,10 +310,19 @@ def markdown(cases, size, command, svg_name):
     L.append("")
     L.append("- Each case runs ChunkCompute's runner (`bench/Runner`, Release) and its peer as separate processes on the "
              "same data, generated deterministically by `bench/gen_data.py` with zarr-python.")
-    L.append("- The page cache is **not** dropped (that needs privileges a developer machine may lack). Instead each "
-             "tool has one untimed warm-up run first, so both read the store from a **warm** page cache: these numbers "
-             "measure decode and copy, not the disk.")
-    L.append("- Before any run, `bench/prefault.py` touches and frees 3x the largest array's size once: on a VM whose "
+    if disk:
+        L.append("- **Cold cache:** before every run (warm-ups included) the array's files are evicted from the page "
+                 "cache (`sync`, `echo 3 > /proc/sys/vm/drop_caches` when permitted, and `posix_fadvise(DONTNEED)` on "
+                 "each file: `bench/coldcache.py`), so every run reads the store from the disk. The disk's sequential "
+                 "read rate is measured in the same run, on the same files, before and after the case (one thread "
+                 "reading every chunk file once in key order, 16 MiB reads, cache dropped first). Each tool still has "
+                 "one untimed warm-up run first.")
+    else:
+        L.append("- The page cache is **not** dropped (that needs privileges a developer machine may lack). Instead each "
+                 "tool has one untimed warm-up run first, so both read the store from a **warm** page cache: these numbers "
+                 "measure decode and copy, not the disk.")
+    L.append("- Before any run, `bench/prefault.py` touches and frees "
+             + ("2 GiB" if size == "huge" else "3x the largest array's size") + " once: on a VM whose "
              "host backs guest memory lazily, first-ever touches of guest pages cost ~25x a normal page fault and "
              "would otherwise land on whichever run first receives such pages.")
     L.append("- Then the timed runs alternate between the two tools (ChunkCompute first on odd repetitions, the peer "
@@ -299,8 +359,9 @@ def markdown(cases, size, command, svg_name):
                 L.append(f"| {label} | {len(t['seconds'])} | {t['median']:.3f} | {t['min']:.3f} | {t['max']:.3f} | "
                          f"{t['gbps']:.2f} | {t['rss_mib']:.0f} |")
         L.append("")
+        L.extend(disk_lines(c, disk.get(name)))
         cc = c["tools"].get(CC)
-        if cc and "budget_bytes" in cc["extra"] and c["metric"] == "rss_mib":
+        if cc and "budget_bytes" in cc["extra"] and (c["metric"] == "rss_mib" or name in disk):
             L.append(f"Memory budget {cc['extra']['budget_bytes'] / 2**20:.0f} MiB; the engine's own accounting peaked at "
                      f"{cc['extra'].get('peak_accounted_bytes', 0) / 2**20:.0f} MiB (projected "
                      f"{cc['extra'].get('projected_peak_bytes', 0) / 2**20:.0f} MiB); tasks {cc['extra'].get('tasks')}.")
@@ -382,7 +443,11 @@ def markdown(cases, size, command, svg_name):
         for tool, t in c["tools"].items():
             L.append(f"- {tool}: `{relative_to_repo(t['command'])}`")
         L.append("")
-    if size != "full":
+    if size == "huge":
+        L.append("> Note: the larger-than-RAM case only (`--size huge`, not run by CI); every other case's results are in "
+                 "`bench/RESULTS.md`.")
+        L.append("")
+    elif size != "full":
         L.append(f"> Note: these are **{size}**-size results, not the `full` (2 GiB) size the targets are stated for.")
         L.append("")
     L.append("## Summary")
@@ -412,14 +477,23 @@ def main():
     ap.add_argument("--command", required=True)
     ap.add_argument("--md", required=True)
     ap.add_argument("--svg", required=True)
+    ap.add_argument("--disk", help="disk read rates of the cold cases (coldcache.py diskread, JSONL)")
     a = ap.parse_args()
     cases = summarize(load(a.raw))
     if not cases:
         sys.exit("report.py: no results")
+    disk = {}
+    if a.disk:
+        for r in load(a.disk):
+            if r["case"] in cases:
+                disk.setdefault(r["case"], []).append(r)
+    for name, reads in disk.items():
+        for line in disk_summary(cases[name], reads):
+            print(f"[bench] {name}: {line}", file=sys.stderr)
     with open(a.svg, "w", encoding="utf-8") as f:
         f.write(svg_chart(cases, f"ChunkCompute vs peers — size {a.size}"))
     with open(a.md, "w", encoding="utf-8") as f:
-        f.write(markdown(cases, a.size, a.command, os.path.basename(a.svg)))
+        f.write(markdown(cases, a.size, a.command, os.path.basename(a.svg), disk))
 
 
 if __name__ == "__main__":

@@ -1,13 +1,23 @@
 #!/usr/bin/env bash
 # Benchmark harness: ChunkCompute against its peer on the same data, in the same run.
 #
-#   bench/run.sh [--size tiny|small|full] [--reps N] [--only CASE] [--cases A,B,...]
+#   bench/run.sh [--size tiny|small|full|huge] [--reps N] [--only CASE] [--cases A,B,...]
 #
 # Installs what it needs from Debian when missing, builds the C# runner (Release), generates the data with
 # zarr-python (deterministic; kept when present), then for each case (bench/cases.sh) runs one untimed
 # warm-up of each tool and N timed runs of each, alternating, each under /usr/bin/time -v for peak RSS.
 # Raw results: bench/out/<size>.jsonl. Report: bench/RESULTS.md and bench/results.svg, or, when --only/--cases
 # select some cases, bench/out/RESULTS-<size>-partial.md and .svg (RESULTS.md only ever holds a complete run).
+#
+# --size huge (larger than RAM; documented, never run by CI) runs only the huge_std case: std of a 32 GiB float64
+# array (bench/data/huge, generated chunk by chunk; ~30 GiB on disk, so the disk needs ~33 GiB free the first time)
+# with a 1 GiB memory budget against Dask, from a cold page cache: before every run the array's files are evicted
+# (sync + /proc/sys/vm/drop_caches when root, and posix_fadvise DONTNEED; see coldcache.py), and the disk's
+# sequential read rate is measured on the same files before and after the case. Report: bench/RESULTS-huge.md and
+# bench/results-huge.svg (RESULTS.md is left alone). Expect ~5 min to generate the data once (~6 s per GiB on the
+# 2-core dev VM), then ~30 s per run (8 runs with the warm-ups, plus 2 disk reads) where the disk reads ~1.2 GB/s:
+# ~10 min in all the first time. HUGE_GIB=N bench/run.sh --size huge uses an N GiB array instead
+# (bench/data/huge-<N>gib; report bench/out/RESULTS-huge-<N>gib.md): only to test the plumbing.
 set -euo pipefail
 
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -21,11 +31,16 @@ while [[ $# -gt 0 ]]; do
         --size) SIZE="$2"; shift 2 ;;
         --reps) REPS="$2"; shift 2 ;;
         --only|--cases) ONLY="$2"; shift 2 ;;
-        -h|--help) sed -n '2,10p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        -h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}"; exit 0 ;;
         *) echo "run.sh: unknown argument '$1'" >&2; exit 2 ;;
     esac
 done
-case "$SIZE" in tiny|small|full) ;; *) echo "run.sh: --size must be tiny, small or full" >&2; exit 2 ;; esac
+case "$SIZE" in tiny|small|full|huge) ;; *) echo "run.sh: --size must be tiny, small, full or huge" >&2; exit 2 ;; esac
+HUGE_GIB="${HUGE_GIB:-32}"
+if ! [[ "$HUGE_GIB" =~ ^[0-9]+$ ]] || (( HUGE_GIB < 1 )); then echo "run.sh: HUGE_GIB must be a whole number of GiB" >&2; exit 2; fi
+# TAG names this run's data folder and raw results: the size, or huge-<N>gib for a plumbing run of another size
+TAG="$SIZE"
+if [[ $SIZE == huge && $HUGE_GIB != 32 ]]; then TAG="huge-${HUGE_GIB}gib"; fi
 if ! [[ "$REPS" =~ ^[0-9]+$ ]] || (( REPS < 3 )); then echo "run.sh: --reps must be at least 3" >&2; exit 2; fi
 
 log() { echo "[bench $(date +%H:%M:%S)] $*" >&2; }
@@ -48,7 +63,7 @@ dotnet build "$BENCH/Runner/ChunkCompute.Bench.csproj" -c Release -nologo -v q -
 CC="$BENCH/Runner/bin/Release/net10.0/ChunkCompute.Bench"
 
 # --- 3. data ------------------------------------------------------------------------------------------
-DATA="$BENCH/data/$SIZE"
+DATA="$BENCH/data/$TAG"
 log "data: $DATA"
 # The rss_std_budget array is 8 GiB at full when the disk has room (it takes ~8 GiB on disk: LZ4 barely compresses
 # rounded normals), else 2 GiB; an 8 GiB array already generated is kept.
@@ -57,33 +72,37 @@ if [[ $SIZE == full && ! -d "$DATA/big_f64_blosc_lz4" ]] && (( $(df -P --block-s
     BIG_GIB=2
     log "less than 20 GiB free: rss_std_budget uses a 2 GiB array"
 fi
-"$PY" "$BENCH/gen_data.py" --size "$SIZE" --out "$DATA" --big-gib "$BIG_GIB"
+"$PY" "$BENCH/gen_data.py" --size "$SIZE" --out "$DATA" --big-gib "$BIG_GIB" --huge-gib "$HUGE_GIB"
 
 # Touch, once, the memory the runs will allocate (3x the largest array: both tools' results plus slack), so that on a
 # VM that backs guest memory lazily no timed run pays for first-ever page touches (see prefault.py).
-case "$SIZE" in tiny) PREFAULT=$((24 << 20)) ;; small) PREFAULT=$((600 << 20)) ;; full) PREFAULT=$((6 << 30)) ;; esac
+case "$SIZE" in tiny) PREFAULT=$((24 << 20)) ;; small) PREFAULT=$((600 << 20)) ;; full) PREFAULT=$((6 << 30)) ;; huge) PREFAULT=$((2 << 30)) ;; esac
 "$PY" "$BENCH/prefault.py" --bytes "$PREFAULT"
 
 # --- 4. cases -----------------------------------------------------------------------------------------
-CASE_NAMES=(); CASE_TARGETS=(); CASE_PEERS=(); CASE_CC=(); CASE_PEER_CMD=(); CASE_METRICS=(); CASE_RSS=()
+CASE_NAMES=(); CASE_TARGETS=(); CASE_PEERS=(); CASE_CC=(); CASE_PEER_CMD=(); CASE_METRICS=(); CASE_RSS=(); CASE_COLD=()
 add_case() {
     CASE_NAMES+=("$1"); CASE_TARGETS+=("$2"); CASE_PEERS+=("$3"); CASE_CC+=("$4"); CASE_PEER_CMD+=("$5")
-    CASE_METRICS+=("${6:-throughput}"); CASE_RSS+=("${7:--}")
+    CASE_METRICS+=("${6:-throughput}"); CASE_RSS+=("${7:--}"); CASE_COLD+=("${8:-}")
 }
 # shellcheck source=cases.sh
 source "$BENCH/cases.sh"
 
 OUT="$BENCH/out"
 mkdir -p "$OUT"
-RAW="$OUT/$SIZE.jsonl"
+RAW="$OUT/$TAG.jsonl"
+DISK="$OUT/$TAG-disk.jsonl"  # disk read rates measured by cold cases (coldcache.py diskread)
 : > "$RAW"
+rm -f "$DISK"
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 
 # run_one CASE TOOL_LABEL ROLE REP TARGET COMMAND: one process under /usr/bin/time -v; appends a JSONL record.
-# ($metric, the case's metric, is set by the loop below.)
+# ($metric, $rss_limit and $cold, the case's metric, RSS limit and cold-cache folder, are set by the loop below.)
 run_one() {
     local name="$1" label="$2" role="$3" rep="$4" target="$5" cmd="$6" load
+    # a cold case reads from the disk: evict its files from the page cache before every run
+    if [[ -n $cold ]]; then "$PY" "$BENCH/coldcache.py" drop --dir "$cold"; fi
     # the 1-minute load average just before the run: other work on the machine shows up here
     read -r load _ < /proc/loadavg
     # word splitting of $cmd is intended: cases are plain argument lists
@@ -101,7 +120,8 @@ run_one() {
 for i in "${!CASE_NAMES[@]}"; do
     name="${CASE_NAMES[$i]}"
     if [[ -n "$ONLY" && ",$ONLY," != *",$name,"* ]]; then continue; fi
-    target="${CASE_TARGETS[$i]}"; peer="${CASE_PEERS[$i]}"; metric="${CASE_METRICS[$i]}"; rss_limit="${CASE_RSS[$i]}"
+    target="${CASE_TARGETS[$i]}"; peer="${CASE_PEERS[$i]}"; metric="${CASE_METRICS[$i]}"; rss_limit="${CASE_RSS[$i]}"; cold="${CASE_COLD[$i]}"
+    if [[ -n $cold ]]; then "$PY" "$BENCH/coldcache.py" diskread --dir "$cold" --case "$name" --when before >> "$DISK"; fi
     log "case $name: warm-up (untimed: ChunkCompute, $peer)"
     run_one "$name" chunkcompute chunkcompute 0 "$target" "${CASE_CC[$i]}"
     run_one "$name" "$peer" peer 0 "$target" "${CASE_PEER_CMD[$i]}"
@@ -114,20 +134,27 @@ for i in "${!CASE_NAMES[@]}"; do
             else
                 run_one "$name" "$peer" peer "$rep" "$target" "${CASE_PEER_CMD[$i]}"
             fi
-            log "case $name rep $rep: $(tail -n 1 "$RAW" | "$PY" -c 'import json,sys; r=json.load(sys.stdin); print("%s %.3f s, %.0f MiB RSS" % (r["tool"], r["seconds"], r["max_rss_kib"] / 1024))')"
+            log "case $name rep $rep: $(tail -n 1 "$RAW" | "$PY" -c 'import json,sys; r=json.load(sys.stdin); print("%s %.3f s, %.2f GB/s, %.0f MiB RSS" % (r["tool"], r["seconds"], r["bytes"] / r["seconds"] / 1e9, r["max_rss_kib"] / 1024))')"
         done
     done
+    if [[ -n $cold ]]; then "$PY" "$BENCH/coldcache.py" diskread --dir "$cold" --case "$name" --when after >> "$DISK"; fi
     "$PY" "$BENCH/record.py" --check "$RAW" --case "$name" --metric "$metric"
 done
 
 # --- 5. report ----------------------------------------------------------------------------------------
 COMMAND="bench/run.sh --size $SIZE"
+if [[ $TAG != "$SIZE" ]]; then COMMAND="HUGE_GIB=$HUGE_GIB $COMMAND"; fi
 if (( REPS != 3 )); then COMMAND+=" --reps $REPS"; fi
 MD="$BENCH/RESULTS.md"; SVG="$BENCH/results.svg"
+# the huge run has its own report (RESULTS.md holds the other sizes' complete runs); a plumbing run's goes to out/
+if [[ $SIZE == huge ]]; then MD="$BENCH/RESULTS-huge.md"; SVG="$BENCH/results-huge.svg"; fi
+if [[ $TAG != "$SIZE" ]]; then MD="$OUT/RESULTS-$TAG.md"; SVG="$OUT/RESULTS-$TAG.svg"; fi
 if [[ -n "$ONLY" ]]; then
     COMMAND+=" --cases $ONLY"
-    MD="$OUT/RESULTS-$SIZE-partial.md"; SVG="$OUT/RESULTS-$SIZE-partial.svg"
+    MD="$OUT/RESULTS-$TAG-partial.md"; SVG="$OUT/RESULTS-$TAG-partial.svg"
 fi
 if [[ ! -s "$RAW" ]]; then echo "run.sh: no case matched '$ONLY'" >&2; exit 2; fi
-"$PY" "$BENCH/report.py" --raw "$RAW" --size "$SIZE" --command "$COMMAND" --md "$MD" --svg "$SVG"
+DISK_ARGS=()
+if [[ -s "$DISK" ]]; then DISK_ARGS=(--disk "$DISK"); fi
+"$PY" "$BENCH/report.py" --raw "$RAW" --size "$SIZE" --command "$COMMAND" --md "$MD" --svg "$SVG" "${DISK_ARGS[@]}"
 log "wrote ${MD#"$ROOT"/} and ${SVG#"$ROOT"/}"

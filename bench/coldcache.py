@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Cold-cache helpers for the larger-than-RAM case (bench/run.sh --size huge).
+
+drop: evict a stored array's files from the page cache, so the next read comes from the disk.
+  coldcache.py drop --dir DIR
+  `sync`, then `echo 3 > /proc/sys/vm/drop_caches` when permitted (root), and in any case
+  posix_fadvise(POSIX_FADV_DONTNEED) on every file under DIR (works unprivileged for clean pages). Prints one line
+  to stderr: the method used and, when util-linux's `fincore` is there, how much of a sample of the files is still
+  resident.
+
+diskread: the disk's sequential read rate, measured on the same files the case reads: drop as above, then read every
+chunk file under DIR once, in key order, one thread, 16 MiB reads (like `cat DIR/* | dd of=/dev/null bs=16M`).
+  coldcache.py diskread --dir DIR --case NAME --when before|after >> RAW-disk.jsonl
+  Prints one JSON line {"case", "kind": "disk_read", "when", "bytes", "files", "seconds", "gbps", "cache"}.
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+BLOCK = 16 << 20
+
+
+def chunk_files(root):
+    """Every file under root except Zarr metadata (.zarray, .zattrs, ...), chunk keys in numeric order."""
+    def key(rel):
+        parts = rel.replace(os.sep, ".").split(".")
+        return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts]
+
+    rels = []
+    for dirpath, _, files in os.walk(root):
+        for f in files:
+            if not f.startswith("."):
+                rels.append(os.path.relpath(os.path.join(dirpath, f), root))
+    return [os.path.join(root, r) for r in sorted(rels, key=key)]
+
+
+def resident_fraction(paths):
+    """Fraction of the bytes of a sample of paths in the page cache (fincore), or None without fincore."""
+    if not paths or not shutil.which("fincore"):
+        return None
+    sample = paths[:: max(1, len(paths) // 64)]
+    try:
+        out = subprocess.run(["fincore", "--bytes", "--noheadings", "--raw", "-o", "RES,SIZE", *sample],
+                             capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    res = size = 0
+    for line in out.splitlines():
+        fields = line.split()
+        if len(fields) == 2:
+            res, size = res + int(fields[0]), size + int(fields[1])
+    return res / size if size else None
+
+
+def drop(root):
+    """Evict root's files from the page cache; returns (method, files)."""
+    paths = chunk_files(root)
+    os.sync()
+    methods = []
+    try:
+        with open("/proc/sys/vm/drop_caches", "w", encoding="ascii") as f:
+            f.write("3\n")
+        methods.append("drop_caches")
+    except OSError:
+        pass
+    for p in paths:
+        fd = os.open(p, os.O_RDONLY)
+        try:
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        finally:
+            os.close(fd)
+    methods.append("fadvise")
+    method = "+".join(methods)
+    frac = resident_fraction(paths)
+    left = "" if frac is None else f"; {frac * 100:.1f}% of a sample still cached"
+    print(f"coldcache: dropped {len(paths)} files of {root} from the page cache ({method}{left})", file=sys.stderr)
+    return method, paths
+
+
+def diskread(root, case, when):
+    method, paths = drop(root)
+    buf = bytearray(BLOCK)
+    view = memoryview(buf)
+    total = 0
+    t0 = time.perf_counter()
+    for p in paths:
+        with open(p, "rb", buffering=0) as f:
+            while True:
+                n = f.readinto(view)
+                if not n:
+                    break
+                total += n
+    seconds = time.perf_counter() - t0
+    rec = {"case": case, "kind": "disk_read", "when": when, "bytes": total, "files": len(paths),
+           "seconds": seconds, "gbps": total / seconds / 1e9, "cache": method}
+    print(f"coldcache: disk sequential read ({when}): {total / 2**30:.2f} GiB in {len(paths)} files, "
+          f"{seconds:.2f} s = {rec['gbps']:.2f} GB/s", file=sys.stderr)
+    print(json.dumps(rec))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("what", choices=("drop", "diskread"))
+    ap.add_argument("--dir", required=True)
+    ap.add_argument("--case", default="")
+    ap.add_argument("--when", default="before")
+    a = ap.parse_args()
+    if not os.path.isdir(a.dir):
+        sys.exit(f"coldcache.py: no directory {a.dir}")
+    if a.what == "drop":
+        drop(a.dir)
+    else:
+        diskread(a.dir, a.case, a.when)
+
+
+if __name__ == "__main__":
+    main()
