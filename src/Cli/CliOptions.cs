@@ -21,6 +21,16 @@ internal static class CliOptions
         DefaultValueFactory = _ => DefaultMemory,
     };
 
+    /// <summary>
+    /// A <c>--memory SIZE</c> option for a command that reads metadata and key listings only: validated like every
+    /// other, and respected trivially (the command holds no chunk data).
+    /// </summary>
+    public static Option<string> MemoryUnused() => new("--memory")
+    {
+        Description = $"Memory budget (default {DefaultMemory}); this command reads metadata and key listings only, no chunk data.",
+        DefaultValueFactory = _ => DefaultMemory,
+    };
+
     /// <summary>A <c>--json</c> option: print one JSON object instead of text.</summary>
     public static Option<bool> Json(string fields) => new("--json") { Description = "Print one JSON object instead of text: " + fields + "." };
 }

@@ -15,10 +15,12 @@ internal static class GcCommand
     public static Command Create(CliContext context)
     {
         var store = new Argument<string>("STORE") { Description = "The Zarr store (a directory)." };
+        var memory = CliOptions.MemoryUnused();
         var json = CliOptions.Json("store, version, pre_image_versions, commit_records, dead_pins, orphaned_stagings, chunks_beyond_shape, oldest_live_version, seconds");
-        var command = new Command("gc", "Collect garbage: pre-images no reader needs, dead pins and stagings, chunks beyond shapes.") { store, json };
+        var command = new Command("gc", "Collect garbage: pre-images no reader needs, dead pins and stagings, chunks beyond shapes.") { store, memory, json };
         command.SetAction(parse =>
         {
+            _ = CliParsing.ParseSize(parse.GetValue(memory)!, "--memory");
             var clock = Stopwatch.StartNew();
             using var zarr = ZarrStore.OpenExisting(parse.GetValue(store)!);
             if (!zarr.IsTransactional)

@@ -13,11 +13,13 @@ internal static class InfoCommand
     {
         var store = new Argument<string>("STORE") { Description = "Path of the Zarr store (a directory)." };
         var array = new Option<string?>("--array") { Description = "Show only the node at this path." };
+        var memory = CliOptions.MemoryUnused();
         var json = CliOptions.Json("store, nodes (path, kind, format, dtype, shape, chunks, fill_value, codecs, logical_bytes, stored_bytes, chunks_stored, chunks_total, attributes)");
         var svg = new Option<string?>("--svg") { Description = "Also draw the array's chunk grid (with --array) into this SVG file." };
-        var command = new Command("info", "Show a store's groups and arrays: shape, dtype, chunks, codecs, bytes stored vs logical.") { store, array, json, svg };
+        var command = new Command("info", "Show a store's groups and arrays: shape, dtype, chunks, codecs, bytes stored vs logical.") { store, memory, array, json, svg };
         command.SetAction(parse =>
         {
+            _ = CliParsing.ParseSize(parse.GetValue(memory)!, "--memory");
             string path = parse.GetValue(store)!;
             using var zarr = ZarrStore.OpenExisting(path);
             var nodes = zarr.ListNodes(parse.GetValue(array) ?? string.Empty);

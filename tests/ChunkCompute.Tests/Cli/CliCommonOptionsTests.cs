@@ -12,17 +12,17 @@ public sealed class CliCommonOptionsTests
     [InlineData("export")]
     [InlineData("stats")]
     [InlineData("convert")]
+    [InlineData("append")]
+    [InlineData("verify")]
+    [InlineData("gc")]
     public void Help_EveryCommand_ListsCommonOptions(string command)
     {
         var help = CliHarness.Expect(0, command, "--help").Stdout;
         Assert.Contains("--quiet", help, StringComparison.Ordinal);
         Assert.Contains("--verbose", help, StringComparison.Ordinal);
         Assert.Contains("--json", help, StringComparison.Ordinal);
-        if (command != "info")
-        {
-            Assert.Contains("--memory", help, StringComparison.Ordinal);
-            Assert.Contains("default 1GiB", help, StringComparison.Ordinal);
-        }
+        Assert.Contains("--memory", help, StringComparison.Ordinal);
+        Assert.Contains("default 1GiB", help, StringComparison.Ordinal);
     }
 
     [Fact]
