@@ -66,77 +66,20 @@ internal static class BloscEncoder
         var nblocks = (int)(((long)nbytes + blocksize - 1) / blocksize);
         var leftover = nbytes % blocksize;
         var maxTotal = (long)nbytes + BloscFormat.HeaderSize;
-        var output = GC.AllocateUninitializedArray<byte>((int)maxTotal);
-        long pos = BloscFormat.HeaderSize + (4L * nblocks);
-        if (pos > maxTotal)
+        if (BloscFormat.HeaderSize + (4L * nblocks) > maxTotal)
         {
             return Memcpyed(src, flags, ts, blocksize);
         }
 
-        if (nblocks >= ParallelMinBlocks && nbytes >= ParallelMinBytes && Environment.ProcessorCount > 1)
-        {
-            return EncodeBlocksInParallel(src, compressor, clevel, shuffle, ts, flags, split, blocksize, nblocks, leftover, maxTotal);
-        }
-
-        var shuffled = shuffle == BloscShuffle.NoShuffle ? null : ArrayPool<byte>.Shared.Rent(blocksize);
-        var compressed = ArrayPool<byte>.Shared.Rent(blocksize + 64);
-        try
-        {
-            for (var b = 0; b < nblocks; b++)
-            {
-                var isLeftover = b == nblocks - 1 && leftover != 0;
-                var bsize = isLeftover ? leftover : blocksize;
-                var block = src.Slice(b * blocksize, bsize);
-                if (shuffle == BloscShuffle.Shuffle && ts > 1)
-                {
-                    ByteShuffle.Shuffle(block, shuffled, ts);
-                    block = shuffled.AsSpan(0, bsize);
-                }
-                else if (shuffle == BloscShuffle.BitShuffle && bsize >= ts && (bsize / ts) % 8 == 0)
-                {
-                    BitShuffle.Shuffle(block, shuffled, ts);
-                    block = shuffled.AsSpan(0, bsize);
-                }
-
-                BinaryPrimitives.WriteInt32LittleEndian(output.AsSpan(BloscFormat.HeaderSize + (4 * b), 4), (int)pos);
-                var nsplits = split && !isLeftover ? ts : 1;
-                var neblock = bsize / nsplits;
-                for (var s = 0; s < nsplits; s++)
-                {
-                    var part = block.Slice(s * neblock, neblock);
-                    var csize = CompressSplit(compressor, clevel, part, compressed.AsSpan(0, neblock + 64));
-                    var raw = csize <= 0 || csize >= neblock;
-                    var size = raw ? neblock : csize;
-                    if (pos + 4 + size > maxTotal)
-                    {
-                        return Memcpyed(src, flags, ts, blocksize);
-                    }
-
-                    BinaryPrimitives.WriteInt32LittleEndian(output.AsSpan((int)pos, 4), size);
-                    pos += 4;
-                    (raw ? part : compressed.AsSpan(0, csize)).CopyTo(output.AsSpan((int)pos));
-                    pos += size;
-                }
-            }
-        }
-        finally
-        {
-            if (shuffled is not null)
-            {
-                ArrayPool<byte>.Shared.Return(shuffled);
-            }
-
-            ArrayPool<byte>.Shared.Return(compressed);
-        }
-
-        WriteHeader(output, flags, ts, nbytes, blocksize, (int)pos);
-        return pos == output.Length ? output : output.AsSpan(0, (int)pos).ToArray();
+        bool parallel = nblocks >= ParallelMinBlocks && nbytes >= ParallelMinBytes && Environment.ProcessorCount > 1;
+        return EncodeBlocks(src, compressor, clevel, shuffle, ts, flags, split, blocksize, nblocks, leftover, maxTotal, parallel);
     }
 
-    // c-blosc compresses a chunk's blocks on several threads (numcodecs/python-blosc use all cores); so do we, for
-    // chunks big enough that the per-block work outweighs the hand-off. The frame is byte-identical to the serial one.
-    private static byte[] EncodeBlocksInParallel(
-        ReadOnlySpan<byte> source, BloscCompressor compressor, int clevel, BloscShuffle shuffle, int ts, byte flags, bool split, int blocksize, int nblocks, int leftover, long maxTotal)
+    // Each block is shuffled and compressed into its own pooled piece, then the pieces are laid out after the offsets.
+    // c-blosc compresses a chunk's blocks on several threads (numcodecs/python-blosc use all cores); so do we when
+    // `parallel` (chunks big enough that the per-block work outweighs the hand-off): the frame is the same either way.
+    private static byte[] EncodeBlocks(
+        ReadOnlySpan<byte> source, BloscCompressor compressor, int clevel, BloscShuffle shuffle, int ts, byte flags, bool split, int blocksize, int nblocks, int leftover, long maxTotal, bool parallel)
     {
         var pieces = new byte[nblocks][];
         var lengths = new int[nblocks];
@@ -147,7 +90,7 @@ internal static class BloscEncoder
             {
                 nint srcPtr = (nint)p;
                 int srcLength = source.Length;
-                Parallel.For(0, nblocks, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, b =>
+                void EncodeBlock(int b)
                 {
                     var src = new ReadOnlySpan<byte>((byte*)srcPtr, srcLength);
                     var isLeftover = b == nblocks - 1 && leftover != 0;
@@ -207,7 +150,19 @@ internal static class BloscEncoder
                             ArrayPool<byte>.Shared.Return(piece);
                         }
                     }
-                });
+                }
+
+                if (parallel)
+                {
+                    Parallel.For(0, nblocks, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, EncodeBlock);
+                }
+                else
+                {
+                    for (int b = 0; b < nblocks; b++)
+                    {
+                        EncodeBlock(b);
+                    }
+                }
             }
         }
 
