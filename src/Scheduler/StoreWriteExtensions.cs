@@ -17,7 +17,7 @@ public static class StoreWriteExtensions
         ArgumentNullException.ThrowIfNull(store);
         var grid = array.Chunks;
         chunks ??= Enumerable.Range(0, grid.Rank).Select(d => Math.Max(1, grid.Sizes(d).Max())).ToArray();
-        if (store.IsTransactional && store.Version is not null && !store.IsInTransaction)
+        if (store.AutoCommits)
         {
             // The whole write is one transaction: chunks are staged on disk and published with the metadata at once,
             // so readers see the old node (or none) until the commit, and an overwrite replaces it atomically.

@@ -260,13 +260,11 @@ public sealed class ZarrArray
     /// <summary>Number of chunks stored.</summary>
     public long StoredChunkCount() => EnumerateChunkKeys().LongCount();
 
-    // Every stored key below the array that looks like a chunk (for verification and collection).
-    internal IEnumerable<string> ChunkKeys() => EnumerateChunkKeys();
-
     // Decodes one stored chunk into raw bytes, bypassing the cache (verification).
     internal void ReadChunkBytes(long[] chunkIndex, Span<byte> destination) => ReadChunkInto(ChunkKey(chunkIndex), destination, useCache: false);
 
-    private IEnumerable<string> EnumerateChunkKeys()
+    // Every stored key below the array that looks like a chunk (also for verification and collection).
+    internal IEnumerable<string> EnumerateChunkKeys()
     {
         foreach (var key in _view.List(_chunkPrefix))
         {

@@ -60,9 +60,14 @@ public sealed class DirectoryStore : IStore
     }
 
     /// <inheritdoc/>
-    public IMemoryOwner<byte>? GetPooled(string key)
+    public IMemoryOwner<byte>? GetPooled(string key) => ReadPooled(PathOf(key));
+
+    /// <summary>
+    /// Reads a whole file into pooled memory (one read, no intermediate array), or returns null when it does not exist.
+    /// Shared by the store and the transaction log (staged values, pre-images).
+    /// </summary>
+    internal static ArrayPoolOwner? ReadPooled(string path)
     {
-        string path = PathOf(key);
         SafeFileHandle handle;
         try
         {

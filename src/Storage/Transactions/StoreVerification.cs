@@ -64,7 +64,7 @@ internal static class StoreVerifier
                 string prefix = node.Path.Length == 0 ? string.Empty : node.Path + "/";
                 var grid = array.GridShape;
                 long beyond = 0;
-                foreach (var key in array.ChunkKeys())
+                foreach (var key in array.EnumerateChunkKeys())
                 {
                     if (!array.Metadata.ChunkKeyEncoding.TryParse(key[prefix.Length..], array.Rank, out var index))
                     {

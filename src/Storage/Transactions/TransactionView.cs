@@ -56,15 +56,7 @@ internal sealed class TransactionView : IStore
         CheckOpen();
         if (_staged.TryGetValue(key, out var file))
         {
-            if (file is null)
-            {
-                return null;
-            }
-
-            var bytes = File.ReadAllBytes(file);
-            var owner = new ArrayPoolOwner(bytes.Length);
-            bytes.CopyTo(owner.Memory.Span);
-            return owner;
+            return file is null ? null : DirectoryStore.ReadPooled(file);
         }
 
         NoteRead(key);

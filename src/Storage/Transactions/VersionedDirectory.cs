@@ -443,7 +443,7 @@ internal sealed class VersionedDirectory : IDisposable
             return null;
         }
 
-        var pre = ReadFile(PrePath(c.Number, key));
+        var pre = DirectoryStore.ReadPooled(PrePath(c.Number, key));
         if (pre is null)
         {
             return live; // not linked yet, so the live file was not replaced yet when it was read
@@ -578,25 +578,6 @@ internal sealed class VersionedDirectory : IDisposable
         }
 
         return names;
-    }
-
-    private static ArrayPoolOwner? ReadFile(string path)
-    {
-        try
-        {
-            var bytes = File.ReadAllBytes(path);
-            var owner = new ArrayPoolOwner(bytes.Length);
-            bytes.CopyTo(owner.Memory.Span);
-            return owner;
-        }
-        catch (FileNotFoundException)
-        {
-            return null;
-        }
-        catch (DirectoryNotFoundException)
-        {
-            return null;
-        }
     }
 
     // ---------------------------------------------------------------- records
