@@ -61,6 +61,27 @@ public abstract class ArrayNode
     public virtual ChunkBuffer? BorrowOutput(ReadOnlySpan<long> chunkIndex) => null;
 
     /// <summary>
+    /// True when output chunk <paramref name="chunkIndex"/> can be produced as a <see cref="ChunkStream"/> by
+    /// <see cref="OpenStream"/>, from nothing (a source) or from the stream of the node's single input at the same
+    /// chunk index. Lowering then fuses the task into its only consumer when that consumer
+    /// <see cref="ConsumesStream"/>. Default false.
+    /// </summary>
+    public virtual bool CanStream(ReadOnlySpan<long> chunkIndex) => false;
+
+    /// <summary>Bytes the stream of chunk <paramref name="chunkIndex"/> may hold (counted against the budget). Default: what the task would hold (output and scratch).</summary>
+    public virtual long StreamBytes(ReadOnlySpan<long> chunkIndex) => OutputBytes(chunkIndex) + ScratchBytes(chunkIndex);
+
+    /// <summary>Opens the stream of a chunk (only called when <see cref="CanStream"/> is true for it).</summary>
+    public virtual ChunkStream OpenStream(ChunkStreamContext context) =>
+        throw new NotSupportedException($"{Label} does not stream its chunks");
+
+    /// <summary>
+    /// True when <see cref="Execute"/> accepts its single input as <see cref="ChunkKernelContext.InputStream"/>
+    /// instead of a buffer for output chunk <paramref name="chunkIndex"/>. Default false.
+    /// </summary>
+    public virtual bool ConsumesStream(ReadOnlySpan<long> chunkIndex) => false;
+
+    /// <summary>
     /// True for nodes whose tasks have side effects and must run even though nothing consumes them (store writers).
     /// </summary>
     public virtual bool IsSink => false;

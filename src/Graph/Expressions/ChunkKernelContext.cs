@@ -14,6 +14,19 @@ public sealed class ChunkKernelContext
         CancellationToken = cancellationToken;
     }
 
+    /// <summary>Creates a context whose single input arrives as a stream (a producer fused into the task).</summary>
+    public ChunkKernelContext(long[] chunkIndex, IReadOnlyList<ChunkDependency> dependencies, ChunkStream inputStream, ChunkBuffer output, ChunkBuffer? scratch, CancellationToken cancellationToken)
+        : this(chunkIndex, dependencies, [], output, scratch, cancellationToken)
+    {
+        InputStream = inputStream;
+    }
+
+    /// <summary>
+    /// The single input as a stream of pieces when lowering fused its producer into this task (only for nodes whose
+    /// <see cref="ArrayNode.ConsumesStream"/> is true); <see cref="Inputs"/> is empty then. Null otherwise.
+    /// </summary>
+    public ChunkStream? InputStream { get; }
+
     /// <summary>The output chunk's index in the node's grid.</summary>
     public long[] ChunkIndex { get; }
 

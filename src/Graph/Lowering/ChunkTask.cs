@@ -33,8 +33,24 @@ public sealed class ChunkTask
     /// <summary>Bytes of this task's output buffer.</summary>
     public long OutputBytes { get; }
 
-    /// <summary>Scratch bytes while it runs.</summary>
-    public long ScratchBytes { get; }
+    /// <summary>Scratch bytes while it runs (including the memory of the streams fused into it).</summary>
+    public long ScratchBytes { get; private set; }
+
+    /// <summary>
+    /// The producers fused into this task as a stream, nearest first (the last one reads no input), or empty. Their
+    /// tasks are not in the graph: this task opens their streams and reads its single input from them.
+    /// </summary>
+    public IReadOnlyList<ChunkTask> Streamed { get; private set; } = [];
+
+    internal void FuseStream(ChunkTask[] chain)
+    {
+        Streamed = chain;
+        Dependencies = [];
+        foreach (var p in chain)
+        {
+            ScratchBytes += p.Node.StreamBytes(p.ChunkIndex);
+        }
+    }
 
     /// <summary>1 + the longest dependency chain below this task (0 for sources).</summary>
     public int Level { get; internal set; }

@@ -106,7 +106,46 @@ public sealed class TaskGraph
             }
         }
 
-        return new TaskGraph(outputs, order);
+        return new TaskGraph(outputs, FuseStreams(order));
+    }
+
+    // Streaming fusion: a task whose node takes its single input as a stream absorbs the chain of producers below it
+    // when every link can stream, is needed by no other task, is not a requested result, and the chain ends in a node
+    // that reads no input (a source). A reduction over a stored array then decodes and reduces each chunk piece by
+    // piece in one task (no decoded chunk in memory); a shared input keeps its own task, so it is still read once.
+    private static List<ChunkTask> FuseStreams(List<ChunkTask> order)
+    {
+        var absorbed = new HashSet<ChunkTask>(ReferenceEqualityComparer.Instance);
+        var chain = new List<ChunkTask>();
+        foreach (var task in order)
+        {
+            if (task.Dependencies.Length != 1 || !task.Node.ConsumesStream(task.ChunkIndex))
+            {
+                continue;
+            }
+
+            chain.Clear();
+            var producer = task.Dependencies[0];
+            while (!producer.IsOutput && producer.ConsumerCount == 1 && producer.Node.CanStream(producer.ChunkIndex))
+            {
+                chain.Add(producer);
+                if (producer.Dependencies.Length == 0)
+                {
+                    task.FuseStream([.. chain]);
+                    absorbed.UnionWith(chain);
+                    break;
+                }
+
+                if (producer.Dependencies.Length != 1)
+                {
+                    break;
+                }
+
+                producer = producer.Dependencies[0];
+            }
+        }
+
+        return absorbed.Count == 0 ? order : order.Where(t => !absorbed.Contains(t)).ToList();
     }
 
     private static void Finish(ChunkTask task)

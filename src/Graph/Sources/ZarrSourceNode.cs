@@ -49,5 +49,88 @@ public sealed class ZarrSourceNode : ArrayNode
         Array.ReadBytes(new ArraySubset(origin, extent), context.Output.Bytes, useCache: false, context.CancellationToken);
     }
 
+    /// <summary>
+    /// On the stored grid, when the array's codecs decode part by part (one Blosc compressor over little-endian
+    /// C-order bytes), a chunk is streamed in cache-sized decoded pieces (see <see cref="ChunkStream"/>).
+    /// </summary>
+    public override bool CanStream(ReadOnlySpan<long> chunkIndex) => _onStoredGrid && Array.DecodesInPieces;
+
+    /// <inheritdoc/>
+    public override ChunkStream OpenStream(ChunkStreamContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var shape = Grid.ChunkShape(context.ChunkIndex);
+        var stored = Array.ChunkShape;
+        bool prefix = true;
+        for (int d = 1; d < shape.Length; d++)
+        {
+            prefix &= shape[d] == stored[d];
+        }
+
+        // A chunk cut short along the first axis only is a prefix of the stored chunk: stream it and stop early.
+        // Other edge chunks, chunks not stored (fill value) and frames that are not plain Blosc are read whole.
+        long bytes = Grid.ChunkElements(context.ChunkIndex) * DataType.Size;
+        var reader = prefix ? Array.OpenChunkReader(context.ChunkIndex) : null;
+        if (reader is null)
+        {
+            var whole = context.Memory.Bytes[..checked((int)bytes)];
+            Array.ReadBytes(new ArraySubset(Grid.Origin(context.ChunkIndex), shape.Select(s => (long)s).ToArray()), whole, useCache: false, context.CancellationToken);
+        }
+
+        return new SourceStream(reader, context.Memory, bytes, DataType.Size);
+    }
+
+    private sealed class SourceStream : ChunkStream
+    {
+        private readonly ChunkReader? _reader;
+        private readonly ChunkBuffer _whole;
+        private readonly long _bytes;
+        private readonly int _elementSize;
+        private bool _done;
+
+        public SourceStream(ChunkReader? reader, ChunkBuffer whole, long bytes, int elementSize)
+        {
+            _reader = reader;
+            _whole = whole;
+            _bytes = bytes;
+            _elementSize = elementSize;
+        }
+
+        public override bool TryRead(out ReadOnlySpan<byte> values, out long firstElement)
+        {
+            values = default;
+            firstElement = 0;
+            if (_done)
+            {
+                return false;
+            }
+
+            if (_reader is null)
+            {
+                _done = true;
+                values = _whole.Bytes[..(int)_bytes];
+                return _bytes > 0;
+            }
+
+            if (!_reader.TryRead(out var piece, out long offset) || offset >= _bytes)
+            {
+                _done = true;
+                return false;
+            }
+
+            values = piece[..(int)Math.Min(piece.Length, _bytes - offset)];
+            firstElement = offset / _elementSize;
+            return true;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _reader?.Dispose();
+            }
+        }
+    }
+
     private static ZarrArray Require(ZarrArray array) => array ?? throw new ArgumentNullException(nameof(array));
 }

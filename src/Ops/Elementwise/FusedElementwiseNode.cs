@@ -122,6 +122,78 @@ public sealed unsafe class FusedElementwiseNode : ArrayNode
         }
     }
 
+    /// <summary>
+    /// True when the node reads one input on its own grid without broadcasting: it then evaluates each piece of that
+    /// input's stream as it arrives (see <see cref="ChunkStream"/>).
+    /// </summary>
+    public override bool CanStream(ReadOnlySpan<long> chunkIndex) => Inputs.Count == 1 && !_stretched[0] && Inputs[0].Grid.Equals(Grid);
+
+    /// <summary>Room for the evaluated pieces (at most a chunk) and the tile slots.</summary>
+    public override long StreamBytes(ReadOnlySpan<long> chunkIndex) => AlignUp(OutputBytes(chunkIndex)) + ScratchBytes(chunkIndex);
+
+    /// <inheritdoc/>
+    public override ChunkStream OpenStream(ChunkStreamContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var input = context.Input ?? throw new InvalidOperationException($"{Label} streams from its input's stream, and none was given");
+        byte* memory = (byte*)context.Memory.Pointer;
+        byte* slots = memory + AlignUp(OutputBytes(context.ChunkIndex));
+        return new PieceStream(_root, input, new TileState([null], slots, SlotBytes), memory, Inputs[0].DataType.Size, DataType.Size);
+    }
+
+    // Evaluates the expression over each piece of the input stream into the stream's own memory.
+    private sealed class PieceStream : ChunkStream
+    {
+        private readonly ElementwiseExpression _root;
+        private readonly ChunkStream _input;
+        private readonly TileState _state;
+        private readonly byte* _output;
+        private readonly int _inputSize;
+        private readonly int _outputSize;
+
+        public PieceStream(ElementwiseExpression root, ChunkStream input, TileState state, byte* output, int inputSize, int outputSize)
+        {
+            _root = root;
+            _input = input;
+            _state = state;
+            _output = output;
+            _inputSize = inputSize;
+            _outputSize = outputSize;
+        }
+
+        public override bool TryRead(out ReadOnlySpan<byte> values, out long firstElement)
+        {
+            if (!_input.TryRead(out var piece, out firstElement))
+            {
+                values = default;
+                return false;
+            }
+
+            int count = piece.Length / _inputSize;
+            fixed (byte* data = piece)
+            {
+                _state.SetLeaf(0, data);
+                for (int start = 0; start < count; start += TileElements)
+                {
+                    _state.Start = start;
+                    _state.Length = Math.Min(TileElements, count - start);
+                    _root.EvaluateInto(_state, _output);
+                }
+            }
+
+            values = new ReadOnlySpan<byte>(_output, count * _outputSize);
+            return true;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _input.Dispose();
+            }
+        }
+    }
+
     private static long AlignUp(long bytes) => (bytes + 63) & ~63L;
 
     private static (ElementwiseExpression Root, ExpressionBinder Binder) Bind(ElementwiseExpression root)

@@ -229,15 +229,32 @@ internal sealed class ChunkExecutor
 
         _reservedBytes[i] -= t.OutputBytes;
         ChunkBuffer? scratch = null;
+        var streamMemory = new ChunkBuffer[t.Streamed.Count];
+        ChunkStream? stream = null;
         try
         {
-            if (t.ScratchBytes > 0)
+            long ownScratch = t.ScratchBytes;
+            for (int k = t.Streamed.Count - 1; k >= 0; k--)
             {
-                scratch = new ChunkBuffer(t.ScratchBytes, [(int)t.ScratchBytes], _pool, _accountant.Release);
-                _reservedBytes[i] -= t.ScratchBytes;
+                // The fused producers' streams, source first, each in its own accounted memory.
+                var p = t.Streamed[k];
+                long bytes = p.Node.StreamBytes(p.ChunkIndex);
+                ownScratch -= bytes;
+                streamMemory[k] = new ChunkBuffer(bytes, [(int)Math.Min(int.MaxValue, bytes)], _pool, _accountant.Release);
+                _reservedBytes[i] -= bytes;
+                stream = p.Node.OpenStream(new ChunkStreamContext(p.ChunkIndex, streamMemory[k], stream, token));
             }
 
-            t.Node.Execute(new ChunkKernelContext(t.ChunkIndex, t.DependencyRefs, inputs, output, scratch, token));
+            if (ownScratch > 0)
+            {
+                scratch = new ChunkBuffer(ownScratch, [(int)ownScratch], _pool, _accountant.Release);
+                _reservedBytes[i] -= ownScratch;
+            }
+
+            var context = stream is null
+                ? new ChunkKernelContext(t.ChunkIndex, t.DependencyRefs, inputs, output, scratch, token)
+                : new ChunkKernelContext(t.ChunkIndex, t.DependencyRefs, stream, output, scratch, token);
+            t.Node.Execute(context);
         }
         catch
         {
@@ -246,12 +263,19 @@ internal sealed class ChunkExecutor
         }
         finally
         {
+            stream?.Dispose();
+            foreach (var m in streamMemory)
+            {
+                m?.Dispose();
+            }
+
             scratch?.Dispose();
         }
 
-        if (t.Dependencies.Length == 0 && t.Node is ZarrSourceNode)
+        var source = t.Streamed.Count > 0 ? t.Streamed[^1] : t;
+        if (source.Dependencies.Length == 0 && source.Node is ZarrSourceNode)
         {
-            Interlocked.Add(ref _bytesRead, t.OutputBytes);
+            Interlocked.Add(ref _bytesRead, source.OutputBytes);
         }
 
         FinishTask(i, t, output);

@@ -83,7 +83,9 @@ public sealed class ExecutionPlan
         {
             var n = group.Key;
             long bytes = group.Max(t => t.OutputBytes + t.ScratchBytes);
-            sb.AppendLine(CultureInfo.InvariantCulture, $"  {n.Label,-28} {n.DataType.Name,-8} [{string.Join(", ", n.Grid.Shape)}] {group.Count(),8} tasks, ≤ {MemoryPlanRefusedException.Format(bytes)} each{(Graph.Outputs.Contains(n) ? "  (output)" : string.Empty)}");
+            var streamed = group.FirstOrDefault(t => t.Streamed.Count > 0)?.Streamed;
+            string label = streamed is null ? n.Label : string.Join(" → ", streamed.Reverse().Select(p => p.Node.Label).Append(n.Label));
+            sb.AppendLine(CultureInfo.InvariantCulture, $"  {label,-28} {n.DataType.Name,-8} [{string.Join(", ", n.Grid.Shape)}] {group.Count(),8} tasks, ≤ {MemoryPlanRefusedException.Format(bytes)} each{(streamed is null ? string.Empty : "  (streamed: read piece by piece, no chunk held)")}{(Graph.Outputs.Contains(n) ? "  (output)" : string.Empty)}");
         }
 
         if (PeakTask is not null)

@@ -260,6 +260,27 @@ public sealed class ZarrArray
     /// <summary>Number of chunks stored.</summary>
     public long StoredChunkCount() => EnumerateChunkKeys().LongCount();
 
+    /// <summary>
+    /// Opens stored chunk <paramref name="chunkIndex"/> for reading in cache-sized decoded pieces (see
+    /// <see cref="ChunkReader"/>), bypassing the cache; null when the chunk is not stored or its codecs do not decode
+    /// part by part (anything but one Blosc compressor over little-endian C-order bytes): read it whole then.
+    /// </summary>
+    internal ChunkReader? OpenChunkReader(ReadOnlySpan<long> chunkIndex)
+    {
+        CheckChunkIndex(chunkIndex);
+        if (!DecodesInPieces)
+        {
+            return null;
+        }
+
+        string key = ChunkKey(chunkIndex);
+        var stored = _view.GetPooled(key);
+        return stored is null ? null : ChunkReader.TryOpen(this, key, stored, ChunkByteCount, DataType.Size);
+    }
+
+    /// <summary>True when stored chunks can be read in pieces (<see cref="OpenChunkReader"/>): one Blosc compressor over little-endian C-order bytes.</summary>
+    internal bool DecodesInPieces => Metadata.Codecs is { IsDirect: true, BytesToBytes: [Codecs.BloscCodec] };
+
     // Decodes one stored chunk into raw bytes, bypassing the cache (verification).
     internal void ReadChunkBytes(long[] chunkIndex, Span<byte> destination) => ReadChunkInto(ChunkKey(chunkIndex), destination, useCache: false);
 

@@ -18,6 +18,9 @@ internal sealed unsafe class TileState
         _slotBytes = slotBytes;
     }
 
+    /// <summary>Points leaf <paramref name="leaf"/> at other data (the current piece of a streamed input).</summary>
+    public void SetLeaf(int leaf, byte* data) => _leaves[leaf] = data;
+
     /// <summary>The first element of the current tile, as an offset into the chunk.</summary>
     public int Start { get; set; }
 

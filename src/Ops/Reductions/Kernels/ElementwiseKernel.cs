@@ -28,185 +28,244 @@ internal sealed unsafe class ElementwiseKernel<TIn, TState, TOut, TOp> : Reducti
 
     public override int StateSize => sizeof(TState);
 
+    public override bool CanStream => true;
+
     public override void Partial(ChunkBuffer input, ReadOnlySpan<long> origin, ReductionSpec spec, Span<byte> stateBytes)
     {
-        var op = _op;
-        var state = MemoryMarshal.Cast<byte, TState>(stateBytes);
-        state.Fill(op.Identity);
-        var values = MemoryMarshal.Cast<byte, TIn>(input.Bytes);
-        var shape = input.Shape;
-        int rank = shape.Length;
-        if (values.Length == 0 || input.ElementCount == 0)
-        {
-            return;
-        }
-
-        if (rank == 0)
-        {
-            op.Add(ref state[0], values[0], 0);
-            return;
-        }
-
-        var reduced = spec.Reduced;
-        Span<long> outStride = stackalloc long[rank];
-        Span<long> argStride = stackalloc long[rank];
-        long os = 1, ags = 1, argBase = 0;
-        for (int d = rank - 1; d >= 0; d--)
-        {
-            outStride[d] = reduced[d] ? 0 : os;
-            argStride[d] = reduced[d] ? ags : 0;
-            if (reduced[d])
-            {
-                ags *= spec.InputShape[d];
-            }
-            else
-            {
-                os *= shape[d];
-            }
-        }
-
-        for (int d = 0; d < rank; d++)
-        {
-            argBase += origin[d] * argStride[d];
-        }
-
-        // The inner run: the last dimension, widened over trailing reduced dimensions when indices do not matter.
-        bool lastReduced = reduced[rank - 1];
-        int inner = rank - 1;
-        int innerLength = shape[rank - 1];
-        if (lastReduced && !op.NeedsIndex)
-        {
-            while (inner > 0 && reduced[inner - 1])
-            {
-                inner--;
-                innerLength *= shape[inner];
-            }
-        }
-
-        long rows = 1;
-        for (int d = 0; d < inner; d++)
-        {
-            rows *= shape[d];
-        }
-
-        if (!lastReduced && op is IRowSumOp<TIn, TState> rowSum && rowSum.AccumulatesRows)
-        {
-            AddRows(rowSum, values, state, shape, inner, innerLength, rows, outStride);
-            return;
-        }
-
-        Span<int> counter = stackalloc int[Math.Max(1, inner)];
-        counter.Clear();
-        long lastArgStep = argStride[rank - 1];
-        int inOffset = 0;
-        for (long r = 0; r < rows; r++)
-        {
-            long outOffset = 0, argOffset = argBase;
-            for (int d = 0; d < inner; d++)
-            {
-                outOffset += counter[d] * outStride[d];
-                argOffset += counter[d] * argStride[d];
-            }
-
-            var row = values.Slice(inOffset, innerLength);
-            if (lastReduced)
-            {
-                op.AddSpan(ref state[(int)outOffset], row, argOffset, lastArgStep);
-            }
-            else
-            {
-                var target = state.Slice((int)outOffset, innerLength);
-                for (int j = 0; j < row.Length; j++)
-                {
-                    op.Add(ref target[j], row[j], argOffset);
-                }
-            }
-
-            inOffset += innerLength;
-            for (int d = inner - 1; d >= 0; d--)
-            {
-                if (++counter[d] < shape[d])
-                {
-                    break;
-                }
-
-                counter[d] = 0;
-            }
-        }
-    }
-
-    // The reduced axes are not the innermost: each input row adds elementwise into one row of states. Rows are summed
-    // into a plain float64 buffer with SIMD and folded into the compensated states every FlushRows rows.
-    private static void AddRows(IRowSumOp<TIn, TState> op, ReadOnlySpan<TIn> values, Span<TState> state, int[] shape, int inner, int innerLength, long rows, ReadOnlySpan<long> outStride)
-    {
-        const int FlushRows = 64;
-        var acc = System.Buffers.ArrayPool<double>.Shared.Rent(state.Length);
-        var counts = System.Buffers.ArrayPool<long>.Shared.Rent(state.Length);
-        var widened = System.Buffers.ArrayPool<double>.Shared.Rent(innerLength);
+        var acc = new Accumulator(_op, input.Shape, origin, spec, stateBytes);
         try
         {
-            acc.AsSpan(0, state.Length).Clear();
-            counts.AsSpan(0, state.Length).Clear();
-            Span<int> counter = stackalloc int[Math.Max(1, inner)];
-            counter.Clear();
-            int inOffset = 0;
-            for (long r = 0; r < rows; r++)
+            if (input.ElementCount > 0)
             {
-                long outOffset = 0;
-                for (int d = 0; d < inner; d++)
-                {
-                    outOffset += counter[d] * outStride[d];
-                }
-
-                var row = op.AsDoubles(values.Slice(inOffset, innerLength), widened);
-                var target = acc.AsSpan((int)outOffset, innerLength);
-                System.Numerics.Tensors.TensorPrimitives.Add(target, row, target);
-                counts[outOffset]++;
-                inOffset += innerLength;
-                if ((r + 1) % FlushRows == 0)
-                {
-                    Flush(op, acc, counts, state, innerLength);
-                }
-
-                for (int d = inner - 1; d >= 0; d--)
-                {
-                    if (++counter[d] < shape[d])
-                    {
-                        break;
-                    }
-
-                    counter[d] = 0;
-                }
+                acc.Add(MemoryMarshal.Cast<byte, TIn>(input.Bytes), 0);
             }
 
-            Flush(op, acc, counts, state, innerLength);
+            acc.Finish();
         }
         finally
         {
-            System.Buffers.ArrayPool<double>.Shared.Return(acc);
-            System.Buffers.ArrayPool<long>.Shared.Return(counts);
-            System.Buffers.ArrayPool<double>.Shared.Return(widened);
+            acc.Dispose();
         }
     }
 
-    // counts[o] counts rows added at row offset o; every element of that row of states got that many values.
-    private static void Flush(IRowSumOp<TIn, TState> op, double[] acc, long[] counts, Span<TState> state, int innerLength)
+    public override void PartialStream(ChunkStream input, int[] shape, ReadOnlySpan<long> origin, ReductionSpec spec, Span<byte> stateBytes)
     {
-        for (int o = 0; o < state.Length; o += innerLength)
+        var acc = new Accumulator(_op, shape, origin, spec, stateBytes);
+        try
         {
-            long n = counts[o];
-            if (n == 0)
+            while (input.TryRead(out var values, out long first))
             {
-                continue;
+                acc.Add(MemoryMarshal.Cast<byte, TIn>(values), first);
             }
 
-            for (int j = 0; j < innerLength; j++)
+            acc.Finish();
+        }
+        finally
+        {
+            acc.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Reduces one input chunk given as consecutive runs of its C-order elements (the whole chunk at once, or the
+    /// pieces of a stream). The chunk is seen as rows: the last dimension, widened over trailing reduced dimensions
+    /// when indices do not matter. A run may start or end inside a row: when the row is reduced, its pieces go to the
+    /// same state one after the other; when it is kept, its pieces add into disjoint state elements.
+    /// </summary>
+    private ref struct Accumulator : IDisposable
+    {
+        private const int FlushRows = 64;
+        private readonly TOp _op;
+        private readonly Span<TState> _state;
+        private readonly int[] _shape;
+        private readonly long[] _outStride;
+        private readonly long[] _argStride;
+        private readonly long _argBase;
+        private readonly long _lastArgStep;
+        private readonly int _inner;
+        private readonly int _innerLength;
+        private readonly bool _lastReduced;
+        private readonly IRowSumOp<TIn, TState>? _rowSum;
+        private double[]? _rowAcc;
+        private readonly long[]? _rowCounts;
+        private readonly double[]? _widened;
+        private long _rowsSinceFlush;
+
+        public Accumulator(TOp op, int[] shape, ReadOnlySpan<long> origin, ReductionSpec spec, Span<byte> stateBytes)
+        {
+            _op = op;
+            _state = MemoryMarshal.Cast<byte, TState>(stateBytes);
+            _state.Fill(op.Identity);
+            _shape = shape;
+            int rank = shape.Length;
+            var reduced = spec.Reduced;
+            _outStride = new long[rank];
+            _argStride = new long[rank];
+            long os = 1, ags = 1, argBase = 0;
+            for (int d = rank - 1; d >= 0; d--)
             {
-                op.AddSum(ref state[o + j], acc[o + j], n);
-                acc[o + j] = 0;
+                _outStride[d] = reduced[d] ? 0 : os;
+                _argStride[d] = reduced[d] ? ags : 0;
+                if (reduced[d])
+                {
+                    ags *= spec.InputShape[d];
+                }
+                else
+                {
+                    os *= shape[d];
+                }
             }
 
-            counts[o] = 0;
+            for (int d = 0; d < rank; d++)
+            {
+                argBase += origin[d] * _argStride[d];
+            }
+
+            _argBase = argBase;
+            if (rank == 0)
+            {
+                _inner = 0;
+                _innerLength = 1;
+                _lastReduced = true;
+                _lastArgStep = 0;
+                _rowSum = null;
+                return;
+            }
+
+            _lastReduced = reduced[rank - 1];
+            _lastArgStep = _argStride[rank - 1];
+            int inner = rank - 1;
+            long innerLength = shape[rank - 1];
+            if (_lastReduced && !op.NeedsIndex)
+            {
+                while (inner > 0 && reduced[inner - 1])
+                {
+                    inner--;
+                    innerLength *= shape[inner];
+                }
+            }
+
+            _inner = inner;
+            _innerLength = (int)Math.Min(int.MaxValue, Math.Max(1, innerLength));
+            _rowSum = !_lastReduced && op is IRowSumOp<TIn, TState> rowSum && rowSum.AccumulatesRows ? rowSum : null;
+            if (_rowSum is not null)
+            {
+                // Kept rows are summed into a plain float64 row buffer with SIMD and folded into the compensated
+                // states every FlushRows rows.
+                _rowAcc = System.Buffers.ArrayPool<double>.Shared.Rent(_state.Length);
+                _rowCounts = System.Buffers.ArrayPool<long>.Shared.Rent(_state.Length);
+                _widened = System.Buffers.ArrayPool<double>.Shared.Rent(_innerLength);
+                _rowAcc.AsSpan(0, _state.Length).Clear();
+                _rowCounts.AsSpan(0, _state.Length).Clear();
+            }
+        }
+
+        /// <summary>Adds <paramref name="values"/>, the chunk's elements from flat C-order position <paramref name="first"/> on.</summary>
+        public void Add(ReadOnlySpan<TIn> values, long first)
+        {
+            var op = _op;
+            if (_shape.Length == 0)
+            {
+                if (values.Length > 0)
+                {
+                    op.Add(ref _state[0], values[0], 0);
+                }
+
+                return;
+            }
+
+            long position = first;
+            while (!values.IsEmpty)
+            {
+                long row = position / _innerLength;
+                int column = (int)(position - (row * _innerLength));
+                int take = Math.Min(_innerLength - column, values.Length);
+                var piece = values[..take];
+                long outOffset = 0, argOffset = _argBase;
+                for (int d = _inner - 1; d >= 0; d--)
+                {
+                    long c = row % _shape[d];
+                    row /= _shape[d];
+                    outOffset += c * _outStride[d];
+                    argOffset += c * _argStride[d];
+                }
+
+                if (_lastReduced)
+                {
+                    op.AddSpan(ref _state[(int)outOffset], piece, argOffset + (column * _lastArgStep), _lastArgStep);
+                }
+                else if (_rowSum is not null)
+                {
+                    var doubles = _rowSum.AsDoubles(piece, _widened!);
+                    var target = _rowAcc!.AsSpan((int)outOffset + column, take);
+                    System.Numerics.Tensors.TensorPrimitives.Add(target, doubles, target);
+                    if (column + take == _innerLength)
+                    {
+                        // A row is complete: only whole rows are ever in the row buffer when it is folded.
+                        _rowCounts![outOffset]++;
+                        if (++_rowsSinceFlush == FlushRows)
+                        {
+                            Flush();
+                        }
+                    }
+                }
+                else
+                {
+                    var target = _state.Slice((int)outOffset + column, take);
+                    for (int j = 0; j < piece.Length; j++)
+                    {
+                        op.Add(ref target[j], piece[j], argOffset);
+                    }
+                }
+
+                position += take;
+                values = values[take..];
+            }
+        }
+
+        /// <summary>Folds what is still in the row buffer into the states.</summary>
+        public void Finish()
+        {
+            if (_rowSum is not null)
+            {
+                Flush();
+            }
+        }
+
+        // _rowCounts[o] counts rows added at row offset o; every element of that row of states got that many values.
+        private void Flush()
+        {
+            var acc = _rowAcc!;
+            var counts = _rowCounts!;
+            for (int o = 0; o < _state.Length; o += _innerLength)
+            {
+                long n = counts[o];
+                if (n == 0)
+                {
+                    continue;
+                }
+
+                for (int j = 0; j < _innerLength; j++)
+                {
+                    _rowSum!.AddSum(ref _state[o + j], acc[o + j], n);
+                    acc[o + j] = 0;
+                }
+
+                counts[o] = 0;
+            }
+
+            _rowsSinceFlush = 0;
+        }
+
+        public void Dispose()
+        {
+            if (_rowAcc is not null)
+            {
+                System.Buffers.ArrayPool<double>.Shared.Return(_rowAcc);
+                System.Buffers.ArrayPool<long>.Shared.Return(_rowCounts!);
+                System.Buffers.ArrayPool<double>.Shared.Return(_widened!);
+                _rowAcc = null;
+            }
         }
     }
 

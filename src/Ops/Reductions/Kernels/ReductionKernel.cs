@@ -31,6 +31,16 @@ internal abstract class ReductionKernel
     /// </summary>
     public abstract void Partial(ChunkBuffer input, ReadOnlySpan<long> origin, ReductionSpec spec, Span<byte> state);
 
+    /// <summary>True when <see cref="PartialStream"/> can reduce a chunk given as a stream of pieces.</summary>
+    public virtual bool CanStream => false;
+
+    /// <summary>
+    /// As <see cref="Partial"/>, for an input chunk of <paramref name="shape"/> delivered as consecutive C-order pieces
+    /// (a producer fused into this task, see <see cref="ArrayNode.CanStream"/>).
+    /// </summary>
+    public virtual void PartialStream(ChunkStream input, int[] shape, ReadOnlySpan<long> origin, ReductionSpec spec, Span<byte> state) =>
+        throw new NotSupportedException($"{Name} does not reduce streamed chunks");
+
     /// <summary>Merges same-shaped state chunks <paramref name="parts"/> into <paramref name="state"/>.</summary>
     public abstract void Combine(IReadOnlyList<ChunkBuffer> parts, Span<byte> state);
 

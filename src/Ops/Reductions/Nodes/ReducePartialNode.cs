@@ -29,10 +29,20 @@ internal sealed class ReducePartialNode : ArrayNode
         dependencies.Add(new ChunkDependency(0, chunkIndex.ToArray()));
     }
 
+    public override bool ConsumesStream(ReadOnlySpan<long> chunkIndex) => _kernel.CanStream;
+
     public override void Execute(ChunkKernelContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        _kernel.Partial(context.Inputs[0], Inputs[0].Grid.Origin(context.ChunkIndex), _spec, context.Output.Bytes);
+        var origin = Inputs[0].Grid.Origin(context.ChunkIndex);
+        if (context.InputStream is { } stream)
+        {
+            _kernel.PartialStream(stream, Inputs[0].Grid.ChunkShape(context.ChunkIndex), origin, _spec, context.Output.Bytes);
+        }
+        else
+        {
+            _kernel.Partial(context.Inputs[0], origin, _spec, context.Output.Bytes);
+        }
     }
 
     private static ChunkGrid StateGrid(ChunkGrid input, bool[] reduced)

@@ -88,121 +88,174 @@ internal static class BloscDecoder
     /// <summary>Decodes a frame into <paramref name="dest"/>, whose length must equal the header's <c>nbytes</c>.</summary>
     internal static void Decode(ReadOnlySpan<byte> src, Span<byte> dest)
     {
-        var nbytes = ReadDecodedLength(src);
-        if (nbytes != dest.Length)
+        var frame = Frame.Parse(src);
+        if (frame.NBytes != dest.Length)
         {
-            throw CodecHelpers.SizeMismatch(Codec, dest.Length, nbytes);
+            throw CodecHelpers.SizeMismatch(Codec, dest.Length, frame.NBytes);
         }
 
-        var flags = src[2];
-        int typesize = src[3];
-        var blocksize = BinaryPrimitives.ReadUInt32LittleEndian(src.Slice(8, 4));
-        var cbytes = (int)BinaryPrimitives.ReadUInt32LittleEndian(src.Slice(12, 4));
-        src = src[..cbytes];
-
-        if ((flags & BloscFormat.Memcpyed) != 0)
+        src = src[..frame.CBytes];
+        if (frame.Memcpyed)
         {
-            if (cbytes - BloscFormat.HeaderSize < nbytes)
-            {
-                throw CodecHelpers.Truncated(Codec, $"uncompressed frame holds {cbytes - BloscFormat.HeaderSize} of {nbytes} bytes");
-            }
-
-            src.Slice(BloscFormat.HeaderSize, nbytes).CopyTo(dest);
+            src.Slice(BloscFormat.HeaderSize, frame.NBytes).CopyTo(dest);
             return;
         }
 
-        if (nbytes == 0)
+        Span<byte> scratch = frame.Unshuffles ? ThreadScratch(frame.MaxBlockBytes) : default;
+        for (var b = 0; b < frame.BlockCount; b++)
         {
-            return;
-        }
-
-        if (blocksize == 0 || blocksize > BloscFormat.MaxBufferSize)
-        {
-            throw new CodecException(Codec, $"corrupt header: blocksize {blocksize}");
-        }
-
-        if (typesize == 0)
-        {
-            throw new CodecException(Codec, "corrupt header: typesize 0");
-        }
-
-        var format = flags >> 5;
-        switch (format)
-        {
-            case BloscFormat.FormatBloscLz:
-            case BloscFormat.FormatZlib:
-                break;
-            case BloscFormat.FormatLz4:
-                Lz4Interop.Ensure(Codec);
-                break;
-            case BloscFormat.FormatZstd:
-                ZstdInterop.Ensure(Codec);
-                break;
-            case BloscFormat.FormatSnappy:
-                throw new UnsupportedCodecException(Codec, "the chunk is compressed with snappy, which ChunkCompute does not support");
-            default:
-                throw new CodecException(Codec, $"corrupt header: unknown compressor format {format}");
-        }
-
-        var bs = (int)Math.Min(blocksize, (uint)nbytes);
-        var nblocks = (int)(((long)nbytes + blocksize - 1) / blocksize);
-        var leftover = (int)(nbytes % blocksize);
-        var tableEnd = BloscFormat.HeaderSize + (4L * nblocks);
-        if (tableEnd > cbytes)
-        {
-            throw CodecHelpers.Truncated(Codec, $"block table of {nblocks} entries does not fit in {cbytes} bytes");
-        }
-
-        var dontSplit = (flags & BloscFormat.DontSplit) != 0;
-        var byteShuffle = (flags & BloscFormat.DoShuffle) != 0 && typesize > 1;
-        var bitShuffle = (flags & BloscFormat.DoBitShuffle) != 0;
-        Span<byte> scratch = default;
-        if (byteShuffle || bitShuffle)
-        {
-            var scratchArray = t_scratch;
-            if (scratchArray is null || scratchArray.Length < bs)
+            var outBlock = dest.Slice((int)((long)b * frame.BlockSize), frame.BlockBytes(b));
+            if (!frame.Unshuffles)
             {
-                scratchArray = t_scratch = GC.AllocateUninitializedArray<byte>(Math.Max(bs, 64 * 1024));
+                frame.DecompressBlock(src, b, outBlock);
+                continue;
             }
 
-            scratch = scratchArray;
+            var shuffled = scratch[..outBlock.Length];
+            frame.DecompressBlock(src, b, shuffled);
+            frame.Unshuffle(shuffled, outBlock);
+        }
+    }
+
+    private static Span<byte> ThreadScratch(int bytes)
+    {
+        var scratchArray = t_scratch;
+        if (scratchArray is null || scratchArray.Length < bytes)
+        {
+            scratchArray = t_scratch = GC.AllocateUninitializedArray<byte>(Math.Max(bytes, 64 * 1024));
         }
 
-        for (var b = 0; b < nblocks; b++)
-        {
-            var isLeftover = b == nblocks - 1 && leftover != 0;
-            var bsize = isLeftover ? leftover : (int)blocksize;
-            var outBlock = dest.Slice((int)((long)b * blocksize), bsize);
-            var unshuffle = byteShuffle || (bitShuffle && bsize >= typesize);
-            var target = unshuffle ? scratch[..bsize] : outBlock;
+        return scratchArray;
+    }
 
+    /// <summary>A validated Blosc1 header: what the block loop needs.</summary>
+    internal readonly struct Frame
+    {
+        private readonly byte _flags;
+
+        private Frame(byte flags, int typeSize, int nbytes, int blocksize, int cbytes)
+        {
+            _flags = flags;
+            TypeSize = typeSize;
+            NBytes = nbytes;
+            BlockSize = blocksize;
+            CBytes = cbytes;
+            Format = flags >> 5;
+            BlockCount = nbytes == 0 || Memcpyed ? 0 : (int)(((long)nbytes + blocksize - 1) / blocksize);
+            TableEnd = BloscFormat.HeaderSize + (4 * BlockCount);
+        }
+
+        public int TypeSize { get; }
+
+        public int NBytes { get; }
+
+        /// <summary>The header's block size: bytes of every block but a shorter last one.</summary>
+        public int BlockSize { get; }
+
+        /// <summary>Bytes of the largest block.</summary>
+        public int MaxBlockBytes => Math.Min(BlockSize, NBytes);
+
+        public int CBytes { get; }
+
+        public int Format { get; }
+
+        public int BlockCount { get; }
+
+        public int TableEnd { get; }
+
+        public bool Memcpyed => (_flags & BloscFormat.Memcpyed) != 0;
+
+        public bool ByteShuffled => (_flags & BloscFormat.DoShuffle) != 0 && TypeSize > 1;
+
+        private bool BitShuffled => (_flags & BloscFormat.DoBitShuffle) != 0;
+
+        /// <summary>True when decompressed blocks still need an unshuffle (into another buffer).</summary>
+        public bool Unshuffles => ByteShuffled || BitShuffled;
+
+        /// <summary>Parses and validates the header of <paramref name="src"/>.</summary>
+        public static Frame Parse(ReadOnlySpan<byte> src)
+        {
+            var nbytes = ReadDecodedLength(src);
+            var flags = src[2];
+            int typesize = src[3];
+            var blocksize = BinaryPrimitives.ReadUInt32LittleEndian(src.Slice(8, 4));
+            var cbytes = (int)BinaryPrimitives.ReadUInt32LittleEndian(src.Slice(12, 4));
+            var frame = new Frame(flags, typesize, nbytes, (int)Math.Min(Math.Max(blocksize, 1u), (uint)BloscFormat.MaxBufferSize), cbytes);
+            if (frame.Memcpyed || nbytes == 0)
+            {
+                return frame;
+            }
+
+            if (blocksize == 0 || blocksize > BloscFormat.MaxBufferSize)
+            {
+                throw new CodecException(Codec, $"corrupt header: blocksize {blocksize}");
+            }
+
+            if (typesize == 0)
+            {
+                throw new CodecException(Codec, "corrupt header: typesize 0");
+            }
+
+            switch (frame.Format)
+            {
+                case BloscFormat.FormatBloscLz:
+                case BloscFormat.FormatZlib:
+                    break;
+                case BloscFormat.FormatLz4:
+                    Lz4Interop.Ensure(Codec);
+                    break;
+                case BloscFormat.FormatZstd:
+                    ZstdInterop.Ensure(Codec);
+                    break;
+                case BloscFormat.FormatSnappy:
+                    throw new UnsupportedCodecException(Codec, "the chunk is compressed with snappy, which ChunkCompute does not support");
+                default:
+                    throw new CodecException(Codec, $"corrupt header: unknown compressor format {frame.Format}");
+            }
+
+            if (frame.TableEnd > cbytes)
+            {
+                throw CodecHelpers.Truncated(Codec, $"block table of {frame.BlockCount} entries does not fit in {cbytes} bytes");
+            }
+
+            return frame;
+        }
+
+        /// <summary>Bytes of block <paramref name="b"/>.</summary>
+        public int BlockBytes(int b) => b == BlockCount - 1 && NBytes % BlockSize != 0 ? NBytes % BlockSize : BlockSize;
+
+        /// <summary>Decompresses block <paramref name="b"/> of the frame <paramref name="src"/> into <paramref name="target"/> (still shuffled when <see cref="Unshuffles"/>).</summary>
+        public void DecompressBlock(ReadOnlySpan<byte> src, int b, Span<byte> target)
+        {
+            var bsize = target.Length;
+            var isLeftover = b == BlockCount - 1 && NBytes % BlockSize != 0;
             var pos = BinaryPrimitives.ReadInt32LittleEndian(src.Slice(BloscFormat.HeaderSize + (4 * b), 4));
-            if (pos < tableEnd || pos > cbytes)
+            if (pos < TableEnd || pos > CBytes)
             {
-                throw new CodecException(Codec, $"corrupt block table: block {b} starts at {pos}, outside {tableEnd}..{cbytes}");
+                throw new CodecException(Codec, $"corrupt block table: block {b} starts at {pos}, outside {TableEnd}..{CBytes}");
             }
 
-            var nsplits = !dontSplit && typesize <= BloscFormat.MaxSplits && bsize / typesize >= BloscFormat.MinBufferSize && !isLeftover
-                ? typesize
+            var nsplits = (_flags & BloscFormat.DontSplit) == 0 && TypeSize <= BloscFormat.MaxSplits && bsize / TypeSize >= BloscFormat.MinBufferSize && !isLeftover
+                ? TypeSize
                 : 1;
             if (bsize % nsplits != 0)
             {
-                throw new CodecException(Codec, $"corrupt header: blocksize {bsize} is not a multiple of typesize {typesize}");
+                throw new CodecException(Codec, $"corrupt header: blocksize {bsize} is not a multiple of typesize {TypeSize}");
             }
 
             var neblock = bsize / nsplits;
             for (var s = 0; s < nsplits; s++)
             {
-                if (pos > cbytes - 4)
+                if (pos > CBytes - 4)
                 {
                     throw CodecHelpers.Truncated(Codec, $"block {b} split {s} header lies past the end of the frame");
                 }
 
                 var csize = BinaryPrimitives.ReadInt32LittleEndian(src.Slice(pos, 4));
                 pos += 4;
-                if (csize < 0 || csize > cbytes - pos)
+                if (csize < 0 || csize > CBytes - pos)
                 {
-                    throw CodecHelpers.Truncated(Codec, $"block {b} split {s} claims {csize} bytes at offset {pos} of a {cbytes}-byte frame");
+                    throw CodecHelpers.Truncated(Codec, $"block {b} split {s} claims {csize} bytes at offset {pos} of a {CBytes}-byte frame");
                 }
 
                 var part = src.Slice(pos, csize);
@@ -211,30 +264,29 @@ internal static class BloscDecoder
                 {
                     part.CopyTo(output);
                 }
-                else if (!DecompressSplit(format, part, output))
+                else if (!DecompressSplit(Format, part, output))
                 {
                     throw new CodecException(Codec, $"corrupt input: block {b} split {s} does not decompress to {neblock} bytes");
                 }
 
                 pos += csize;
             }
+        }
 
-            if (!unshuffle)
+        /// <summary>Unshuffles a decompressed block (<see cref="Unshuffles"/> must be true).</summary>
+        public void Unshuffle(ReadOnlySpan<byte> shuffled, Span<byte> block)
+        {
+            if (ByteShuffled)
             {
-                continue;
+                ByteShuffle.Unshuffle(shuffled, block, TypeSize);
             }
-
-            if (byteShuffle)
+            else if (shuffled.Length >= TypeSize && (shuffled.Length / TypeSize) % 8 == 0)
             {
-                ByteShuffle.Unshuffle(target, outBlock, typesize);
-            }
-            else if ((bsize / typesize) % 8 == 0)
-            {
-                BitShuffle.Unshuffle(target, outBlock, typesize);
+                BitShuffle.Unshuffle(shuffled, block, TypeSize);
             }
             else
             {
-                target.CopyTo(outBlock);
+                shuffled.CopyTo(block);
             }
         }
     }

@@ -40,43 +40,56 @@ internal static class ByteShuffle
         }
 
         var n = src.Length / typesize;
+        UnshuffleRange(src, n, 0, n, dst, typesize);
+        src[(n * typesize)..].CopyTo(dst[(n * typesize)..]);
+    }
+
+    /// <summary>
+    /// Unshuffles elements <paramref name="first"/> .. <paramref name="first"/> + <paramref name="count"/> of a shuffled
+    /// block of <paramref name="n"/> elements into <paramref name="dst"/> (<paramref name="count"/> ·
+    /// <paramref name="typesize"/> bytes), so a block can be consumed a cache-sized piece at a time.
+    /// </summary>
+    internal static void UnshuffleRange(ReadOnlySpan<byte> src, int n, int first, int count, Span<byte> dst, int typesize)
+    {
+        if ((uint)first > (uint)n || (uint)count > (uint)(n - first) || src.Length < (long)n * typesize || dst.Length < (long)count * typesize)
+        {
+            throw new ArgumentException($"elements {first}..{first + count} of a {n}-element block do not fit the buffers");
+        }
+
+        ref var s = ref Unsafe.Add(ref MemoryMarshal.GetReference(src), first);
+        ref var d = ref MemoryMarshal.GetReference(dst);
         var done = 0;
         if (Avx2.IsSupported && typesize == 8)
         {
-            done = Unshuffle8Avx2(src, dst, n);
+            done = Unshuffle8Avx2(ref s, ref d, n, count);
         }
         else if (Sse2.IsSupported)
         {
             done = typesize switch
             {
-                2 => Unshuffle2Sse2(src, dst, n),
-                4 => Unshuffle4Sse2(src, dst, n),
-                8 => Unshuffle8Sse2(src, dst, n),
+                2 => Unshuffle2Sse2(ref s, ref d, n, count),
+                4 => Unshuffle4Sse2(ref s, ref d, n, count),
+                8 => Unshuffle8Sse2(ref s, ref d, n, count),
                 _ => 0,
             };
         }
 
-        ref var s = ref MemoryMarshal.GetReference(src);
-        ref var d = ref MemoryMarshal.GetReference(dst);
         for (var j = 0; j < typesize; j++)
         {
             ref var row = ref Unsafe.Add(ref s, j * n);
             ref var col = ref Unsafe.Add(ref d, j);
-            for (var i = done; i < n; i++)
+            for (var i = done; i < count; i++)
             {
                 Unsafe.Add(ref col, i * typesize) = Unsafe.Add(ref row, i);
             }
         }
-
-        src[(n * typesize)..].CopyTo(dst[(n * typesize)..]);
     }
 
-    private static int Unshuffle2Sse2(ReadOnlySpan<byte> src, Span<byte> dst, int n)
+    // Rows are n bytes apart; elements 0..count of the (already offset) rows are unshuffled.
+    private static int Unshuffle2Sse2(ref byte s, ref byte d, int n, int count)
     {
-        ref var s = ref MemoryMarshal.GetReference(src);
-        ref var d = ref MemoryMarshal.GetReference(dst);
         var i = 0;
-        for (; i + 16 <= n; i += 16)
+        for (; i + 16 <= count; i += 16)
         {
             var a0 = Vector128.LoadUnsafe(ref s, (nuint)i);
             var a1 = Vector128.LoadUnsafe(ref s, (nuint)(n + i));
@@ -87,12 +100,11 @@ internal static class ByteShuffle
         return i;
     }
 
-    private static int Unshuffle4Sse2(ReadOnlySpan<byte> src, Span<byte> dst, int n)
+    // Rows are n bytes apart; elements 0..count of the (already offset) rows are unshuffled.
+    private static int Unshuffle4Sse2(ref byte s, ref byte d, int n, int count)
     {
-        ref var s = ref MemoryMarshal.GetReference(src);
-        ref var d = ref MemoryMarshal.GetReference(dst);
         var i = 0;
-        for (; i + 16 <= n; i += 16)
+        for (; i + 16 <= count; i += 16)
         {
             var a0 = Vector128.LoadUnsafe(ref s, (nuint)i);
             var a1 = Vector128.LoadUnsafe(ref s, (nuint)(n + i));
@@ -112,12 +124,11 @@ internal static class ByteShuffle
         return i;
     }
 
-    private static int Unshuffle8Sse2(ReadOnlySpan<byte> src, Span<byte> dst, int n)
+    // Rows are n bytes apart; elements 0..count of the (already offset) rows are unshuffled.
+    private static int Unshuffle8Sse2(ref byte s, ref byte d, int n, int count)
     {
-        ref var s = ref MemoryMarshal.GetReference(src);
-        ref var d = ref MemoryMarshal.GetReference(dst);
         var i = 0;
-        for (; i + 16 <= n; i += 16)
+        for (; i + 16 <= count; i += 16)
         {
             // Rows 0..7 hold byte 0..7 of 16 consecutive elements; three rounds of unpacks (8, 16, 32 bits) interleave them.
             var a0 = Vector128.LoadUnsafe(ref s, (nuint)i);
@@ -158,12 +169,11 @@ internal static class ByteShuffle
         return i;
     }
 
-    private static int Unshuffle8Avx2(ReadOnlySpan<byte> src, Span<byte> dst, int n)
+    // Rows are n bytes apart; elements 0..count of the (already offset) rows are unshuffled.
+    private static int Unshuffle8Avx2(ref byte s, ref byte d, int n, int count)
     {
-        ref var s = ref MemoryMarshal.GetReference(src);
-        ref var d = ref MemoryMarshal.GetReference(dst);
         var i = 0;
-        for (; i + 32 <= n; i += 32)
+        for (; i + 32 <= count; i += 32)
         {
             // Same unpack network as SSE2, run in both 128-bit lanes (elements i..i+15 and i+16..i+31); the final
             // lane permutes put the low-lane results (first 16 elements) before the high-lane ones.
