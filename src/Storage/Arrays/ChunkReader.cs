@@ -10,7 +10,7 @@ namespace ChunkCompute.Storage;
 /// after the chunk has been written out to memory and read back. Every piece holds whole elements and is valid
 /// until the next <see cref="TryRead"/>. Obtained from <see cref="ZarrArray.OpenChunkReader"/>.
 /// </summary>
-internal sealed class ChunkReader : IDisposable
+internal sealed unsafe class ChunkReader : IDisposable
 {
     /// <summary>Bytes of one unshuffled piece: half of a typical 32 KiB L1 data cache.</summary>
     internal const int PieceBytes = 16 * 1024;
@@ -25,6 +25,8 @@ internal sealed class ChunkReader : IDisposable
     private int _nextBlock;
     private int _blockElements;
     private int _nextElement;
+    private int _splits;
+    private readonly int[] _rawSplits = new int[BloscDecoder.Frame.MaxSplitsPerBlock];
 
     private ChunkReader(ZarrArray array, string key, IMemoryOwner<byte> stored, BloscDecoder.Frame frame)
     {
@@ -92,9 +94,25 @@ internal sealed class ChunkReader : IDisposable
 
         if (_piecewise && _nextElement < _blockElements)
         {
-            // The rest of the current shuffled block, one piece at a time.
+            // The rest of the current shuffled block, one piece at a time, from its byte rows (rows stored raw are
+            // read where they lie in the frame: never copied).
             int count = Math.Min(PieceBytes / ts, _blockElements - _nextElement);
-            ByteShuffle.UnshuffleRange(_block!, _blockElements, _nextElement, count, _piece!, ts);
+            fixed (byte* frame = src)
+            fixed (byte* decompressed = _block)
+            fixed (byte* piece = _piece)
+            {
+                byte** rows = stackalloc byte*[ts];
+                for (int j = 0; j < ts; j++)
+                {
+                    long rowStart = ((long)j * _blockElements) + _nextElement;
+                    int split = _splits == 1 ? 0 : j;
+                    long inSplit = _splits == 1 ? rowStart : _nextElement;
+                    rows[j] = _rawSplits[split] >= 0 ? frame + _rawSplits[split] + inSplit : decompressed + rowStart;
+                }
+
+                ByteShuffle.UnshuffleRows(rows, count, piece, ts);
+            }
+
             bytes = _piece!.AsSpan(0, count * ts);
             offset = ((long)(_nextBlock - 1) * _frame.BlockSize) + ((long)_nextElement * ts);
             _nextElement += count;
@@ -112,15 +130,17 @@ internal sealed class ChunkReader : IDisposable
         int blockBytes = _frame.BlockBytes(b);
         _block ??= ArrayPool<byte>.Shared.Rent(_frame.MaxBlockBytes);
         var block = _block.AsSpan(0, blockBytes);
-        _frame.DecompressBlock(src, b, block);
         offset = (long)b * _frame.BlockSize;
         if (_piecewise)
         {
+            _splits = _frame.DecompressBlock(src, b, block, _rawSplits);
             _piece ??= ArrayPool<byte>.Shared.Rent(PieceBytes);
             _blockElements = blockBytes / ts;
             _nextElement = 0;
             return Next(out bytes, out offset);
         }
+
+        _frame.DecompressBlock(src, b, block);
 
         if (_frame.Unshuffles)
         {

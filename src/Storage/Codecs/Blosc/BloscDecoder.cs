@@ -225,7 +225,15 @@ internal static class BloscDecoder
         public int BlockBytes(int b) => b == BlockCount - 1 && NBytes % BlockSize != 0 ? NBytes % BlockSize : BlockSize;
 
         /// <summary>Decompresses block <paramref name="b"/> of the frame <paramref name="src"/> into <paramref name="target"/> (still shuffled when <see cref="Unshuffles"/>).</summary>
-        public void DecompressBlock(ReadOnlySpan<byte> src, int b, Span<byte> target)
+        public void DecompressBlock(ReadOnlySpan<byte> src, int b, Span<byte> target) => DecompressBlock(src, b, target, default);
+
+        /// <summary>
+        /// As <see cref="DecompressBlock(ReadOnlySpan{byte}, int, Span{byte})"/>, but a split stored raw in the frame is
+        /// left there when <paramref name="rawSplits"/> is given (≥ <see cref="MaxSplitsPerBlock"/> entries): entry
+        /// <c>s</c> becomes the split's offset in <paramref name="src"/>, or −1 when it was decompressed into its place
+        /// in <paramref name="target"/>. Returns the number of splits (the typesize, or 1 when the block is one stream).
+        /// </summary>
+        public int DecompressBlock(ReadOnlySpan<byte> src, int b, Span<byte> target, Span<int> rawSplits)
         {
             var bsize = target.Length;
             var isLeftover = b == BlockCount - 1 && NBytes % BlockSize != 0;
@@ -260,9 +268,17 @@ internal static class BloscDecoder
 
                 var part = src.Slice(pos, csize);
                 var output = target.Slice(s * neblock, neblock);
+                if (!rawSplits.IsEmpty)
+                {
+                    rawSplits[s] = csize == neblock ? pos : -1;
+                }
+
                 if (csize == neblock)
                 {
-                    part.CopyTo(output);
+                    if (rawSplits.IsEmpty)
+                    {
+                        part.CopyTo(output);
+                    }
                 }
                 else if (!DecompressSplit(Format, part, output))
                 {
@@ -271,7 +287,12 @@ internal static class BloscDecoder
 
                 pos += csize;
             }
+
+            return nsplits;
         }
+
+        /// <summary>Most splits a block has (one per byte of an element, up to Blosc's limit).</summary>
+        public const int MaxSplitsPerBlock = BloscFormat.MaxSplits;
 
         /// <summary>Unshuffles a decompressed block (<see cref="Unshuffles"/> must be true).</summary>
         public void Unshuffle(ReadOnlySpan<byte> shuffled, Span<byte> block)

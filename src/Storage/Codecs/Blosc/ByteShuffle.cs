@@ -49,96 +49,110 @@ internal static class ByteShuffle
     /// block of <paramref name="n"/> elements into <paramref name="dst"/> (<paramref name="count"/> ·
     /// <paramref name="typesize"/> bytes), so a block can be consumed a cache-sized piece at a time.
     /// </summary>
-    internal static void UnshuffleRange(ReadOnlySpan<byte> src, int n, int first, int count, Span<byte> dst, int typesize)
+    internal static unsafe void UnshuffleRange(ReadOnlySpan<byte> src, int n, int first, int count, Span<byte> dst, int typesize)
     {
         if ((uint)first > (uint)n || (uint)count > (uint)(n - first) || src.Length < (long)n * typesize || dst.Length < (long)count * typesize)
         {
             throw new ArgumentException($"elements {first}..{first + count} of a {n}-element block do not fit the buffers");
         }
 
-        ref var s = ref Unsafe.Add(ref MemoryMarshal.GetReference(src), first);
-        ref var d = ref MemoryMarshal.GetReference(dst);
+        fixed (byte* s = src)
+        fixed (byte* d = dst)
+        {
+            byte** rows = stackalloc byte*[typesize];
+            for (int j = 0; j < typesize; j++)
+            {
+                rows[j] = s + ((long)j * n) + first;
+            }
+
+            UnshuffleRows(rows, count, d, typesize);
+        }
+    }
+
+    /// <summary>
+    /// Interleaves <paramref name="typesize"/> byte rows (row <c>j</c> holds byte <c>j</c> of each element; the rows may
+    /// lie anywhere, e.g. some in a decompression buffer and some in the compressed frame itself) into
+    /// <paramref name="count"/> elements at <paramref name="dst"/>. The caller keeps every row pinned.
+    /// </summary>
+    internal static unsafe void UnshuffleRows(byte** rows, int count, byte* dst, int typesize)
+    {
         var done = 0;
         if (Avx2.IsSupported && typesize == 8)
         {
-            done = Unshuffle8Avx2(ref s, ref d, n, count);
+            done = Unshuffle8Avx2(rows, dst, count);
         }
         else if (Sse2.IsSupported)
         {
             done = typesize switch
             {
-                2 => Unshuffle2Sse2(ref s, ref d, n, count),
-                4 => Unshuffle4Sse2(ref s, ref d, n, count),
-                8 => Unshuffle8Sse2(ref s, ref d, n, count),
+                2 => Unshuffle2Sse2(rows, dst, count),
+                4 => Unshuffle4Sse2(rows, dst, count),
+                8 => Unshuffle8Sse2(rows, dst, count),
                 _ => 0,
             };
         }
 
         for (var j = 0; j < typesize; j++)
         {
-            ref var row = ref Unsafe.Add(ref s, j * n);
-            ref var col = ref Unsafe.Add(ref d, j);
+            byte* row = rows[j];
             for (var i = done; i < count; i++)
             {
-                Unsafe.Add(ref col, i * typesize) = Unsafe.Add(ref row, i);
+                dst[((long)i * typesize) + j] = row[i];
             }
         }
     }
 
-    // Rows are n bytes apart; elements 0..count of the (already offset) rows are unshuffled.
-    private static int Unshuffle2Sse2(ref byte s, ref byte d, int n, int count)
+    private static unsafe int Unshuffle2Sse2(byte** rows, byte* d, int count)
     {
         var i = 0;
         for (; i + 16 <= count; i += 16)
         {
-            var a0 = Vector128.LoadUnsafe(ref s, (nuint)i);
-            var a1 = Vector128.LoadUnsafe(ref s, (nuint)(n + i));
-            Sse2.UnpackLow(a0, a1).StoreUnsafe(ref d, (nuint)(2 * i));
-            Sse2.UnpackHigh(a0, a1).StoreUnsafe(ref d, (nuint)((2 * i) + 16));
+            var a0 = Vector128.Load(rows[0] + i);
+            var a1 = Vector128.Load(rows[1] + i);
+            Sse2.UnpackLow(a0, a1).Store(d + (2L * i));
+            Sse2.UnpackHigh(a0, a1).Store(d + (2L * i) + 16);
         }
 
         return i;
     }
 
-    // Rows are n bytes apart; elements 0..count of the (already offset) rows are unshuffled.
-    private static int Unshuffle4Sse2(ref byte s, ref byte d, int n, int count)
+    private static unsafe int Unshuffle4Sse2(byte** rows, byte* d, int count)
     {
         var i = 0;
         for (; i + 16 <= count; i += 16)
         {
-            var a0 = Vector128.LoadUnsafe(ref s, (nuint)i);
-            var a1 = Vector128.LoadUnsafe(ref s, (nuint)(n + i));
-            var a2 = Vector128.LoadUnsafe(ref s, (nuint)((2 * n) + i));
-            var a3 = Vector128.LoadUnsafe(ref s, (nuint)((3 * n) + i));
+            var a0 = Vector128.Load(rows[0] + i);
+            var a1 = Vector128.Load(rows[1] + i);
+            var a2 = Vector128.Load(rows[2] + i);
+            var a3 = Vector128.Load(rows[3] + i);
             var b0 = Sse2.UnpackLow(a0, a1).AsUInt16();
             var b1 = Sse2.UnpackHigh(a0, a1).AsUInt16();
             var b2 = Sse2.UnpackLow(a2, a3).AsUInt16();
             var b3 = Sse2.UnpackHigh(a2, a3).AsUInt16();
-            var o = (nuint)(4 * i);
-            Sse2.UnpackLow(b0, b2).AsByte().StoreUnsafe(ref d, o);
-            Sse2.UnpackHigh(b0, b2).AsByte().StoreUnsafe(ref d, o + 16);
-            Sse2.UnpackLow(b1, b3).AsByte().StoreUnsafe(ref d, o + 32);
-            Sse2.UnpackHigh(b1, b3).AsByte().StoreUnsafe(ref d, o + 48);
+            var o = d + (4L * i);
+            Sse2.UnpackLow(b0, b2).AsByte().Store(o);
+            Sse2.UnpackHigh(b0, b2).AsByte().Store(o + 16);
+            Sse2.UnpackLow(b1, b3).AsByte().Store(o + 32);
+            Sse2.UnpackHigh(b1, b3).AsByte().Store(o + 48);
         }
 
         return i;
     }
 
-    // Rows are n bytes apart; elements 0..count of the (already offset) rows are unshuffled.
-    private static int Unshuffle8Sse2(ref byte s, ref byte d, int n, int count)
+    private static unsafe int Unshuffle8Sse2(byte** rows, byte* d, int count)
     {
         var i = 0;
         for (; i + 16 <= count; i += 16)
         {
             // Rows 0..7 hold byte 0..7 of 16 consecutive elements; three rounds of unpacks (8, 16, 32 bits) interleave them.
-            var a0 = Vector128.LoadUnsafe(ref s, (nuint)i);
-            var a1 = Vector128.LoadUnsafe(ref s, (nuint)(n + i));
-            var a2 = Vector128.LoadUnsafe(ref s, (nuint)((2 * n) + i));
-            var a3 = Vector128.LoadUnsafe(ref s, (nuint)((3 * n) + i));
-            var a4 = Vector128.LoadUnsafe(ref s, (nuint)((4 * n) + i));
-            var a5 = Vector128.LoadUnsafe(ref s, (nuint)((5 * n) + i));
-            var a6 = Vector128.LoadUnsafe(ref s, (nuint)((6 * n) + i));
-            var a7 = Vector128.LoadUnsafe(ref s, (nuint)((7 * n) + i));
+            var a0 = Vector128.Load(rows[0] + i);
+            var a1 = Vector128.Load(rows[1] + i);
+            var a2 = Vector128.Load(rows[2] + i);
+            var a3 = Vector128.Load(rows[3] + i);
+            var a4 = Vector128.Load(rows[4] + i);
+            var a5 = Vector128.Load(rows[5] + i);
+            var a6 = Vector128.Load(rows[6] + i);
+            var a7 = Vector128.Load(rows[7] + i);
             var b0 = Sse2.UnpackLow(a0, a1).AsUInt16();
             var b1 = Sse2.UnpackHigh(a0, a1).AsUInt16();
             var b2 = Sse2.UnpackLow(a2, a3).AsUInt16();
@@ -155,36 +169,35 @@ internal static class ByteShuffle
             var c5 = Sse2.UnpackHigh(b4, b6).AsUInt32();
             var c6 = Sse2.UnpackLow(b5, b7).AsUInt32();
             var c7 = Sse2.UnpackHigh(b5, b7).AsUInt32();
-            var o = (nuint)(8 * i);
-            Sse2.UnpackLow(c0, c4).AsByte().StoreUnsafe(ref d, o);
-            Sse2.UnpackHigh(c0, c4).AsByte().StoreUnsafe(ref d, o + 16);
-            Sse2.UnpackLow(c1, c5).AsByte().StoreUnsafe(ref d, o + 32);
-            Sse2.UnpackHigh(c1, c5).AsByte().StoreUnsafe(ref d, o + 48);
-            Sse2.UnpackLow(c2, c6).AsByte().StoreUnsafe(ref d, o + 64);
-            Sse2.UnpackHigh(c2, c6).AsByte().StoreUnsafe(ref d, o + 80);
-            Sse2.UnpackLow(c3, c7).AsByte().StoreUnsafe(ref d, o + 96);
-            Sse2.UnpackHigh(c3, c7).AsByte().StoreUnsafe(ref d, o + 112);
+            var o = d + (8L * i);
+            Sse2.UnpackLow(c0, c4).AsByte().Store(o);
+            Sse2.UnpackHigh(c0, c4).AsByte().Store(o + 16);
+            Sse2.UnpackLow(c1, c5).AsByte().Store(o + 32);
+            Sse2.UnpackHigh(c1, c5).AsByte().Store(o + 48);
+            Sse2.UnpackLow(c2, c6).AsByte().Store(o + 64);
+            Sse2.UnpackHigh(c2, c6).AsByte().Store(o + 80);
+            Sse2.UnpackLow(c3, c7).AsByte().Store(o + 96);
+            Sse2.UnpackHigh(c3, c7).AsByte().Store(o + 112);
         }
 
         return i;
     }
 
-    // Rows are n bytes apart; elements 0..count of the (already offset) rows are unshuffled.
-    private static int Unshuffle8Avx2(ref byte s, ref byte d, int n, int count)
+    private static unsafe int Unshuffle8Avx2(byte** rows, byte* d, int count)
     {
         var i = 0;
         for (; i + 32 <= count; i += 32)
         {
             // Same unpack network as SSE2, run in both 128-bit lanes (elements i..i+15 and i+16..i+31); the final
             // lane permutes put the low-lane results (first 16 elements) before the high-lane ones.
-            var a0 = Vector256.LoadUnsafe(ref s, (nuint)i);
-            var a1 = Vector256.LoadUnsafe(ref s, (nuint)(n + i));
-            var a2 = Vector256.LoadUnsafe(ref s, (nuint)((2 * n) + i));
-            var a3 = Vector256.LoadUnsafe(ref s, (nuint)((3 * n) + i));
-            var a4 = Vector256.LoadUnsafe(ref s, (nuint)((4 * n) + i));
-            var a5 = Vector256.LoadUnsafe(ref s, (nuint)((5 * n) + i));
-            var a6 = Vector256.LoadUnsafe(ref s, (nuint)((6 * n) + i));
-            var a7 = Vector256.LoadUnsafe(ref s, (nuint)((7 * n) + i));
+            var a0 = Vector256.Load(rows[0] + i);
+            var a1 = Vector256.Load(rows[1] + i);
+            var a2 = Vector256.Load(rows[2] + i);
+            var a3 = Vector256.Load(rows[3] + i);
+            var a4 = Vector256.Load(rows[4] + i);
+            var a5 = Vector256.Load(rows[5] + i);
+            var a6 = Vector256.Load(rows[6] + i);
+            var a7 = Vector256.Load(rows[7] + i);
             var b0 = Avx2.UnpackLow(a0, a1).AsUInt16();
             var b1 = Avx2.UnpackHigh(a0, a1).AsUInt16();
             var b2 = Avx2.UnpackLow(a2, a3).AsUInt16();
@@ -209,15 +222,15 @@ internal static class ByteShuffle
             var d5 = Avx2.UnpackHigh(c2, c6).AsByte();
             var d6 = Avx2.UnpackLow(c3, c7).AsByte();
             var d7 = Avx2.UnpackHigh(c3, c7).AsByte();
-            var o = (nuint)(8 * i);
-            Avx2.Permute2x128(d0, d1, 0x20).StoreUnsafe(ref d, o);
-            Avx2.Permute2x128(d2, d3, 0x20).StoreUnsafe(ref d, o + 32);
-            Avx2.Permute2x128(d4, d5, 0x20).StoreUnsafe(ref d, o + 64);
-            Avx2.Permute2x128(d6, d7, 0x20).StoreUnsafe(ref d, o + 96);
-            Avx2.Permute2x128(d0, d1, 0x31).StoreUnsafe(ref d, o + 128);
-            Avx2.Permute2x128(d2, d3, 0x31).StoreUnsafe(ref d, o + 160);
-            Avx2.Permute2x128(d4, d5, 0x31).StoreUnsafe(ref d, o + 192);
-            Avx2.Permute2x128(d6, d7, 0x31).StoreUnsafe(ref d, o + 224);
+            var o = d + (8L * i);
+            Avx2.Permute2x128(d0, d1, 0x20).Store(o);
+            Avx2.Permute2x128(d2, d3, 0x20).Store(o + 32);
+            Avx2.Permute2x128(d4, d5, 0x20).Store(o + 64);
+            Avx2.Permute2x128(d6, d7, 0x20).Store(o + 96);
+            Avx2.Permute2x128(d0, d1, 0x31).Store(o + 128);
+            Avx2.Permute2x128(d2, d3, 0x31).Store(o + 160);
+            Avx2.Permute2x128(d4, d5, 0x31).Store(o + 192);
+            Avx2.Permute2x128(d6, d7, 0x31).Store(o + 224);
         }
 
         return i;

@@ -71,6 +71,37 @@ public sealed class ChunkReaderTests
         }
     }
 
+    [Theory]
+    [InlineData(8, 0)]
+    [InlineData(8, 40_000)]
+    [InlineData(4, 0)]
+    [InlineData(2, 24_000)]
+    public void Pieces_OfPartlyIncompressibleBlocks_ReadRawSplitsInPlace(int typesize, int blockSize)
+    {
+        // Random low bytes (stored raw: read straight from the frame) and constant high bytes (compressed).
+        int elements = 60_000;
+        var rng = new Random(typesize + blockSize);
+        var decoded = new byte[elements * typesize];
+        for (int i = 0; i < elements; i++)
+        {
+            decoded[i * typesize] = (byte)rng.Next(256);
+            decoded[(i * typesize) + typesize - 1] = 0x40;
+        }
+
+        var frame = new BloscCodec(BloscCompressor.Lz4, 5, BloscShuffle.Shuffle, typesize, blockSize).Encode(decoded);
+        using var store = ZarrStore.InMemory();
+        var array = store.CreateArray("x", DataType.UInt8, [decoded.Length], [decoded.Length]);
+        using var reader = ChunkReader.TryOpen(array, "x/0", new Owner(frame), decoded.Length, typesize);
+        Assert.NotNull(reader);
+        var seen = new byte[decoded.Length];
+        while (reader.TryRead(out var piece, out long offset))
+        {
+            piece.CopyTo(seen.AsSpan((int)offset));
+        }
+
+        Assert.Equal(decoded, seen);
+    }
+
     [Fact]
     public void TryOpen_DeclinesFramesOfAnotherSize_AndBlocksThatCutElements()
     {
