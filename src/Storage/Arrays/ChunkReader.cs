@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using ChunkCompute.Storage.Codecs;
 
@@ -79,6 +80,7 @@ internal sealed unsafe class ChunkReader : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool Next(out ReadOnlySpan<byte> bytes, out long offset)
     {
         var src = _stored.Memory.Span[.._frame.CBytes];

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using ChunkCompute.Graph;
 using ChunkCompute.Storage;
@@ -161,6 +162,7 @@ internal sealed unsafe class ElementwiseKernel<TIn, TState, TOut, TOp> : Reducti
         }
 
         /// <summary>Adds <paramref name="values"/>, the chunk's elements from flat C-order position <paramref name="first"/> on.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Add(ReadOnlySpan<TIn> values, long first)
         {
             var op = _op;
@@ -233,6 +235,7 @@ internal sealed unsafe class ElementwiseKernel<TIn, TState, TOut, TOp> : Reducti
         }
 
         // _rowCounts[o] counts rows added at row offset o; every element of that row of states got that many values.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Flush()
         {
             var acc = _rowAcc!;

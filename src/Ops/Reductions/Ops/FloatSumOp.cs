@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 
 namespace ChunkCompute.Ops;
@@ -33,6 +34,7 @@ internal readonly struct FloatSumOp<TIn, TOut> : IReduceOp<TIn, CompensatedSum, 
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void AddSpan(ref CompensatedSum state, ReadOnlySpan<TIn> values, long index, long step)
     {
         long count = 0;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 
 namespace ChunkCompute.Ops;
@@ -34,6 +35,7 @@ internal readonly struct MeanOp<TIn, TOut> : IReduceOp<TIn, MeanState, TOut>, IR
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void AddSpan(ref MeanState state, ReadOnlySpan<TIn> values, long index, long step)
     {
         long count = 0;

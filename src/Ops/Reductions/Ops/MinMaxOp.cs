@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Numerics.Tensors;
 
@@ -29,6 +30,7 @@ internal readonly struct MinMaxOp<T> : IReduceOp<T, T, T>
 
     public void Add(ref T state, T value, long index) => Merge(ref state, value);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void AddSpan(ref T state, ReadOnlySpan<T> values, long index, long step)
     {
         if (!_skipNaN && values.Length > 0)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 
 namespace ChunkCompute.Ops;
@@ -39,6 +40,7 @@ internal readonly struct MomentOp<TIn, TOut> : IReduceOp<TIn, MomentState, TOut>
         state.M2 += delta * (x - state.Mean);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void AddSpan(ref MomentState state, ReadOnlySpan<TIn> values, long index, long step)
     {
         // Two passes over the run (it is in cache): the mean, then the squared deviations; merged by Chan's formula.
