@@ -11,7 +11,7 @@ namespace ChunkCompute.Storage;
 /// after the chunk has been written out to memory and read back. Every piece holds whole elements and is valid
 /// until the next <see cref="TryRead"/>. Obtained from <see cref="ZarrArray.OpenChunkReader"/>.
 /// </summary>
-internal sealed unsafe class ChunkReader : IDisposable
+internal sealed class ChunkReader : IDisposable
 {
     /// <summary>Bytes of one unshuffled piece: half of a typical 32 KiB L1 data cache.</summary>
     internal const int PieceBytes = 16 * 1024;
@@ -99,22 +99,7 @@ internal sealed unsafe class ChunkReader : IDisposable
             // The rest of the current shuffled block, one piece at a time, from its byte rows (rows stored raw are
             // read where they lie in the frame: never copied).
             int count = Math.Min(PieceBytes / ts, _blockElements - _nextElement);
-            fixed (byte* frame = src)
-            fixed (byte* decompressed = _block)
-            fixed (byte* piece = _piece)
-            {
-                byte** rows = stackalloc byte*[ts];
-                for (int j = 0; j < ts; j++)
-                {
-                    long rowStart = ((long)j * _blockElements) + _nextElement;
-                    int split = _splits == 1 ? 0 : j;
-                    long inSplit = _splits == 1 ? rowStart : _nextElement;
-                    rows[j] = _rawSplits[split] >= 0 ? frame + _rawSplits[split] + inSplit : decompressed + rowStart;
-                }
-
-                ByteShuffle.UnshuffleRows(rows, count, piece, ts);
-            }
-
+            _frame.UnshuffleRows(src, _block, _rawSplits, _splits, _blockElements, _nextElement, count, _piece);
             bytes = _piece!.AsSpan(0, count * ts);
             offset = ((long)(_nextBlock - 1) * _frame.BlockSize) + ((long)_nextElement * ts);
             _nextElement += count;

@@ -102,6 +102,7 @@ internal static class BloscDecoder
         }
 
         Span<byte> scratch = frame.Unshuffles ? ThreadScratch(frame.MaxBlockBytes) : default;
+        Span<int> rawSplits = stackalloc int[Frame.MaxSplitsPerBlock];
         for (var b = 0; b < frame.BlockCount; b++)
         {
             var outBlock = dest.Slice((int)((long)b * frame.BlockSize), frame.BlockBytes(b));
@@ -112,6 +113,15 @@ internal static class BloscDecoder
             }
 
             var shuffled = scratch[..outBlock.Length];
+            if (frame.ByteShuffled && outBlock.Length % frame.TypeSize == 0)
+            {
+                // Rows stored raw are unshuffled straight from the frame (no copy into the scratch block).
+                int splits = frame.DecompressBlock(src, b, shuffled, rawSplits);
+                int n = outBlock.Length / frame.TypeSize;
+                frame.UnshuffleRows(src, shuffled, rawSplits, splits, n, 0, n, outBlock);
+                continue;
+            }
+
             frame.DecompressBlock(src, b, shuffled);
             frame.Unshuffle(shuffled, outBlock);
         }
@@ -293,6 +303,38 @@ internal static class BloscDecoder
 
         /// <summary>Most splits a block has (one per byte of an element, up to Blosc's limit).</summary>
         public const int MaxSplitsPerBlock = BloscFormat.MaxSplits;
+
+        /// <summary>
+        /// Unshuffles elements <paramref name="first"/> .. +<paramref name="count"/> of a byte-shuffled block of
+        /// <paramref name="blockElements"/> elements into <paramref name="dst"/>, reading each byte row where
+        /// <see cref="DecompressBlock(ReadOnlySpan{byte}, int, Span{byte}, Span{int})"/> left it: in
+        /// <paramref name="decompressed"/>, or (stored raw) in the frame <paramref name="src"/> itself — so raw rows,
+        /// most of a block of noisy floats, are never copied.
+        /// </summary>
+        public unsafe void UnshuffleRows(ReadOnlySpan<byte> src, ReadOnlySpan<byte> decompressed, ReadOnlySpan<int> rawSplits, int splits, int blockElements, int first, int count, Span<byte> dst)
+        {
+            int ts = TypeSize;
+            if ((uint)first > (uint)blockElements || (uint)count > (uint)(blockElements - first) || dst.Length < (long)count * ts || decompressed.Length < (long)blockElements * ts)
+            {
+                throw new ArgumentException($"elements {first}..{first + count} of a {blockElements}-element block do not fit the buffers");
+            }
+
+            fixed (byte* frame = src)
+            fixed (byte* block = decompressed)
+            fixed (byte* output = dst)
+            {
+                byte** rows = stackalloc byte*[ts];
+                for (int j = 0; j < ts; j++)
+                {
+                    long rowStart = ((long)j * blockElements) + first;
+                    int split = splits == 1 ? 0 : j;
+                    long inSplit = splits == 1 ? rowStart : first;
+                    rows[j] = rawSplits[split] >= 0 ? frame + rawSplits[split] + inSplit : block + rowStart;
+                }
+
+                ByteShuffle.UnshuffleRows(rows, count, output, ts);
+            }
+        }
 
         /// <summary>Unshuffles a decompressed block (<see cref="Unshuffles"/> must be true).</summary>
         public void Unshuffle(ReadOnlySpan<byte> shuffled, Span<byte> block)
