@@ -198,9 +198,7 @@ internal sealed unsafe class ElementwiseKernel<TIn, TState, TOut, TOp> : Reducti
                 }
                 else if (_rowSum is not null)
                 {
-                    var doubles = _rowSum.AsDoubles(piece, _widened!);
-                    var target = _rowAcc!.AsSpan((int)outOffset + column, take);
-                    System.Numerics.Tensors.TensorPrimitives.Add(target, doubles, target);
+                    _rowSum.AddRow(_rowAcc!.AsSpan((int)outOffset + column, take), piece, _widened!);
                     if (column + take == _innerLength)
                     {
                         // A row is complete: only whole rows are ever in the row buffer when it is folded.

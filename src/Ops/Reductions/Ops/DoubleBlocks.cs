@@ -2,6 +2,8 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace ChunkCompute.Ops;
 
@@ -75,6 +77,39 @@ internal static class DoubleBlocks
         }
 
         return total.Value;
+    }
+
+    /// <summary>
+    /// <paramref name="target"/>[i] += <paramref name="row"/>[i] in float64: one pass for float32 rows (widen and add per
+    /// vector), otherwise the row as doubles (<paramref name="scratch"/>) added with SIMD.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void AddInto<TIn>(Span<double> target, ReadOnlySpan<TIn> row, Span<double> scratch)
+        where TIn : unmanaged, INumberBase<TIn>
+    {
+        if (typeof(TIn) == typeof(float) && Avx.IsSupported && target.Length >= row.Length)
+        {
+            var values = MemoryMarshal.Cast<TIn, float>(row);
+            int i = 0;
+            fixed (float* v = values)
+            fixed (double* t = target)
+            {
+                for (; i + 4 <= values.Length; i += 4)
+                {
+                    var wide = Avx.ConvertToVector256Double(Vector128.Load(v + i));
+                    (Vector256.Load(t + i) + wide).Store(t + i);
+                }
+            }
+
+            for (; i < values.Length; i++)
+            {
+                target[i] += values[i];
+            }
+
+            return;
+        }
+
+        TensorPrimitives.Add(target, AsDoubles(row, scratch), target);
     }
 
     // A block as doubles: a view for double input, otherwise widened into scratch (exact for every supported type

@@ -22,7 +22,7 @@ internal readonly struct FloatSumOp<TIn, TOut> : IReduceOp<TIn, CompensatedSum, 
 
     public bool AccumulatesRows => !_skipNaN;
 
-    public ReadOnlySpan<double> AsDoubles(ReadOnlySpan<TIn> row, Span<double> scratch) => DoubleBlocks.AsDoubles(row, scratch);
+    public void AddRow(Span<double> target, ReadOnlySpan<TIn> row, Span<double> scratch) => DoubleBlocks.AddInto(target, row, scratch);
 
     public void AddSum(ref CompensatedSum state, double sum, long count) => state.Add(sum);
 

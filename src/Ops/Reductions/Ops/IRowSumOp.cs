@@ -10,8 +10,8 @@ internal interface IRowSumOp<TIn, TState>
     /// <summary>True when the row path applies (e.g. not when NaNs must be skipped).</summary>
     bool AccumulatesRows { get; }
 
-    /// <summary>The row as float64 values: a view for double input, else widened into <paramref name="scratch"/>.</summary>
-    ReadOnlySpan<double> AsDoubles(ReadOnlySpan<TIn> row, Span<double> scratch);
+    /// <summary>Adds <paramref name="row"/> into <paramref name="target"/> in float64 (<paramref name="scratch"/>: room to widen it).</summary>
+    void AddRow(Span<double> target, ReadOnlySpan<TIn> row, Span<double> scratch);
 
     /// <summary>Adds a partial sum of <paramref name="count"/> values to a state.</summary>
     void AddSum(ref TState state, double sum, long count);

@@ -18,7 +18,7 @@ internal readonly struct MeanOp<TIn, TOut> : IReduceOp<TIn, MeanState, TOut>, IR
 
     public bool AccumulatesRows => !_skipNaN;
 
-    public ReadOnlySpan<double> AsDoubles(ReadOnlySpan<TIn> row, Span<double> scratch) => DoubleBlocks.AsDoubles(row, scratch);
+    public void AddRow(Span<double> target, ReadOnlySpan<TIn> row, Span<double> scratch) => DoubleBlocks.AddInto(target, row, scratch);
 
     public void AddSum(ref MeanState state, double sum, long count)
     {
