@@ -758,6 +758,25 @@ public sealed class ZarrArray
         string key = ChunkKey(chunkIndex);
         int chunkBytes = ChunkByteCount;
         bool whole = plan.CoversInBoundsChunk(chunkIndex, chunkStart, extent);
+        if (whole && plan.IsContiguousInDestination(extent) && extent.SequenceEqual(plan.ChunkShapeLong))
+        {
+            // The source holds this whole chunk as one C-order run (appends, row-block writes): encode it in place.
+            long offset = 0;
+            long stride = DataType.Size;
+            for (int d = rank - 1; d >= 0; d--)
+            {
+                offset += regionStart[d] * stride;
+                stride *= plan.RegionShape[d];
+            }
+
+            lock (LockFor(key))
+            {
+                StoreChunk(key, new ReadOnlySpan<byte>(source + offset, chunkBytes));
+            }
+
+            return;
+        }
+
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(chunkBytes);
         try
         {
