@@ -329,6 +329,9 @@ def markdown(cases, size, command, svg_name, disk=None):
              "first on even ones). `seconds` is measured inside each process around the operation only (no process "
              "start, no imports, no opening of the store); peak RSS is `/usr/bin/time -v`'s maximum resident set of "
              "the whole process (runtime or interpreter included), the largest over the timed runs.")
+    L.append("- Every run starts after a `sync`, so no run pays for writing back another's dirty pages (a peer "
+             "that does not fsync leaves ~1 GiB dirty after a write case, and the kernel throttles the next writer "
+             "while it flushes).")
     L.append("- Throughput is logical (decoded) bytes / median seconds, in GB/s (1 GB = 10^9 bytes). Ratio = "
              "ChunkCompute's median throughput / the peer's.")
     L.append("- Each tool prints a checksum (sum of the values); the harness fails unless all runs agree to 1e-6 relative.")

@@ -103,6 +103,9 @@ run_one() {
     local name="$1" label="$2" role="$3" rep="$4" target="$5" cmd="$6" load
     # a cold case reads from the disk: evict its files from the page cache before every run
     if [[ -n $cold ]]; then "$PY" "$BENCH/coldcache.py" drop --dir "$cold"; fi
+    # write the dirty pages of earlier runs to disk first, so no run pays for flushing another's writes (a peer that
+    # does not fsync leaves ~1 GiB dirty after a write case; the kernel throttles the next writer while it flushes)
+    sync
     # the 1-minute load average just before the run: other work on the machine shows up here
     read -r load _ < /proc/loadavg
     # word splitting of $cmd is intended: cases are plain argument lists
