@@ -8,11 +8,14 @@ namespace ChunkCompute.Scheduler;
 /// A static order for a task graph and its projected memory, checked against the budget before anything runs.
 /// </summary>
 /// <remarks>
-/// <para><b>Order.</b> Tasks are sorted by <see cref="ChunkTask.Position"/>, then depth-first (<see cref="TaskSchedule.Order"/>): a sweep
-/// over the source chunks in which every task runs as soon as the last input it needs has been produced. Several
-/// outputs over shared inputs are interleaved chunk by chunk (the xarray/Dask workload that runs out of memory when
-/// one output is finished before the next starts), and a reduction's partials are merged as soon as their group is
-/// complete.</para>
+/// <para><b>Order.</b> Of two candidate orders, the one with the lower simulated peak (<see cref="TaskSchedule.Order"/>).
+/// The sweep (<see cref="TaskSchedule.SweepOrder"/>) sorts tasks by <see cref="ChunkTask.Position"/>, then depth-first:
+/// every task runs as soon as the last input it needs has been produced, several outputs over shared inputs are
+/// interleaved chunk by chunk (the xarray/Dask workload that runs out of memory when one output is finished before the
+/// next starts), and a reduction's partials are merged as soon as their group is complete. The depth-first order
+/// (<see cref="TaskSchedule.DepthFirstOrder"/>) finishes output chunks one at a time; it wins when a consumer needs a
+/// whole column of source chunks (rechunking square chunks into full-height bands), which the sweep, reading sources
+/// in C order, only completes in the last chunk row.</para>
 /// <para><b>Projection.</b> The plan is simulated in that order: a task adds its output and scratch bytes when it
 /// starts, drops its scratch when it ends, and each input is dropped when its last consumer ends; results are copied
 /// out and dropped at once. The executor issues reservations in the same order, so its accounted peak never exceeds
