@@ -49,6 +49,19 @@ public sealed class CodecPipeline
     /// <summary>Encodes a chunk of <paramref name="shape"/> (little-endian C-order elements).</summary>
     public byte[] Encode(ReadOnlySpan<byte> chunk, int[] shape)
     {
+        if (IsDirect && BytesToBytes.Count > 0)
+        {
+            // The serialized bytes are the chunk itself: the first bytes → bytes codec reads it in place (no
+            // chunk-sized copy, which for a 64 MiB chunk is a large-object allocation per write).
+            byte[] encoded = BytesToBytes[0].Encode(chunk);
+            for (int i = 1; i < BytesToBytes.Count; i++)
+            {
+                encoded = BytesToBytes[i].Encode(encoded);
+            }
+
+            return encoded;
+        }
+
         var current = chunk;
         var currentShape = shape;
         foreach (var codec in ArrayToArray)
