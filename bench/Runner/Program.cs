@@ -32,6 +32,8 @@ internal static partial class Program
                 "profile-reduce" => ProfileReduce(options),
                 "sum-inmemory" => SumInMemory(options),
                 "rechunk" => Rechunk(options),
+                "rechunk-plan" => RechunkPlan(options),
+                "profile-rechunk" => ProfileRechunk(options),
                 "codec" => Codec(options),
                 "npy" => NpyCase(options),
                 "tsqr" => Tsqr(options),
@@ -316,6 +318,8 @@ internal static partial class Program
         Console.Error.WriteLine("       ChunkCompute.Bench sum-inmemory --mib 512 [--chunk-mib 8] [--report chunkcompute|tensorprimitives] [--iterations N] [--case NAME]");
         Console.Error.WriteLine("       ChunkCompute.Bench tasks [--count N] [--case NAME]");
         Console.Error.WriteLine("       ChunkCompute.Bench rechunk --store DIR --array PATH --out DIR --rows N --cols N --budget BYTES [--case NAME]");
+        Console.Error.WriteLine("       ChunkCompute.Bench rechunk-plan --store DIR --array PATH --rows N --cols N --budget BYTES [--show N]");
+        Console.Error.WriteLine("       ChunkCompute.Bench profile-rechunk --store DIR --array PATH --out DIR --cols N");
         Console.Error.WriteLine("       ChunkCompute.Bench codec --npy FILE --op compress|decompress [--cname lz4|zstd] [--clevel 5] [--iterations N] [--case NAME]");
         Console.Error.WriteLine("       ChunkCompute.Bench npy --npy FILE --op save|load [--scratch FILE] [--iterations N] [--case NAME]");
         Console.Error.WriteLine("       ChunkCompute.Bench tsqr --store DIR --array PATH [--budget BYTES] [--case NAME] [--warm N]");

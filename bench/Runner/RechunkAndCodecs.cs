@@ -66,6 +66,16 @@ internal static partial class Program
         }
 
         long bytes = x.Length * sizeof(float);
+        if (Environment.GetEnvironmentVariable("CC_BENCH_DIAG") == "1")
+        {
+            // Where the process memory is (bench/PROFILE-rechunk.md): the managed heap (pooled arrays, encoded frames)
+            // against the scheduler's native chunk buffers (peak_accounted_bytes).
+            var gc = GC.GetGCMemoryInfo(GCKind.Any);
+            using var self = Process.GetCurrentProcess();
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"diag: allocated {GC.GetTotalAllocatedBytes() >> 20} MiB managed in total, heap {gc.HeapSizeBytes >> 20} MiB, committed {gc.TotalCommittedBytes >> 20} MiB, gen2 GCs {GC.CollectionCount(2)}, peak working set {self.PeakWorkingSet64 >> 20} MiB, accounted peak {stats.PeakMemoryBytes >> 20} MiB"));
+        }
+
 
         // checksum, untimed: the written array, read back one stored column band at a time
         double checksum;
