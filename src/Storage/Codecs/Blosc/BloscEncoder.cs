@@ -9,7 +9,8 @@ namespace ChunkCompute.Storage.Codecs;
 /// Writes Blosc1 frames (format version 2) that c-blosc 1.x reads: block size chosen like c-blosc's
 /// <c>compute_blocksize</c>, blocks split per byte stream under c-blosc's forward-compatible rule (every codec except
 /// zstd, typesize ≤ 16, ≥ 128 elements per block), splits stored raw when compression does not shrink them, and the
-/// whole buffer stored uncompressed (MEMCPYED) for clevel 0, inputs under 128 bytes, or incompressible data.
+/// whole buffer stored uncompressed (MEMCPYED) for clevel 0, inputs under 128 bytes, or incompressible data. LZ4 runs
+/// with c-blosc's acceleration <c>10 - clevel</c>, so with the same liblz4 the frames equal c-blosc's byte for byte.
 /// </summary>
 internal static class BloscEncoder
 {
@@ -83,7 +84,6 @@ internal static class BloscEncoder
     {
         var pieces = new byte[nblocks][];
         var lengths = new int[nblocks];
-        bool overflow = false;
         unsafe
         {
             fixed (byte* p = source)
@@ -97,13 +97,15 @@ internal static class BloscEncoder
                     var bsize = isLeftover ? leftover : blocksize;
                     var block = src.Slice(b * blocksize, bsize);
                     var shuffled = shuffle == BloscShuffle.NoShuffle ? null : ArrayPool<byte>.Shared.Rent(blocksize);
-                    var compressed = ArrayPool<byte>.Shared.Rent(blocksize + 64);
-                    var piece = ArrayPool<byte>.Shared.Rent(bsize + (4 * Math.Max(1, ts)) + 64);
+                    var piece = ArrayPool<byte>.Shared.Rent(bsize + (4 * Math.Max(1, ts)));
                     try
                     {
+                        // The shuffled block is the compressor's input; each split is compressed straight into the
+                        // piece after its 4-byte length (c-blosc's maxout = neblock: a split that does not shrink
+                        // makes the compressor give up and is stored raw).
                         if (shuffle == BloscShuffle.Shuffle && ts > 1)
                         {
-                            ByteShuffle.Shuffle(block, shuffled, ts);
+                            BlockShuffle.Shuffle(block, shuffled, ts);
                             block = shuffled.AsSpan(0, bsize);
                         }
                         else if (shuffle == BloscShuffle.BitShuffle && bsize >= ts && (bsize / ts) % 8 == 0)
@@ -118,19 +120,16 @@ internal static class BloscEncoder
                         for (var s = 0; s < nsplits; s++)
                         {
                             var part = block.Slice(s * neblock, neblock);
-                            var csize = CompressSplit(compressor, clevel, part, compressed.AsSpan(0, neblock + 64));
+                            var csize = CompressSplit(compressor, clevel, part, piece.AsSpan(pos + 4, neblock));
                             var raw = csize <= 0 || csize >= neblock;
                             var size = raw ? neblock : csize;
-                            if (pos + 4 + size > piece.Length)
+                            BinaryPrimitives.WriteInt32LittleEndian(piece.AsSpan(pos, 4), size);
+                            if (raw)
                             {
-                                Volatile.Write(ref overflow, true);
-                                break;
+                                part.CopyTo(piece.AsSpan(pos + 4));
                             }
 
-                            BinaryPrimitives.WriteInt32LittleEndian(piece.AsSpan(pos, 4), size);
-                            pos += 4;
-                            (raw ? part : compressed.AsSpan(0, csize)).CopyTo(piece.AsSpan(pos));
-                            pos += size;
+                            pos += 4 + size;
                         }
 
                         pieces[b] = piece;
@@ -144,7 +143,6 @@ internal static class BloscEncoder
                             ArrayPool<byte>.Shared.Return(shuffled);
                         }
 
-                        ArrayPool<byte>.Shared.Return(compressed);
                         if (piece is not null)
                         {
                             ArrayPool<byte>.Shared.Return(piece);
@@ -169,7 +167,7 @@ internal static class BloscEncoder
         try
         {
             long total = BloscFormat.HeaderSize + (4L * nblocks) + lengths.Sum(l => (long)l);
-            if (overflow || total > maxTotal)
+            if (total > maxTotal)
             {
                 return Memcpyed(source, flags, ts, blocksize);
             }
@@ -248,7 +246,7 @@ internal static class BloscEncoder
         switch (compressor)
         {
             case BloscCompressor.Lz4:
-                return Lz4Interop.CompressFast(Codec, part, dst, 1);
+                return Lz4Interop.CompressFast(Codec, part, dst, Lz4Acceleration(clevel));
             case BloscCompressor.Lz4Hc:
                 return Lz4Interop.CompressHC(Codec, part, dst, clevel);
             case BloscCompressor.Zstd:
@@ -264,6 +262,12 @@ internal static class BloscEncoder
                 return z.Length;
         }
     }
+
+    /// <summary>
+    /// c-blosc 1.x's LZ4 acceleration for a compression level: <c>10 - clevel</c> (level 9 → 1, level 5 → 5, level 1 →
+    /// 9), so with the same liblz4 our LZ4 frames are byte-identical to c-blosc's. LZ4HC takes the level itself.
+    /// </summary>
+    internal static int Lz4Acceleration(int clevel) => Math.Max(1, 10 - clevel);
 
     private static byte[] Memcpyed(ReadOnlySpan<byte> src, byte flags, int typesize, int blocksize)
     {
