@@ -320,7 +320,7 @@ internal static partial class Program
         Console.Error.WriteLine("       ChunkCompute.Bench rechunk --store DIR --array PATH --out DIR --rows N --cols N --budget BYTES [--case NAME]");
         Console.Error.WriteLine("       ChunkCompute.Bench rechunk-plan --store DIR --array PATH --rows N --cols N --budget BYTES [--show N]");
         Console.Error.WriteLine("       ChunkCompute.Bench profile-rechunk --store DIR --array PATH --out DIR --cols N");
-        Console.Error.WriteLine("       ChunkCompute.Bench codec --npy FILE --op compress|decompress [--cname lz4|zstd] [--clevel 5] [--iterations N] [--case NAME]");
+        Console.Error.WriteLine("       ChunkCompute.Bench codec --npy FILE --op compress|decompress [--cname lz4|zstd] [--clevel 5] [--iterations N] [--case NAME] [--save FRAME]");
         Console.Error.WriteLine("       ChunkCompute.Bench npy --npy FILE --op save|load [--scratch FILE] [--iterations N] [--case NAME]");
         Console.Error.WriteLine("       ChunkCompute.Bench tsqr --store DIR --array PATH [--budget BYTES] [--case NAME] [--warm N]");
         Console.Error.WriteLine("       ChunkCompute.Bench batches --store DIR --array PATH [--batch 1024] [--prefetch 2] [--case NAME] [--warm N]");

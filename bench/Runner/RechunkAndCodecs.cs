@@ -163,6 +163,11 @@ internal static partial class Program
         }
 
         codec.Decode(encoded, decoded);
+        if (options.TryGetValue("save", out string? save))
+        {
+            File.WriteAllBytes(save, encoded); // the frame, to compare with c-blosc's (bench/PROFILE-codec.md)
+        }
+
         double checksum = header.Descr.Contains('f', StringComparison.Ordinal)
             ? Checksum(MemoryMarshal.Cast<byte, double>(decoded))
             : Checksum([.. MemoryMarshal.Cast<byte, long>(decoded).ToArray().Select(v => (double)v)]);
