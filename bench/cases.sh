@@ -90,8 +90,10 @@ add_case rechunk_2d 2 dask \
     "$PY $BENCH/peers/dask_rechunk.py --store $DATA --array rechunk_f32_blosc_lz4 --out $BENCH/out/scratch-rechunk-dask --rows $RC_ROWS --cols $RC_COLS --case rechunk_2d" \
     throughput $(( (RC_BUDGET >> 20) + 100 ))
 
-# Blosc codec speed on the Bloscpack benchmark's datasets (100 MB each; 8 MB at tiny): one buffer, one thread, typesize
-# 8, byte shuffle, clevel 5, BloscCodec against python-blosc (c-blosc). Throughput = uncompressed bytes / best time.
+# Blosc codec speed on the Bloscpack benchmark's datasets (100 MB each; 8 MB at tiny): one buffer, typesize 8, byte
+# shuffle, clevel 5, BloscCodec against python-blosc (c-blosc) with one thread. BloscCodec compresses a buffer's blocks
+# on every core (its default; bench/PROFILE-codec.md also gives the one-thread figures). Throughput = uncompressed
+# bytes / best time.
 for cname in lz4 zstd; do
     for ds in arange_i64 linspace_f64 poisson_i64; do
         for op in compress decompress; do
