@@ -73,7 +73,7 @@ internal static partial class Program
             var gc = GC.GetGCMemoryInfo(GCKind.Any);
             using var self = Process.GetCurrentProcess();
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"diag: allocated {GC.GetTotalAllocatedBytes() >> 20} MiB managed in total, heap {gc.HeapSizeBytes >> 20} MiB, committed {gc.TotalCommittedBytes >> 20} MiB, gen2 GCs {GC.CollectionCount(2)}, peak working set {self.PeakWorkingSet64 >> 20} MiB, accounted peak {stats.PeakMemoryBytes >> 20} MiB"));
+                $"diag: tasks {stats.Elapsed.TotalSeconds:F2} s, publish + commit (fsync) {seconds - stats.Elapsed.TotalSeconds:F2} s; allocated {GC.GetTotalAllocatedBytes() >> 20} MiB managed in total, heap {gc.HeapSizeBytes >> 20} MiB, committed {gc.TotalCommittedBytes >> 20} MiB, gen2 GCs {GC.CollectionCount(2)}, peak working set {self.PeakWorkingSet64 >> 20} MiB, accounted peak {stats.PeakMemoryBytes >> 20} MiB"));
         }
 
 
