@@ -81,6 +81,22 @@ public sealed class CodecPipeline
         return bytes;
     }
 
+    /// <summary>
+    /// Encodes a chunk like <see cref="Encode"/> (the same bytes), into pooled memory when the pipeline is a Blosc
+    /// compressor over the chunk's own bytes (the frame is then the encoder's staging buffer: no frame-sized array is
+    /// allocated per chunk); otherwise the result wraps <see cref="Encode"/>'s array. Dispose it after storing.
+    /// </summary>
+    internal IMemoryOwner<byte> EncodePooled(ReadOnlySpan<byte> chunk, int[] shape)
+    {
+        if (IsDirect && BytesToBytes.Count == 1 && BytesToBytes[0] is BloscCodec blosc)
+        {
+            return blosc.EncodePooled(chunk);
+        }
+
+        var encoded = Encode(chunk, shape);
+        return new PooledFrame(encoded, encoded.Length, pooled: false);
+    }
+
     /// <summary>Decodes into <paramref name="chunk"/>, the chunk's exact byte size.</summary>
     /// <exception cref="CodecException">The data is corrupt, truncated or of the wrong size.</exception>
     public void Decode(ReadOnlySpan<byte> encoded, int[] shape, Span<byte> chunk)

@@ -22,6 +22,16 @@ internal static class BloscEncoder
     /// <summary>Encodes <paramref name="src"/>.</summary>
     internal static byte[] Encode(ReadOnlySpan<byte> src, BloscCompressor compressor, int clevel, BloscShuffle shuffle, int typesize, int forcedBlocksize)
     {
+        using var frame = EncodePooled(src, compressor, clevel, shuffle, typesize, forcedBlocksize);
+        return frame.ToArray();
+    }
+
+    /// <summary>
+    /// Encodes <paramref name="src"/> into pooled memory: the frame is the compressor's own staging buffer, so no
+    /// frame-sized array is allocated (dispose the result to return it). The bytes equal <see cref="Encode"/>'s.
+    /// </summary>
+    internal static PooledFrame EncodePooled(ReadOnlySpan<byte> src, BloscCompressor compressor, int clevel, BloscShuffle shuffle, int typesize, int forcedBlocksize)
+    {
         if (src.Length > BloscFormat.MaxBufferSize)
         {
             throw new CodecException(Codec, $"input of {src.Length} bytes exceeds Blosc's limit of {BloscFormat.MaxBufferSize}");
@@ -76,21 +86,22 @@ internal static class BloscEncoder
         return EncodeBlocks(src, compressor, clevel, shuffle, ts, flags, split, blocksize, nblocks, leftover, maxTotal, parallel);
     }
 
-    // Blocks are shuffled and compressed into one pooled staging buffer. In sequence they are laid out back to back
-    // after the header and offsets, so the frame is the staging buffer's prefix; in parallel (c-blosc compresses a
-    // chunk's blocks on several threads too; we do when the chunk is big enough that the per-block work outweighs the
-    // hand-off) block b goes to its own slot at b × (blocksize + 4 × splits) and the slots are then copied into the
-    // frame in block order, so the frame is the same either way. One rental per call, reused by the next: no per-block
+    // Blocks are shuffled and compressed into one pooled staging buffer, which becomes the frame. In sequence they are
+    // laid out back to back after the header and offsets; in parallel (c-blosc compresses a chunk's blocks on several
+    // threads too; we do when the chunk is big enough that the per-block work outweighs the hand-off) block b goes to
+    // its own slot after the offsets, at b × (blocksize + 4 × splits), and the slots are then compacted in block order,
+    // so the frame is the same either way. One rental per call, reused by the next: no per-block
     // buffers (for a 64 MiB chunk they were ~100 MiB of fresh 1 MiB arrays per call, more than the pool keeps).
-    private static byte[] EncodeBlocks(
+    private static PooledFrame EncodeBlocks(
         ReadOnlySpan<byte> source, BloscCompressor compressor, int clevel, BloscShuffle shuffle, int ts, byte flags, bool split, int blocksize, int nblocks, int leftover, long maxTotal, bool parallel)
     {
         int slot = blocksize + (4 * Math.Max(1, ts));
         int first = BloscFormat.HeaderSize + (4 * nblocks);
-        parallel &= (long)slot * nblocks <= Array.MaxLength;
-        long stagingBytes = parallel ? (long)slot * nblocks : Math.Min(Array.MaxLength, maxTotal + slot);
+        parallel &= first + ((long)slot * nblocks) <= Array.MaxLength;
+        long stagingBytes = parallel ? first + ((long)slot * nblocks) : Math.Min(Array.MaxLength, maxTotal + slot);
         var staging = ArrayPool<byte>.Shared.Rent((int)stagingBytes);
         var lengths = new int[nblocks];
+        bool keep = false;
         try
         {
             unsafe
@@ -159,7 +170,7 @@ internal static class BloscEncoder
                             0,
                             nblocks,
                             new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
-                            b => lengths[b] = EncodeBlock(b, staging.AsSpan(b * slot, slot)));
+                            b => lengths[b] = EncodeBlock(b, staging.AsSpan(first + (b * slot), slot)));
                     }
                     else
                     {
@@ -184,30 +195,30 @@ internal static class BloscEncoder
                 return Memcpyed(source, flags, ts, blocksize);
             }
 
-            var output = GC.AllocateUninitializedArray<byte>((int)total);
-            if (!parallel)
-            {
-                staging.AsSpan(first, (int)total - first).CopyTo(output.AsSpan(first));
-            }
-
+            // In parallel the slots are compacted in place, left to right: block b moves to at most its slot's start
+            // (every earlier block took at most a slot), so no slot is overwritten before it has moved.
             int at = first;
             for (int b = 0; b < nblocks; b++)
             {
-                BinaryPrimitives.WriteInt32LittleEndian(output.AsSpan(BloscFormat.HeaderSize + (4 * b), 4), at);
+                BinaryPrimitives.WriteInt32LittleEndian(staging.AsSpan(BloscFormat.HeaderSize + (4 * b), 4), at);
                 if (parallel)
                 {
-                    staging.AsSpan(b * slot, lengths[b]).CopyTo(output.AsSpan(at));
+                    staging.AsSpan(first + (b * slot), lengths[b]).CopyTo(staging.AsSpan(at));
                 }
 
                 at += lengths[b];
             }
 
-            WriteHeader(output, flags, ts, source.Length, blocksize, at);
-            return output;
+            WriteHeader(staging, flags, ts, source.Length, blocksize, at);
+            keep = true;
+            return new PooledFrame(staging, at, pooled: true);
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(staging);
+            if (!keep)
+            {
+                ArrayPool<byte>.Shared.Return(staging);
+            }
         }
     }
 
@@ -284,12 +295,12 @@ internal static class BloscEncoder
     /// </summary>
     internal static int Lz4Acceleration(int clevel) => Math.Max(1, 10 - clevel);
 
-    private static byte[] Memcpyed(ReadOnlySpan<byte> src, byte flags, int typesize, int blocksize)
+    private static PooledFrame Memcpyed(ReadOnlySpan<byte> src, byte flags, int typesize, int blocksize)
     {
         var output = GC.AllocateUninitializedArray<byte>(src.Length + BloscFormat.HeaderSize);
         src.CopyTo(output.AsSpan(BloscFormat.HeaderSize));
         WriteHeader(output, (byte)(flags | BloscFormat.Memcpyed), typesize, src.Length, blocksize, output.Length);
-        return output;
+        return new PooledFrame(output, output.Length, pooled: false);
     }
 
     private static void WriteHeader(Span<byte> output, byte flags, int typesize, int nbytes, int blocksize, int cbytes)

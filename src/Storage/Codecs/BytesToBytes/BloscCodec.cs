@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json.Nodes;
 
 namespace ChunkCompute.Storage.Codecs;
@@ -132,6 +133,18 @@ public sealed class BloscCodec : IBytesToBytesCodec
         }
 
         return BloscEncoder.Encode(decoded, Compressor, Level, Shuffle, TypeSize, BlockSize);
+    }
+
+    /// <summary>Encodes into pooled memory (the same bytes as <see cref="Encode"/>); dispose the result.</summary>
+    /// <exception cref="UnsupportedCodecException">The compressor is blosclz (decode only).</exception>
+    internal IMemoryOwner<byte> EncodePooled(ReadOnlySpan<byte> decoded)
+    {
+        if (Compressor == BloscCompressor.BloscLz)
+        {
+            throw new UnsupportedCodecException("blosc", "writing cname 'blosclz' is not supported; use lz4, lz4hc, zstd or zlib");
+        }
+
+        return BloscEncoder.EncodePooled(decoded, Compressor, Level, Shuffle, TypeSize, BlockSize);
     }
 
     /// <inheritdoc/>

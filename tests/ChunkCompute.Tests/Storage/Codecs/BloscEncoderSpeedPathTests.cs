@@ -35,6 +35,43 @@ public sealed class BloscEncoderSpeedPathTests
         }
     }
 
+    [Fact]
+    public void EncodePooled_EqualsEncode_InSequenceInParallelAndUncompressed()
+    {
+        foreach (var compressor in new[] { BloscCompressor.Lz4, BloscCompressor.Zstd, BloscCompressor.Zlib })
+        {
+            foreach (int level in new[] { 0, 5 })
+            {
+                foreach (int size in new[] { 0, 100, 70_000, (3 << 20) + 999 })
+                {
+                    foreach (var data in new[] { CodecTestData.Data(size, size + level), RandomBytes(size) })
+                    {
+                        var codec = new BloscCodec(compressor, level, BloscShuffle.Shuffle, 4);
+                        byte[] expected = codec.Encode(data);
+                        using var pooled = codec.EncodePooled(data);
+                        Assert.True(expected.AsSpan().SequenceEqual(pooled.Memory.Span), $"{compressor} clevel {level}, {size} bytes");
+                        Assert.Equal(data, codec.Decode(pooled.Memory.Span));
+                    }
+                }
+            }
+        }
+
+        // Through the pipeline of a v2 array (Blosc over the chunk's bytes) and of one with another codec.
+        var blosc = CodecPipeline.FromV2(ChunkCompute.Storage.Compression.Default.ToV2Json(4), null, 'C', ChunkCompute.Storage.DataType.Float32, bigEndian: false, rank: 1);
+        var chunk = CodecTestData.Data(4096, 3);
+        using (var frame = blosc.EncodePooled(chunk, [1024]))
+        {
+            Assert.Equal(blosc.Encode(chunk, [1024]), frame.Memory.ToArray());
+        }
+    }
+
+    private static byte[] RandomBytes(int size)
+    {
+        var b = new byte[size];
+        new Random(size).NextBytes(b);
+        return b;
+    }
+
     [Theory]
     [InlineData(1, 9)]
     [InlineData(5, 5)]
