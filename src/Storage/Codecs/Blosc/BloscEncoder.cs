@@ -22,7 +22,7 @@ internal static class BloscEncoder
     /// <summary>Encodes <paramref name="src"/>.</summary>
     internal static byte[] Encode(ReadOnlySpan<byte> src, BloscCompressor compressor, int clevel, BloscShuffle shuffle, int typesize, int forcedBlocksize)
     {
-        using var frame = EncodePooled(src, compressor, clevel, shuffle, typesize, forcedBlocksize);
+        using var frame = EncodeCore(src, compressor, clevel, shuffle, typesize, forcedBlocksize, pooled: false);
         return frame.ToArray();
     }
 
@@ -30,7 +30,11 @@ internal static class BloscEncoder
     /// Encodes <paramref name="src"/> into pooled memory: the frame is the compressor's own staging buffer, so no
     /// frame-sized array is allocated (dispose the result to return it). The bytes equal <see cref="Encode"/>'s.
     /// </summary>
-    internal static PooledFrame EncodePooled(ReadOnlySpan<byte> src, BloscCompressor compressor, int clevel, BloscShuffle shuffle, int typesize, int forcedBlocksize)
+    internal static PooledFrame EncodePooled(ReadOnlySpan<byte> src, BloscCompressor compressor, int clevel, BloscShuffle shuffle, int typesize, int forcedBlocksize) =>
+        EncodeCore(src, compressor, clevel, shuffle, typesize, forcedBlocksize, pooled: true);
+
+    // pooled: the frame stays in the staging buffer; otherwise it is assembled into a new exact-size array.
+    private static PooledFrame EncodeCore(ReadOnlySpan<byte> src, BloscCompressor compressor, int clevel, BloscShuffle shuffle, int typesize, int forcedBlocksize, bool pooled)
     {
         if (src.Length > BloscFormat.MaxBufferSize)
         {
@@ -83,7 +87,7 @@ internal static class BloscEncoder
         }
 
         bool parallel = nblocks >= ParallelMinBlocks && nbytes >= ParallelMinBytes && Environment.ProcessorCount > 1;
-        return EncodeBlocks(src, compressor, clevel, shuffle, ts, flags, split, blocksize, nblocks, leftover, maxTotal, parallel);
+        return EncodeBlocks(src, compressor, clevel, shuffle, ts, flags, split, blocksize, nblocks, leftover, maxTotal, parallel, pooled);
     }
 
     // Blocks are shuffled and compressed into one pooled staging buffer, which becomes the frame. In sequence they are
@@ -93,7 +97,7 @@ internal static class BloscEncoder
     // so the frame is the same either way. One rental per call, reused by the next: no per-block
     // buffers (for a 64 MiB chunk they were ~100 MiB of fresh 1 MiB arrays per call, more than the pool keeps).
     private static PooledFrame EncodeBlocks(
-        ReadOnlySpan<byte> source, BloscCompressor compressor, int clevel, BloscShuffle shuffle, int ts, byte flags, bool split, int blocksize, int nblocks, int leftover, long maxTotal, bool parallel)
+        ReadOnlySpan<byte> source, BloscCompressor compressor, int clevel, BloscShuffle shuffle, int ts, byte flags, bool split, int blocksize, int nblocks, int leftover, long maxTotal, bool parallel, bool pooled)
     {
         int slot = blocksize + (4 * Math.Max(1, ts));
         int first = BloscFormat.HeaderSize + (4 * nblocks);
@@ -195,23 +199,30 @@ internal static class BloscEncoder
                 return Memcpyed(source, flags, ts, blocksize);
             }
 
-            // In parallel the slots are compacted in place, left to right: block b moves to at most its slot's start
-            // (every earlier block took at most a slot), so no slot is overwritten before it has moved.
+            // The frame: in the staging buffer itself (pooled; in parallel the slots are compacted in place, left to
+            // right — block b moves to at most its slot's start, since every earlier block took at most a slot, so no
+            // slot is overwritten before it has moved), or in a new exact-size array (one copy of the compressed bytes).
+            var frame = pooled ? staging : GC.AllocateUninitializedArray<byte>((int)total);
+            if (!pooled && !parallel)
+            {
+                staging.AsSpan(first, (int)total - first).CopyTo(frame.AsSpan(first));
+            }
+
             int at = first;
             for (int b = 0; b < nblocks; b++)
             {
-                BinaryPrimitives.WriteInt32LittleEndian(staging.AsSpan(BloscFormat.HeaderSize + (4 * b), 4), at);
+                BinaryPrimitives.WriteInt32LittleEndian(frame.AsSpan(BloscFormat.HeaderSize + (4 * b), 4), at);
                 if (parallel)
                 {
-                    staging.AsSpan(first + (b * slot), lengths[b]).CopyTo(staging.AsSpan(at));
+                    staging.AsSpan(first + (b * slot), lengths[b]).CopyTo(frame.AsSpan(at));
                 }
 
                 at += lengths[b];
             }
 
-            WriteHeader(staging, flags, ts, source.Length, blocksize, at);
-            keep = true;
-            return new PooledFrame(staging, at, pooled: true);
+            WriteHeader(frame, flags, ts, source.Length, blocksize, at);
+            keep = pooled;
+            return new PooledFrame(frame, at, pooled);
         }
         finally
         {
