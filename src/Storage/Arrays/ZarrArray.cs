@@ -819,8 +819,9 @@ public sealed class ZarrArray
             return;
         }
 
-        byte[] encoded = Metadata.Codecs.Encode(chunk, Metadata.ChunkShapeArray);
-        _view.Set(key, encoded);
+        // Blosc frames are built in the encoder's pooled buffer: no frame-sized array per chunk for the GC to free late.
+        using var encoded = Metadata.Codecs.EncodePooled(chunk, Metadata.ChunkShapeArray);
+        _view.Set(key, encoded.Memory.Span);
     }
 
     private void ReadChunkInto(string key, Span<byte> destination, bool useCache)
