@@ -54,6 +54,13 @@ public abstract class ArrayNode
     public virtual long ScratchBytes(ReadOnlySpan<long> chunkIndex) => 0;
 
     /// <summary>
+    /// Bytes the kernel holds while it runs in memory it gets itself rather than from the scheduler (the storage
+    /// layer's read, decode and encode buffers; a managed library's matrices): counted against the budget like scratch,
+    /// but not allocated, so the chunk pool keeps that much less. Default 0.
+    /// </summary>
+    public virtual long HeldBytes(ReadOnlySpan<long> chunkIndex) => 0;
+
+    /// <summary>
     /// A view of output chunk <paramref name="chunkIndex"/> that already exists in memory (an in-memory source's
     /// contiguous chunk), or null to have <see cref="Execute"/> compute it into a new buffer. A node that lends a chunk
     /// should report 0 <see cref="OutputBytes"/> for it: lent memory is not the computation's.

@@ -9,7 +9,8 @@ public sealed class ChunkTask
         ChunkIndex = chunkIndex;
         Linear = linear;
         OutputBytes = node.OutputBytes(chunkIndex);
-        ScratchBytes = node.ScratchBytes(chunkIndex);
+        HeldBytes = node.HeldBytes(chunkIndex);
+        ScratchBytes = node.ScratchBytes(chunkIndex) + HeldBytes;
     }
 
     /// <summary>The node.</summary>
@@ -33,8 +34,14 @@ public sealed class ChunkTask
     /// <summary>Bytes of this task's output buffer.</summary>
     public long OutputBytes { get; }
 
-    /// <summary>Scratch bytes while it runs (including the memory of the streams fused into it).</summary>
+    /// <summary>
+    /// Scratch bytes while it runs, as counted against the budget: the node's scratch, the memory of the streams fused
+    /// into it, and <see cref="HeldBytes"/>.
+    /// </summary>
     public long ScratchBytes { get; private set; }
+
+    /// <summary>The part of <see cref="ScratchBytes"/> the kernels hold in memory of their own (<see cref="ArrayNode.HeldBytes"/>): reserved, not allocated.</summary>
+    public long HeldBytes { get; private set; }
 
     /// <summary>
     /// The producers fused into this task as a stream, nearest first (the last one reads no input), or empty. Their
@@ -48,7 +55,9 @@ public sealed class ChunkTask
         Dependencies = [];
         foreach (var p in chain)
         {
-            ScratchBytes += p.Node.StreamBytes(p.ChunkIndex);
+            long held = p.Node.HeldBytes(p.ChunkIndex);
+            ScratchBytes += p.Node.StreamBytes(p.ChunkIndex) + held;
+            HeldBytes += held;
         }
     }
 

@@ -31,8 +31,8 @@ public sealed class StoreWriteNode : ArrayNode
     /// <inheritdoc/>
     public override long OutputBytes(ReadOnlySpan<long> chunkIndex) => 0;
 
-    /// <summary>Encoding and read-modify-write of stored chunks this chunk touches (conservative: two stored chunks).</summary>
-    public override long ScratchBytes(ReadOnlySpan<long> chunkIndex) => 2L * Target.Metadata.ChunkElementCount * DataType.Size;
+    /// <summary>The storage layer's encoding and read-modify-write buffers for the stored chunks this chunk touches (conservative: two stored chunks).</summary>
+    public override long HeldBytes(ReadOnlySpan<long> chunkIndex) => 2L * Target.Metadata.ChunkElementCount * DataType.Size;
 
     /// <inheritdoc/>
     public override void Dependencies(ReadOnlySpan<long> chunkIndex, IList<ChunkDependency> dependencies)

@@ -34,10 +34,11 @@ public sealed class ZarrSourceNode : ArrayNode
     }
 
     /// <summary>
-    /// On the stored grid a chunk decodes straight into the output, so the scratch is the compressed bytes read (at
-    /// most about one chunk); on another grid each stored chunk touched is also decoded into a temporary buffer.
+    /// The storage layer's buffers: on the stored grid a chunk decodes straight into the output, so it holds the
+    /// compressed bytes read (at most about one chunk) and, streamed, a Blosc block or two; on another grid each stored
+    /// chunk touched is also decoded into a temporary buffer.
     /// </summary>
-    public override long ScratchBytes(ReadOnlySpan<long> chunkIndex) =>
+    public override long HeldBytes(ReadOnlySpan<long> chunkIndex) =>
         (_onStoredGrid ? 1L : 2L) * Array.Metadata.ChunkElementCount * DataType.Size;
 
     /// <inheritdoc/>

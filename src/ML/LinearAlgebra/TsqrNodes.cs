@@ -80,8 +80,8 @@ internal sealed unsafe class TsqrLeafNode<T> : ArrayNode
 
     public override string Label => "tsqr-leaf";
 
-    /// <summary>MathNet's managed working memory (the block as a matrix, the factorization's copy and Q), counted as scratch.</summary>
-    public override long ScratchBytes(ReadOnlySpan<long> chunkIndex) =>
+    /// <summary>MathNet's managed working memory (the block as a matrix, the factorization's copy and Q), counted against the budget.</summary>
+    public override long HeldBytes(ReadOnlySpan<long> chunkIndex) =>
         3L * Inputs[0].Grid.Size(0, chunkIndex[0]) * _tree.Columns * sizeof(double);
 
     public override void Dependencies(ReadOnlySpan<long> chunkIndex, IList<ChunkDependency> dependencies)
@@ -120,7 +120,7 @@ internal sealed unsafe class TsqrCombineNode : ArrayNode
 
     public override string Label => "tsqr-combine";
 
-    public override long ScratchBytes(ReadOnlySpan<long> chunkIndex) =>
+    public override long HeldBytes(ReadOnlySpan<long> chunkIndex) =>
         3L * _tree.StackedRows(_level, (int)chunkIndex[0]) * _tree.Columns * sizeof(double);
 
     public override void Dependencies(ReadOnlySpan<long> chunkIndex, IList<ChunkDependency> dependencies)
@@ -186,7 +186,7 @@ internal sealed unsafe class TsqrQNode<T> : ArrayNode
     public override string Label { get; }
 
     /// <summary>MathNet's managed working memory: the block, the factorization's copy and Q, and the product.</summary>
-    public override long ScratchBytes(ReadOnlySpan<long> chunkIndex) =>
+    public override long HeldBytes(ReadOnlySpan<long> chunkIndex) =>
         4L * Inputs[0].Grid.Size(0, chunkIndex[0]) * Math.Max(_columns, _factors[0].ColumnCount) * sizeof(double);
 
     public override void Dependencies(ReadOnlySpan<long> chunkIndex, IList<ChunkDependency> dependencies)

@@ -14,7 +14,7 @@ internal sealed class IntermediateWriteNode(ArrayNode input, IntermediateStore s
     public override long OutputBytes(ReadOnlySpan<long> chunkIndex) => 0;
 
     // ZarrArray encodes one intermediate chunk at a time (MaxConcurrency 1): a decoded and an encoded chunk.
-    public override long ScratchBytes(ReadOnlySpan<long> chunkIndex) => 2L * Store.Chunks.Aggregate(1L, (a, b) => a * b) * DataType.Size;
+    public override long HeldBytes(ReadOnlySpan<long> chunkIndex) => 2L * Store.Chunks.Aggregate(1L, (a, b) => a * b) * DataType.Size;
 
     public override void Dependencies(ReadOnlySpan<long> chunkIndex, IList<ChunkDependency> dependencies) =>
         dependencies.Add(new ChunkDependency(0, chunkIndex.ToArray()));
@@ -58,7 +58,7 @@ internal sealed class IntermediateReadNode(ArrayNode barrier, IntermediateStore 
 
     public override string Label => "rechunk-load";
 
-    public override long ScratchBytes(ReadOnlySpan<long> chunkIndex) => 2L * Store.Chunks.Aggregate(1L, (a, b) => a * b) * DataType.Size;
+    public override long HeldBytes(ReadOnlySpan<long> chunkIndex) => 2L * Store.Chunks.Aggregate(1L, (a, b) => a * b) * DataType.Size;
 
     public override void Dependencies(ReadOnlySpan<long> chunkIndex, IList<ChunkDependency> dependencies) =>
         dependencies.Add(new ChunkDependency(0, [0]));

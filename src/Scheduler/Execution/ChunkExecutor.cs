@@ -233,7 +233,7 @@ internal sealed class ChunkExecutor
         ChunkStream? stream = null;
         try
         {
-            long ownScratch = t.ScratchBytes;
+            long ownScratch = t.ScratchBytes - t.HeldBytes;
             for (int k = t.Streamed.Count - 1; k >= 0; k--)
             {
                 // The fused producers' streams, source first, each in its own accounted memory.
@@ -263,6 +263,14 @@ internal sealed class ChunkExecutor
         }
         finally
         {
+            // What the kernels held in memory of their own is theirs no longer.
+            long held = t.HeldBytes;
+            if (held > 0)
+            {
+                Interlocked.Add(ref _reservedBytes[i], -held);
+                _accountant.Release(held);
+            }
+
             stream?.Dispose();
             foreach (var m in streamMemory)
             {

@@ -27,4 +27,45 @@ public sealed class ExecutorAccountingTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => executor.RunAsync(cts.Token));
         Assert.Equal(0, executor.InUseBytes);
     }
+
+    [Fact]
+    public async Task HeldBytes_AreReservedNotAllocated_AndCountInThePlan()
+    {
+        const int chunk = 1024, held = 64 * 1024;
+        var node = new HoldingNode(new CountingSource(16 * chunk, chunk), held);
+        var plan = ExecutionPlan.Create(TaskGraph.Build([node]), 1 << 20);
+        Assert.All(plan.Order.Where(t => t.Node == node), t => Assert.Equal(held, t.HeldBytes));
+        Assert.True(plan.ProjectedPeakBytes >= held + (2 * chunk * sizeof(double)), $"projected {plan.ProjectedPeakBytes}");
+
+        var executor = new ChunkExecutor(plan, new ComputeOptions { MemoryBudget = 1 << 20 }, (_, _) => { });
+        await executor.RunAsync(CancellationToken.None);
+        Assert.InRange(executor.PeakBytes, held, 1 << 20);
+        Assert.Equal(0, executor.InUseBytes);
+        Assert.Equal(16, node.Runs);
+
+        // Held bytes count against the budget: a budget that cannot hold them is refused before anything runs.
+        Assert.Throws<MemoryPlanRefusedException>(() => ExecutionPlan.Create(TaskGraph.Build([new HoldingNode(new CountingSource(16 * chunk, chunk), held)]), held));
+    }
+
+    // Copies its input; declares bytes held in memory of its own and checks the scheduler allocated no scratch for them.
+    private sealed class HoldingNode(ArrayNode input, long held) : ArrayNode(input.DataType, input.Grid, [input])
+    {
+        private int _runs;
+
+        public int Runs => Volatile.Read(ref _runs);
+
+        public override string Label => "test-holding";
+
+        public override long HeldBytes(ReadOnlySpan<long> chunkIndex) => held;
+
+        public override void Dependencies(ReadOnlySpan<long> chunkIndex, IList<ChunkDependency> dependencies) =>
+            dependencies.Add(new ChunkDependency(0, chunkIndex.ToArray()));
+
+        public override void Execute(ChunkKernelContext context)
+        {
+            Assert.Null(context.Scratch);
+            context.Inputs[0].Bytes.CopyTo(context.Output.Bytes);
+            Interlocked.Increment(ref _runs);
+        }
+    }
 }
