@@ -51,7 +51,10 @@ internal sealed class ChunkExecutor
         _options = options;
         _onOutput = onOutput;
         _accountant = new MemoryAccountant(options.MemoryBudget);
-        _pool = new ChunkBufferPool(_accountant);
+        // The storage layer's buffers (HeldBytes) come from .NET's array pool and stay resident after use: keep that
+        // much less chunk memory, so chunk memory plus those buffers stays within the budget.
+        long heldReserve = plan.Order.Count == 0 ? 0 : Math.Max(1, options.MaxDegreeOfParallelism) * plan.Order.Max(t => t.HeldBytes);
+        _pool = new ChunkBufferPool(_accountant, Math.Max(0, options.MemoryBudget - heldReserve));
         int n = plan.Order.Count;
         _ids = new Dictionary<ChunkTask, int>(n, ReferenceEqualityComparer.Instance);
         for (int i = 0; i < n; i++)

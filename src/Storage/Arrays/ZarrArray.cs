@@ -713,7 +713,7 @@ public sealed class ZarrArray
             return;
         }
 
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(chunkBytes);
+        var buffer = Stores.StorageBuffers.Rent(chunkBytes);
         try
         {
             ReadChunkInto(key, buffer.AsSpan(0, chunkBytes), useCache);
@@ -724,7 +724,7 @@ public sealed class ZarrArray
         }
         finally
         {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            Stores.StorageBuffers.Return(buffer);
         }
     }
 
@@ -777,7 +777,7 @@ public sealed class ZarrArray
             return;
         }
 
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(chunkBytes);
+        var buffer = Stores.StorageBuffers.Rent(chunkBytes);
         try
         {
             var chunk = buffer.AsSpan(0, chunkBytes);
@@ -802,7 +802,7 @@ public sealed class ZarrArray
         }
         finally
         {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            Stores.StorageBuffers.Return(buffer);
         }
     }
 

@@ -127,7 +127,7 @@ public sealed class CodecPipeline
             }
             else if (fixedLength >= 0)
             {
-                rented = ArrayPool<byte>.Shared.Rent((int)fixedLength);
+                rented = Stores.StorageBuffers.Rent((int)fixedLength);
                 DecodeBytes(encoded, rented.AsSpan(0, (int)fixedLength));
                 serializedSpan = rented.AsSpan(0, (int)fixedLength);
             }
@@ -157,7 +157,7 @@ public sealed class CodecPipeline
         {
             if (rented is not null)
             {
-                ArrayPool<byte>.Shared.Return(rented);
+                Stores.StorageBuffers.Return(rented);
             }
         }
     }

@@ -10,7 +10,7 @@ internal sealed class ArrayPoolOwner : IMemoryOwner<byte>
 
     public ArrayPoolOwner(int length)
     {
-        _array = ArrayPool<byte>.Shared.Rent(length);
+        _array = Stores.StorageBuffers.Rent(length);
         _length = length;
     }
 
@@ -21,7 +21,7 @@ internal sealed class ArrayPoolOwner : IMemoryOwner<byte>
         var a = Interlocked.Exchange(ref _array, null);
         if (a is not null)
         {
-            ArrayPool<byte>.Shared.Return(a);
+            Stores.StorageBuffers.Return(a);
         }
     }
 }

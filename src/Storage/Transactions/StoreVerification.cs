@@ -110,7 +110,7 @@ internal static class StoreVerifier
         var options = new ParallelOptions { MaxDegreeOfParallelism = degree, CancellationToken = cancellationToken };
         Parallel.ForEach(work, options, item =>
         {
-            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(item.Array.ChunkByteCount);
+            var buffer = Stores.StorageBuffers.Rent(item.Array.ChunkByteCount);
             try
             {
                 item.Array.ReadChunkBytes(item.Index, buffer.AsSpan(0, item.Array.ChunkByteCount));
@@ -121,7 +121,7 @@ internal static class StoreVerifier
             }
             finally
             {
-                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+                Stores.StorageBuffers.Return(buffer);
             }
 
             long n = Interlocked.Increment(ref done);

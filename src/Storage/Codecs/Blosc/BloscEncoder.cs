@@ -103,7 +103,7 @@ internal static class BloscEncoder
         int first = BloscFormat.HeaderSize + (4 * nblocks);
         parallel &= first + ((long)slot * nblocks) <= Array.MaxLength;
         long stagingBytes = parallel ? first + ((long)slot * nblocks) : Math.Min(Array.MaxLength, maxTotal + slot);
-        var staging = ArrayPool<byte>.Shared.Rent((int)stagingBytes);
+        var staging = Stores.StorageBuffers.Rent((int)stagingBytes);
         var lengths = new int[nblocks];
         bool keep = false;
         try
@@ -228,7 +228,7 @@ internal static class BloscEncoder
         {
             if (!keep)
             {
-                ArrayPool<byte>.Shared.Return(staging);
+                Stores.StorageBuffers.Return(staging);
             }
         }
     }

@@ -49,7 +49,7 @@ internal sealed class PooledFrame : IMemoryOwner<byte>
         var array = Interlocked.Exchange(ref _array, null);
         if (array is not null && _pooled)
         {
-            ArrayPool<byte>.Shared.Return(array);
+            Stores.StorageBuffers.Return(array);
         }
     }
 }
