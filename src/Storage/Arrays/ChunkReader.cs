@@ -115,13 +115,13 @@ internal sealed class ChunkReader : IDisposable
 
         int b = _nextBlock++;
         int blockBytes = _frame.BlockBytes(b);
-        _block ??= Stores.StorageBuffers.Rent(_frame.MaxBlockBytes);
+        _block ??= ArrayPool<byte>.Shared.Rent(_frame.MaxBlockBytes);
         var block = _block.AsSpan(0, blockBytes);
         offset = (long)b * _frame.BlockSize;
         if (_piecewise)
         {
             _splits = _frame.DecompressBlock(src, b, block, _rawSplits);
-            _piece ??= Stores.StorageBuffers.Rent(PieceBytes);
+            _piece ??= ArrayPool<byte>.Shared.Rent(PieceBytes);
             _blockElements = blockBytes / ts;
             _nextElement = 0;
             return Next(out bytes, out offset);
@@ -131,7 +131,7 @@ internal sealed class ChunkReader : IDisposable
 
         if (_frame.Unshuffles)
         {
-            _piece ??= Stores.StorageBuffers.Rent(_frame.MaxBlockBytes);
+            _piece ??= ArrayPool<byte>.Shared.Rent(_frame.MaxBlockBytes);
             _frame.Unshuffle(block, _piece.AsSpan(0, blockBytes));
             bytes = _piece.AsSpan(0, blockBytes);
             return true;
@@ -147,13 +147,13 @@ internal sealed class ChunkReader : IDisposable
         _stored.Dispose();
         if (_block is not null)
         {
-            Stores.StorageBuffers.Return(_block);
+            ArrayPool<byte>.Shared.Return(_block);
             _block = null;
         }
 
         if (_piece is not null)
         {
-            Stores.StorageBuffers.Return(_piece);
+            ArrayPool<byte>.Shared.Return(_piece);
             _piece = null;
         }
     }
