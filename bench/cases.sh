@@ -91,8 +91,8 @@ add_case rechunk_2d 2 dask \
     throughput $(( (RC_BUDGET >> 20) + 100 ))
 
 # Blosc codec speed on the Bloscpack benchmark's datasets (100 MB each; 8 MB at tiny): one buffer, typesize 8, byte
-# shuffle, clevel 5, BloscCodec against python-blosc (c-blosc) with one thread. BloscCodec compresses a buffer's blocks
-# on every core (its default; bench/PROFILE-codec.md also gives the one-thread figures). Throughput = uncompressed
+# shuffle, clevel 5, BloscCodec against python-blosc (c-blosc); both use every core (BloscCodec's default; python-blosc
+# is set to blosc.ncores threads). bench/PROFILE-codec.md also gives one-thread figures for both. Throughput = uncompressed
 # bytes / best time.
 for cname in lz4 zstd; do
     for ds in arange_i64 linspace_f64 poisson_i64; do

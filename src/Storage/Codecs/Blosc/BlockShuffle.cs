@@ -33,8 +33,8 @@ internal static unsafe class BlockShuffle
             int done = typesize switch
             {
                 2 => Shuffle2(s, d, n),
-                4 => Shuffle4(s, d, n),
-                _ => Shuffle8(s, d, n),
+                4 => Avx2.IsSupported ? Shuffle4Avx2(s, d, n) : Shuffle4(s, d, n),
+                _ => Avx2.IsSupported ? Shuffle8Avx2(s, d, n) : Shuffle8(s, d, n),
             };
 
             for (int j = 0; j < typesize; j++)
@@ -139,6 +139,78 @@ internal static unsafe class BlockShuffle
             Sse2.Store(d + (5L * n) + i, Sse2.UnpackHigh(b2, b6).AsByte());
             Sse2.Store(d + (6L * n) + i, Sse2.UnpackLow(b3, b7).AsByte());
             Sse2.Store(d + (7L * n) + i, Sse2.UnpackHigh(b3, b7).AsByte());
+        }
+
+        return i;
+    }
+
+    // The SSSE3 networks below run in both 128-bit lanes at once: lane 0 holds the loads of elements i..i+15, lane 1
+    // those of i+16..i+31, so every output vector is 32 consecutive bytes of one stream.
+    private static int Shuffle4Avx2(byte* s, byte* d, int n)
+    {
+        var m = Vector128.Create((byte)0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+        var mask = Vector256.Create(m, m);
+        int i = 0;
+        for (; i + 32 <= n; i += 32)
+        {
+            byte* p = s + ((long)i * 4);
+            var w0 = Avx2.Shuffle(Vector256.Create(Vector128.Load(p), Vector128.Load(p + 64)), mask).AsInt32();
+            var w1 = Avx2.Shuffle(Vector256.Create(Vector128.Load(p + 16), Vector128.Load(p + 80)), mask).AsInt32();
+            var w2 = Avx2.Shuffle(Vector256.Create(Vector128.Load(p + 32), Vector128.Load(p + 96)), mask).AsInt32();
+            var w3 = Avx2.Shuffle(Vector256.Create(Vector128.Load(p + 48), Vector128.Load(p + 112)), mask).AsInt32();
+            var a0 = Avx2.UnpackLow(w0, w1).AsInt64();
+            var a1 = Avx2.UnpackHigh(w0, w1).AsInt64();
+            var a2 = Avx2.UnpackLow(w2, w3).AsInt64();
+            var a3 = Avx2.UnpackHigh(w2, w3).AsInt64();
+            Avx.Store(d + i, Avx2.UnpackLow(a0, a2).AsByte());
+            Avx.Store(d + n + i, Avx2.UnpackHigh(a0, a2).AsByte());
+            Avx.Store(d + (2L * n) + i, Avx2.UnpackLow(a1, a3).AsByte());
+            Avx.Store(d + (3L * n) + i, Avx2.UnpackHigh(a1, a3).AsByte());
+        }
+
+        return i;
+    }
+
+    private static int Shuffle8Avx2(byte* s, byte* d, int n)
+    {
+        var m = Vector128.Create((byte)0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15);
+        var mask = Vector256.Create(m, m);
+        int i = 0;
+        for (; i + 32 <= n; i += 32)
+        {
+            byte* p = s + ((long)i * 8);
+            var w0 = Avx2.Shuffle(Vector256.Create(Vector128.Load(p), Vector128.Load(p + 128)), mask).AsInt16();
+            var w1 = Avx2.Shuffle(Vector256.Create(Vector128.Load(p + 16), Vector128.Load(p + 144)), mask).AsInt16();
+            var w2 = Avx2.Shuffle(Vector256.Create(Vector128.Load(p + 32), Vector128.Load(p + 160)), mask).AsInt16();
+            var w3 = Avx2.Shuffle(Vector256.Create(Vector128.Load(p + 48), Vector128.Load(p + 176)), mask).AsInt16();
+            var w4 = Avx2.Shuffle(Vector256.Create(Vector128.Load(p + 64), Vector128.Load(p + 192)), mask).AsInt16();
+            var w5 = Avx2.Shuffle(Vector256.Create(Vector128.Load(p + 80), Vector128.Load(p + 208)), mask).AsInt16();
+            var w6 = Avx2.Shuffle(Vector256.Create(Vector128.Load(p + 96), Vector128.Load(p + 224)), mask).AsInt16();
+            var w7 = Avx2.Shuffle(Vector256.Create(Vector128.Load(p + 112), Vector128.Load(p + 240)), mask).AsInt16();
+            var a0 = Avx2.UnpackLow(w0, w1).AsInt32();
+            var a1 = Avx2.UnpackHigh(w0, w1).AsInt32();
+            var a2 = Avx2.UnpackLow(w2, w3).AsInt32();
+            var a3 = Avx2.UnpackHigh(w2, w3).AsInt32();
+            var a4 = Avx2.UnpackLow(w4, w5).AsInt32();
+            var a5 = Avx2.UnpackHigh(w4, w5).AsInt32();
+            var a6 = Avx2.UnpackLow(w6, w7).AsInt32();
+            var a7 = Avx2.UnpackHigh(w6, w7).AsInt32();
+            var b0 = Avx2.UnpackLow(a0, a2).AsInt64();
+            var b1 = Avx2.UnpackHigh(a0, a2).AsInt64();
+            var b2 = Avx2.UnpackLow(a1, a3).AsInt64();
+            var b3 = Avx2.UnpackHigh(a1, a3).AsInt64();
+            var b4 = Avx2.UnpackLow(a4, a6).AsInt64();
+            var b5 = Avx2.UnpackHigh(a4, a6).AsInt64();
+            var b6 = Avx2.UnpackLow(a5, a7).AsInt64();
+            var b7 = Avx2.UnpackHigh(a5, a7).AsInt64();
+            Avx.Store(d + i, Avx2.UnpackLow(b0, b4).AsByte());
+            Avx.Store(d + n + i, Avx2.UnpackHigh(b0, b4).AsByte());
+            Avx.Store(d + (2L * n) + i, Avx2.UnpackLow(b1, b5).AsByte());
+            Avx.Store(d + (3L * n) + i, Avx2.UnpackHigh(b1, b5).AsByte());
+            Avx.Store(d + (4L * n) + i, Avx2.UnpackLow(b2, b6).AsByte());
+            Avx.Store(d + (5L * n) + i, Avx2.UnpackHigh(b2, b6).AsByte());
+            Avx.Store(d + (6L * n) + i, Avx2.UnpackLow(b3, b7).AsByte());
+            Avx.Store(d + (7L * n) + i, Avx2.UnpackHigh(b3, b7).AsByte());
         }
 
         return i;
