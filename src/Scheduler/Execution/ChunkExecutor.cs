@@ -51,10 +51,7 @@ internal sealed class ChunkExecutor
         _options = options;
         _onOutput = onOutput;
         _accountant = new MemoryAccountant(options.MemoryBudget);
-        // The storage layer's buffers (HeldBytes) come from .NET's array pool and stay resident after use: keep that
-        // much less chunk memory, so chunk memory plus those buffers stays within the budget.
-        long heldReserve = plan.Order.Count == 0 ? 0 : Math.Max(1, options.MaxDegreeOfParallelism) * plan.Order.Max(t => t.HeldBytes);
-        _pool = new ChunkBufferPool(_accountant, Math.Max(0, options.MemoryBudget - heldReserve));
+        _pool = new ChunkBufferPool(_accountant);
         int n = plan.Order.Count;
         _ids = new Dictionary<ChunkTask, int>(n, ReferenceEqualityComparer.Instance);
         for (int i = 0; i < n; i++)
@@ -266,14 +263,6 @@ internal sealed class ChunkExecutor
         }
         finally
         {
-            // What the kernels held in memory of their own is theirs no longer.
-            long held = t.HeldBytes;
-            if (held > 0)
-            {
-                Interlocked.Add(ref _reservedBytes[i], -held);
-                _accountant.Release(held);
-            }
-
             stream?.Dispose();
             foreach (var m in streamMemory)
             {
@@ -281,6 +270,14 @@ internal sealed class ChunkExecutor
             }
 
             scratch?.Dispose();
+
+            // The kernels have given back the memory they held themselves (the streams' readers included).
+            long held = t.HeldBytes;
+            if (held > 0)
+            {
+                Interlocked.Add(ref _reservedBytes[i], -held);
+                _accountant.Release(held);
+            }
         }
 
         var source = t.Streamed.Count > 0 ? t.Streamed[^1] : t;

@@ -8,40 +8,34 @@ namespace ChunkCompute.Scheduler;
 /// multi-MiB allocation is a fresh mapping whose pages fault in on first touch (for a 2 GiB reduction, 2 GiB of page
 /// faults); reused blocks are already resident. Freed blocks are kept by exact size while the kept bytes plus the
 /// accountant's bytes in use stay within the budget, so chunk memory never exceeds the budget; everything is freed
-/// when the computation ends. Kept and handed-out blocks together also stay within <c>keepLimit</c>: the budget less
-/// what the storage layer's own pooled buffers (the tasks' <see cref="ChunkTask.HeldBytes"/>) may hold, since those stay
-/// resident in .NET's array pool after use.
+/// when the computation ends.
 /// </summary>
 internal sealed unsafe class ChunkBufferPool : IChunkAllocator, IDisposable
 {
     private readonly Dictionary<long, Stack<nint>> _free = [];
     private readonly Lock _lock = new();
     private readonly MemoryAccountant _accountant;
-    private readonly long _keepLimit;
     private long _kept;
-    private long _outstanding;
 
-    public ChunkBufferPool(MemoryAccountant accountant, long keepLimit)
+    public ChunkBufferPool(MemoryAccountant accountant)
     {
         _accountant = accountant;
-        _keepLimit = keepLimit;
     }
 
     public nint Allocate(long bytes)
     {
         lock (_lock)
         {
-            _outstanding += bytes;
             if (_free.TryGetValue(bytes, out var stack) && stack.Count > 0)
             {
                 _kept -= bytes;
                 return stack.Pop();
             }
 
-            // A new block: drop kept blocks of other sizes first if together they would exceed the budget or the limit.
-            if (_kept > 0 && (_kept + _accountant.InUse > _accountant.Budget || _kept + _outstanding > _keepLimit))
+            // A new block: drop kept blocks of other sizes first if together they would exceed the budget.
+            if (_kept > 0 && _kept + _accountant.InUse > _accountant.Budget)
             {
-                TrimLocked(Math.Min(_accountant.Budget - _accountant.InUse, _keepLimit - _outstanding));
+                TrimLocked(_accountant.Budget - _accountant.InUse);
             }
         }
 
@@ -53,8 +47,7 @@ internal sealed unsafe class ChunkBufferPool : IChunkAllocator, IDisposable
         lock (_lock)
         {
             // Called before the accountant releases these bytes, so InUse still includes them.
-            _outstanding -= bytes;
-            if (_kept + _accountant.InUse <= _accountant.Budget && _kept + bytes + _outstanding <= _keepLimit)
+            if (_kept + _accountant.InUse <= _accountant.Budget)
             {
                 if (!_free.TryGetValue(bytes, out var stack))
                 {

@@ -1,5 +1,5 @@
-using System.Runtime.CompilerServices;
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using ChunkCompute.Storage.Codecs;
 
 namespace ChunkCompute.Storage;
@@ -25,9 +25,9 @@ internal sealed class ChunkReader : IDisposable
     private byte[]? _piece;
     private int _nextBlock;
     private int _blockElements;
+    private readonly int[] _rawSplits = new int[BloscDecoder.Frame.MaxSplitsPerBlock];
     private int _nextElement;
     private int _splits;
-    private readonly int[] _rawSplits = new int[BloscDecoder.Frame.MaxSplitsPerBlock];
 
     private ChunkReader(ZarrArray array, string key, IMemoryOwner<byte> stored, BloscDecoder.Frame frame)
     {
@@ -39,9 +39,6 @@ internal sealed class ChunkReader : IDisposable
         // Byte-shuffled blocks of whole elements are unshuffled a piece at a time; others a block at a time.
         _piecewise = frame.ByteShuffled && frame.BlockSize % frame.TypeSize == 0 && frame.NBytes % frame.TypeSize == 0;
     }
-
-    /// <summary>Decoded bytes in the chunk.</summary>
-    public int Length => _frame.NBytes;
 
     /// <summary>
     /// Opens <paramref name="stored"/> (taking ownership) when it is a Blosc frame of exactly
