@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using ChunkCompute.Storage.Codecs;
+using ChunkCompute.Storage.Stores;
+using Microsoft.Win32.SafeHandles;
 
 namespace ChunkCompute.Storage;
 
@@ -16,11 +18,16 @@ internal sealed class ChunkReader : IDisposable
     /// <summary>Bytes of one unshuffled piece: half of a typical 32 KiB L1 data cache.</summary>
     internal const int PieceBytes = 16 * 1024;
 
-    private readonly IMemoryOwner<byte> _stored;
+    private readonly IMemoryOwner<byte>? _stored;
+    private readonly SafeFileHandle? _file;
+    private readonly byte[]? _head;
+    private readonly int[]? _blockEnds;
     private readonly BloscDecoder.Frame _frame;
     private readonly ZarrArray _array;
     private readonly string _key;
     private readonly bool _piecewise;
+    private byte[]? _window;
+    private int _windowLength;
     private byte[]? _block;
     private byte[]? _piece;
     private int _nextBlock;
@@ -29,11 +36,14 @@ internal sealed class ChunkReader : IDisposable
     private int _nextElement;
     private int _splits;
 
-    private ChunkReader(ZarrArray array, string key, IMemoryOwner<byte> stored, BloscDecoder.Frame frame)
+    private ChunkReader(ZarrArray array, string key, BloscDecoder.Frame frame, IMemoryOwner<byte>? stored, SafeFileHandle? file, byte[]? head, int[]? blockEnds)
     {
         _array = array;
         _key = key;
         _stored = stored;
+        _file = file;
+        _head = head;
+        _blockEnds = blockEnds;
         _frame = frame;
 
         // Byte-shuffled blocks of whole elements are unshuffled a piece at a time; others a block at a time.
@@ -50,9 +60,9 @@ internal sealed class ChunkReader : IDisposable
         try
         {
             var frame = BloscDecoder.Frame.Parse(stored.Memory.Span);
-            if (frame.NBytes == chunkBytes && (frame.Memcpyed || frame.BlockSize % elementSize == 0))
+            if (Fits(frame, chunkBytes, elementSize))
             {
-                return new ChunkReader(array, key, stored, frame);
+                return new ChunkReader(array, key, frame, stored, null, null, null);
             }
         }
         catch (CodecException)
@@ -63,8 +73,103 @@ internal sealed class ChunkReader : IDisposable
         return null;
     }
 
+    /// <summary>
+    /// As <see cref="TryOpen(ZarrArray, string, IMemoryOwner{byte}, int, int)"/> for a chunk stored in a file (taking
+    /// ownership of <paramref name="file"/>): only the header and block table are read now, and each block is read
+    /// when it is decoded, into a buffer the size of one compressed block that stays in cache. Frames stored
+    /// uncompressed are read whole. Returns null (having closed the file) when the frame does not fit, is corrupt or
+    /// truncated: the caller then decodes the chunk whole, which reports the error.
+    /// </summary>
+    internal static ChunkReader? TryOpen(ZarrArray array, string key, SafeFileHandle file, int chunkBytes, int elementSize)
+    {
+        try
+        {
+            long length = RandomAccess.GetLength(file);
+            Span<byte> header = stackalloc byte[BloscFormat.HeaderSize];
+            if (length < header.Length || RandomAccess.Read(file, header, 0) != header.Length)
+            {
+                file.Dispose();
+                return null;
+            }
+
+            var frame = BloscDecoder.Frame.Parse(header, length);
+            if (!Fits(frame, chunkBytes, elementSize))
+            {
+                file.Dispose();
+                return null;
+            }
+
+            if (frame.Memcpyed || frame.NBytes == 0)
+            {
+                // One piece, the whole stored value: read it whole.
+                var whole = new ArrayPoolOwner(frame.CBytes);
+                if (!ReadExactly(file, whole.Memory.Span, 0))
+                {
+                    whole.Dispose();
+                    file.Dispose();
+                    return null;
+                }
+
+                file.Dispose();
+                return new ChunkReader(array, key, frame, whole, null, null, null);
+            }
+
+            var head = new byte[frame.TableEnd];
+            if (!ReadExactly(file, head, 0))
+            {
+                file.Dispose();
+                return null;
+            }
+
+            // Blocks need not lie in order (c-blosc's threads append them as they finish): each ends where the next
+            // block in file order starts, the last at cbytes.
+            var starts = new int[frame.BlockCount];
+            for (int b = 0; b < starts.Length; b++)
+            {
+                starts[b] = frame.BlockStart(head, b);
+            }
+
+            var sorted = (int[])starts.Clone();
+            Array.Sort(sorted);
+            var ends = new int[starts.Length];
+            for (int b = 0; b < starts.Length; b++)
+            {
+                int next = Array.BinarySearch(sorted, starts[b] + 1);
+                next = next >= 0 ? next : ~next;
+                ends[b] = next < sorted.Length ? sorted[next] : frame.CBytes;
+            }
+
+            return new ChunkReader(array, key, frame, null, file, head, ends);
+        }
+        catch (CodecException)
+        {
+            file.Dispose();
+            return null;
+        }
+    }
+
+    private static bool Fits(BloscDecoder.Frame frame, int chunkBytes, int elementSize) =>
+        frame.NBytes == chunkBytes && (frame.Memcpyed || frame.BlockSize % elementSize == 0);
+
+    private static bool ReadExactly(SafeFileHandle file, Span<byte> buffer, long offset)
+    {
+        int total = 0;
+        while (total < buffer.Length)
+        {
+            int n = RandomAccess.Read(file, buffer[total..], offset + total);
+            if (n == 0)
+            {
+                return false;
+            }
+
+            total += n;
+        }
+
+        return true;
+    }
+
     /// <summary>The next piece and its byte offset in the chunk; false after the last.</summary>
-    /// <exception cref="CorruptChunkException">A block does not decode.</exception>
+    /// <exception cref="CorruptChunkException">A block does not decode, or the chunk file ends before a block.</exception>
     public bool TryRead(out ReadOnlySpan<byte> bytes, out long offset)
     {
         try
@@ -77,16 +182,18 @@ internal sealed class ChunkReader : IDisposable
         }
     }
 
+    // The frame bytes the current block was decompressed from: the whole stored frame, or the block's window.
+    private ReadOnlySpan<byte> Data => _file is null ? _stored!.Memory.Span[.._frame.CBytes] : _window.AsSpan(0, _windowLength);
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool Next(out ReadOnlySpan<byte> bytes, out long offset)
     {
-        var src = _stored.Memory.Span[.._frame.CBytes];
         int ts = _frame.TypeSize;
         if (_frame.Memcpyed || _frame.NBytes == 0)
         {
             // Stored uncompressed: one piece, straight from the frame.
             bool first = _nextBlock++ == 0 && _frame.NBytes > 0;
-            bytes = first ? src.Slice(BloscFormat.HeaderSize, _frame.NBytes) : default;
+            bytes = first ? _stored!.Memory.Span.Slice(BloscFormat.HeaderSize, _frame.NBytes) : default;
             offset = 0;
             return first;
         }
@@ -96,7 +203,7 @@ internal sealed class ChunkReader : IDisposable
             // The rest of the current shuffled block, one piece at a time, from its byte rows (rows stored raw are
             // read where they lie in the frame: never copied).
             int count = Math.Min(PieceBytes / ts, _blockElements - _nextElement);
-            _frame.UnshuffleRows(src, _block, _rawSplits, _splits, _blockElements, _nextElement, count, _piece);
+            _frame.UnshuffleRows(Data, _block, _rawSplits, _splits, _blockElements, _nextElement, count, _piece);
             bytes = _piece!.AsSpan(0, count * ts);
             offset = ((long)(_nextBlock - 1) * _frame.BlockSize) + ((long)_nextElement * ts);
             _nextElement += count;
@@ -115,16 +222,28 @@ internal sealed class ChunkReader : IDisposable
         _block ??= ArrayPool<byte>.Shared.Rent(_frame.MaxBlockBytes);
         var block = _block.AsSpan(0, blockBytes);
         offset = (long)b * _frame.BlockSize;
+        int dataStart = 0, pos;
+        if (_file is null)
+        {
+            pos = _frame.BlockStart(_stored!.Memory.Span, b);
+        }
+        else
+        {
+            pos = _frame.BlockStart(_head, b);
+            ReadWindow(pos, _blockEnds![b]);
+            dataStart = pos;
+        }
+
         if (_piecewise)
         {
-            _splits = _frame.DecompressBlock(src, b, block, _rawSplits);
+            _splits = _frame.DecompressBlockAt(Data, dataStart, b, pos, block, _rawSplits);
             _piece ??= ArrayPool<byte>.Shared.Rent(PieceBytes);
             _blockElements = blockBytes / ts;
             _nextElement = 0;
             return Next(out bytes, out offset);
         }
 
-        _frame.DecompressBlock(src, b, block);
+        _frame.DecompressBlockAt(Data, dataStart, b, pos, block, default);
 
         if (_frame.Unshuffles)
         {
@@ -138,20 +257,44 @@ internal sealed class ChunkReader : IDisposable
         return true;
     }
 
+    // Reads frame bytes start..end (one block) from the file into the window buffer.
+    private void ReadWindow(int start, int end)
+    {
+        int length = end - start;
+        if (_window is null || _window.Length < length)
+        {
+            if (_window is not null)
+            {
+                ArrayPool<byte>.Shared.Return(_window);
+            }
+
+            _window = ArrayPool<byte>.Shared.Rent(length);
+        }
+
+        if (!ReadExactly(_file!, _window.AsSpan(0, length), start))
+        {
+            throw CodecHelpers.Truncated("blosc", $"the chunk file ends before offset {end} of its {_frame.CBytes}-byte frame");
+        }
+
+        _windowLength = length;
+    }
+
     /// <inheritdoc/>
     public void Dispose()
     {
-        _stored.Dispose();
-        if (_block is not null)
-        {
-            ArrayPool<byte>.Shared.Return(_block);
-            _block = null;
-        }
+        _stored?.Dispose();
+        _file?.Dispose();
+        Return(ref _window);
+        Return(ref _block);
+        Return(ref _piece);
 
-        if (_piece is not null)
+        static void Return(ref byte[]? buffer)
         {
-            ArrayPool<byte>.Shared.Return(_piece);
-            _piece = null;
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                buffer = null;
+            }
         }
     }
 }

@@ -274,6 +274,12 @@ public sealed class ZarrArray
         }
 
         string key = ChunkKey(chunkIndex);
+        if (_view is Stores.IFileValueStore files)
+        {
+            var file = files.OpenValue(key);
+            return file is null ? null : ChunkReader.TryOpen(this, key, file, ChunkByteCount, DataType.Size);
+        }
+
         var stored = _view.GetPooled(key);
         return stored is null ? null : ChunkReader.TryOpen(this, key, stored, ChunkByteCount, DataType.Size);
     }

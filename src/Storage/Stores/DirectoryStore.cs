@@ -8,7 +8,7 @@ namespace ChunkCompute.Storage.Stores;
 /// DirectoryStore/LocalStore lays it out. Writes go to a temporary file in the same directory and are renamed over
 /// the target, so readers never see a torn value. Temporary files are named <c>.ccw-*.tmp</c> and never listed.
 /// </summary>
-public sealed class DirectoryStore : IStore
+public sealed class DirectoryStore : IStore, IFileValueStore
 {
     private const string TempPrefix = ".ccw-";
     private const string TempSuffix = ".tmp";
@@ -68,22 +68,10 @@ public sealed class DirectoryStore : IStore
     /// </summary>
     internal static ArrayPoolOwner? ReadPooled(string path)
     {
-        SafeFileHandle handle;
-        try
-        {
-            handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan);
-        }
-        catch (FileNotFoundException)
+        var handle = TryOpenFile(path);
+        if (handle is null)
         {
             return null;
-        }
-        catch (DirectoryNotFoundException)
-        {
-            return null;
-        }
-        catch (UnauthorizedAccessException) when (Directory.Exists(path))
-        {
-            return null; // a directory (an implicit group or a chunk prefix) is not a value
         }
 
         using (handle)
@@ -117,6 +105,30 @@ public sealed class DirectoryStore : IStore
                 owner.Dispose();
                 throw;
             }
+        }
+    }
+
+    /// <inheritdoc/>
+    public SafeFileHandle? OpenValue(string key) => TryOpenFile(PathOf(key));
+
+    /// <summary>Opens a file for reading, or returns null when it does not exist (or is a directory: not a value).</summary>
+    internal static SafeFileHandle? TryOpenFile(string path)
+    {
+        try
+        {
+            return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException) when (Directory.Exists(path))
+        {
+            return null; // a directory (an implicit group or a chunk prefix) is not a value
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Microsoft.Win32.SafeHandles;
 using ChunkCompute.Storage.Stores;
 
 namespace ChunkCompute.Storage.Transactions;
@@ -7,7 +8,7 @@ namespace ChunkCompute.Storage.Transactions;
 /// A read-only view of a directory store at one committed version: what every array opened from a
 /// <see cref="ZarrStore"/> reads through, so a long computation sees one version while other processes commit.
 /// </summary>
-internal sealed class SnapshotView : IStore
+internal sealed class SnapshotView : IStore, IFileValueStore
 {
     private readonly VersionedDirectory _directory;
 
@@ -47,6 +48,9 @@ internal sealed class SnapshotView : IStore
 
     /// <inheritdoc/>
     public IMemoryOwner<byte>? GetPooled(string key) => _directory.Get(key, Version);
+
+    /// <inheritdoc/>
+    public SafeFileHandle? OpenValue(string key) => _directory.Open(key, Version);
 
     /// <inheritdoc/>
     public bool Exists(string key) => _directory.Exists(key, Version);

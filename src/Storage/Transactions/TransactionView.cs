@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using Microsoft.Win32.SafeHandles;
 using ChunkCompute.Storage.Stores;
 
 namespace ChunkCompute.Storage.Transactions;
@@ -9,7 +10,7 @@ namespace ChunkCompute.Storage.Transactions;
 /// at. Staged values live in files under the transaction's staging folder (so a transaction may write more than
 /// memory); <see cref="Commit"/> publishes them all at once.
 /// </summary>
-internal sealed class TransactionView : IStore
+internal sealed class TransactionView : IStore, IFileValueStore
 {
     private const int Open = 0;
     private const int Committed = 1;
@@ -61,6 +62,19 @@ internal sealed class TransactionView : IStore
 
         NoteRead(key);
         return _base.GetPooled(key);
+    }
+
+    /// <inheritdoc/>
+    public SafeFileHandle? OpenValue(string key)
+    {
+        CheckOpen();
+        if (_staged.TryGetValue(key, out var file))
+        {
+            return file is null ? null : DirectoryStore.TryOpenFile(file);
+        }
+
+        NoteRead(key);
+        return _base.OpenValue(key);
     }
 
     /// <inheritdoc/>

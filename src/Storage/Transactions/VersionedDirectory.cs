@@ -3,8 +3,8 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using ChunkCompute.Storage.Stores;
 using Microsoft.Win32.SafeHandles;
+using ChunkCompute.Storage.Stores;
 
 namespace ChunkCompute.Storage.Transactions;
 
@@ -447,6 +447,42 @@ internal sealed class VersionedDirectory : IDisposable
         if (pre is null)
         {
             return live; // not linked yet, so the live file was not replaced yet when it was read
+        }
+
+        live?.Dispose();
+        return pre;
+    }
+
+    /// <summary>The file holding <paramref name="key"/>'s value at <paramref name="version"/> (as <see cref="Get"/>), opened for reading, or null.</summary>
+    public SafeFileHandle? Open(string key, long version)
+    {
+        var live = Live.OpenValue(key);
+        KeyChange? change;
+        try
+        {
+            change = FirstChangeAfter(key, version);
+        }
+        catch
+        {
+            live?.Dispose();
+            throw;
+        }
+
+        if (change is not { } c)
+        {
+            return live;
+        }
+
+        if (!c.Existed)
+        {
+            live?.Dispose();
+            return null;
+        }
+
+        var pre = DirectoryStore.TryOpenFile(PrePath(c.Number, key));
+        if (pre is null)
+        {
+            return live; // not linked yet, so the live file was not replaced yet when it was opened
         }
 
         live?.Dispose();

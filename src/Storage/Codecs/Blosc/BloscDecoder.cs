@@ -29,7 +29,10 @@ internal static class BloscDecoder
     }
 
     /// <summary>Validates the header and returns <c>nbytes</c>.</summary>
-    internal static int ReadDecodedLength(ReadOnlySpan<byte> src)
+    internal static int ReadDecodedLength(ReadOnlySpan<byte> src) => ReadDecodedLength(src, src.Length);
+
+    // As above, for a header whose frame has `available` bytes in all (src may hold only the header).
+    private static int ReadDecodedLength(ReadOnlySpan<byte> src, long available)
     {
         if (src.Length < BloscFormat.HeaderSize)
         {
@@ -65,9 +68,9 @@ internal static class BloscDecoder
             throw new CodecException(Codec, $"corrupt header: cbytes {cbytes} is smaller than the header");
         }
 
-        if (cbytes > (uint)src.Length)
+        if (cbytes > available)
         {
-            throw CodecHelpers.Truncated(Codec, $"header says {cbytes} bytes, buffer has {src.Length}");
+            throw CodecHelpers.Truncated(Codec, $"header says {cbytes} bytes, buffer has {available}");
         }
 
         if ((flags & BloscFormat.Memcpyed) != 0 && cbytes - BloscFormat.HeaderSize < nbytes)
@@ -183,9 +186,16 @@ internal static class BloscDecoder
         public bool Unshuffles => ByteShuffled || BitShuffled;
 
         /// <summary>Parses and validates the header of <paramref name="src"/>.</summary>
-        public static Frame Parse(ReadOnlySpan<byte> src)
+        public static Frame Parse(ReadOnlySpan<byte> src) => Parse(src, src.Length);
+
+        /// <summary>
+        /// Parses and validates the header at the start of <paramref name="head"/> (at least the 16 header bytes) of a
+        /// frame stored in <paramref name="available"/> bytes: how a frame read piecewise from a file is opened.
+        /// </summary>
+        public static Frame Parse(ReadOnlySpan<byte> head, long available)
         {
-            var nbytes = ReadDecodedLength(src);
+            var src = head;
+            var nbytes = ReadDecodedLength(src, available);
             var flags = src[2];
             int typesize = src[3];
             var blocksize = BinaryPrimitives.ReadUInt32LittleEndian(src.Slice(8, 4));
@@ -243,14 +253,36 @@ internal static class BloscDecoder
         /// <c>s</c> becomes the split's offset in <paramref name="src"/>, or −1 when it was decompressed into its place
         /// in <paramref name="target"/>. Returns the number of splits (the typesize, or 1 when the block is one stream).
         /// </summary>
-        public int DecompressBlock(ReadOnlySpan<byte> src, int b, Span<byte> target, Span<int> rawSplits)
+        public int DecompressBlock(ReadOnlySpan<byte> src, int b, Span<byte> target, Span<int> rawSplits) =>
+            DecompressBlockAt(src[..CBytes], 0, b, BlockStart(src, b), target, rawSplits);
+
+        /// <summary>Where block <paramref name="b"/> starts in the frame, from the block table in <paramref name="head"/> (the frame's first <see cref="TableEnd"/> bytes or more).</summary>
+        public int BlockStart(ReadOnlySpan<byte> head, int b)
         {
-            var bsize = target.Length;
-            var isLeftover = b == BlockCount - 1 && NBytes % BlockSize != 0;
-            var pos = BinaryPrimitives.ReadInt32LittleEndian(src.Slice(BloscFormat.HeaderSize + (4 * b), 4));
+            var pos = BinaryPrimitives.ReadInt32LittleEndian(head.Slice(BloscFormat.HeaderSize + (4 * b), 4));
             if (pos < TableEnd || pos > CBytes)
             {
                 throw new CodecException(Codec, $"corrupt block table: block {b} starts at {pos}, outside {TableEnd}..{CBytes}");
+            }
+
+            return pos;
+        }
+
+        /// <summary>
+        /// Decompresses block <paramref name="b"/>, which starts at frame offset <paramref name="pos"/>, from
+        /// <paramref name="data"/>: the frame's bytes from offset <paramref name="dataStart"/> on (the whole frame, or a
+        /// window read from a file that holds the block). Raw splits (<paramref name="rawSplits"/>, as in
+        /// <see cref="DecompressBlock(ReadOnlySpan{byte}, int, Span{byte}, Span{int})"/>) are offsets in
+        /// <paramref name="data"/>. A split that runs past the end of <paramref name="data"/> is reported as truncated.
+        /// </summary>
+        public int DecompressBlockAt(ReadOnlySpan<byte> data, int dataStart, int b, int pos, Span<byte> target, Span<int> rawSplits)
+        {
+            var bsize = target.Length;
+            var end = dataStart + data.Length;
+            var isLeftover = b == BlockCount - 1 && NBytes % BlockSize != 0;
+            if (pos < dataStart || pos > end)
+            {
+                throw new CodecException(Codec, $"corrupt block table: block {b} starts at {pos}, outside the bytes read for it ({dataStart}..{end})");
             }
 
             var nsplits = (_flags & BloscFormat.DontSplit) == 0 && TypeSize <= BloscFormat.MaxSplits && bsize / TypeSize >= BloscFormat.MinBufferSize && !isLeftover
@@ -264,23 +296,23 @@ internal static class BloscDecoder
             var neblock = bsize / nsplits;
             for (var s = 0; s < nsplits; s++)
             {
-                if (pos > CBytes - 4)
+                if (pos > end - 4)
                 {
-                    throw CodecHelpers.Truncated(Codec, $"block {b} split {s} header lies past the end of the frame");
+                    throw CodecHelpers.Truncated(Codec, $"block {b} split {s} header lies past the end of the block's bytes (offset {end} of a {CBytes}-byte frame)");
                 }
 
-                var csize = BinaryPrimitives.ReadInt32LittleEndian(src.Slice(pos, 4));
+                var csize = BinaryPrimitives.ReadInt32LittleEndian(data.Slice(pos - dataStart, 4));
                 pos += 4;
-                if (csize < 0 || csize > CBytes - pos)
+                if (csize < 0 || csize > end - pos)
                 {
-                    throw CodecHelpers.Truncated(Codec, $"block {b} split {s} claims {csize} bytes at offset {pos} of a {CBytes}-byte frame");
+                    throw CodecHelpers.Truncated(Codec, $"block {b} split {s} claims {csize} bytes at offset {pos}, past the end of the block's bytes (offset {end} of a {CBytes}-byte frame)");
                 }
 
-                var part = src.Slice(pos, csize);
+                var part = data.Slice(pos - dataStart, csize);
                 var output = target.Slice(s * neblock, neblock);
                 if (!rawSplits.IsEmpty)
                 {
-                    rawSplits[s] = csize == neblock ? pos : -1;
+                    rawSplits[s] = csize == neblock ? pos - dataStart : -1;
                 }
 
                 if (csize == neblock)
