@@ -58,9 +58,13 @@ if ! "$PY" -c 'import zarr, numpy, numcodecs, dask, blosc' 2>/dev/null || [[ ! -
 fi
 
 # --- 2. build the C# runner once (Release, one build node: this machine is shared) -------------------
-log "building bench/Runner (Release)"
-dotnet build "$BENCH/Runner/ChunkCompute.Bench.csproj" -c Release -nologo -v q -maxcpucount:1 >&2
-CC="$BENCH/Runner/bin/Release/net10.0/ChunkCompute.Bench"
+# Published ReadyToRun, as a .NET command-line tool is shipped: its code is compiled ahead of time, so a timed run
+# does not spend its first ~0.1 s jitting the library (docs/DESIGN.md, decision log).
+log "publishing bench/Runner (Release, ReadyToRun)"
+RID="linux-$(uname -m | sed 's/x86_64/x64/; s/aarch64/arm64/')"
+dotnet publish "$BENCH/Runner/ChunkCompute.Bench.csproj" -c Release -r "$RID" --self-contained false -p:PublishReadyToRun=true \
+    -o "$BENCH/Runner/bin/publish" -nologo -v q -maxcpucount:1 >&2
+CC="$BENCH/Runner/bin/publish/ChunkCompute.Bench"
 
 # --- 3. data ------------------------------------------------------------------------------------------
 DATA="$BENCH/data/$TAG"
