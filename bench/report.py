@@ -308,8 +308,8 @@ def markdown(cases, size, command, svg_name, disk=None):
     L.append("")
     L.append("## Method")
     L.append("")
-    L.append("- Each case runs ChunkCompute's runner (`bench/Runner`, Release, published ReadyToRun as a .NET "
-             "command-line tool is shipped: `bench/run.sh` step 2) and its peer as separate processes on the "
+    L.append("- Each case runs ChunkCompute's runner (`bench/Runner`, Release, published self-contained composite "
+             "ReadyToRun as a startup-sensitive .NET command-line tool is shipped: `bench/run.sh` step 2) and its peer as separate processes on the "
              "same data, generated deterministically by `bench/gen_data.py` with zarr-python.")
     if disk:
         L.append("- **Cold cache:** before every run (warm-ups included) the array's files are evicted from the page "

@@ -13,6 +13,7 @@ namespace ChunkCompute.Ops;
 /// <see cref="TensorPrimitives"/>, and block totals are added with compensation. A block is summed element by element
 /// only when NaNs must be skipped and the block holds one (its SIMD sum is NaN).
 /// </summary>
+[SkipLocalsInit] // the stackalloc'd block buffers are written before they are read: no need to zero them per call
 internal static class DoubleBlocks
 {
     public const int Block = 256;
@@ -25,12 +26,13 @@ internal static class DoubleBlocks
         Span<double> scratch = stackalloc double[Block];
         for (int i = 0; i < values.Length; i += Block)
         {
-            var block = AsDoubles(values.Slice(i, Math.Min(Block, values.Length - i)), scratch);
-            double s = TensorPrimitives.Sum(block);
+            var block = values.Slice(i, Math.Min(Block, values.Length - i));
+            double s = BlockSum(block, scratch);
             if (skipNaN && double.IsNaN(s))
             {
-                foreach (var x in block)
+                foreach (var value in block)
                 {
+                    double x = double.CreateTruncating(value);
                     if (!double.IsNaN(x))
                     {
                         sum.Add(x);
@@ -56,19 +58,18 @@ internal static class DoubleBlocks
         var total = default(CompensatedSum);
         for (int i = 0; i < values.Length; i += Block)
         {
-            var block = AsDoubles(values.Slice(i, Math.Min(Block, values.Length - i)), scratch);
-            var d = deviations[..block.Length];
-            TensorPrimitives.Subtract(block, mean, d);
-            double s = TensorPrimitives.SumOfSquares(d);
+            var block = values.Slice(i, Math.Min(Block, values.Length - i));
+            double s = BlockSquaredDeviations(block, mean, scratch, deviations);
             if (skipNaN && double.IsNaN(s))
             {
                 // Skip the elements that are NaN, not the deviations that are (inf - inf must stay NaN, as NumPy).
                 s = 0;
-                for (int k = 0; k < d.Length; k++)
+                foreach (var value in block)
                 {
-                    if (!double.IsNaN(block[k]))
+                    double x = double.CreateTruncating(value);
+                    if (!double.IsNaN(x))
                     {
-                        s += d[k] * d[k];
+                        s += (x - mean) * (x - mean);
                     }
                 }
             }
@@ -77,6 +78,133 @@ internal static class DoubleBlocks
         }
 
         return total.Value;
+    }
+
+    // Σ of one block in float64. float32 and float64 blocks are summed in registers (four AVX accumulators: no widened
+    // copy, no call per block); other types are widened into scratch and summed with TensorPrimitives.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe double BlockSum<TIn>(ReadOnlySpan<TIn> block, Span<double> scratch)
+        where TIn : unmanaged, INumberBase<TIn>
+    {
+        if (Avx.IsSupported && (typeof(TIn) == typeof(float) || typeof(TIn) == typeof(double)))
+        {
+            fixed (TIn* p = block)
+            {
+                return typeof(TIn) == typeof(float)
+                    ? Vectors.Sum(new FloatsAsDoubles((float*)p), block.Length)
+                    : Vectors.Sum(new Doubles((double*)p), block.Length);
+            }
+        }
+
+        return TensorPrimitives.Sum(AsDoubles(block, scratch));
+    }
+
+    // Σ (x − mean)² of one block in float64, as BlockSum.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe double BlockSquaredDeviations<TIn>(ReadOnlySpan<TIn> block, double mean, Span<double> scratch, Span<double> deviations)
+        where TIn : unmanaged, INumberBase<TIn>
+    {
+        if (Avx.IsSupported && (typeof(TIn) == typeof(float) || typeof(TIn) == typeof(double)))
+        {
+            fixed (TIn* p = block)
+            {
+                return typeof(TIn) == typeof(float)
+                    ? Vectors.SumSquaredDeviations(new FloatsAsDoubles((float*)p), block.Length, mean)
+                    : Vectors.SumSquaredDeviations(new Doubles((double*)p), block.Length, mean);
+            }
+        }
+
+        var d = deviations[..block.Length];
+        TensorPrimitives.Subtract(AsDoubles(block, scratch), mean, d);
+        return TensorPrimitives.SumOfSquares(d);
+    }
+
+    // Loads four float64 lanes at an element offset: from float64 values, or float32 values widened.
+    private interface ILanes
+    {
+        Vector256<double> Load(int k);
+
+        double this[int k] { get; }
+    }
+
+    private readonly unsafe struct Doubles(double* values) : ILanes
+    {
+        public Vector256<double> Load(int k) => Vector256.Load(values + k);
+
+        public double this[int k] => values[k];
+    }
+
+    private readonly unsafe struct FloatsAsDoubles(float* values) : ILanes
+    {
+        public Vector256<double> Load(int k) => Avx.ConvertToVector256Double(Vector128.Load(values + k));
+
+        public double this[int k] => values[k];
+    }
+
+    private static class Vectors
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static double Sum<TLanes>(TLanes v, int n)
+            where TLanes : struct, ILanes
+        {
+            Vector256<double> a0 = Vector256<double>.Zero, a1 = a0, a2 = a0, a3 = a0;
+            int k = 0;
+            for (; k + 16 <= n; k += 16)
+            {
+                a0 += v.Load(k);
+                a1 += v.Load(k + 4);
+                a2 += v.Load(k + 8);
+                a3 += v.Load(k + 12);
+            }
+
+            for (; k + 4 <= n; k += 4)
+            {
+                a0 += v.Load(k);
+            }
+
+            double s = Vector256.Sum((a0 + a1) + (a2 + a3));
+            for (; k < n; k++)
+            {
+                s += v[k];
+            }
+
+            return s;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static double SumSquaredDeviations<TLanes>(TLanes v, int n, double mean)
+            where TLanes : struct, ILanes
+        {
+            var m = Vector256.Create(mean);
+            Vector256<double> a0 = Vector256<double>.Zero, a1 = a0, a2 = a0, a3 = a0;
+            int k = 0;
+            for (; k + 16 <= n; k += 16)
+            {
+                var d0 = v.Load(k) - m;
+                var d1 = v.Load(k + 4) - m;
+                var d2 = v.Load(k + 8) - m;
+                var d3 = v.Load(k + 12) - m;
+                a0 += d0 * d0;
+                a1 += d1 * d1;
+                a2 += d2 * d2;
+                a3 += d3 * d3;
+            }
+
+            for (; k + 4 <= n; k += 4)
+            {
+                var d = v.Load(k) - m;
+                a0 += d * d;
+            }
+
+            double s = Vector256.Sum((a0 + a1) + (a2 + a3));
+            for (; k < n; k++)
+            {
+                double d = v[k] - mean;
+                s += d * d;
+            }
+
+            return s;
+        }
     }
 
     /// <summary>
