@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Cold-cache helpers for the larger-than-RAM case (bench/run.sh --size huge).
+"""Page-cache helpers for bench/run.sh: cold cases (the larger-than-RAM case, --size huge) and warm ones.
 
 drop: evict a stored array's files from the page cache, so the next read comes from the disk.
   coldcache.py drop --dir DIR
@@ -7,6 +7,11 @@ drop: evict a stored array's files from the page cache, so the next read comes f
   posix_fadvise(POSIX_FADV_DONTNEED) on every file under DIR (works unprivileged for clean pages). Prints one line
   to stderr: the method used and, when util-linux's `fincore` is there, how much of a sample of the files is still
   resident.
+
+warm: read every file under DIR once (16 MiB reads), so a warm case starts from the page cache it claims. Prints one
+line to stderr with the time it took (a slow warm means the files had been evicted: on a VM whose host reclaims idle
+guest pages, e.g. a DAMON `pageout` scheme, a case's data can leave the cache between runs).
+  coldcache.py warm --dir DIR
 
 diskread: the disk's sequential read rate, measured on the same files the case reads: drop as above, then read every
 chunk file under DIR once, in key order, one thread, 16 MiB reads (like `cat DIR/* | dd of=/dev/null bs=16M`).
@@ -81,12 +86,11 @@ def drop(root):
     return method, paths
 
 
-def diskread(root, case, when):
-    method, paths = drop(root)
+def read_all(paths):
+    """Reads every path once, 16 MiB at a time; returns the bytes read."""
     buf = bytearray(BLOCK)
     view = memoryview(buf)
     total = 0
-    t0 = time.perf_counter()
     for p in paths:
         with open(p, "rb", buffering=0) as f:
             while True:
@@ -94,6 +98,21 @@ def diskread(root, case, when):
                 if not n:
                     break
                 total += n
+    return total
+
+
+def warm(root):
+    paths = chunk_files(root)
+    t0 = time.perf_counter()
+    total = read_all(paths)
+    seconds = time.perf_counter() - t0
+    print(f"coldcache: warmed {len(paths)} files of {root} ({total / 2**20:.0f} MiB in {seconds:.2f} s)", file=sys.stderr)
+
+
+def diskread(root, case, when):
+    method, paths = drop(root)
+    t0 = time.perf_counter()
+    total = read_all(paths)
     seconds = time.perf_counter() - t0
     rec = {"case": case, "kind": "disk_read", "when": when, "bytes": total, "files": len(paths),
            "seconds": seconds, "gbps": total / seconds / 1e9, "cache": method}
@@ -104,7 +123,7 @@ def diskread(root, case, when):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", choices=("drop", "diskread"))
+    ap.add_argument("what", choices=("drop", "warm", "diskread"))
     ap.add_argument("--dir", required=True)
     ap.add_argument("--case", default="")
     ap.add_argument("--when", default="before")
@@ -113,6 +132,8 @@ def main():
         sys.exit(f"coldcache.py: no directory {a.dir}")
     if a.what == "drop":
         drop(a.dir)
+    elif a.what == "warm":
+        warm(a.dir)
     else:
         diskread(a.dir, a.case, a.when)
 
