@@ -320,8 +320,10 @@ def markdown(cases, size, command, svg_name, disk=None):
                  "one untimed warm-up run first.")
     else:
         L.append("- The page cache is **not** dropped (that needs privileges a developer machine may lack). Instead each "
-                 "tool has one untimed warm-up run first, so both read the store from a **warm** page cache: these numbers "
-                 "measure decode and copy, not the disk.")
+                 "tool has one untimed warm-up run first, and before every run the case's input array is read once more, "
+                 "untimed (`coldcache.py warm`: this VM's host pages out guest memory left idle, which evicted data "
+                 "between runs), so both read the store from a **warm** page cache: these numbers measure decode and "
+                 "copy, not the disk.")
     L.append("- Before any run, `bench/prefault.py` touches and frees "
              + ("2 GiB" if size == "huge" else "3x the largest array's size") + " once: on a VM whose "
              "host backs guest memory lazily, first-ever touches of guest pages cost ~25x a normal page fault and "
