@@ -75,7 +75,10 @@ internal sealed unsafe class ElementwiseKernel<TIn, TState, TOut, TOp> : Reducti
     /// </summary>
     private ref struct Accumulator : IDisposable
     {
-        private const int FlushRows = 64;
+        // Rows added in plain float64 before a fold into the compensated states: float32 rows sum exactly in float64
+        // over this many rows unless their magnitudes span more than ~2^21; float64 rows lose at most ~256 ulps per fold
+        // (NumPy adds rows along a non-innermost axis one by one, uncompensated).
+        private const int FlushRows = 256;
         private readonly TOp _op;
         private readonly Span<TState> _state;
         private readonly int[] _shape;
@@ -246,12 +249,9 @@ internal sealed unsafe class ElementwiseKernel<TIn, TState, TOut, TOp> : Reducti
                     continue;
                 }
 
-                for (int j = 0; j < _innerLength; j++)
-                {
-                    _rowSum!.AddSum(ref _state[o + j], acc[o + j], n);
-                    acc[o + j] = 0;
-                }
-
+                var sums = acc.AsSpan(o, _innerLength);
+                _rowSum!.AddSums(_state.Slice(o, _innerLength), sums, n);
+                sums.Clear();
                 counts[o] = 0;
             }
 

@@ -222,10 +222,24 @@ internal static class DoubleBlocks
             fixed (float* v = values)
             fixed (double* t = target)
             {
+                if (Avx512F.IsSupported)
+                {
+                    for (; i + 16 <= values.Length; i += 16)
+                    {
+                        (Vector512.Load(t + i) + Avx512F.ConvertToVector512Double(Vector256.Load(v + i))).Store(t + i);
+                        (Vector512.Load(t + i + 8) + Avx512F.ConvertToVector512Double(Vector256.Load(v + i + 8))).Store(t + i + 8);
+                    }
+                }
+
+                for (; i + 8 <= values.Length; i += 8)
+                {
+                    (Vector256.Load(t + i) + Avx.ConvertToVector256Double(Vector128.Load(v + i))).Store(t + i);
+                    (Vector256.Load(t + i + 4) + Avx.ConvertToVector256Double(Vector128.Load(v + i + 4))).Store(t + i + 4);
+                }
+
                 for (; i + 4 <= values.Length; i += 4)
                 {
-                    var wide = Avx.ConvertToVector256Double(Vector128.Load(v + i));
-                    (Vector256.Load(t + i) + wide).Store(t + i);
+                    (Vector256.Load(t + i) + Avx.ConvertToVector256Double(Vector128.Load(v + i))).Store(t + i);
                 }
             }
 

@@ -24,7 +24,14 @@ internal readonly struct FloatSumOp<TIn, TOut> : IReduceOp<TIn, CompensatedSum, 
 
     public void AddRow(Span<double> target, ReadOnlySpan<TIn> row, Span<double> scratch) => DoubleBlocks.AddInto(target, row, scratch);
 
-    public void AddSum(ref CompensatedSum state, double sum, long count) => state.Add(sum);
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void AddSums(Span<CompensatedSum> states, ReadOnlySpan<double> sums, long count)
+    {
+        for (int j = 0; j < states.Length; j++)
+        {
+            states[j].Add(sums[j]);
+        }
+    }
 
     public void Add(ref CompensatedSum state, TIn value, long index)
     {

@@ -13,6 +13,9 @@ internal interface IRowSumOp<TIn, TState>
     /// <summary>Adds <paramref name="row"/> into <paramref name="target"/> in float64 (<paramref name="scratch"/>: room to widen it).</summary>
     void AddRow(Span<double> target, ReadOnlySpan<TIn> row, Span<double> scratch);
 
-    /// <summary>Adds a partial sum of <paramref name="count"/> values to a state.</summary>
-    void AddSum(ref TState state, double sum, long count);
+    /// <summary>
+    /// Adds <paramref name="sums"/>[j], each a partial sum of <paramref name="count"/> values, to
+    /// <paramref name="states"/>[j] (one call per folded row: the loop runs inside the operation's own code).
+    /// </summary>
+    void AddSums(Span<TState> states, ReadOnlySpan<double> sums, long count);
 }

@@ -20,10 +20,14 @@ internal readonly struct MeanOp<TIn, TOut> : IReduceOp<TIn, MeanState, TOut>, IR
 
     public void AddRow(Span<double> target, ReadOnlySpan<TIn> row, Span<double> scratch) => DoubleBlocks.AddInto(target, row, scratch);
 
-    public void AddSum(ref MeanState state, double sum, long count)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void AddSums(Span<MeanState> states, ReadOnlySpan<double> sums, long count)
     {
-        state.Sum.Add(sum);
-        state.Count += count;
+        for (int j = 0; j < states.Length; j++)
+        {
+            states[j].Sum.Add(sums[j]);
+            states[j].Count += count;
+        }
     }
 
     public void Add(ref MeanState state, TIn value, long index)

@@ -1,5 +1,6 @@
 using System.Numerics;
 using ChunkCompute.Ops;
+using ChunkCompute.Scheduler;
 using Xunit;
 
 namespace ChunkCompute.Tests.Ops.Reductions;
@@ -64,6 +65,54 @@ public sealed class DoubleBlocksTests
         Assert.True(double.IsNaN(DoubleBlocks.SumSquaredDeviations<float>(values, double.PositiveInfinity, skipNaN: true)));
         values[90] = float.NegativeInfinity;
         Assert.True(double.IsNaN(Accumulate(values, false).Sum)); // inf + -inf
+    }
+
+    [Fact]
+    public void AddInto_AddsEveryElement_ForEveryLength()
+    {
+        foreach (int n in new[] { 0, 1, 3, 4, 7, 8, 9, 15, 16, 17, 31, 33, 1000 })
+        {
+            var rng = new Random(n);
+            var row = Enumerable.Range(0, n).Select(_ => rng.Next(-1000, 1000) / 8f).ToArray();
+            var target = Enumerable.Range(0, n + 3).Select(i => i * 0.5).ToArray(); // longer than the row: the rest stays
+            var expected = target.Select((t, i) => i < n ? t + row[i] : t).ToArray();
+            DoubleBlocks.AddInto<float>(target, row, new double[Math.Max(n, 1)]);
+            Assert.Equal(expected, target);
+
+            var rowD = row.Select(x => (double)x).ToArray();
+            var targetD = Enumerable.Range(0, n).Select(i => i * 0.5).ToArray();
+            var expectedD = targetD.Select((t, i) => t + rowD[i]).ToArray();
+            DoubleBlocks.AddInto<double>(targetD, rowD, new double[Math.Max(n, 1)]);
+            Assert.Equal(expectedD, targetD);
+        }
+    }
+
+    [Theory]
+    [InlineData(1000, 600)]   // several folds of the row buffer inside one chunk, and a partial last chunk
+    [InlineData(257, 257)]    // one row past a fold
+    public void SumAndMean_AlongAxis0_AreExact_AcrossRowBufferFolds(int rows, int chunkRows)
+    {
+        var rng = new Random(rows);
+        var data = new float[rows * 37];
+        for (int i = 0; i < data.Length; i++)
+        {
+            data[i] = rng.Next(-4000, 4000) / 8f;
+        }
+
+        var x = ChunkCompute.Graph.ChunkedArray.FromArray(data, [rows, 37], [chunkRows, 20]);
+        var sums = x.Sum(0).Compute().ToArray();
+        var means = x.Mean(0).Compute().ToArray();
+        for (int j = 0; j < 37; j++)
+        {
+            double exact = 0;
+            for (int i = 0; i < rows; i++)
+            {
+                exact += data[(i * 37) + j];
+            }
+
+            Assert.Equal((float)exact, sums[j]);
+            Assert.Equal((float)(exact / rows), means[j]);
+        }
     }
 
     private static void Check<T>(T[] values, double exactSum, double exactM2, double mean, string type)
