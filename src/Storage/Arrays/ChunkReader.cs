@@ -10,8 +10,10 @@ namespace ChunkCompute.Storage;
 /// Reads one stored Blosc chunk as consecutive pieces of decoded bytes in C order, without decoding the whole chunk
 /// into memory first: each block is decompressed into a block-sized buffer and handed out in cache-sized, unshuffled
 /// pieces, so a consumer (a reduction, a fused elementwise chain) reads every value while it is in L1 instead of
-/// after the chunk has been written out to memory and read back. Every piece holds whole elements and is valid
-/// until the next <see cref="TryRead"/>. Obtained from <see cref="ZarrArray.OpenChunkReader"/>.
+/// after the chunk has been written out to memory and read back. When the store hands out the chunk's file
+/// (<see cref="Stores.IFileValueStore"/>), only the header and block table are read up front and each compressed block
+/// is read just before it is decoded, into a block-sized buffer that stays in cache. Every piece holds whole elements
+/// and is valid until the next <see cref="TryRead"/>. Obtained from <see cref="ZarrArray.OpenChunkReader"/>.
 /// </summary>
 internal sealed class ChunkReader : IDisposable
 {
