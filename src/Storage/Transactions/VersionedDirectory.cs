@@ -418,45 +418,17 @@ internal sealed class VersionedDirectory : IDisposable
     private string PrePath(long number, string key) => Path.Combine(_preDir, number.ToString(CultureInfo.InvariantCulture), key);
 
     /// <summary>The value of <paramref name="key"/> at <paramref name="version"/>.</summary>
-    public IMemoryOwner<byte>? Get(string key, long version)
-    {
-        var live = Live.GetPooled(key);
-        KeyChange? change;
-        try
-        {
-            change = FirstChangeAfter(key, version);
-        }
-        catch
-        {
-            live?.Dispose();
-            throw;
-        }
-
-        if (change is not { } c)
-        {
-            return live;
-        }
-
-        if (!c.Existed)
-        {
-            live?.Dispose();
-            return null;
-        }
-
-        var pre = DirectoryStore.ReadPooled(PrePath(c.Number, key));
-        if (pre is null)
-        {
-            return live; // not linked yet, so the live file was not replaced yet when it was read
-        }
-
-        live?.Dispose();
-        return pre;
-    }
+    public IMemoryOwner<byte>? Get(string key, long version) => AtVersion(key, version, Live.GetPooled, DirectoryStore.ReadPooled);
 
     /// <summary>The file holding <paramref name="key"/>'s value at <paramref name="version"/> (as <see cref="Get"/>), opened for reading, or null.</summary>
-    public SafeFileHandle? Open(string key, long version)
+    public SafeFileHandle? Open(string key, long version) => AtVersion(key, version, Live.OpenValue, DirectoryStore.TryOpenFile);
+
+    // The live value (read or opened by `live`) unless a commit after `version` changed the key: then nothing when the
+    // key did not exist at `version`, else its pre-image (read or opened by `file` from its path).
+    private T? AtVersion<T>(string key, long version, Func<string, T?> live, Func<string, T?> file)
+        where T : class, IDisposable
     {
-        var live = Live.OpenValue(key);
+        var current = live(key);
         KeyChange? change;
         try
         {
@@ -464,28 +436,28 @@ internal sealed class VersionedDirectory : IDisposable
         }
         catch
         {
-            live?.Dispose();
+            current?.Dispose();
             throw;
         }
 
         if (change is not { } c)
         {
-            return live;
+            return current;
         }
 
         if (!c.Existed)
         {
-            live?.Dispose();
+            current?.Dispose();
             return null;
         }
 
-        var pre = DirectoryStore.TryOpenFile(PrePath(c.Number, key));
+        var pre = file(PrePath(c.Number, key));
         if (pre is null)
         {
-            return live; // not linked yet, so the live file was not replaced yet when it was opened
+            return current; // not linked yet, so the live file was not replaced yet when it was read
         }
 
-        live?.Dispose();
+        current?.Dispose();
         return pre;
     }
 

@@ -23,19 +23,8 @@ public sealed class StreamedFileReadTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    public static TheoryData<string, int, int> Layouts() => new()
-    {
-        // shuffle, clevel, forced Blosc block size in bytes (0: c-blosc's choice)
-        { "shuffle", 5, 0 },
-        { "shuffle", 5, 40_000 },        // blocks end inside rows and pieces; a short last block
-        { "shuffle", 5, 96 * 1024 },
-        { "bitshuffle", 5, 24_000 },
-        { "noshuffle", 5, 24_000 },
-        { "shuffle", 0, 0 },             // stored uncompressed (memcpyed frames)
-    };
-
     [Theory]
-    [MemberData(nameof(Layouts))]
+    [MemberData(nameof(StreamedReductionTests.Layouts), MemberType = typeof(StreamedReductionTests))]
     public void Reductions_FromChunkFiles_MatchNaiveReference(string shuffle, int level, int blockSize)
     {
         // [300, 150] in [128, 64] chunks: edge chunks along both axes (those cut along the last axis are read whole).
