@@ -148,6 +148,11 @@ internal sealed class ChunkReader : IDisposable
             file.Dispose();
             return null;
         }
+        catch
+        {
+            file.Dispose(); // an I/O error surfaces, without leaking the handle
+            throw;
+        }
     }
 
     private static bool Fits(BloscDecoder.Frame frame, int chunkBytes, int elementSize) =>

@@ -189,12 +189,11 @@ internal static class BloscDecoder
         public static Frame Parse(ReadOnlySpan<byte> src) => Parse(src, src.Length);
 
         /// <summary>
-        /// Parses and validates the header at the start of <paramref name="head"/> (at least the 16 header bytes) of a
+        /// Parses and validates the header at the start of <paramref name="src"/> (at least the 16 header bytes) of a
         /// frame stored in <paramref name="available"/> bytes: how a frame read piecewise from a file is opened.
         /// </summary>
-        public static Frame Parse(ReadOnlySpan<byte> head, long available)
+        public static Frame Parse(ReadOnlySpan<byte> src, long available)
         {
-            var src = head;
             var nbytes = ReadDecodedLength(src, available);
             var flags = src[2];
             int typesize = src[3];
