@@ -14,8 +14,9 @@ namespace ChunkCompute.Bench;
 internal static partial class Program
 {
     /// <summary>
-    /// <c>floor --store S --array A [--threads N] [--iterations K]</c>: (1) the page-cache copy: every chunk file read
-    /// block by block (as the engine reads it) into a reused block-sized buffer by N threads; (2) LZ4: every compressed
+    /// <c>floor --store S --array A [--threads N] [--iterations K] [--reads blocks|whole]</c>: (1) the page-cache copy: every chunk
+    /// file read block by block (as the engine reads it) into a reused buffer by N threads (<c>--reads whole</c>: each file in
+    /// one read into a reused chunk-sized buffer, as before the block-window reader); (2) LZ4: every compressed
     /// split of every block decompressed by N threads with liblz4 (the library c-blosc links too), the input already
     /// in memory. Best of K of each. Prints one JSON line with the CPU seconds of each (wall × threads: the threads
     /// are busy throughout) and the bytes involved.
@@ -25,6 +26,13 @@ internal static partial class Program
         string dir = Path.Combine(Require(options, "store"), Require(options, "array"));
         int threads = int.Parse(options.GetValueOrDefault("threads", Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
         int iterations = int.Parse(options.GetValueOrDefault("iterations", "3"), CultureInfo.InvariantCulture);
+        string reads = options.GetValueOrDefault("reads", "blocks");
+        if (reads is not ("blocks" or "whole"))
+        {
+            throw new ArgumentException($"--reads must be blocks or whole, not '{reads}'");
+        }
+
+        bool whole = reads == "whole";
         var files = Directory.EnumerateFiles(dir).Where(f => !Path.GetFileName(f).StartsWith('.')).Order(StringComparer.Ordinal).ToArray();
         if (files.Length == 0)
         {
@@ -45,8 +53,8 @@ internal static partial class Program
         double copy = double.MaxValue, lz4 = double.MaxValue;
         for (int k = 0; k < iterations; k++)
         {
-            copy = Math.Min(copy, Parallel(threads, files.Length, (i, buffer) => ReadBlocks(files[i], frames[i], buffer)));
-            lz4 = Math.Min(lz4, Parallel(threads, frames.Length, (i, buffer) => DecompressSplits(frames[i], buffer)));
+            copy = Math.Min(copy, RunOnThreads(threads, files.Length, (i, buffer) => (whole ? (Action<string, byte[], byte[]>)ReadWhole : ReadBlocks)(files[i], frames[i], buffer)));
+            lz4 = Math.Min(lz4, RunOnThreads(threads, frames.Length, (i, buffer) => DecompressSplits(frames[i], buffer)));
         }
 
         using var stdout = Console.OpenStandardOutput();
@@ -54,6 +62,7 @@ internal static partial class Program
         json.WriteStartObject();
         json.WriteString("array", dir);
         json.WriteNumber("threads", threads);
+        json.WriteString("copy_reads", whole ? "whole files" : "blocks");
         json.WriteNumber("compressed_bytes", compressed);
         json.WriteNumber("lz4_output_bytes", lz4Output);
         json.WriteNumber("copy_cpu_seconds", copy * threads);
@@ -67,7 +76,7 @@ internal static partial class Program
     }
 
     // Runs work(i, buffer) for i in 0..count on `threads` threads (each with its own 16 MiB buffer); returns wall seconds.
-    private static double Parallel(int threads, int count, Action<int, byte[]> work)
+    private static double RunOnThreads(int threads, int count, Action<int, byte[]> work)
     {
         int next = -1;
         var clock = Stopwatch.StartNew();
@@ -105,6 +114,13 @@ internal static partial class Program
             int end = b + 1 < starts.Length ? starts[b + 1] : cbytes;
             RandomAccess.Read(file, buffer.AsSpan(0, end - starts[b]), starts[b]);
         }
+    }
+
+    // Reads a chunk file in one read into the buffer.
+    private static void ReadWhole(string path, byte[] frame, byte[] buffer)
+    {
+        using SafeFileHandle file = File.OpenHandle(path);
+        RandomAccess.Read(file, buffer.AsSpan(0, frame.Length), 0);
     }
 
     private static unsafe void DecompressSplits(byte[] frame, byte[] buffer)

@@ -328,7 +328,7 @@ internal static partial class Program
         Console.Error.WriteLine("       ChunkCompute.Bench append --step NPY --out DIR --chunk N --steps N [--transactional true|false] [--case NAME]");
         Console.Error.WriteLine("       ChunkCompute.Bench append-big --step NPY --out DIR --steps N --base-small DIR --base-large DIR [--case NAME]");
         Console.Error.WriteLine("       ChunkCompute.Bench commit-latency --step NPY --out DIR --commits N [--elements N] [--case NAME]");
-        Console.Error.WriteLine("       ChunkCompute.Bench floor --store DIR --array PATH [--threads N] [--iterations K]   # page-cache copy + LZ4 CPU time alone");
+        Console.Error.WriteLine("       ChunkCompute.Bench floor --store DIR --array PATH [--threads N] [--iterations K] [--reads blocks|whole]   # page-cache copy + LZ4 CPU time alone");
         return 2;
     }
 }

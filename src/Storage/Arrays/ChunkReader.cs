@@ -22,7 +22,7 @@ internal sealed class ChunkReader : IDisposable
 
     private readonly IMemoryOwner<byte>? _stored;
     private readonly SafeFileHandle? _file;
-    private readonly byte[]? _head;
+    private readonly int[]? _blockStarts;
     private readonly int[]? _blockEnds;
     private readonly BloscDecoder.Frame _frame;
     private readonly ZarrArray _array;
@@ -38,13 +38,13 @@ internal sealed class ChunkReader : IDisposable
     private int _nextElement;
     private int _splits;
 
-    private ChunkReader(ZarrArray array, string key, BloscDecoder.Frame frame, IMemoryOwner<byte>? stored, SafeFileHandle? file, byte[]? head, int[]? blockEnds)
+    private ChunkReader(ZarrArray array, string key, BloscDecoder.Frame frame, IMemoryOwner<byte>? stored, SafeFileHandle? file, int[]? blockStarts, int[]? blockEnds)
     {
         _array = array;
         _key = key;
         _stored = stored;
         _file = file;
-        _head = head;
+        _blockStarts = blockStarts;
         _blockEnds = blockEnds;
         _frame = frame;
 
@@ -141,7 +141,7 @@ internal sealed class ChunkReader : IDisposable
                 ends[b] = next < sorted.Length ? sorted[next] : frame.CBytes;
             }
 
-            return new ChunkReader(array, key, frame, null, file, head, ends);
+            return new ChunkReader(array, key, frame, null, file, starts, ends);
         }
         catch (CodecException)
         {
@@ -236,7 +236,7 @@ internal sealed class ChunkReader : IDisposable
         }
         else
         {
-            pos = _frame.BlockStart(_head, b);
+            pos = _blockStarts![b]; // validated against the table's bounds when opened
             ReadWindow(pos, _blockEnds![b]);
             dataStart = pos;
         }
