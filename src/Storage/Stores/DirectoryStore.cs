@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Collections.Concurrent;
+using System.IO.Enumeration;
 using Microsoft.Win32.SafeHandles;
 
 namespace ChunkCompute.Storage.Stores;
@@ -8,6 +10,13 @@ namespace ChunkCompute.Storage.Stores;
 /// DirectoryStore/LocalStore lays it out. Writes go to a temporary file in the same directory and are renamed over
 /// the target, so readers never see a torn value. Temporary files are named <c>.ccw-*.tmp</c> and never listed.
 /// </summary>
+/// <remarks>
+/// The directory is untrusted input (someone else's tarball, a crashed writer): no path below the root is followed if
+/// it is a symbolic link, and nothing but a regular file is opened as a value. Reading or writing a key whose file or
+/// any folder on the way is a link, or whose file is a FIFO, socket or device, throws
+/// <see cref="UnsafeStoreEntryException"/>; listings skip links and never descend into linked folders, so nothing
+/// outside the root is ever read, written or deleted. The root itself may be a link (a user's own choice).
+/// </remarks>
 public sealed class DirectoryStore : IStore, IFileValueStore
 {
     private const string TempPrefix = ".ccw-";
@@ -16,6 +25,9 @@ public sealed class DirectoryStore : IStore, IFileValueStore
     /// <summary>The hidden folder of the transaction log: never a key, never listed.</summary>
     private const string HiddenFolder = ".chunkcompute";
     private readonly string _root;
+
+    // Folders below the root already seen to be real folders (not links): a key's folders are checked once.
+    private readonly ConcurrentDictionary<string, byte> _realFolders = new(StringComparer.Ordinal);
 
     /// <summary>Opens (and creates, unless <paramref name="createIfMissing"/> is false) the directory.</summary>
     /// <exception cref="DirectoryNotFoundException">The directory does not exist and may not be created.</exception>
@@ -60,7 +72,7 @@ public sealed class DirectoryStore : IStore, IFileValueStore
     }
 
     /// <inheritdoc/>
-    public IMemoryOwner<byte>? GetPooled(string key) => ReadPooled(PathOf(key));
+    public IMemoryOwner<byte>? GetPooled(string key) => CheckedFile(key) is { } path ? ReadPooled(path) : null;
 
     /// <summary>
     /// Reads a whole file into pooled memory (one read, no intermediate array), or returns null when it does not exist.
@@ -109,7 +121,92 @@ public sealed class DirectoryStore : IStore, IFileValueStore
     }
 
     /// <inheritdoc/>
-    public SafeFileHandle? OpenValue(string key) => TryOpenFile(PathOf(key));
+    public SafeFileHandle? OpenValue(string key) => CheckedFile(key) is { } path ? TryOpenFile(path) : null;
+
+    /// <summary>
+    /// The path of <paramref name="key"/>'s file when it is a regular file reached through real folders; null when there
+    /// is no such file (or it is a folder: not a value).
+    /// </summary>
+    /// <exception cref="UnsafeStoreEntryException">The file or a folder on the way is a link, or the file is special.</exception>
+    private string? CheckedFile(string key)
+    {
+        string path = PathOf(key);
+        if (!CheckFolders(key, path))
+        {
+            return null;
+        }
+
+        return FileKinds.Of(path) switch
+        {
+            FileKind.Regular => path,
+            FileKind.SymbolicLink => throw new UnsafeStoreEntryException(_root, key, "is a symbolic link"),
+            FileKind.Special => throw new UnsafeStoreEntryException(_root, key, "is a FIFO, socket or device, not a regular file"),
+            _ => null,
+        };
+    }
+
+    /// <summary>
+    /// Checks that no folder between the root and <paramref name="key"/>'s file is a link (before a commit renames a
+    /// file there).
+    /// </summary>
+    /// <exception cref="UnsafeStoreEntryException">A folder on the way is a link or special file.</exception>
+    internal void CheckKeyFolders(string key) => CheckFolders(key, PathOf(key));
+
+    /// <summary>Checks every folder between the root and <paramref name="key"/>'s file; false when one is missing.</summary>
+    private bool CheckFolders(string key, string path) => CheckFolders(_root, _root, key, path, _realFolders);
+
+    /// <summary>
+    /// Checks the folders between <paramref name="root"/> and the file <paramref name="path"/> (whose relative name,
+    /// for messages, is <paramref name="relative"/>): true when all exist as real folders, false when one is missing or
+    /// is a file; a linked or special one throws. Shared with the transaction log (its own root, the hidden folder).
+    /// </summary>
+    internal static bool CheckFolders(string storeName, string root, string relative, string path, ConcurrentDictionary<string, byte>? seen)
+    {
+        string? parent = Path.GetDirectoryName(path);
+        if (parent is null || parent.Length <= root.Length)
+        {
+            return true;
+        }
+
+        if (seen is not null && seen.ContainsKey(parent))
+        {
+            return true;
+        }
+
+        // Walk down from the root so the first bad folder is the one named.
+        int start = root.Length + 1;
+        while (start <= parent.Length)
+        {
+            int sep = parent.IndexOf(Path.DirectorySeparatorChar, start);
+            string folder = sep < 0 ? parent : parent[..sep];
+            if (seen is null || !seen.ContainsKey(folder))
+            {
+                switch (FileKinds.Of(folder))
+                {
+                    case FileKind.Directory:
+                        seen?.TryAdd(folder, 0);
+                        break;
+                    case FileKind.SymbolicLink:
+                        throw new UnsafeStoreEntryException(storeName, Relative(root, folder), $"(a folder on the way to '{relative}') is a symbolic link");
+                    case FileKind.Special:
+                        throw new UnsafeStoreEntryException(storeName, Relative(root, folder), $"(a folder on the way to '{relative}') is a FIFO, socket or device");
+                    default:
+                        return false; // missing, or a file where a folder would be: no such key
+                }
+            }
+
+            if (sep < 0)
+            {
+                break;
+            }
+
+            start = sep + 1;
+        }
+
+        return true;
+    }
+
+    private static string Relative(string root, string path) => Path.GetRelativePath(root, path).Replace(Path.DirectorySeparatorChar, '/');
 
     /// <summary>Opens a file for reading, or returns null when it does not exist (or is a directory: not a value).</summary>
     internal static SafeFileHandle? TryOpenFile(string path)
@@ -136,6 +233,7 @@ public sealed class DirectoryStore : IStore, IFileValueStore
     public void Set(string key, ReadOnlySpan<byte> value)
     {
         string path = PathOf(key);
+        CheckFolders(key, path); // a linked folder on the way throws; a link in place of the file is replaced, not followed
         string dir = Path.GetDirectoryName(path)!;
         Directory.CreateDirectory(dir);
         string temp = Path.Combine(dir, TempPrefix + Guid.NewGuid().ToString("N") + TempSuffix);
@@ -159,22 +257,27 @@ public sealed class DirectoryStore : IStore, IFileValueStore
     public bool Delete(string key)
     {
         string path = PathOf(key);
-        if (!File.Exists(path))
+        if (!CheckFolders(key, path) || FileKinds.Of(path) is FileKind.Missing or FileKind.Directory)
         {
             return false;
         }
 
-        File.Delete(path);
+        File.Delete(path); // unlinks a link or special file itself, never its target
         return true;
     }
 
     /// <inheritdoc/>
-    public bool Exists(string key) => File.Exists(PathOf(key));
+    public bool Exists(string key) => CheckedFile(key) is not null;
 
     /// <inheritdoc/>
     public long? GetSize(string key)
     {
-        var info = new FileInfo(PathOf(key));
+        if (CheckedFile(key) is not { } path)
+        {
+            return null;
+        }
+
+        var info = new FileInfo(path);
         return info.Exists ? info.Length : null;
     }
 
@@ -182,44 +285,50 @@ public sealed class DirectoryStore : IStore, IFileValueStore
     public IEnumerable<string> ListDirectory(string prefix)
     {
         ArgumentNullException.ThrowIfNull(prefix);
-        string dir = prefix.Trim('/').Length == 0 ? _root : PathOf(prefix.Trim('/'));
-        if (!Directory.Exists(dir))
+        string trimmed = prefix.Trim('/');
+        string dir = trimmed.Length == 0 ? _root : PathOf(trimmed);
+        if (trimmed.Length > 0 && (!CheckFolders(trimmed, dir) || FileKinds.Of(dir) != FileKind.Directory))
         {
-            return [];
+            return []; // missing, a file, or a link (not followed; reading through it names it)
         }
 
-        return Directory.EnumerateFileSystemEntries(dir)
-            .Select(Path.GetFileName)
-            .Where(n => n is not null && !(n.StartsWith(TempPrefix, StringComparison.Ordinal) && n.EndsWith(TempSuffix, StringComparison.Ordinal))
-                && !(dir == _root && n == HiddenFolder))
-            .Select(n => n!)
+        // Links are not part of the store: not listed (Verify reports them).
+        return new FileSystemEnumerable<string>(dir, (ref FileSystemEntry e) => e.FileName.ToString(), new EnumerationOptions { AttributesToSkip = 0 })
+        {
+            ShouldIncludePredicate = (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0,
+        }
+            .Where(n => !IsTempName(n) && !(dir == _root && n == HiddenFolder))
             .ToArray();
     }
+
+    private static bool IsTempName(string name) =>
+        name.StartsWith(TempPrefix, StringComparison.Ordinal) && name.EndsWith(TempSuffix, StringComparison.Ordinal);
 
     /// <inheritdoc/>
     public IEnumerable<string> List(string prefix)
     {
         ArgumentNullException.ThrowIfNull(prefix);
 
-        // Walk only the deepest directory the prefix fully names, then filter by the rest of the prefix.
+        // Walk only the deepest directory the prefix fully names, then filter by the rest of the prefix. Links (to files
+        // or folders) are neither listed nor descended into: a linked folder could lead anywhere.
         int slash = prefix.LastIndexOf('/');
         string dirPart = slash < 0 ? string.Empty : prefix[..slash];
         string start = dirPart.Length == 0 ? _root : Path.Combine(_root, dirPart);
-        if (!Directory.Exists(start))
+        if (dirPart.Length > 0 && (!CheckFolders(dirPart, start) || FileKinds.Of(start) != FileKind.Directory))
         {
             yield break;
         }
 
         var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 };
-        IEnumerable<string> files = start == _root
-            ? Directory.EnumerateFiles(start).Concat(Directory.EnumerateDirectories(start)
-                .Where(d => Path.GetFileName(d) != HiddenFolder)
-                .SelectMany(d => Directory.EnumerateFiles(d, "*", options)))
-            : Directory.EnumerateFiles(start, "*", options);
+        var files = new FileSystemEnumerable<string>(start, (ref FileSystemEntry e) => e.ToFullPath(), options)
+        {
+            ShouldIncludePredicate = (ref FileSystemEntry e) => !e.IsDirectory && (e.Attributes & FileAttributes.ReparsePoint) == 0,
+            ShouldRecursePredicate = (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0
+                && !(e.FileName.SequenceEqual(HiddenFolder) && e.Directory.SequenceEqual(_root)),
+        };
         foreach (var file in files)
         {
-            string name = Path.GetFileName(file);
-            if (name.StartsWith(TempPrefix, StringComparison.Ordinal) && name.EndsWith(TempSuffix, StringComparison.Ordinal))
+            if (IsTempName(Path.GetFileName(file)))
             {
                 continue;
             }

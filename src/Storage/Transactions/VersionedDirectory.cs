@@ -41,7 +41,7 @@ internal sealed class VersionedDirectory : IDisposable
     private readonly string _trashDir;
     private readonly string _versionPath;
     private readonly string _lockPath;
-    private readonly SafeFileHandle _seqHandle;
+    private readonly SafeFileHandle? _seqHandle;
     private readonly Lock _indexLock = new();
     private readonly Dictionary<string, List<KeyChange>> _byKey = new(StringComparer.Ordinal);
     private readonly List<WeakReference<SnapshotView>> _views = [];
@@ -64,12 +64,37 @@ internal sealed class VersionedDirectory : IDisposable
         _trashDir = Path.Combine(_meta, "trash");
         _versionPath = Path.Combine(_meta, "version");
         _lockPath = Path.Combine(_meta, "lock");
-        foreach (var dir in new[] { _meta, _logDir, _preDir, _pinsDir, _stagingDir, _trashDir })
+
+        // The log's folders and files are checked without following links: a store unpacked from someone else's
+        // tarball may hold a link to a folder elsewhere, which emptying the trash would otherwise empty.
+        RequireFolder(_meta);
+        foreach (var dir in new[] { _logDir, _preDir, _pinsDir, _stagingDir, _trashDir })
         {
-            Directory.CreateDirectory(dir);
+            if (!RequireFolder(dir))
+            {
+                try
+                {
+                    Directory.CreateDirectory(dir);
+                }
+                catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+                {
+                    // a store whose log this user cannot write: read without it (missing folders read as empty)
+                }
+            }
         }
 
-        _seqHandle = File.OpenHandle(Path.Combine(_meta, "seq"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        string seqPath = Path.Combine(_meta, "seq");
+        RequireFile(seqPath);
+        try
+        {
+            _seqHandle = File.OpenHandle(seqPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        {
+            // Read-only here (a read-only mount, another user's store): reads work, commits are refused.
+            IsReadOnly = true;
+            _seqHandle = File.Exists(seqPath) ? File.OpenHandle(seqPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete) : null;
+        }
     }
 
     /// <summary>The live directory store underneath.</summary>
@@ -88,42 +113,56 @@ internal sealed class VersionedDirectory : IDisposable
     public string MetaDirectory => _meta;
 
     /// <summary>
-    /// Opens the transaction log of a directory store, creating its folder when <paramref name="create"/> (and the
-    /// directory is writable), and recovers from a commit a killed process left half done. Returns null when the store
-    /// has no log and none can be created (a read-only directory): it is then read without snapshots.
+    /// True when this process cannot write the log (a read-only mount or another user's store): versions are read,
+    /// commits are refused.
     /// </summary>
+    public bool IsReadOnly { get; }
+
+    /// <summary>
+    /// True when this handle's snapshot pin could not be written (the log is read-only here): its views read their
+    /// version, but a collection by another process could remove pre-images they need.
+    /// </summary>
+    public bool PinsUnavailable { get; private set; }
+
+    /// <summary>
+    /// Opens the transaction log of a directory store, creating its folder when <paramref name="create"/> (and the
+    /// directory is writable). Returns null when the store has no log and none can be created (a read-only directory):
+    /// it is then read without snapshots. Opening never waits for a writer: when the commit lock is free (and the log
+    /// writable) it rolls back a commit a killed process left half done and clears what dead processes left; when
+    /// another process is committing, that commit (or the next one, or a collection) does it, and until then every
+    /// snapshot reads around the half-done commit (its pre-images).
+    /// </summary>
+    /// <exception cref="UnsafeStoreEntryException">The log folder, or one of its folders or files, is a link or special file.</exception>
     public static VersionedDirectory? TryOpen(DirectoryStore live, bool create, TransactionFiles? files = null, TimeSpan? lockTimeout = null)
     {
         string meta = Path.Combine(live.Root, FolderName);
-        if (!Directory.Exists(meta) && !create)
+        switch (FileKinds.Of(meta))
         {
-            return null;
-        }
-
-        VersionedDirectory dir;
-        try
-        {
-            dir = new VersionedDirectory(live, files ?? TransactionFiles.Real, lockTimeout ?? TimeSpan.FromSeconds(60));
-        }
-        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException && !Directory.Exists(meta))
-        {
-            return null; // a read-only store: no log, no snapshots
-        }
-
-        try
-        {
-            using (dir.AcquireLock(CancellationToken.None))
-            {
-                if (!File.Exists(dir._versionPath))
+            case FileKind.Missing when !create:
+                return null;
+            case FileKind.Missing:
+                try
                 {
-                    dir.WriteVersion(0);
+                    Directory.CreateDirectory(meta);
+                }
+                catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+                {
+                    return null; // a read-only store: no log, no snapshots
                 }
 
-                dir.RecoverLocked();
-                dir.RemoveAbandonedLocked();
-            }
+                break;
+            case FileKind.Directory:
+                break;
+            case FileKind.SymbolicLink:
+                throw new UnsafeStoreEntryException(live.Name, FolderName, "(the transaction log's folder) is a symbolic link");
+            default:
+                throw new UnsafeStoreEntryException(live.Name, FolderName, "(the transaction log's folder) is not a folder");
+        }
 
-            dir.EmptyTrash();
+        var dir = new VersionedDirectory(live, files ?? TransactionFiles.Real, lockTimeout ?? TimeSpan.FromSeconds(60));
+        try
+        {
+            dir.RepairIfIdle();
             return dir;
         }
         catch
@@ -133,6 +172,65 @@ internal sealed class VersionedDirectory : IDisposable
         }
     }
 
+    // Recovery without waiting: only when nobody holds the commit lock.
+    private void RepairIfIdle()
+    {
+        if (IsReadOnly)
+        {
+            return;
+        }
+
+        using (var held = TryAcquireLockNow())
+        {
+            if (held is null)
+            {
+                return;
+            }
+
+            if (!RequireFile(_versionPath))
+            {
+                WriteVersion(0);
+            }
+
+            RecoverLocked();
+            RemoveAbandonedLocked();
+        }
+
+        EmptyTrash();
+    }
+
+    // A folder of the log: true when it is a real folder, false when missing; a link, file or special file throws.
+    private bool RequireFolder(string path)
+    {
+        var kind = FileKinds.Of(path);
+        return kind switch
+        {
+            FileKind.Directory => true,
+            FileKind.Missing => false,
+            FileKind.SymbolicLink => throw new UnsafeStoreEntryException(Name, RelativeToStore(path), "(a folder of the transaction log) is a symbolic link"),
+            _ => throw new UnsafeStoreEntryException(Name, RelativeToStore(path), "(a folder of the transaction log) is not a folder"),
+        };
+    }
+
+    // A file of the log: true when it is a regular file, false when missing; a link, folder or special file throws.
+    private bool RequireFile(string path)
+    {
+        var kind = FileKinds.Of(path);
+        return kind switch
+        {
+            FileKind.Regular => true,
+            FileKind.Missing => false,
+            FileKind.SymbolicLink => throw new UnsafeStoreEntryException(Name, RelativeToStore(path), "(a file of the transaction log) is a symbolic link"),
+            FileKind.Directory => throw new UnsafeStoreEntryException(Name, RelativeToStore(path), "(a file of the transaction log) is a folder"),
+            _ => throw new UnsafeStoreEntryException(Name, RelativeToStore(path), "(a file of the transaction log) is a FIFO, socket or device"),
+        };
+    }
+
+    private string RelativeToStore(string path) => Path.GetRelativePath(Live.Root, path).Replace(Path.DirectorySeparatorChar, '/');
+
+    // Reads a whole file of the log (version, a record), checked first: a FIFO there would block forever.
+    private byte[]? ReadLogFile(string path) => RequireFile(path) ? File.ReadAllBytes(path) : null;
+
     // ---------------------------------------------------------------- versions, seq, lock
 
     /// <summary>The latest committed version.</summary>
@@ -141,7 +239,12 @@ internal sealed class VersionedDirectory : IDisposable
         string text;
         try
         {
-            text = File.ReadAllText(_versionPath);
+            if (ReadLogFile(_versionPath) is not { } bytes)
+            {
+                return 0;
+            }
+
+            text = System.Text.Encoding.ASCII.GetString(bytes);
         }
         catch (FileNotFoundException)
         {
@@ -159,6 +262,11 @@ internal sealed class VersionedDirectory : IDisposable
     /// <summary>The highest record number whose record is on disk and whose publishing may have begun.</summary>
     public long ReadSeq()
     {
+        if (_seqHandle is null)
+        {
+            return 0; // a read-only log without a seq file: no commit was ever begun
+        }
+
         Span<byte> b = stackalloc byte[8];
         int n = RandomAccess.Read(_seqHandle, b, 0);
         return n < 8 ? 0 : BinaryPrimitives.ReadInt64LittleEndian(b);
@@ -166,6 +274,11 @@ internal sealed class VersionedDirectory : IDisposable
 
     private void WriteSeq(long seq)
     {
+        if (_seqHandle is null || IsReadOnly)
+        {
+            throw ReadOnlyError("seq");
+        }
+
         Span<byte> b = stackalloc byte[8];
         BinaryPrimitives.WriteInt64LittleEndian(b, seq);
         RandomAccess.Write(_seqHandle, b, 0);
@@ -195,12 +308,33 @@ internal sealed class VersionedDirectory : IDisposable
     /// to <see cref="LockTimeout"/>.
     /// </summary>
     /// <exception cref="StoreBusyException">Another process held the lock for longer than the timeout.</exception>
-    public IDisposable AcquireLock(CancellationToken cancellationToken)
+    public IDisposable AcquireLock(CancellationToken cancellationToken) =>
+        TryAcquireLock(LockTimeout, cancellationToken) ?? throw new InvalidOperationException("unreachable: a waiting lock either succeeds or throws");
+
+    /// <summary>Takes the commit lock if it is free now, without waiting; null when another commit holds it.</summary>
+    public IDisposable? TryAcquireLockNow() => IsReadOnly ? null : TryAcquireLock(TimeSpan.Zero, CancellationToken.None);
+
+    private UnauthorizedAccessException ReadOnlyError(string what) =>
+        new($"store '{Name}' is read-only for this process (cannot write '{FolderName}/{what}'): it can be read, not changed");
+
+    // Waits up to `timeout` (zero: not at all, returning null when busy); a longer wait throws StoreBusyException.
+    private LockHandle? TryAcquireLock(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var gate = InProcessGates.GetOrAdd(_meta, _ => new SemaphoreSlim(1, 1));
-        if (!gate.Wait(LockTimeout, cancellationToken))
+        if (IsReadOnly)
         {
-            throw new StoreBusyException($"store '{Name}': another commit in this process held the commit lock for over {LockTimeout.TotalSeconds:0} s");
+            throw ReadOnlyError("lock");
+        }
+
+        RequireFile(_lockPath);
+        var gate = InProcessGates.GetOrAdd(_meta, _ => new SemaphoreSlim(1, 1));
+        if (!gate.Wait(timeout, cancellationToken))
+        {
+            if (timeout == TimeSpan.Zero)
+            {
+                return null;
+            }
+
+            throw new StoreBusyException($"store '{Name}': another commit in this process held the commit lock for over {timeout.TotalSeconds:0} s");
         }
 
         try
@@ -214,11 +348,21 @@ internal sealed class VersionedDirectory : IDisposable
                     var fs = new FileStream(_lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
                     return new LockHandle(fs, gate);
                 }
+                catch (UnauthorizedAccessException)
+                {
+                    throw ReadOnlyError("lock");
+                }
                 catch (IOException ex) when (ex is not FileNotFoundException and not DirectoryNotFoundException)
                 {
-                    if (clock.Elapsed > LockTimeout)
+                    if (timeout == TimeSpan.Zero)
                     {
-                        throw new StoreBusyException($"store '{Name}': another process has held the commit lock '{_lockPath}' for over {LockTimeout.TotalSeconds:0} s ({ex.Message})");
+                        gate.Release();
+                        return null;
+                    }
+
+                    if (clock.Elapsed > timeout)
+                    {
+                        throw new StoreBusyException($"store '{Name}': another process has held the commit lock '{_lockPath}' for over {timeout.TotalSeconds:0} s ({ex.Message})");
                     }
 
                     cancellationToken.ThrowIfCancellationRequested();
@@ -259,15 +403,16 @@ internal sealed class VersionedDirectory : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         lock (_views)
         {
-            if (_pin is null)
+            if (_pin is null && !PinsUnavailable)
             {
-                // The first pin is created under the commit lock, so a collection cannot run between reading the version
-                // and publishing the pin. Later views are at or above it (versions only grow), so they are covered.
-                using (AcquireLock(CancellationToken.None))
+                // Without the commit lock (readers never wait for writers): pin the version read first, then view the
+                // version read after the pin is visible. A collection removes only records at or below the version it
+                // read before listing pins, so one that missed the pin read a version at or below the one viewed here,
+                // and every record this view may need (those above it) is kept.
+                long pinned = ReadVersion();
+                if (TryCreatePin(pinned))
                 {
-                    long v = ReadVersion();
-                    CreatePin(v);
-                    return Register(new SnapshotView(this, v));
+                    return Register(new SnapshotView(this, Math.Max(pinned, ReadVersion())));
                 }
             }
 
@@ -282,7 +427,7 @@ internal sealed class VersionedDirectory : IDisposable
     {
         lock (_views)
         {
-            if (_pin is null || version < _pinVersion)
+            if (!PinsUnavailable && (_pin is null || version < _pinVersion))
             {
                 throw new InvalidOperationException($"version {version} of store '{Name}' is not pinned by this handle");
             }
@@ -297,12 +442,46 @@ internal sealed class VersionedDirectory : IDisposable
         return view;
     }
 
-    private void CreatePin(long version)
+    // Creates this handle's pin: a file locked while the handle lives (the kernel releases the lock if the process dies),
+    // created and locked under a temporary name and then renamed, so a collector never sees it unlocked and takes it for
+    // a dead process's. False when the log cannot be written here: views then go without a pin.
+    private bool TryCreatePin(long version)
     {
-        string path = Path.Combine(_pinsDir, $"{Guid.NewGuid():N}@{version.ToString(CultureInfo.InvariantCulture)}");
-        _pin = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
+        if (IsReadOnly)
+        {
+            PinsUnavailable = true;
+            return false;
+        }
+
+        string id = Guid.NewGuid().ToString("N");
+        string pending = Path.Combine(_pinsDir, TempPrefix + id + TempSuffix);
+        string path = Path.Combine(_pinsDir, $"{id}@{version.ToString(CultureInfo.InvariantCulture)}");
+        FileStream pin;
+        try
+        {
+            pin = new FileStream(pending, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        {
+            PinsUnavailable = true;
+            return false;
+        }
+
+        try
+        {
+            File.Move(pending, path);
+        }
+        catch
+        {
+            pin.Dispose();
+            TryDeleteFile(pending);
+            throw;
+        }
+
+        _pin = pin;
         _pinPath = path;
         _pinVersion = version;
+        return true;
     }
 
     /// <summary>Moves this handle's pin up to the oldest view still alive, so older pre-images can be collected.</summary>
@@ -366,9 +545,9 @@ internal sealed class VersionedDirectory : IDisposable
             foreach (long n in ListRecordNumbers().Where(n => n > _indexedSeq && n <= seq).Order())
             {
                 var record = ReadRecord(n);
-                if (record is null)
+                if (record is null || record.State == CommitRecord.Aborted)
                 {
-                    continue;
+                    continue; // collected, or rolled back: it changed nothing
                 }
 
                 foreach (var e in record.Entries)
@@ -386,13 +565,13 @@ internal sealed class VersionedDirectory : IDisposable
         }
     }
 
-    // The first change of a key after a version, or null. Call after reading the live value.
-    private KeyChange? FirstChangeAfter(string key, long version)
+    // The changes of a key after a version, oldest first (empty when none). Call after reading the live value.
+    private KeyChange[] ChangesAfter(string key, long version)
     {
         long seq = ReadSeq();
         if (seq <= version)
         {
-            return null;
+            return [];
         }
 
         EnsureIndexed(seq);
@@ -400,22 +579,44 @@ internal sealed class VersionedDirectory : IDisposable
         {
             if (!_byKey.TryGetValue(key, out var list))
             {
-                return null;
+                return [];
             }
 
-            foreach (var c in list)
-            {
-                if (c.Number > version)
-                {
-                    return c;
-                }
-            }
-
-            return null;
+            int first = list.FindIndex(c => c.Number > version);
+            return first < 0 ? [] : list.GetRange(first, list.Count - first).ToArray();
         }
     }
 
     private string PrePath(long number, string key) => Path.Combine(_preDir, number.ToString(CultureInfo.InvariantCulture), key);
+
+    // Where a key's value at a version is, given the changes after it (oldest first): the live file when none changed
+    // it; nowhere when the first did not find it (it did not exist at the version: no change before that one); else the
+    // first pre-image that exists. The first change's own pre-image is missing when that commit failed before linking it
+    // (it was rolled back, replacing nothing: a later commit's pre-image then holds the same bytes) or is still linking
+    // (then no later commit exists, and the live file read before these changes were listed was not yet replaced).
+    private (bool Exists, string? PreImage) Resolve(string key, KeyChange[] changes)
+    {
+        if (changes.Length == 0)
+        {
+            return (true, null);
+        }
+
+        if (!changes[0].Existed)
+        {
+            return (false, null);
+        }
+
+        foreach (var c in changes)
+        {
+            string pre = PrePath(c.Number, key);
+            if (DirectoryStore.CheckFolders(Name, _meta, RelativeToStore(pre), pre, null) && RequireFile(pre))
+            {
+                return (true, pre);
+            }
+        }
+
+        return (true, null);
+    }
 
     /// <summary>The value of <paramref name="key"/> at <paramref name="version"/>.</summary>
     public IMemoryOwner<byte>? Get(string key, long version) => AtVersion(key, version, Live.GetPooled, DirectoryStore.ReadPooled);
@@ -429,10 +630,10 @@ internal sealed class VersionedDirectory : IDisposable
         where T : class, IDisposable
     {
         var current = live(key);
-        KeyChange? change;
+        (bool Exists, string? PreImage) where;
         try
         {
-            change = FirstChangeAfter(key, version);
+            where = Resolve(key, ChangesAfter(key, version));
         }
         catch
         {
@@ -440,55 +641,40 @@ internal sealed class VersionedDirectory : IDisposable
             throw;
         }
 
-        if (change is not { } c)
-        {
-            return current;
-        }
-
-        if (!c.Existed)
+        if (!where.Exists)
         {
             current?.Dispose();
             return null;
         }
 
-        var pre = file(PrePath(c.Number, key));
-        if (pre is null)
+        if (where.PreImage is not { } path)
         {
-            return current; // not linked yet, so the live file was not replaced yet when it was read
+            return current;
         }
 
         current?.Dispose();
-        return pre;
+        return file(path);
     }
 
     /// <summary>The size of <paramref name="key"/>'s value at <paramref name="version"/>, or null.</summary>
     public long? GetSize(string key, long version)
     {
         long? live = Live.GetSize(key);
-        if (FirstChangeAfter(key, version) is not { } c)
-        {
-            return live;
-        }
-
-        if (!c.Existed)
+        var (exists, pre) = Resolve(key, ChangesAfter(key, version));
+        if (!exists)
         {
             return null;
         }
 
-        var info = new FileInfo(PrePath(c.Number, key));
-        return info.Exists ? info.Length : live;
+        return pre is null ? live : new FileInfo(pre).Length;
     }
 
     /// <summary>Whether <paramref name="key"/> exists at <paramref name="version"/>.</summary>
     public bool Exists(string key, long version)
     {
         bool live = Live.Exists(key);
-        if (FirstChangeAfter(key, version) is not { } c)
-        {
-            return live;
-        }
-
-        return c.Existed && (live || File.Exists(PrePath(c.Number, key)));
+        var (exists, pre) = Resolve(key, ChangesAfter(key, version));
+        return exists && (pre is not null || live);
     }
 
     /// <summary>The keys under <paramref name="prefix"/> at <paramref name="version"/>.</summary>
@@ -592,7 +778,7 @@ internal sealed class VersionedDirectory : IDisposable
 
     private IEnumerable<long> ListRecordNumbers()
     {
-        foreach (var file in Directory.EnumerateFiles(_logDir, "*.json"))
+        foreach (var file in Entries(_logDir).Where(f => f.EndsWith(".json", StringComparison.Ordinal)))
         {
             if (long.TryParse(Path.GetFileNameWithoutExtension(file), NumberStyles.None, CultureInfo.InvariantCulture, out long n))
             {
@@ -635,6 +821,11 @@ internal sealed class VersionedDirectory : IDisposable
         // The lock file appears under its name already locked (created and locked under a temporary name, then
         // renamed; the lock belongs to the file, not the name), so a collector never sees it unlocked and takes it
         // for a dead transaction's.
+        if (IsReadOnly)
+        {
+            throw ReadOnlyError("staging");
+        }
+
         string pending = Path.Combine(_stagingDir, TempPrefix + id + TempSuffix);
         var lockFile = new FileStream(pending, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
         try
@@ -702,7 +893,8 @@ internal sealed class VersionedDirectory : IDisposable
             var entries = new List<CommitEntry>();
             foreach (var (key, staged) in changes.OrderBy(kv => IsMetadataKey(kv.Key) ? 1 : 0).ThenBy(kv => kv.Key, StringComparer.Ordinal))
             {
-                bool existed = File.Exists(Live.PathOf(key));
+                Live.CheckKeyFolders(key); // a linked folder on the way would publish outside the store
+                bool existed = FileKinds.Of(Live.PathOf(key)) is not (FileKind.Missing or FileKind.Directory);
                 if (staged is null && !existed)
                 {
                     continue;
@@ -741,15 +933,21 @@ internal sealed class VersionedDirectory : IDisposable
                 throw;
             }
 
-            if (number % AutoCollectEvery == 0)
+            try
             {
-                try
+                // best effort: the commit is published whatever happens here. Opening a store changes nothing, so
+                // commits (and `gc`) are where pins and stagings of dead processes are cleared.
+                if (number % AutoCollectEvery == 0)
                 {
-                    CollectLocked(); // best effort: the commit is published whatever happens here
+                    CollectLocked();
                 }
-                catch (IOException)
+                else
                 {
+                    RemoveAbandonedLocked();
                 }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or UnsafeStoreEntryException)
+            {
             }
         }
 
@@ -892,7 +1090,7 @@ internal sealed class VersionedDirectory : IDisposable
             }
         }
 
-        foreach (var temp in Directory.EnumerateFiles(_logDir, TempPrefix + "*"))
+        foreach (var temp in Entries(_logDir).Where(f => Path.GetFileName(f).StartsWith(TempPrefix, StringComparison.Ordinal)))
         {
             TryDeleteFile(temp);
         }
@@ -930,9 +1128,20 @@ internal sealed class VersionedDirectory : IDisposable
     {
         long horizon = ReadVersion();
         int deadPins = 0;
-        foreach (var pin in Directory.EnumerateFiles(_pinsDir))
+        foreach (var pin in Entries(_pinsDir))
         {
             string name = Path.GetFileName(pin);
+            if (IsTempName(name))
+            {
+                // a pin being created: its creator renames it in a moment; a crashed creator's is old and unlocked
+                if (File.GetLastWriteTimeUtc(pin) < DateTime.UtcNow.AddMinutes(-10) && IsAbandoned(pin))
+                {
+                    TryDeleteFile(pin);
+                }
+
+                continue;
+            }
+
             int at = name.LastIndexOf('@');
             if (at < 0 || !long.TryParse(name[(at + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out long v))
             {
@@ -951,7 +1160,7 @@ internal sealed class VersionedDirectory : IDisposable
         }
 
         int orphans = 0;
-        foreach (var entry in Directory.EnumerateFileSystemEntries(_stagingDir))
+        foreach (var entry in Entries(_stagingDir))
         {
             string name = Path.GetFileName(entry);
             if (name.StartsWith(TempPrefix, StringComparison.Ordinal))
@@ -1007,12 +1216,12 @@ internal sealed class VersionedDirectory : IDisposable
     /// <summary>Pins (live snapshots) and stagings (live transactions) of this store, for verification.</summary>
     public (int LivePins, int DeadPins, int LiveTransactions, List<string> Orphaned, List<long> Unfinished) Inspect()
     {
-        // Under the commit lock, like every probe of pin locks: a probe must not hold a pin's lock at the instant its
-        // owner (which creates pins under this lock) takes it.
-        using var held = AcquireLock(CancellationToken.None);
+        // Never waits for a writer. Pins and staging locks appear already locked (created under temporary names), so
+        // probing them needs no lock; a half-done commit is only reported when the commit lock is free (no process is
+        // committing it).
         int live = 0;
         int dead = 0;
-        foreach (var pin in Directory.EnumerateFiles(_pinsDir))
+        foreach (var pin in Entries(_pinsDir).Where(p => !IsTempName(Path.GetFileName(p))))
         {
             if (IsAbandoned(pin))
             {
@@ -1026,7 +1235,7 @@ internal sealed class VersionedDirectory : IDisposable
 
         int liveTx = 0;
         var orphaned = new List<string>();
-        foreach (var dir in Directory.EnumerateDirectories(_stagingDir))
+        foreach (var dir in Entries(_stagingDir).Where(d => FileKinds.Of(d) == FileKind.Directory))
         {
             string lockPath = dir + ".lock";
             if (!File.Exists(lockPath) || IsAbandoned(lockPath))
@@ -1039,14 +1248,48 @@ internal sealed class VersionedDirectory : IDisposable
             }
         }
 
-        long version = ReadVersion();
-        var unfinished = ListRecordNumbers().Where(n => n > version && ReadRecord(n) is { State: CommitRecord.Preparing }).ToList();
+        var unfinished = new List<long>();
+        using (var held = TryAcquireLockNow())
+        {
+            if (held is not null)
+            {
+                long version = ReadVersion();
+                unfinished.AddRange(ListRecordNumbers().Where(n => n > version && ReadRecord(n) is { State: CommitRecord.Preparing }));
+            }
+        }
+
         return (live, dead, liveTx, orphaned, unfinished);
     }
+
+    // The entries of a folder of the log (none when it is missing), without following links.
+    private static List<string> Entries(string dir)
+    {
+        try
+        {
+            return Directory.EnumerateFileSystemEntries(dir).ToList();
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return [];
+        }
+    }
+
+    private static bool IsTempName(string name) =>
+        name.StartsWith(TempPrefix, StringComparison.Ordinal) && name.EndsWith(TempSuffix, StringComparison.Ordinal);
 
     // A lock file nobody holds: its owner died (the kernel released its lock).
     private static bool IsAbandoned(string path)
     {
+        switch (FileKinds.Of(path))
+        {
+            case FileKind.Missing:
+                return false; // renamed by its owner just now
+            case FileKind.Regular:
+                break;
+            default:
+                return true; // a link, folder or special file is nobody's lock: never opened, only removed
+        }
+
         try
         {
             using var fs = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
@@ -1062,11 +1305,19 @@ internal sealed class VersionedDirectory : IDisposable
         }
     }
 
+    // Moves a folder of the log out of the way (to be deleted after the commit lock is released); a link or file in
+    // its place is only unlinked, never followed.
     private void MoveToTrash(string path)
     {
-        if (!Directory.Exists(path))
+        switch (FileKinds.Of(path))
         {
-            return;
+            case FileKind.Missing:
+                return;
+            case FileKind.Directory:
+                break;
+            default:
+                TryDeleteFile(path);
+                return;
         }
 
         try
@@ -1081,9 +1332,14 @@ internal sealed class VersionedDirectory : IDisposable
 
     private void EmptyTrash()
     {
-        foreach (var dir in Directory.EnumerateDirectories(_trashDir))
+        if (IsReadOnly || !RequireFolder(_trashDir))
         {
-            TryDeleteDirectory(dir);
+            return;
+        }
+
+        foreach (var entry in Entries(_trashDir))
+        {
+            FileKinds.DeleteTree(entry);
         }
     }
 
@@ -1135,22 +1391,8 @@ internal sealed class VersionedDirectory : IDisposable
         }
     }
 
-    private static void TryDeleteDirectory(string path)
-    {
-        try
-        {
-            if (Directory.Exists(path))
-            {
-                Directory.Delete(path, recursive: true);
-            }
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
+    // Never follows a link: a linked folder is unlinked, its target untouched.
+    private static void TryDeleteDirectory(string path) => FileKinds.DeleteTree(path);
 
     /// <summary>Releases this handle's pin and files.</summary>
     public void Dispose()
@@ -1171,6 +1413,6 @@ internal sealed class VersionedDirectory : IDisposable
             }
         }
 
-        _seqHandle.Dispose();
+        _seqHandle?.Dispose();
     }
 }

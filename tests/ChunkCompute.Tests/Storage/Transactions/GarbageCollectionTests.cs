@@ -46,9 +46,10 @@ public sealed class GarbageCollectionTests : IDisposable
         using var writer = ZarrStore.Open(StorePath);
         var x = writer.CreateArray<int>("x", [4], [4]);
         x.Write([1, 2, 3, 4]);
-        // A pin file nobody holds a lock on: what a reader killed with SIGKILL leaves behind.
-        File.WriteAllBytes(Path.Combine(StorePath, ".chunkcompute", "pins", "deadbeef@1"), []);
         x.Write([5, 6, 7, 8]);
+        // A pin file nobody holds a lock on: what a reader killed with SIGKILL leaves behind (at a version whose
+        // replaced chunks are still kept).
+        File.WriteAllBytes(Path.Combine(StorePath, ".chunkcompute", "pins", "deadbeef@1"), []);
         var gc = writer.CollectGarbage();
         Assert.Equal(1, gc.DeadPins);
         Assert.Equal(0, PreImageFiles());
