@@ -341,6 +341,43 @@ public sealed class DirectoryStore : IStore, IFileValueStore
         }
     }
 
+    /// <summary>
+    /// Every symbolic link, FIFO, socket or device below the root (the transaction log's folder included), as
+    /// '/'-separated paths relative to the root, each with what it is: what <c>Verify</c> reports, since reads refuse
+    /// them and listings skip them. Links are not followed.
+    /// </summary>
+    internal IEnumerable<(string Entry, FileKind Kind)> FindUnsafeEntries()
+    {
+        var pending = new Stack<string>();
+        pending.Push(_root);
+        while (pending.Count > 0)
+        {
+            string dir = pending.Pop();
+            List<string> entries;
+            try
+            {
+                entries = Directory.EnumerateFileSystemEntries(dir).ToList();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                continue;
+            }
+
+            foreach (var entry in entries)
+            {
+                var kind = FileKinds.Of(entry);
+                if (kind == FileKind.Directory)
+                {
+                    pending.Push(entry);
+                }
+                else if (kind is FileKind.SymbolicLink or FileKind.Special)
+                {
+                    yield return (Relative(_root, entry), kind);
+                }
+            }
+        }
+    }
+
     private static void TryDelete(string path)
     {
         try
