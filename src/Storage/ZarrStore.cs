@@ -36,7 +36,12 @@ public sealed class ZarrStore : IDisposable
     private static readonly JsonSerializerOptions V2Json = new() { WriteIndented = true, IndentSize = 4, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private readonly ConcurrentDictionary<string, Lock[]> _chunkLocks = new(StringComparer.Ordinal);
 
-    private readonly VersionedDirectory? _versions;
+    private readonly Lock _logGate = new();
+    private VersionedDirectory? _versions;
+
+    // A directory store whose transaction log does not exist yet: read as it is (reading never writes), the log is
+    // created by the first write.
+    private DirectoryStore? _logLess;
     private readonly IStore _underlying;
     private IStore _view;
 
@@ -69,8 +74,41 @@ public sealed class ZarrStore : IDisposable
     {
         options ??= new ZarrStoreOptions();
         var live = new DirectoryStore(directory, createIfMissing: create);
-        var versions = options.Transactional ? VersionedDirectory.TryOpen(live, create: true, options.TransactionFiles ?? (options.Durable ? TransactionFiles.Real : TransactionFiles.WithoutFlush), options.CommitLockTimeout) : null;
-        return versions is null ? new ZarrStore(live, options) : new ZarrStore(live, versions, options);
+        if (!options.Transactional)
+        {
+            return new ZarrStore(live, options);
+        }
+
+        // An existing log is opened; a missing one is created by the first write, not here: opening a store that
+        // another tool wrote and only reading it leaves it exactly as it was.
+        var versions = VersionedDirectory.TryOpen(live, create: false, LogFiles(options), options.CommitLockTimeout);
+        return versions is null ? new ZarrStore(live, options) { _logLess = live } : new ZarrStore(live, versions, options);
+    }
+
+    private static TransactionFiles LogFiles(ZarrStoreOptions options) =>
+        options.TransactionFiles ?? (options.Durable ? TransactionFiles.Real : TransactionFiles.WithoutFlush);
+
+    // The transaction log, created now if this handle has none yet (the first write to a store without one).
+    private VersionedDirectory? EnsureVersions()
+    {
+        if (_versions is { } existing || _logLess is not { } live)
+        {
+            return _versions;
+        }
+
+        lock (_logGate)
+        {
+            if (_versions is null)
+            {
+                var created = VersionedDirectory.TryOpen(live, create: true, LogFiles(Options), Options.CommitLockTimeout)
+                    ?? throw new UnauthorizedAccessException($"store '{Name}' is read-only for this process: its transaction log '{VersionedDirectory.FolderName}/' cannot be created, so it can be read, not changed");
+                var view = created.OpenLatest();
+                _versions = created;
+                _view = view;
+            }
+
+            return _versions;
+        }
     }
 
     /// <summary>
@@ -108,16 +146,30 @@ public sealed class ZarrStore : IDisposable
     /// </summary>
     public IStore Store => _view;
 
-    /// <summary>The committed version this handle reads; null when the store is not transactional.</summary>
+    /// <summary>
+    /// The committed version this handle reads: 0 for a directory store ChunkCompute has not written yet (it has no
+    /// transaction log; the first write creates one); null when the store is not transactional.
+    /// </summary>
     public long? Version => _view switch
     {
         SnapshotView s => s.Version,
         TransactionView t => t.Base.Version,
+        _ when _logLess is not null => 0,
         _ => null,
     };
 
+    /// <summary>
+    /// True when this handle's snapshot is pinned, so no collection by another process can remove what it reads. False
+    /// for a store whose transaction log this process cannot write (a read-only mount, another user's store) or that
+    /// has none yet: it is then read as it is on disk.
+    /// </summary>
+    public bool IsSnapshotPinned => _versions is { PinsUnavailable: false };
+
+    /// <summary>True when this process can read the store but not change it (its transaction log is not writable here).</summary>
+    public bool IsReadOnly => _versions is { IsReadOnly: true };
+
     /// <summary>True for a directory store with a transaction log (commits, snapshots, append/resize in transactions).</summary>
-    public bool IsTransactional => _versions is not null || TransactionView is not null;
+    public bool IsTransactional => AutoCommits || TransactionView is not null;
 
     internal TransactionView? TransactionView { get; }
 
@@ -127,11 +179,26 @@ public sealed class ZarrStore : IDisposable
     internal VersionedDirectory? Versions => _versions;
 
     // Writes of a transactional handle outside a transaction become one commit each.
-    internal bool AutoCommits => _versions is not null;
+    internal bool AutoCommits => _versions is not null || _logLess is not null;
 
     /// <summary>Moves this handle to the latest committed version (arrays opened before keep theirs).</summary>
     public void Refresh()
     {
+        if (_versions is null && _logLess is { } live)
+        {
+            // Another process may have written the store since: read through its log from now on.
+            lock (_logGate)
+            {
+                if (_versions is null && VersionedDirectory.TryOpen(live, create: false, LogFiles(Options), Options.CommitLockTimeout) is { } found)
+                {
+                    _versions = found;
+                    _view = found.OpenLatest();
+                }
+            }
+
+            return;
+        }
+
         if (_versions is not null)
         {
             MoveTo(_versions.OpenLatest());
@@ -239,7 +306,7 @@ public sealed class ZarrStore : IDisposable
         }
     }
 
-    private VersionedDirectory RequireVersions() => _versions
+    private VersionedDirectory RequireVersions() => EnsureVersions()
         ?? throw new NotSupportedException(TransactionView is not null
             ? "transactions do not nest: use the enclosing transaction"
             : $"store '{Name}' is not transactional: transactions need a directory store opened with ZarrStore.Open or OpenExisting (and Transactional = true)");
@@ -252,6 +319,7 @@ public sealed class ZarrStore : IDisposable
     // array's metadata is unchanged: partial chunks are then re-read, so no update is lost.
     internal void AutoCommitArray(ZarrArray array, Action<ZarrArray> body, CancellationToken cancellationToken)
     {
+        RequireVersions();
         var baseView = array.View as SnapshotView ?? (SnapshotView)_view;
         for (int attempt = 0; ; attempt++)
         {
@@ -306,7 +374,7 @@ public sealed class ZarrStore : IDisposable
         }
 
         path = StoreKeys.NormalizePath(path);
-        var format = options.Format ?? Options.DefaultFormat;
+        var format = FormatFor(path, "an array", options.Format);
         var metadata = ArrayMetadata.Create(format, dataType, shape, chunks, options);
         PrepareNode(path, format, options.Overwrite);
         WriteArrayMetadata(path, metadata);
@@ -320,7 +388,7 @@ public sealed class ZarrStore : IDisposable
     internal ZarrArray PrepareArray(string path, DataType dataType, long[] shape, int[] chunks, ArrayOptions options, out ArrayMetadata metadata, out string normalizedPath)
     {
         normalizedPath = StoreKeys.NormalizePath(path);
-        var format = options.Format ?? Options.DefaultFormat;
+        var format = FormatFor(normalizedPath, "an array", options.Format);
         metadata = ArrayMetadata.Create(format, dataType, shape, chunks, options);
         PrepareNode(normalizedPath, format, options.Overwrite);
         return new ZarrArray(this, normalizedPath, metadata);
@@ -376,7 +444,12 @@ public sealed class ZarrStore : IDisposable
             throw new InvalidOperationException($"an array already exists at '{path}' in store '{Name}'");
         }
 
-        var fmt = format ?? DetectFormat(path) ?? Options.DefaultFormat;
+        var fmt = kind == NodeKind.Group ? DetectFormat(path)!.Value : FormatFor(path, "a group", format);
+        if (format is { } asked && asked != fmt)
+        {
+            throw new InvalidOperationException($"cannot make '{path}' a Zarr {Lower(asked)} group in store '{Name}': a Zarr {Lower(fmt)} group is already there");
+        }
+
         if (path.Length > 0)
         {
             EnsureParents(path, fmt);
@@ -601,6 +674,87 @@ public sealed class ZarrStore : IDisposable
     }
 
     private ZarrFormat? DetectFormat(string path) => Describe(path)?.Format;
+
+    /// <summary>
+    /// The format of the hierarchy: its root group's, or (a store without a root group) that of the first node found
+    /// below the root; null for an empty store. A hierarchy holds one format: zarr-python opens neither a v2 array under
+    /// a v3 root nor the reverse.
+    /// </summary>
+    public ZarrFormat? HierarchyFormat()
+    {
+        if (Describe(string.Empty) is { } root)
+        {
+            return root.Format;
+        }
+
+        var pending = new Stack<string>();
+        pending.Push(string.Empty);
+        while (pending.Count > 0)
+        {
+            string path = pending.Pop();
+            foreach (var name in Store.ListDirectory(path).Order(StringComparer.Ordinal).Reverse())
+            {
+                if (name.StartsWith('.') || name == "zarr.json")
+                {
+                    continue;
+                }
+
+                string child = StoreKeys.Join(path, name);
+                if (Describe(child) is { } node)
+                {
+                    return node.Format;
+                }
+
+                pending.Push(child);
+            }
+        }
+
+        return null;
+    }
+
+    // The format of a new node: the hierarchy's (a requested other one is refused), else the requested or the default.
+    private ZarrFormat FormatFor(string path, string what, ZarrFormat? requested)
+    {
+        var hierarchy = HierarchyFormat();
+        if (hierarchy is not { } existing)
+        {
+            return requested ?? Options.DefaultFormat;
+        }
+
+        if (requested is { } asked && asked != existing)
+        {
+            if (path.Length > 0 && IsBareRoot())
+            {
+                // A store holding only the empty root group that opening it made: the root takes the format of the first
+                // node created in it (so `Open(new) + CreateArray(Format = V2)` makes a plain v2 hierarchy).
+                Delete(string.Empty);
+                WriteGroupMetadata(string.Empty, asked, []);
+                return asked;
+            }
+
+            throw new InvalidOperationException(
+                $"cannot create {what} in Zarr {Lower(asked)} format at '{path}': store '{Name}' holds a Zarr {Lower(existing)} hierarchy, " +
+                $"and a hierarchy that mixes formats is valid under neither spec (zarr-python cannot open it); create it as Zarr {Lower(existing)}, or in another store");
+        }
+
+        return existing;
+    }
+
+    // True when the store holds nothing but a root group without attributes.
+    private bool IsBareRoot()
+    {
+        foreach (var name in Store.ListDirectory(string.Empty))
+        {
+            if (name is not ("zarr.json" or ".zgroup" or ".zattrs"))
+            {
+                return false;
+            }
+        }
+
+        return OpenGroup().AttributesCore.Count == 0;
+    }
+
+    private static string Lower(ZarrFormat format) => format == ZarrFormat.V2 ? "v2" : "v3";
 
     private ArrayMetadata ParseMetadata(string path, string key, Func<ArrayMetadata> parse)
     {

@@ -104,8 +104,13 @@ public sealed class CliConvertTests
         using var tmp = new TempDirectory("cc-cli-convert");
         string src = tmp.Combine("src.zarr");
         var data = MakeSource(src, ZarrFormat.V3);
-        CliHarness.Expect(0, "convert", src, src, "--array", "a", "--to-array", "a_rechunked", "--chunks", "120,5", "--format", "v2");
+        // A second format in the same hierarchy is refused (zarr-python could open neither), naming both formats.
+        var mixed = CliHarness.Expect(1, "convert", src, src, "--array", "a", "--to-array", "a_v2", "--format", "v2");
+        Assert.Contains("v2", mixed.Stderr, StringComparison.Ordinal);
+        Assert.Contains("v3 hierarchy", mixed.Stderr, StringComparison.Ordinal);
+        CliHarness.Expect(0, "convert", src, src, "--array", "a", "--to-array", "a_rechunked", "--chunks", "120,5");
         using var store = ZarrStore.OpenExisting(src);
+        Assert.Null(store.GetNodeKind("a_v2"));
         Assert.Equal(data, Open(store, "a").Read(TestContext.Current.CancellationToken));
         var b = Open(store, "a_rechunked");
         Assert.Equal([120, 5], b.ChunkShape);

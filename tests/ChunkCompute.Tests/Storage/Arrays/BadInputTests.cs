@@ -188,7 +188,8 @@ public sealed class BadInputTests
         Assert.Throws<InvalidOperationException>(() => store.CreateArray<int>("a", [4], [2]));
         Assert.Throws<NodeNotFoundException>(() => store.OpenArray("missing"));
         Assert.Throws<DataTypeMismatchException>(() => store.OpenArray<long>("a"));
-        Assert.Throws<ArgumentException>(() => store.CreateArray<int>("v2", [4], [2], new ArrayOptions { Format = ZarrFormat.V2, ShardShape = [4] }));
+        using var v2 = ZarrStore.InMemory(new ZarrStoreOptions { DefaultFormat = ZarrFormat.V2 });
+        Assert.Throws<ArgumentException>(() => v2.CreateArray<int>("v2", [4], [2], new ArrayOptions { Format = ZarrFormat.V2, ShardShape = [4] }));
     }
 
     private static Dictionary<string, string> Snapshot(IStore store) =>

@@ -114,12 +114,12 @@ public sealed class HostileStoreTests : IDisposable
     {
         using (var store = ZarrStore.Open(StorePath))
         {
-            store.CreateArray<int>("x", [4], [2], new ArrayOptions { Format = ZarrFormat.V2 }).Write([1, 2, 3, 4]);
+            store.CreateArray<int>("x", [4], [2]).Write([1, 2, 3, 4]);
             store.CreateArray<int>("y", [4], [2]).Write([1, 2, 3, 4]);
         }
 
-        // v2: chunk keys 0, 1 directly in x/; a linked folder x/9 (a chunk far beyond the shape for gc to delete).
-        Directory.CreateSymbolicLink(Path.Combine(StorePath, "x", "9"), _outside.Path);
+        // A linked folder x/c/9 (where a chunk far beyond the shape would be, for gc to delete).
+        Directory.CreateSymbolicLink(Path.Combine(StorePath, "x", "c", "9"), _outside.Path);
         // v3: y/c/ replaced by a link to a folder holding a file named like a chunk beyond the shape.
         Directory.CreateSymbolicLink(Path.Combine(StorePath, "y", "c9"), _outside.Path);
         Directory.Move(Path.Combine(StorePath, "y", "c"), Path.Combine(StorePath, "y", "c-real"));
@@ -129,7 +129,7 @@ public sealed class HostileStoreTests : IDisposable
 
         using (var store = ZarrStore.OpenExisting(StorePath))
         {
-            Assert.DoesNotContain(store.Store.List("x/"), k => k.StartsWith("x/9", StringComparison.Ordinal));
+            Assert.DoesNotContain(store.Store.List("x/"), k => k.StartsWith("x/c/9", StringComparison.Ordinal));
             Assert.DoesNotContain(store.Store.List("y/"), k => k.StartsWith("y/c/", StringComparison.Ordinal));
             Assert.Equal([1, 2, 3, 4], store.OpenArray<int>("x").Read());
 
