@@ -82,7 +82,7 @@ internal sealed class TransactionView : IStore, IFileValueStore
     {
         CheckOpen();
         StoreKeys.Validate(key);
-        string path = Path.Combine(_stagingDir, key);
+        string path = Path.Combine(_stagingDir, key) + VersionedDirectory.LogFileSuffix;
         string dir = Path.GetDirectoryName(path)!;
         Directory.CreateDirectory(dir);
         string temp = Path.Combine(dir, ".ccw-" + Guid.NewGuid().ToString("N") + ".tmp");

@@ -587,7 +587,23 @@ internal sealed class VersionedDirectory : IDisposable
         }
     }
 
-    private string PrePath(long number, string key) => Path.Combine(_preDir, number.ToString(CultureInfo.InvariantCulture), key);
+    /// <summary>
+    /// Appended to the names of copies of values kept in the log (pre-images, staged values), so that no file there ends
+    /// like a Zarr document (<c>.zarray</c>, <c>zarr.json</c>): tools that walk every file of a store, such as
+    /// zarr-python's <c>consolidate_metadata</c>, would list them as nodes.
+    /// </summary>
+    public const string LogFileSuffix = "~";
+
+    // Where commit `number` links the pre-image of `key` (named with the suffix; logs written before it had none).
+    private string PrePath(long number, string key) => Path.Combine(_preDir, number.ToString(CultureInfo.InvariantCulture), key) + LogFileSuffix;
+
+    // The pre-image of `key` linked by commit `number`, under its current or its earlier name; the current name when neither exists.
+    private string ExistingPrePath(long number, string key)
+    {
+        string current = PrePath(number, key);
+        string legacy = current[..^LogFileSuffix.Length];
+        return FileKinds.Of(current) == FileKind.Missing && FileKinds.Of(legacy) == FileKind.Regular ? legacy : current;
+    }
 
     // Where a key's value at a version is, given the changes after it (oldest first): the live file when none changed
     // it; nowhere when the first did not find it (it did not exist at the version: no change before that one); else the
@@ -608,7 +624,7 @@ internal sealed class VersionedDirectory : IDisposable
 
         foreach (var c in changes)
         {
-            string pre = PrePath(c.Number, key);
+            string pre = ExistingPrePath(c.Number, key);
             if (DirectoryStore.CheckFolders(Name, _meta, RelativeToStore(pre), pre, null) && RequireFile(pre))
             {
                 return (true, pre);
@@ -1052,8 +1068,8 @@ internal sealed class VersionedDirectory : IDisposable
             string dir = Path.GetDirectoryName(live)!;
             if (e.Existed)
             {
-                string pre = PrePath(commit.Number, e.Key);
-                if (File.Exists(pre))
+                string pre = ExistingPrePath(commit.Number, e.Key);
+                if (FileKinds.Of(pre) == FileKind.Regular)
                 {
                     Files.CreateDirectory(dir);
                     string temp = Path.Combine(dir, TempPrefix + Guid.NewGuid().ToString("N") + TempSuffix);
