@@ -21,6 +21,17 @@ internal static class CodecHelpers
     internal static CodecException SizeMismatch(string codec, long expected, long actual) =>
         new(codec, $"decoded size mismatch: expected {expected} bytes, got {actual}");
 
+    /// <summary>The error for a decode that would produce more than <paramref name="bound"/> bytes.</summary>
+    internal static CodecException TooLarge(string codec, long bound) =>
+        new(codec, $"decoded data exceeds the bound of {bound} bytes that the array's chunk size allows (a corrupt chunk or a decompression bomb)");
+
+    /// <summary>The error for a header that declares more than <paramref name="bound"/> decoded bytes.</summary>
+    internal static CodecException TooLarge(string codec, long declared, long bound) =>
+        new(codec, $"the header declares {declared} decoded bytes, more than the bound of {bound} bytes that the array's chunk size allows (a corrupt chunk or a decompression bomb)");
+
+    /// <summary>Checks a caller's decode bound.</summary>
+    internal static void CheckBound(int maxDecodedLength) => ArgumentOutOfRangeException.ThrowIfNegative(maxDecodedLength);
+
     /// <summary>The error for a buffer that ends too early.</summary>
     internal static CodecException Truncated(string codec, string detail) => new(codec, $"truncated input: {detail}");
 
