@@ -638,6 +638,12 @@ public sealed class ZarrStore : IDisposable
             return null;
         }
 
+        if (!System.Text.Unicode.Utf8.IsValid(bytes))
+        {
+            // System.Text.Json checks string contents lazily: a bad byte would surface later as a raw exception.
+            throw new InvalidMetadataException(Name, key, "the document is not valid UTF-8");
+        }
+
         try
         {
             // Duplicate keys are refused while parsing (JsonObject would otherwise throw a raw ArgumentException when

@@ -322,7 +322,7 @@ public sealed class CodecPipeline
                         throw new UnsupportedCodecException("transpose", $"order {order.ToJsonString()} must be an explicit permutation (\"C\"/\"F\" are no longer allowed)");
                     }
 
-                    aa.Add(new TransposeCodec(order.Select(x => x!.GetValue<int>()).ToArray(), dataType.Size));
+                    aa.Add(new TransposeCodec(CodecHelpers.ReadInts(order, "transpose order"), dataType.Size));
                     break;
                 case "numcodecs.delta":
                     RequireStage(ab, name, "an array → array codec after the array → bytes codec");

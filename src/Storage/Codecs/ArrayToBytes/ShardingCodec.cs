@@ -68,7 +68,7 @@ public sealed class ShardingCodec : IArrayToBytesCodec
         }
 
         return new ShardingCodec(
-            shape.Select(x => x!.GetValue<int>()).ToArray(),
+            CodecHelpers.ReadInts(shape, "sharding_indexed chunk_shape"),
             CodecPipeline.FromV3(codecs, dataType, fillValue),
             CodecPipeline.FromV3(indexCodecs, DataType.UInt64, new byte[8]),
             location == "end",

@@ -39,6 +39,15 @@ internal static class CodecHelpers
     internal static JsonObject V3(string name, JsonObject configuration) =>
         new() { ["name"] = name, ["configuration"] = configuration };
 
+    /// <summary>
+    /// The integers of a metadata list such as a chunk shape or a permutation; anything else in it (null, a string, a
+    /// fraction, a number outside Int32) is a <see cref="FormatException"/> naming <paramref name="field"/>.
+    /// </summary>
+    internal static int[] ReadInts(JsonArray list, string field) =>
+        list.Select(x => x is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.Number && v.TryGetValue(out int n)
+            ? n
+            : throw new FormatException($"'{field}' holds {x?.ToJsonString() ?? "null"}, not a 32-bit integer")).ToArray();
+
     /// <summary>Reads a little-endian u32.</summary>
     internal static uint U32(ReadOnlySpan<byte> span, int offset) => BinaryPrimitives.ReadUInt32LittleEndian(span.Slice(offset, 4));
 }
