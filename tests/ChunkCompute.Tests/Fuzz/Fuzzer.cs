@@ -57,7 +57,7 @@ internal static partial class Fuzzer
     /// </summary>
     public static string Run(
         string target, IReadOnlyList<byte[]> seeds, Action<byte[]> body, int iterations, long allocationBound,
-        bool json = false, Func<Exception, bool>? allowed = null)
+        bool json = false, Func<Exception, bool>? allowed = null, bool text = false)
     {
         Assert.NotEmpty(seeds);
         allowed ??= ex => ex is ChunkComputeException;
@@ -71,7 +71,7 @@ internal static partial class Fuzzer
         {
             int seed = unchecked(baseSeed + i);
             var rng = new Random(seed);
-            var input = Mutate(seeds[rng.Next(seeds.Count)], rng, json);
+            var input = Mutate(seeds[rng.Next(seeds.Count)], rng, json, text);
             string? failure = RunOne(body, input, allocationBound, allowed, out string signature, out string outcome);
             outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
             if (failure is not null && !failures.ContainsKey(signature) && failures.Count < 12)
@@ -132,7 +132,7 @@ internal static partial class Fuzzer
     }
 
     /// <summary>Applies 1-4 seeded-random mutations to a copy of <paramref name="seed"/>.</summary>
-    public static byte[] Mutate(byte[] seed, Random rng, bool json)
+    public static byte[] Mutate(byte[] seed, Random rng, bool json, bool text = false)
     {
         var data = new List<byte>(seed);
         int n = 1 + rng.Next(json ? 3 : 4);
@@ -145,10 +145,46 @@ internal static partial class Fuzzer
                 continue;
             }
 
+            if (text && rng.Next(2) == 0)
+            {
+                MutateNumber(data, rng);
+                continue;
+            }
+
             MutateBytes(data, rng);
         }
 
         return data.ToArray();
+    }
+
+    // Replaces one run of ASCII digits (a number in a text header or a CSV field) with an extreme one.
+    private static void MutateNumber(List<byte> data, Random rng)
+    {
+        var runs = new List<(int Start, int Length)>();
+        for (int i = 0; i < data.Count; i++)
+        {
+            if (data[i] is >= (byte)'0' and <= (byte)'9')
+            {
+                int start = i;
+                while (i < data.Count && data[i] is >= (byte)'0' and <= (byte)'9')
+                {
+                    i++;
+                }
+
+                runs.Add((start, i - start));
+            }
+        }
+
+        if (runs.Count == 0)
+        {
+            MutateBytes(data, rng);
+            return;
+        }
+
+        var (s, n) = runs[rng.Next(runs.Count)];
+        string[] numbers = ["0", "-1", "2147483647", "2147483648", "4294967296", "9223372036854775807", "9223372036854775808", "18446744073709551616", "99999999999999999999999999999", "1e308", "1e400", "-0", "1.5", "0x10", "1_000"];
+        data.RemoveRange(s, n);
+        data.InsertRange(s, Encoding.ASCII.GetBytes(numbers[rng.Next(numbers.Length)]));
     }
 
     private static void MutateBytes(List<byte> data, Random rng)

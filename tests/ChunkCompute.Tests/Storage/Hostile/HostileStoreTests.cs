@@ -215,6 +215,42 @@ public sealed class HostileStoreTests
         }
     }
 
+    [Fact]
+    public void OpenArray_FuzzFindings_ThrowInvalidMetadataNamingDocument()
+    {
+        using var store = ZarrStore.InMemory();
+
+        // A null in the sharding codec's chunk_shape (was a NullReferenceException).
+        store.Store.Set("s/zarr.json", Encoding.UTF8.GetBytes(ArrayJson("[{\"name\": \"sharding_indexed\", \"configuration\": {\"chunk_shape\": [null], \"codecs\": [{\"name\": \"bytes\"}]}}]")));
+        var ex = Assert.Throws<InvalidMetadataException>(() => store.OpenArray("s"));
+        Assert.Equal("s/zarr.json", ex.Key);
+        Assert.Contains("chunk_shape", ex.Message, StringComparison.Ordinal);
+
+        // Invalid UTF-8 inside a string (was a raw InvalidOperationException when node_type was first read).
+        var bytes = Encoding.UTF8.GetBytes(ArrayJson("[{\"name\": \"bytes\"}]").Replace("uint8", "uint\u00e9", StringComparison.Ordinal));
+        int at = Array.IndexOf(bytes, (byte)0xC3);
+        bytes[at + 1] = 0x28;
+        store.Store.Set("u/zarr.json", bytes);
+        Assert.Equal("u/zarr.json", Assert.Throws<InvalidMetadataException>(() => store.OpenArray("u")).Key);
+        Assert.Equal("u/zarr.json", Assert.Throws<InvalidMetadataException>(() => store.ListNodes()).Key);
+
+        // Sharding inner chunks that do not divide the shard, or a transpose of the wrong rank: refused at open time.
+        store.Store.Set("d/zarr.json", Encoding.UTF8.GetBytes(ArrayJson("[{\"name\": \"sharding_indexed\", \"configuration\": {\"chunk_shape\": [3000], \"codecs\": [{\"name\": \"bytes\"}]}}]")));
+        Assert.Contains("does not divide", Assert.Throws<InvalidMetadataException>(() => store.OpenArray("d")).Message, StringComparison.Ordinal);
+        store.Store.Set("t/zarr.json", Encoding.UTF8.GetBytes(ArrayJson("[{\"name\": \"transpose\", \"configuration\": {\"order\": [1, 0]}}, {\"name\": \"bytes\"}]")));
+        Assert.Contains("transpose order", Assert.Throws<InvalidMetadataException>(() => store.OpenArray("t")).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decode_GzipTrailerDeclaringMoreThanTheBound_FailsBeforeDecoding()
+    {
+        var codec = new GzipCodec();
+        var frame = codec.Encode(new byte[100_000]);
+        Assert.Equal(100_000, codec.Decode(frame, 100_000).Length);
+        var ex = Assert.Throws<CodecException>(() => codec.Decode(frame, 99_999));
+        Assert.Contains("100000", ex.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("\"shape\": [4.5]", "shape")]
     [InlineData("\"shape\": [1e300]", "shape")]
