@@ -409,7 +409,7 @@ public sealed class ZarrStore : IDisposable
         var v3 = ReadJson(v3Key);
         if (v3 is not null)
         {
-            if (v3["node_type"]?.GetValue<string>() != "array")
+            if (NodeType(v3, v3Key) != "array")
             {
                 throw new NodeNotFoundException(Name, path, "array (a group is there)");
             }
@@ -473,7 +473,7 @@ public sealed class ZarrStore : IDisposable
         var v3 = ReadJson(v3Key);
         if (v3 is not null)
         {
-            if (v3["node_type"]?.GetValue<string>() != "group")
+            if (NodeType(v3, v3Key) != "group")
             {
                 throw new NodeNotFoundException(Name, path, "group (an array is there)");
             }
@@ -494,10 +494,11 @@ public sealed class ZarrStore : IDisposable
     public NodeKind? GetNodeKind(string path)
     {
         path = StoreKeys.NormalizePath(path);
-        var v3 = ReadJson(StoreKeys.Join(path, "zarr.json"));
+        string v3Key = StoreKeys.Join(path, "zarr.json");
+        var v3 = ReadJson(v3Key);
         if (v3 is not null)
         {
-            return v3["node_type"]?.GetValue<string>() == "array" ? NodeKind.Array : NodeKind.Group;
+            return NodeType(v3, v3Key) == "array" ? NodeKind.Array : NodeKind.Group;
         }
 
         if (Store.Exists(StoreKeys.Join(path, ".zarray")))
@@ -555,10 +556,11 @@ public sealed class ZarrStore : IDisposable
 
     private NodeInfo? Describe(string path)
     {
-        var v3 = ReadJson(StoreKeys.Join(path, "zarr.json"));
+        string v3Key = StoreKeys.Join(path, "zarr.json");
+        var v3 = ReadJson(v3Key);
         if (v3 is not null)
         {
-            return new NodeInfo(path, v3["node_type"]?.GetValue<string>() == "array" ? NodeKind.Array : NodeKind.Group, ZarrFormat.V3);
+            return new NodeInfo(path, NodeType(v3, v3Key) == "array" ? NodeKind.Array : NodeKind.Group, ZarrFormat.V3);
         }
 
         if (Store.Exists(StoreKeys.Join(path, ".zarray")))
@@ -1008,6 +1010,12 @@ public sealed class ZarrStore : IDisposable
         }
     }
 
+    // A v3 document's node_type: "array" or "group"; anything else (a number, a missing field) names the document.
+    private string NodeType(JsonObject v3, string key) =>
+        v3["node_type"] is JsonValue v && v.TryGetValue(out string? type) && type is "array" or "group"
+            ? type
+            : throw new InvalidMetadataException(Name, key, $"node_type {v3["node_type"]?.ToJsonString() ?? "(missing)"} is not \"array\" or \"group\"");
+
     private JsonObject? ReadJson(string key)
     {
         var bytes = Store.Get(key);
@@ -1016,9 +1024,17 @@ public sealed class ZarrStore : IDisposable
             return null;
         }
 
+        if (!System.Text.Unicode.Utf8.IsValid(bytes))
+        {
+            // System.Text.Json checks string contents lazily: a bad byte would surface later as a raw exception.
+            throw new InvalidMetadataException(Name, key, "the document is not valid UTF-8");
+        }
+
         try
         {
-            return JsonNode.Parse(bytes, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = false }) as JsonObject
+            // Duplicate keys are refused while parsing (JsonObject would otherwise throw a raw ArgumentException when
+            // first indexed, outside any handler that names the document).
+            return JsonNode.Parse(bytes, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = false, AllowDuplicateProperties = false }) as JsonObject
                 ?? throw new InvalidMetadataException(Name, key, "the document is not a JSON object");
         }
         catch (JsonException ex)

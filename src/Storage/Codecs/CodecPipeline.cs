@@ -133,7 +133,9 @@ public sealed class CodecPipeline
             }
             else
             {
-                serialized = DecodeBytesUnknownLength(encoded);
+                // Sharding: the shard's serialized size varies, but is bounded by its index and inner chunks.
+                long bound = ArrayToBytes is ShardingCodec sharding ? sharding.MaxEncodedLength(serializedShape) : StreamDecoding.MaxDecodedLength;
+                serialized = DecodeBytesBounded(encoded, bound);
                 serializedSpan = serialized;
             }
 
@@ -180,22 +182,101 @@ public sealed class CodecPipeline
         var current = encoded;
         for (int i = BytesToBytes.Count - 1; i >= 1; i--)
         {
-            intermediate = BytesToBytes[i].Decode(current);
+            intermediate = BytesToBytes[i].Decode(current, StageBound(destination.Length, i));
             current = intermediate;
         }
 
         BytesToBytes[0].Decode(current, destination);
     }
 
-    private byte[] DecodeBytesUnknownLength(ReadOnlySpan<byte> encoded)
+    // Runs every bytes → bytes codec in reverse when the serialized size is only bounded (sharding): the first codec's
+    // output is at most `serializedBound` bytes.
+    private byte[] DecodeBytesBounded(ReadOnlySpan<byte> encoded, long serializedBound)
     {
-        byte[] current = encoded.ToArray();
+        var input = encoded;
+        byte[]? current = null;
         for (int i = BytesToBytes.Count - 1; i >= 0; i--)
         {
-            current = BytesToBytes[i].Decode(current);
+            current = BytesToBytes[i].Decode(input, StageBound(serializedBound, i));
+            input = current;
         }
 
-        return current;
+        return current ?? encoded.ToArray();
+    }
+
+    /// <summary>
+    /// Slack per bytes → bytes stage over a whole chunk: covers any codec's headers, block tables and trailers (zstd
+    /// frame header ≤ 18 bytes + 3 per block, gzip 18 + 5 per stored block, bzip2 600, Blosc 16, LZ4 4 + 16, a checksum
+    /// 4) with a wide margin.
+    /// </summary>
+    internal const int StageSlack = 64 * 1024;
+
+    /// <summary>
+    /// The most bytes that the decode of bytes → bytes stage <paramref name="stage"/> (0 = the first codec, which
+    /// decodes last) may produce when the serialized chunk is (at most) <paramref name="serialized"/> bytes. Stage 0
+    /// produces the serialized bytes themselves; each later stage's output is an encoded form of the previous one's,
+    /// and no codec we read (nor any numcodecs or zarr-python writer) expands its input by more than one eighth plus a
+    /// header (incompressible data: LZ4 n/255 + 16, bzip2 1% + 600, deflate 5 bytes per 64 KiB, zstd 3 per 128 KiB,
+    /// Blosc 16), so each stage may add <c>n/8 + 64 KiB</c>. A decoder that would pass the bound fails with a
+    /// <see cref="CodecException"/> (a <see cref="CorruptChunkException"/> naming the chunk, from the array layer)
+    /// before allocating past it. Capped at the largest .NET array.
+    /// </summary>
+    internal static int StageBound(long serialized, int stage)
+    {
+        long bound = serialized;
+        for (int i = 0; i < stage && bound < StreamDecoding.MaxDecodedLength; i++)
+        {
+            bound = Grow(bound, StageSlack);
+        }
+
+        return (int)Math.Min(bound, StreamDecoding.MaxDecodedLength);
+    }
+
+    /// <summary>The largest encoded form of <paramref name="n"/> bytes after one bytes → bytes stage.</summary>
+    internal static long Grow(long n, long slack) => n > long.MaxValue / 2 ? long.MaxValue / 2 : n + (n / 8) + slack;
+
+    /// <summary>
+    /// The most bytes a chunk of <paramref name="shape"/> can take when stored through this pipeline, each bytes →
+    /// bytes stage adding <c>n/8 + slack</c> (see <see cref="StageBound"/>); sharding adds its index and, per inner
+    /// chunk, the inner pipeline's own bound.
+    /// </summary>
+    internal long MaxEncodedLength(int[] shape, long slack)
+    {
+        long n = ArrayToBytes switch
+        {
+            ShardingCodec sharding => sharding.MaxEncodedLength(shape),
+            _ => ArrayToBytes.EncodedLength(ArrayToArray.Aggregate(shape, (s, c) => c.EncodedShape(s))),
+        };
+        foreach (var _ in BytesToBytes)
+        {
+            n = Grow(n, slack);
+        }
+
+        return n;
+    }
+
+    /// <summary>
+    /// Checks that chunks of <paramref name="chunkShape"/> can go through this pipeline: the array → array codecs accept
+    /// the chunk's rank, and a sharding codec's inner chunks divide the shard (see <see cref="ShardingCodec.Validate"/>).
+    /// </summary>
+    /// <exception cref="FormatException">They cannot.</exception>
+    internal void Validate(int[] chunkShape)
+    {
+        var shape = chunkShape;
+        foreach (var codec in ArrayToArray)
+        {
+            if (codec is TransposeCodec transpose && transpose.Order.Count != shape.Length)
+            {
+                throw new FormatException($"transpose order [{string.Join(", ", transpose.Order)}] has {transpose.Order.Count} entries but chunks have {shape.Length} dimensions");
+            }
+
+            shape = codec.EncodedShape(shape);
+        }
+
+        if (ArrayToBytes is ShardingCodec sharding)
+        {
+            sharding.Validate(shape);
+        }
     }
 
     /// <summary>The pipeline as a Zarr v3 <c>codecs</c> array.</summary>
@@ -241,7 +322,7 @@ public sealed class CodecPipeline
                         throw new UnsupportedCodecException("transpose", $"order {order.ToJsonString()} must be an explicit permutation (\"C\"/\"F\" are no longer allowed)");
                     }
 
-                    aa.Add(new TransposeCodec(order.Select(x => x!.GetValue<int>()).ToArray(), dataType.Size));
+                    aa.Add(new TransposeCodec(CodecHelpers.ReadInts(order, "transpose order"), dataType.Size));
                     break;
                 case "numcodecs.delta":
                     RequireStage(ab, name, "an array → array codec after the array → bytes codec");

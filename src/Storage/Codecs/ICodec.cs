@@ -41,7 +41,18 @@ public interface IBytesToBytesCodec : ICodec
     /// <exception cref="CodecException">The input is corrupt or truncated, or decodes to a different length.</exception>
     void Decode(ReadOnlySpan<byte> encoded, Span<byte> destination);
 
-    /// <summary>Decodes when the decoded length is not known in advance.</summary>
+    /// <summary>
+    /// Decodes when the decoded length is not known in advance, up to the largest .NET array (about 2 GiB). Chunk
+    /// decodes use the bounded overload instead.
+    /// </summary>
     /// <exception cref="CodecException">The input is corrupt or truncated.</exception>
     byte[] Decode(ReadOnlySpan<byte> encoded);
+
+    /// <summary>
+    /// Decodes when the decoded length is not known exactly but is at most <paramref name="maxDecodedLength"/>: a
+    /// header that declares more fails before anything is allocated, and a stream that decodes to more fails as soon
+    /// as it passes the bound, without allocating past it (decompression bombs cost at most the bound).
+    /// </summary>
+    /// <exception cref="CodecException">The input is corrupt or truncated, or decodes to more than the bound.</exception>
+    byte[] Decode(ReadOnlySpan<byte> encoded, int maxDecodedLength);
 }

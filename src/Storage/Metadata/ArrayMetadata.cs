@@ -88,7 +88,10 @@ public sealed class ArrayMetadata
     public long ChunkElementCount => _chunkShape.Aggregate(1L, (a, b) => a * b);
 
     /// <summary>Chunks per dimension (ceil(shape / chunk)).</summary>
-    public long[] GridShape() => _shape.Select((s, d) => (s + _chunkShape[d] - 1) / _chunkShape[d]).ToArray();
+    public long[] GridShape() => _shape.Select((s, d) => CeilDiv(s, _chunkShape[d])).ToArray();
+
+    // ceil(s / c) without computing s + c - 1 (which overflows for s near long.MaxValue).
+    private static long CeilDiv(long s, long c) => (s / c) + (s % c == 0 ? 0 : 1);
 
     internal long[] ShapeArray => _shape;
 
@@ -105,7 +108,7 @@ public sealed class ArrayMetadata
         ArgumentNullException.ThrowIfNull(shape);
         ArgumentNullException.ThrowIfNull(chunks);
         ArgumentNullException.ThrowIfNull(options);
-        ValidateGrid(shape, chunks);
+        ValidateGrid(shape, chunks, dataType.Size);
         var fill = dataType.ParseFillValue(options.FillValue);
         var attributes = options.Attributes?.DeepClone().AsObject() ?? [];
         var compression = options.Compression ?? Compression.Default;
@@ -143,7 +146,7 @@ public sealed class ArrayMetadata
 
         if (options.ShardShape is { } shard)
         {
-            ValidateGrid(shape, shard);
+            ValidateGrid(shape, shard, dataType.Size, "shard shape");
             for (int d = 0; d < shard.Length; d++)
             {
                 if (shard[d] % chunks[d] != 0)
@@ -179,30 +182,75 @@ public sealed class ArrayMetadata
         return new ArrayMetadata(format, shape, chunks, dataType, fill, false, key, v3pipeline, attributes, options.DimensionNames?.ToArray(), null, null, 'C', false);
     }
 
-    private static void ValidateGrid(long[] shape, int[] chunks)
+    /// <summary>
+    /// Checks a shape and a chunk shape: same rank, no negative extent, positive chunks; the array's element count,
+    /// byte size, chunk count and chunk-padded extent (grid × chunk per dimension) all fit an Int64; and one chunk's
+    /// bytes fit one buffer (<see cref="Array.MaxLength"/>). Overflow is refused here, at parse or create time, so no
+    /// later computation (grid, sizes, chunk ends, keys) can wrap. A large array (e.g. [1e15]) with reasonable chunks
+    /// is valid.
+    /// </summary>
+    private static void ValidateGrid(long[] shape, int[] chunks, int elementSize, string chunksField = "chunks")
     {
+        string shapeText = $"[{string.Join(", ", shape)}]";
+        string chunksText = $"[{string.Join(", ", chunks)}]";
         if (shape.Length != chunks.Length)
         {
-            throw new ArgumentException($"shape [{string.Join(", ", shape)}] has {shape.Length} dimensions but chunks [{string.Join(", ", chunks)}] has {chunks.Length}");
+            throw new ArgumentException($"shape {shapeText} has {shape.Length} dimensions but {chunksField} {chunksText} has {chunks.Length}");
         }
 
         for (int d = 0; d < shape.Length; d++)
         {
             if (shape[d] < 0)
             {
-                throw new ArgumentOutOfRangeException(nameof(shape), $"shape [{string.Join(", ", shape)}] has a negative dimension");
+                throw new ArgumentOutOfRangeException(nameof(shape), $"shape {shapeText} has a negative dimension");
             }
 
             if (chunks[d] <= 0)
             {
-                throw new ArgumentOutOfRangeException(nameof(chunks), $"chunks [{string.Join(", ", chunks)}] must be positive");
+                throw new ArgumentOutOfRangeException(nameof(chunks), $"{chunksField} {chunksText} must be positive");
             }
         }
 
-        long chunkBytes = chunks.Aggregate(1L, (a, b) => a * b);
-        if (chunkBytes > Array.MaxLength)
+        long chunkElements = 1;
+        long elements = 1;
+        long gridCount = 1;
+        for (int d = 0; d < shape.Length; d++)
         {
-            throw new ArgumentOutOfRangeException(nameof(chunks), $"a chunk of [{string.Join(", ", chunks)}] holds {chunkBytes} elements; the limit is {Array.MaxLength} bytes per chunk");
+            if (!TryMultiply(chunkElements, chunks[d], out chunkElements) || !TryMultiply(chunkElements, elementSize, out _)
+                || chunkElements * elementSize > Array.MaxLength)
+            {
+                throw new ArgumentOutOfRangeException(nameof(chunks), $"a chunk of {chunksField} {chunksText} holds more than {Array.MaxLength} bytes of {elementSize}-byte elements, the limit for one chunk buffer");
+            }
+
+            if (!TryMultiply(elements, shape[d], out elements) || !TryMultiply(elements, elementSize, out _))
+            {
+                throw new ArgumentOutOfRangeException(nameof(shape), $"shape {shapeText} holds more elements or bytes than a 64-bit integer can count");
+            }
+
+            long grid = CeilDiv(shape[d], chunks[d]);
+            if (!TryMultiply(grid, chunks[d], out _))
+            {
+                throw new ArgumentOutOfRangeException(nameof(shape), $"shape {shapeText} in dimension {d}, padded to whole chunks of {chunksField} {chunksText}, passes the largest 64-bit integer");
+            }
+
+            if (!TryMultiply(gridCount, grid, out gridCount))
+            {
+                throw new ArgumentOutOfRangeException(nameof(shape), $"shape {shapeText} with {chunksField} {chunksText} has more chunks than a 64-bit integer can count");
+            }
+        }
+    }
+
+    private static bool TryMultiply(long a, long b, out long product)
+    {
+        try
+        {
+            product = checked(a * b);
+            return true;
+        }
+        catch (OverflowException)
+        {
+            product = 0;
+            return false;
         }
     }
 
@@ -210,7 +258,7 @@ public sealed class ArrayMetadata
     public ArrayMetadata WithShape(long[] shape)
     {
         ArgumentNullException.ThrowIfNull(shape);
-        ValidateGrid(shape, _chunkShape);
+        ValidateGrid(shape, _chunkShape, DataType.Size);
         return new ArrayMetadata(Format, (long[])shape.Clone(), _chunkShape, DataType, _fillValue, FillValueIsNull, ChunkKeyEncoding, Codecs, Attributes, DimensionNames?.ToArray(), V2Compressor, V2Filters, V2Order, V2BigEndian);
     }
 
@@ -242,8 +290,8 @@ public sealed class ArrayMetadata
             throw new UnsupportedCodecException(gridName, "only the 'regular' chunk grid is supported");
         }
 
-        var chunks = ReadLongs(grid["configuration"] as JsonObject ?? throw new FormatException("chunk_grid has no configuration"), "chunk_shape").Select(c => checked((int)c)).ToArray();
-        ValidateGrid(shape, chunks);
+        var chunks = ReadInts(grid["configuration"] as JsonObject ?? throw new FormatException("chunk_grid has no configuration"), "chunk_shape", "chunk_grid.configuration.chunk_shape");
+        ValidateGrid(shape, chunks, dataType.Size, "chunk_grid.configuration.chunk_shape");
         if (!json.ContainsKey("fill_value"))
         {
             throw new FormatException("missing fill_value");
@@ -258,6 +306,7 @@ public sealed class ArrayMetadata
 
         var codecs = json["codecs"] as JsonArray ?? throw new FormatException("missing codecs");
         var pipeline = CodecPipeline.FromV3(codecs, dataType, fill);
+        pipeline.Validate(chunks);
         var attributes = json["attributes"] is JsonObject a ? a.DeepClone().AsObject() : [];
         string?[]? names = json["dimension_names"] is JsonArray dn ? dn.Select(n => n?.GetValue<string>()).ToArray() : null;
         return new ArrayMetadata(ZarrFormat.V3, shape, chunks, dataType, fill, false, key, pipeline, attributes, names, null, null, 'C', false);
@@ -274,8 +323,7 @@ public sealed class ArrayMetadata
         }
 
         var shape = ReadLongs(zarray, "shape");
-        var chunks = ReadLongs(zarray, "chunks").Select(c => checked((int)c)).ToArray();
-        ValidateGrid(shape, chunks);
+        var chunks = ReadInts(zarray, "chunks", "chunks");
         var dtypeNode = zarray["dtype"] ?? throw new FormatException("missing dtype");
         if (dtypeNode is not JsonValue)
         {
@@ -283,6 +331,7 @@ public sealed class ArrayMetadata
         }
 
         var dataType = DataType.FromNumpyTypestr(dtypeNode.GetValue<string>(), out bool bigEndian);
+        ValidateGrid(shape, chunks, dataType.Size);
         var fillNode = zarray["fill_value"];
         var fill = dataType.ParseFillValue(fillNode);
         string order = zarray["order"]?.GetValue<string>() ?? "C";
@@ -350,6 +399,9 @@ public sealed class ArrayMetadata
         };
     }
 
+    private static int[] ReadInts(JsonObject json, string name, string field) =>
+        Array.ConvertAll(ReadLongs(json, name), c => c is >= 1 and <= int.MaxValue ? (int)c : throw new FormatException($"'{field}' holds {c}, not a chunk extent from 1 to {int.MaxValue}"));
+
     private static long[] ReadLongs(JsonObject json, string name)
     {
         if (json[name] is not JsonArray a)
@@ -357,6 +409,6 @@ public sealed class ArrayMetadata
             throw new FormatException($"missing or non-list '{name}'");
         }
 
-        return a.Select(x => x is JsonValue v && v.GetValueKind() == JsonValueKind.Number ? v.GetValue<long>() : throw new FormatException($"'{name}' holds a non-integer {x?.ToJsonString() ?? "null"}")).ToArray();
+        return a.Select(x => x is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue(out long n) ? n : throw new FormatException($"'{name}' holds {x?.ToJsonString() ?? "null"}, not a 64-bit integer")).ToArray();
     }
 }

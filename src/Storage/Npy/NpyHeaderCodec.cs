@@ -52,11 +52,12 @@ internal static class NpyHeaderCodec
             throw new NpyFormatException(name, $"header length {headerLength} is implausibly large");
         }
 
-        var headerBytes = new byte[headerLength];
-        got = ReadFully(stream, headerBytes);
-        if (got < headerLength)
+        // The length field is untrusted: read what is there, growing the buffer as bytes arrive, so a 12-byte file that
+        // claims a 64 MiB header costs 64 KiB, not 64 MiB.
+        var headerBytes = ReadGrowing(stream, headerLength, out long headerGot);
+        if (headerGot < headerLength)
         {
-            throw new NpyFormatException(name, $"truncated header: the header promises {headerLength} bytes but the file ends after {got}");
+            throw new NpyFormatException(name, $"truncated header: the header promises {headerLength} bytes but the file ends after {headerGot}");
         }
 
         string text;
@@ -193,6 +194,30 @@ internal static class NpyHeaderCodec
         }
 
         throw new InvalidOperationException("unreachable");
+    }
+
+    /// <summary>
+    /// Reads up to <paramref name="length"/> (at most <see cref="Array.MaxLength"/>) bytes, allocating in step with the
+    /// bytes actually read (doubling from 16 KiB) rather than trusting the length up front. Returns the buffer (exactly
+    /// <paramref name="length"/> bytes when <paramref name="got"/> equals it) and how many bytes were read.
+    /// </summary>
+    public static byte[] ReadGrowing(Stream stream, long length, out long got)
+    {
+        var buffer = GC.AllocateUninitializedArray<byte>((int)Math.Min(length, 16 * 1024));
+        long total = 0;
+        while (true)
+        {
+            total += ReadFully(stream, buffer.AsSpan((int)total));
+            if (total < buffer.Length || total == length)
+            {
+                got = total;
+                return buffer;
+            }
+
+            var next = GC.AllocateUninitializedArray<byte>((int)Math.Min(length, (long)buffer.Length * 2));
+            buffer.AsSpan().CopyTo(next);
+            buffer = next;
+        }
     }
 
     /// <summary>Reads until <paramref name="buffer"/> is full or the stream ends; returns the bytes read.</summary>

@@ -83,14 +83,49 @@ public sealed class NpyReader : IDisposable
     /// <exception cref="NpyFormatException">The file ends before the data does.</exception>
     public byte[] ReadAll()
     {
-        if (Header.DataLength > Array.MaxLength)
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_stream.CanSeek || _elementsRead != 0)
         {
-            throw new InvalidOperationException($"{Name}: the data ({Header.DataLength} bytes) is too large for one array; use ReadElements to stream it");
+            // The constructor checked the stream holds all the data the header promises: allocate it up front.
+            if (Header.DataLength > Array.MaxLength)
+            {
+                throw new InvalidOperationException($"{Name}: the data ({Header.DataLength} bytes) is too large for one array; use ReadElements to stream it");
+            }
+
+            var result = GC.AllocateUninitializedArray<byte>((int)Header.DataLength);
+            ReadAll(result);
+            return result;
         }
 
-        var result = GC.AllocateUninitializedArray<byte>((int)Header.DataLength);
-        ReadAll(result);
-        return result;
+        // A pipe: the header's promise is untrusted until the bytes arrive, so memory follows the bytes actually read
+        // and a short stream is reported as truncated, not as an allocation of what the header claims.
+        var raw = NpyHeaderCodec.ReadGrowing(_stream, Math.Min(Header.DataLength, Array.MaxLength), out long got);
+        if (got < Math.Min(Header.DataLength, Array.MaxLength))
+        {
+            throw Truncated(Header, got);
+        }
+
+        if (Header.DataLength > Array.MaxLength)
+        {
+            throw NpyHeaderCodec.ReadFully(_stream, stackalloc byte[1]) == 0
+                ? Truncated(Header, got)
+                : new InvalidOperationException($"{Name}: the data ({Header.DataLength} bytes) is too large for one array; use ReadElements to stream it");
+        }
+
+        if (!Header.IsLittleEndian)
+        {
+            NpyLayout.SwapInPlace(raw, Header.ElementSize);
+        }
+
+        if (Header.FortranOrder && Header.Rank > 1)
+        {
+            var c = GC.AllocateUninitializedArray<byte>(raw.Length);
+            NpyLayout.Transpose(raw, c, Header.ShapeNoCopy, Header.ElementSize, sourceIsFortran: true);
+            raw = c;
+        }
+
+        _elementsRead = Header.ElementCount;
+        return raw;
     }
 
     /// <summary>

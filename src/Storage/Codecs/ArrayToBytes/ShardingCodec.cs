@@ -68,7 +68,7 @@ public sealed class ShardingCodec : IArrayToBytesCodec
         }
 
         return new ShardingCodec(
-            shape.Select(x => x!.GetValue<int>()).ToArray(),
+            CodecHelpers.ReadInts(shape, "sharding_indexed chunk_shape"),
             CodecPipeline.FromV3(codecs, dataType, fillValue),
             CodecPipeline.FromV3(indexCodecs, DataType.UInt64, new byte[8]),
             location == "end",
@@ -77,6 +77,56 @@ public sealed class ShardingCodec : IArrayToBytesCodec
 
     /// <inheritdoc/>
     public long EncodedLength(int[] shape) => -1;
+
+    /// <summary>
+    /// Slack per bytes → bytes stage of each inner chunk (see <see cref="CodecPipeline.StageBound"/>): smaller than a
+    /// whole chunk's 64 KiB because a shard may hold thousands of small inner chunks; still well above any codec's
+    /// header overhead (bzip2's 600 bytes being the largest).
+    /// </summary>
+    internal const int InnerStageSlack = 1024;
+
+    /// <summary>
+    /// The most bytes a shard of <paramref name="shape"/> can take: its index plus, per inner chunk, the inner
+    /// pipeline's bound (each inner bytes → bytes stage adding <c>n/8 + 1 KiB</c>). Bounds the decode of the codecs
+    /// that wrap whole shards.
+    /// </summary>
+    internal long MaxEncodedLength(int[] shape)
+    {
+        var perShard = ChunksPerShard(shape);
+        long n = BytesCodec.ElementCount(perShard);
+        long inner = InnerCodecs.MaxEncodedLength(_innerShape, InnerStageSlack);
+        long body = inner > 0 && n > (long.MaxValue / 4) / inner ? long.MaxValue / 4 : n * inner;
+        return body + IndexLength(perShard);
+    }
+
+    /// <summary>
+    /// Checks that shards of <paramref name="shardShape"/> can be decoded: the inner chunk shape has the shard's rank
+    /// and divides it, the index fits one buffer, and nested sharding codecs are valid too.
+    /// </summary>
+    /// <exception cref="FormatException">They cannot.</exception>
+    internal void Validate(int[] shardShape)
+    {
+        if (shardShape.Length != _innerShape.Length)
+        {
+            throw new FormatException($"sharding_indexed chunk_shape [{string.Join(", ", _innerShape)}] has {_innerShape.Length} dimensions but the shard [{string.Join(", ", shardShape)}] has {shardShape.Length}");
+        }
+
+        for (int d = 0; d < shardShape.Length; d++)
+        {
+            if (shardShape[d] % _innerShape[d] != 0)
+            {
+                throw new FormatException($"sharding_indexed chunk_shape [{string.Join(", ", _innerShape)}] does not divide the shard shape [{string.Join(", ", shardShape)}]");
+            }
+        }
+
+        long count = BytesCodec.ElementCount(ChunksPerShard(shardShape));
+        if (count > Array.MaxLength / 16)
+        {
+            throw new FormatException($"a shard of [{string.Join(", ", shardShape)}] holds {count} inner chunks of [{string.Join(", ", _innerShape)}]: its index would not fit one buffer");
+        }
+
+        InnerCodecs.Validate(_innerShape);
+    }
 
     /// <inheritdoc/>
     public unsafe void Decode(ReadOnlySpan<byte> encoded, int[] shape, Span<byte> chunk)

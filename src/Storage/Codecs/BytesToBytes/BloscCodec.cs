@@ -154,9 +154,20 @@ public sealed class BloscCodec : IBytesToBytesCodec
     public void Decode(ReadOnlySpan<byte> encoded, Span<byte> destination) => BloscDecoder.Decode(encoded, destination);
 
     /// <inheritdoc/>
-    public byte[] Decode(ReadOnlySpan<byte> encoded)
+    public byte[] Decode(ReadOnlySpan<byte> encoded) => Decode(encoded, StreamDecoding.MaxDecodedLength);
+
+    /// <inheritdoc/>
+    public byte[] Decode(ReadOnlySpan<byte> encoded, int maxDecodedLength)
     {
+        CodecHelpers.CheckBound(maxDecodedLength);
+
+        // The header (validated against the frame's own size) declares nbytes: check it before allocating.
         var nbytes = BloscDecoder.ReadDecodedLength(encoded);
+        if (nbytes > maxDecodedLength)
+        {
+            throw CodecHelpers.TooLarge(Name, nbytes, maxDecodedLength);
+        }
+
         var result = GC.AllocateUninitializedArray<byte>(nbytes);
         BloscDecoder.Decode(encoded, result);
         return result;

@@ -79,21 +79,27 @@ public sealed class Bz2Codec : IBytesToBytesCodec
     }
 
     /// <inheritdoc/>
-    public byte[] Decode(ReadOnlySpan<byte> encoded)
+    public byte[] Decode(ReadOnlySpan<byte> encoded) => Decode(encoded, StreamDecoding.MaxDecodedLength);
+
+    /// <inheritdoc/>
+    public byte[] Decode(ReadOnlySpan<byte> encoded, int maxDecodedLength)
     {
+        CodecHelpers.CheckBound(maxDecodedLength);
         Ensure();
+
+        // bzip2 streams declare no size: retry with a 4x larger buffer, never larger than the bound.
         long capacity = Math.Max(64 * 1024, (long)encoded.Length * 8);
         while (true)
         {
-            var size = (int)Math.Min(capacity, StreamDecoding.MaxDecodedLength);
+            var size = (int)Math.Min(capacity, maxDecodedLength);
             var buffer = GC.AllocateUninitializedArray<byte>(size);
             var destLen = (uint)size;
             var rc = Decompress(encoded, buffer, ref destLen);
             if (rc == Bz2Native.OutBuffFull)
             {
-                if (size >= StreamDecoding.MaxDecodedLength)
+                if (size >= maxDecodedLength)
                 {
-                    throw new CodecException(Name, "decoded data exceeds the 2 GiB limit");
+                    throw CodecHelpers.TooLarge(Name, maxDecodedLength);
                 }
 
                 capacity *= 4;

@@ -28,7 +28,19 @@ public sealed class Fletcher32Codec : IBytesToBytesCodec
         ChecksumFraming.CopyPayload(Name, Verified(encoded), destination);
 
     /// <inheritdoc/>
-    public byte[] Decode(ReadOnlySpan<byte> encoded) => Verified(encoded).ToArray();
+    public byte[] Decode(ReadOnlySpan<byte> encoded) => Decode(encoded, StreamDecoding.MaxDecodedLength);
+
+    /// <inheritdoc/>
+    public byte[] Decode(ReadOnlySpan<byte> encoded, int maxDecodedLength)
+    {
+        CodecHelpers.CheckBound(maxDecodedLength);
+        if (encoded.Length - 4 > maxDecodedLength)
+        {
+            throw CodecHelpers.TooLarge(Name, encoded.Length - 4, maxDecodedLength);
+        }
+
+        return Verified(encoded).ToArray();
+    }
 
     private ReadOnlySpan<byte> Verified(ReadOnlySpan<byte> encoded)
     {

@@ -47,9 +47,21 @@ public sealed class GzipCodec : IBytesToBytesCodec
     }
 
     /// <inheritdoc/>
-    public byte[] Decode(ReadOnlySpan<byte> encoded)
+    public byte[] Decode(ReadOnlySpan<byte> encoded) => Decode(encoded, StreamDecoding.MaxDecodedLength);
+
+    /// <inheritdoc/>
+    public byte[] Decode(ReadOnlySpan<byte> encoded, int maxDecodedLength)
     {
-        var decoded = StreamDecoding.DecodeAll(Name, encoded, s => new GZipStream(s, CompressionMode.Decompress));
+        CodecHelpers.CheckBound(maxDecodedLength);
+
+        // The trailer's ISIZE (the last member's size mod 2^32) is at most the total, and the bound is below 2^31: a
+        // trailer that declares more than the bound fails before anything is decoded.
+        if (encoded.Length >= 18 && CodecHelpers.U32(encoded, encoded.Length - 4) is var isize && isize > (uint)maxDecodedLength)
+        {
+            throw CodecHelpers.TooLarge(Name, isize, maxDecodedLength);
+        }
+
+        var decoded = StreamDecoding.DecodeAll(Name, encoded, s => new GZipStream(s, CompressionMode.Decompress), maxDecodedLength);
         StreamDecoding.VerifyTrailer(Name, encoded, decoded, gzip: true);
         return decoded;
     }

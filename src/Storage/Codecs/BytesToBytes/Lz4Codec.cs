@@ -77,9 +77,17 @@ public sealed class Lz4Codec : IBytesToBytesCodec
     }
 
     /// <inheritdoc/>
-    public byte[] Decode(ReadOnlySpan<byte> encoded)
+    public byte[] Decode(ReadOnlySpan<byte> encoded) => Decode(encoded, StreamDecoding.MaxDecodedLength);
+
+    /// <inheritdoc/>
+    public byte[] Decode(ReadOnlySpan<byte> encoded, int maxDecodedLength)
     {
+        CodecHelpers.CheckBound(maxDecodedLength);
         var size = CheckedSize(encoded);
+        if (size > maxDecodedLength)
+        {
+            throw CodecHelpers.TooLarge(Name, size, maxDecodedLength);
+        }
 
         // An LZ4 block expands at most ~255x: refuse to allocate for a header that claims more.
         if ((long)size > ((long)encoded.Length * 256) + 64)

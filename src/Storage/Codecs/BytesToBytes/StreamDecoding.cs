@@ -6,7 +6,10 @@ namespace ChunkCompute.Storage.Codecs;
 /// <summary>Decoding through a System.IO.Compression stream, turning its failures into <see cref="CodecException"/>.</summary>
 internal static class StreamDecoding
 {
-    /// <summary>The largest output accepted when the decoded size is unknown (the largest .NET byte array).</summary>
+    /// <summary>
+    /// The largest output accepted when the decoded size is unknown and no tighter bound is given (the largest .NET
+    /// byte array). Chunk decodes always pass a bound derived from the chunk's size (see <see cref="CodecPipeline"/>).
+    /// </summary>
     internal const int MaxDecodedLength = 0x7FFFFFC7;
 
     /// <summary>
@@ -82,31 +85,40 @@ internal static class StreamDecoding
         }
     }
 
-    /// <summary>Decodes the whole stream when its length is not known in advance.</summary>
-    internal static byte[] DecodeAll(string codec, ReadOnlySpan<byte> encoded, Func<Stream, Stream> open)
+    /// <summary>
+    /// Decodes the whole stream when its length is not known in advance, refusing (with a <see cref="CodecException"/>)
+    /// any stream that decodes to more than <paramref name="maxDecodedLength"/> bytes: the output buffer grows by
+    /// doubling but never past the bound, so a decompression bomb costs at most the bound in memory.
+    /// </summary>
+    internal static byte[] DecodeAll(string codec, ReadOnlySpan<byte> encoded, Func<Stream, Stream> open, int maxDecodedLength)
     {
         try
         {
             using var input = new MemoryStream(encoded.ToArray(), writable: false);
             using var stream = open(input);
-            using var output = new MemoryStream(Math.Max(256, encoded.Length * 4));
-            var buffer = ArrayPool<byte>.Shared.Rent(81920);
-            try
+            var output = new CappedOutput(codec, Math.Max(256L, encoded.Length * 4L), maxDecodedLength);
+            while (true)
             {
-                int n;
-                while ((n = stream.Read(buffer, 0, buffer.Length)) > 0)
+                var span = output.GetSpan();
+                if (span.IsEmpty)
                 {
-                    if (output.Length + n > MaxDecodedLength)
+                    // The buffer is full at the bound: any further byte is one too many.
+                    Span<byte> probe = stackalloc byte[1];
+                    if (stream.Read(probe) != 0)
                     {
-                        throw new CodecException(codec, "decoded data exceeds the 2 GiB limit");
+                        throw CodecHelpers.TooLarge(codec, maxDecodedLength);
                     }
 
-                    output.Write(buffer, 0, n);
+                    break;
                 }
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
+
+                var n = stream.Read(span);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                output.Advance(n);
             }
 
             return output.ToArray();

@@ -47,9 +47,12 @@ public sealed class ZlibCodec : IBytesToBytesCodec
     }
 
     /// <inheritdoc/>
-    public byte[] Decode(ReadOnlySpan<byte> encoded)
+    public byte[] Decode(ReadOnlySpan<byte> encoded) => Decode(encoded, StreamDecoding.MaxDecodedLength);
+
+    /// <inheritdoc/>
+    public byte[] Decode(ReadOnlySpan<byte> encoded, int maxDecodedLength)
     {
-        var decoded = StreamDecoding.DecodeAll(Name, encoded, s => new ZLibStream(s, CompressionMode.Decompress));
+        var decoded = StreamDecoding.DecodeAll(Name, encoded, s => new ZLibStream(s, CompressionMode.Decompress), maxDecodedLength);
         StreamDecoding.VerifyTrailer(Name, encoded, decoded, gzip: false);
         return decoded;
     }

@@ -72,15 +72,20 @@ public sealed class ZstdCodec : IBytesToBytesCodec
     }
 
     /// <inheritdoc/>
-    public byte[] Decode(ReadOnlySpan<byte> encoded)
+    public byte[] Decode(ReadOnlySpan<byte> encoded) => Decode(encoded, StreamDecoding.MaxDecodedLength);
+
+    /// <inheritdoc/>
+    public byte[] Decode(ReadOnlySpan<byte> encoded, int maxDecodedLength)
     {
+        CodecHelpers.CheckBound(maxDecodedLength);
         ZstdInterop.Ensure(Name);
         var size = ZstdInterop.FrameContentSize(Name, encoded);
         if (size >= 0)
         {
-            if (size > StreamDecoding.MaxDecodedLength)
+            // The frame header's content size is checked against the bound before anything is allocated.
+            if (size > maxDecodedLength)
             {
-                throw new CodecException(Name, $"frame content size {size} exceeds the 2 GiB limit");
+                throw CodecHelpers.TooLarge(Name, size, maxDecodedLength);
             }
 
             // A frame header can claim any size: only trust it up to a sane expansion before allocating.
@@ -92,6 +97,6 @@ public sealed class ZstdCodec : IBytesToBytesCodec
             }
         }
 
-        return ZstdInterop.DecompressStreaming(Name, encoded);
+        return ZstdInterop.DecompressStreaming(Name, encoded, maxDecodedLength);
     }
 }

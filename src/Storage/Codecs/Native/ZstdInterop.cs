@@ -139,7 +139,7 @@ internal static class ZstdInterop
     }
 
     /// <summary>Decompresses a frame (or several) of unknown size with <c>ZSTD_decompressStream</c>.</summary>
-    internal static byte[] DecompressStreaming(string codec, ReadOnlySpan<byte> encoded)
+    internal static byte[] DecompressStreaming(string codec, ReadOnlySpan<byte> encoded, int maxDecodedLength)
     {
         if (encoded.IsEmpty)
         {
@@ -152,7 +152,7 @@ internal static class ZstdInterop
             var input = GC.AllocateUninitializedArray<byte>(encoded.Length, pinned: true);
             encoded.CopyTo(input);
             var chunk = GC.AllocateUninitializedArray<byte>(outSize, pinned: true);
-            using var output = new MemoryStream();
+            var output = new CappedOutput(codec, Math.Min(encoded.Length * 4L, 1L << 20), maxDecodedLength);
             var dctx = ZstdNative.CreateDCtx();
             if (dctx == IntPtr.Zero)
             {
@@ -171,12 +171,7 @@ internal static class ZstdInterop
                         throw new CodecException(codec, $"corrupt input: {ZstdNative.ErrorName(ret)}");
                     }
 
-                    if (output.Length + (long)outBuf.Position > StreamDecoding.MaxDecodedLength)
-                    {
-                        throw new CodecException(codec, "decoded data exceeds the 2 GiB limit");
-                    }
-
-                    output.Write(chunk, 0, (int)outBuf.Position);
+                    output.Write(chunk.AsSpan(0, (int)outBuf.Position));
                     if (inBuf.Position == inBuf.Size)
                     {
                         if (ret == 0)
