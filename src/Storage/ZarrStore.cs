@@ -341,7 +341,7 @@ public sealed class ZarrStore : IDisposable
         var v3 = ReadJson(v3Key);
         if (v3 is not null)
         {
-            if (v3["node_type"]?.GetValue<string>() != "array")
+            if (NodeType(v3, v3Key) != "array")
             {
                 throw new NodeNotFoundException(Name, path, "array (a group is there)");
             }
@@ -400,7 +400,7 @@ public sealed class ZarrStore : IDisposable
         var v3 = ReadJson(v3Key);
         if (v3 is not null)
         {
-            if (v3["node_type"]?.GetValue<string>() != "group")
+            if (NodeType(v3, v3Key) != "group")
             {
                 throw new NodeNotFoundException(Name, path, "group (an array is there)");
             }
@@ -421,10 +421,11 @@ public sealed class ZarrStore : IDisposable
     public NodeKind? GetNodeKind(string path)
     {
         path = StoreKeys.NormalizePath(path);
-        var v3 = ReadJson(StoreKeys.Join(path, "zarr.json"));
+        string v3Key = StoreKeys.Join(path, "zarr.json");
+        var v3 = ReadJson(v3Key);
         if (v3 is not null)
         {
-            return v3["node_type"]?.GetValue<string>() == "array" ? NodeKind.Array : NodeKind.Group;
+            return NodeType(v3, v3Key) == "array" ? NodeKind.Array : NodeKind.Group;
         }
 
         if (Store.Exists(StoreKeys.Join(path, ".zarray")))
@@ -439,11 +440,15 @@ public sealed class ZarrStore : IDisposable
     /// The arrays and groups below <paramref name="path"/> (the node itself included when it exists), depth first in
     /// name order. Array contents (chunks) are never listed, so this is fast on large stores.
     /// </summary>
-    public IReadOnlyList<NodeInfo> ListNodes(string path = "", bool recursive = true)
+    public IReadOnlyList<NodeInfo> ListNodes(string path = "", bool recursive = true) => ListNodes(path, recursive, onError: null);
+
+    // With onError, a node whose metadata cannot be read is reported there (and walked into like a group) instead of
+    // ending the listing: verification lists every bad node and checks the rest.
+    internal IReadOnlyList<NodeInfo> ListNodes(string path, bool recursive, Action<string, ChunkComputeException>? onError)
     {
         path = StoreKeys.NormalizePath(path);
         var result = new List<NodeInfo>();
-        var self = Describe(path);
+        var self = Describe(path, onError);
         if (self is not null)
         {
             result.Add(self);
@@ -453,11 +458,11 @@ public sealed class ZarrStore : IDisposable
             }
         }
 
-        Walk(path, recursive, result);
+        Walk(path, recursive, result, onError);
         return result;
     }
 
-    private void Walk(string path, bool recursive, List<NodeInfo> result)
+    private void Walk(string path, bool recursive, List<NodeInfo> result, Action<string, ChunkComputeException>? onError)
     {
         foreach (var name in Store.ListDirectory(path).Order(StringComparer.Ordinal))
         {
@@ -467,7 +472,7 @@ public sealed class ZarrStore : IDisposable
             }
 
             string child = StoreKeys.Join(path, name);
-            var info = Describe(child);
+            var info = Describe(child, onError);
             if (info is not null)
             {
                 result.Add(info);
@@ -475,17 +480,36 @@ public sealed class ZarrStore : IDisposable
 
             if (info?.Kind != NodeKind.Array && recursive)
             {
-                Walk(child, recursive, result);
+                Walk(child, recursive, result, onError);
             }
+        }
+    }
+
+    private NodeInfo? Describe(string path, Action<string, ChunkComputeException>? onError)
+    {
+        if (onError is null)
+        {
+            return Describe(path);
+        }
+
+        try
+        {
+            return Describe(path);
+        }
+        catch (ChunkComputeException ex)
+        {
+            onError(path, ex);
+            return null;
         }
     }
 
     private NodeInfo? Describe(string path)
     {
-        var v3 = ReadJson(StoreKeys.Join(path, "zarr.json"));
+        string v3Key = StoreKeys.Join(path, "zarr.json");
+        var v3 = ReadJson(v3Key);
         if (v3 is not null)
         {
-            return new NodeInfo(path, v3["node_type"]?.GetValue<string>() == "array" ? NodeKind.Array : NodeKind.Group, ZarrFormat.V3);
+            return new NodeInfo(path, NodeType(v3, v3Key) == "array" ? NodeKind.Array : NodeKind.Group, ZarrFormat.V3);
         }
 
         if (Store.Exists(StoreKeys.Join(path, ".zarray")))
@@ -621,6 +645,14 @@ public sealed class ZarrStore : IDisposable
             throw new InvalidMetadataException(Name, key, ex.Message, ex);
         }
     }
+
+    // A v3 document's node_type: "array", "group", or null when absent; anything else is invalid metadata.
+    private string? NodeType(JsonObject v3, string key) => v3["node_type"] switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue(out string? type) && type is "array" or "group" => type,
+        var other => throw new InvalidMetadataException(Name, key, $"node_type {other.ToJsonString()} is not \"array\" or \"group\""),
+    };
 
     private JsonObject? ReadJson(string key)
     {
