@@ -42,6 +42,46 @@ internal static class CliMemory
         return need;
     }
 
+    /// <summary>Bytes the engine's task graph and plan take per chunk of an input (measured about 1.3 KiB; rounded up).</summary>
+    public const long GraphBytesPerChunk = 2L << 10;
+
+    /// <summary>
+    /// For a command that runs the engine over <paramref name="array"/>: refuses chunks over 2 GiB, and a chunk grid
+    /// whose task graph alone (<see cref="GraphBytesPerChunk"/> a chunk) would not fit the budget, before the graph is
+    /// built (an array of shape [1e15] in 1e9 chunks would otherwise exhaust memory while planning).
+    /// </summary>
+    public static void RequireGraph(ZarrArray array, long budget, string command)
+    {
+        var metadata = array.Metadata;
+        long chunk = ChunkMemory.ChunkBytes(metadata);
+        if (chunk > ChunkMemory.MaxChunkBytes)
+        {
+            throw new ChunkComputeException(
+                $"one chunk [{string.Join(", ", metadata.ChunkShape)}] {metadata.DataType.Name} of array '{array.Path}' is {ByteSize.Format(chunk)}; chunks over 2 GiB cannot be read (a chunk is decoded into one buffer)");
+        }
+
+        long chunks = metadata.GridShape().Aggregate(1L, Multiply);
+        string grid = $"[{string.Join(", ", metadata.GridShape())}]";
+        if (chunks > int.MaxValue)
+        {
+            throw new ChunkComputeException($"array '{array.Path}' of shape [{string.Join(", ", metadata.Shape)}] has {chunks} chunks (grid {grid}); {command} plans at most {int.MaxValue} chunks: rewrite it with larger chunks");
+        }
+
+        Require(
+            Multiply(chunks, GraphBytesPerChunk),
+            budget,
+            $"{command} of array '{array.Path}'",
+            $"array '{array.Path}' has {chunks} chunks (grid {grid}) and the computation's task graph takes about {ByteSize.Format(GraphBytesPerChunk)} a chunk",
+            " (or rewrite the array with larger chunks: chunkcompute convert --chunks)");
+    }
+
+    /// <summary>The engine's refusal, restated with the command-line fix (<c>--memory</c>) and the array's name.</summary>
+    public static MemoryPlanRefusedException Restate(MemoryPlanRefusedException ex, string command, ZarrArray array) => new(
+        $"{command} of array '{array.Path}' (chunks [{string.Join(", ", array.ChunkShape)}] {array.DataType.Name}), at '{ex.Operation}'",
+        ex.RequiredBytes,
+        ex.BudgetBytes,
+        $"Raise --memory to at least {ByteSize.Format(RoundUp(ex.RequiredBytes))}, or rewrite the array with smaller chunks (chunkcompute convert --chunks).");
+
     /// <summary>Refuses when <paramref name="need"/> bytes (described by <paramref name="what"/>) exceed the budget.</summary>
     public static void Require(long need, long budget, string operation, string what, string fix)
     {
