@@ -513,11 +513,15 @@ public sealed class ZarrStore : IDisposable
     /// The arrays and groups below <paramref name="path"/> (the node itself included when it exists), depth first in
     /// name order. Array contents (chunks) are never listed, so this is fast on large stores.
     /// </summary>
-    public IReadOnlyList<NodeInfo> ListNodes(string path = "", bool recursive = true)
+    public IReadOnlyList<NodeInfo> ListNodes(string path = "", bool recursive = true) => ListNodes(path, recursive, onError: null);
+
+    // With onError, a node whose metadata cannot be read is reported there (and walked into like a group) instead of
+    // ending the listing: verification lists every bad node and checks the rest.
+    internal IReadOnlyList<NodeInfo> ListNodes(string path, bool recursive, Action<string, ChunkComputeException>? onError)
     {
         path = StoreKeys.NormalizePath(path);
         var result = new List<NodeInfo>();
-        var self = Describe(path);
+        var self = Describe(path, onError);
         if (self is not null)
         {
             result.Add(self);
@@ -527,11 +531,11 @@ public sealed class ZarrStore : IDisposable
             }
         }
 
-        Walk(path, recursive, result);
+        Walk(path, recursive, result, onError);
         return result;
     }
 
-    private void Walk(string path, bool recursive, List<NodeInfo> result)
+    private void Walk(string path, bool recursive, List<NodeInfo> result, Action<string, ChunkComputeException>? onError)
     {
         foreach (var name in Store.ListDirectory(path).Order(StringComparer.Ordinal))
         {
@@ -541,7 +545,7 @@ public sealed class ZarrStore : IDisposable
             }
 
             string child = StoreKeys.Join(path, name);
-            var info = Describe(child);
+            var info = Describe(child, onError);
             if (info is not null)
             {
                 result.Add(info);
@@ -549,8 +553,26 @@ public sealed class ZarrStore : IDisposable
 
             if (info?.Kind != NodeKind.Array && recursive)
             {
-                Walk(child, recursive, result);
+                Walk(child, recursive, result, onError);
             }
+        }
+    }
+
+    private NodeInfo? Describe(string path, Action<string, ChunkComputeException>? onError)
+    {
+        if (onError is null)
+        {
+            return Describe(path);
+        }
+
+        try
+        {
+            return Describe(path);
+        }
+        catch (ChunkComputeException ex)
+        {
+            onError(path, ex);
+            return null;
         }
     }
 

@@ -31,7 +31,17 @@ internal static class AppendCommand
             string arrayPath = parse.GetValue(array)!;
             int ax = parse.GetValue(axis);
             var clock = Stopwatch.StartNew();
-            using var zarr = ZarrStore.OpenExisting(storePath);
+
+            // Plan on a first handle (metadata and the file's header only), then append on one sized by the plan.
+            ZarrStoreOptions options;
+            using (var planning = ZarrStore.OpenExisting(storePath))
+            using (var header = new NpyReader(input))
+            {
+                var (current, block) = Check(planning, arrayPath, input, header.Header, ax);
+                options = Plan(current, input, header.Header, block, ax, budget);
+            }
+
+            using var zarr = ZarrStore.OpenExisting(storePath, options);
             var result = await ProgressDisplay.RunAsync(context, parse, "appending " + Path.GetFileName(input), progress =>
                 Task.FromResult(Append(zarr, arrayPath, input, ax, budget, progress, cancellationToken))).ConfigureAwait(false);
             double seconds = clock.Elapsed.TotalSeconds;
@@ -66,10 +76,9 @@ internal static class AppendCommand
 
     private sealed record Result(string Path, long Appended, long[] Before, long[] After, long? Version, long BytesRead);
 
-    private static Result Append(ZarrStore zarr, string arrayPath, string input, int axis, long budget, CliProgress progress, CancellationToken cancellationToken)
+    // The array, and the file's shape as a block of the array's rank; refuses a wrong axis, dtype or shape.
+    private static (ZarrArray Current, long[] Block) Check(ZarrStore zarr, string arrayPath, string input, NpyHeader header, int axis)
     {
-        using var reader = new NpyReader(input);
-        var header = reader.Header;
         var fileType = DataType.FromNumpyTypestr(header.NormalizedDescr, out _);
         var current = zarr.OpenArray(arrayPath);
         if (axis < 0 || axis >= current.Rank)
@@ -98,6 +107,49 @@ internal static class AppendCommand
             }
         }
 
+        return (current, block);
+    }
+
+    // Refuses before reading the file when what Copy holds does not fit: the whole file (twice for a Fortran-order
+    // file, which is transposed) when it is read whole, else one row of blocks; plus one chunk being read, merged and
+    // encoded. Returns a store handle with no chunk cache and no more chunks at once than the rest of the budget holds.
+    private static ZarrStoreOptions Plan(ZarrArray current, string input, NpyHeader header, long[] block, int axis, long budget)
+    {
+        int es = current.DataType.Size;
+        long total = block.Aggregate((long)es, (a, b) => CliMemory.Multiply(a, b));
+        long buffers;
+        string what;
+        if (ReadsWhole(header, block, axis, total, budget))
+        {
+            bool fortran = header.FortranOrder && block.Length > 1;
+            buffers = CliMemory.Multiply(total, fortran ? 2 : 1);
+            what = $"'{input}' is read whole ({ByteSize.Format(total)}{(fortran ? ", twice: it is in Fortran order and is transposed" : string.Empty)}: appending along axis {axis}{(fortran ? " from a Fortran-order file" : string.Empty)})";
+        }
+        else
+        {
+            buffers = CliMemory.Multiply(total / Math.Max(1, block[0]), 1);
+            what = $"one row of '{input}' is {ByteSize.Format(buffers)}";
+        }
+
+        CliMemory.RequireChunk(current, budget, "append", buffers, what);
+        long perChunk = ChunkMemory.DecodeBytes(current.Metadata);
+        long rows = ReadsWhole(header, block, axis, total, budget) ? 1 : BlockRows(block, total, budget);
+        return CliMemory.PassOptions(budget, perChunk, ReadsWhole(header, block, axis, total, budget) ? buffers : rows * buffers);
+    }
+
+    private static bool ReadsWhole(NpyHeader header, long[] block, int axis, long total, long budget) =>
+        axis != 0 || (header.FortranOrder && block.Length > 1) || total <= Math.Max(budget / 4, 1);
+
+    private static long BlockRows(long[] block, long total, long budget)
+    {
+        long rowBytes = total / Math.Max(1, block[0]);
+        return Math.Max(1, Math.Min(block[0], Math.Min(budget / 4, 64L << 20) / Math.Max(1, rowBytes)));
+    }
+
+    private static Result Append(ZarrStore zarr, string arrayPath, string input, int axis, long budget, CliProgress progress, CancellationToken cancellationToken)
+    {
+        using var reader = new NpyReader(input);
+        var (current, block) = Check(zarr, arrayPath, input, reader.Header, axis);
         var before = current.Shape.ToArray();
         long? version = null;
         long bytesRead = 0;
@@ -119,7 +171,7 @@ internal static class AppendCommand
     {
         int es = target.DataType.Size;
         long total = block.Aggregate(1L, (a, b) => a * b) * es;
-        if (axis != 0 || reader.Header.FortranOrder && block.Length > 1 || total <= Math.Max(budget / 4, 1))
+        if (ReadsWhole(reader.Header, block, axis, total, budget))
         {
             var all = reader.ReadAll();
             target.AppendBytes(all, block, axis, cancellationToken);
@@ -128,7 +180,7 @@ internal static class AppendCommand
         }
 
         long rowBytes = total / Math.Max(1, block[0]);
-        long rowsPerBlock = Math.Max(1, Math.Min(block[0], Math.Min(budget / 4, 64L << 20) / Math.Max(1, rowBytes)));
+        long rowsPerBlock = BlockRows(block, total, budget);
         var buffer = new byte[checked((int)(rowsPerBlock * rowBytes))];
         long blocks = (block[0] + rowsPerBlock - 1) / rowsPerBlock;
         long done = 0;

@@ -41,7 +41,9 @@ internal static class ChunkGridSvg
             throw new UsageException($"--svg draws an array, and '{arrayPath}' is a group");
         }
 
-        File.WriteAllText(file, Render(store.OpenArray(arrayPath ?? string.Empty)), new UTF8Encoding(false));
+        // Rendered first, then written next to the file and renamed over it: a failure leaves an existing file as it was.
+        string svg = Render(store.OpenArray(arrayPath ?? string.Empty));
+        AtomicFile.Write(file, temp => File.WriteAllText(temp, svg, new UTF8Encoding(false)));
     }
 
     /// <summary>The SVG document for <paramref name="array"/>, with its stored chunks shaded.</summary>

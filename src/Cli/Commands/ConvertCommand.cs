@@ -54,6 +54,7 @@ internal static class ConvertCommand
             bool asJson = parse.GetValue(json);
             using var srcStore = ZarrStore.OpenExisting(srcDir);
             var src = srcStore.OpenArray(fromPath);
+            CliMemory.RequireGraph(src, budget, "convert");
             int[] targetChunks = parse.GetValue(chunks) is { } text ? CliParsing.ParseChunks(text, src.Rank) : src.ChunkShape.ToArray();
             var sourceCompression = CliParsing.CompressionOf(src.Metadata);
             var compression = requested ?? sourceCompression ?? Compression.Default;
@@ -135,7 +136,16 @@ internal static class ConvertCommand
                 throw;
             }
 
-            var statistics = await write.ComputeAsync(new ComputeOptions { MemoryBudget = budget, Progress = last }, cancellationToken).ConfigureAwait(false);
+            ComputeStatistics statistics;
+            try
+            {
+                statistics = await write.ComputeAsync(new ComputeOptions { MemoryBudget = budget, Progress = last }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (MemoryPlanRefusedException ex)
+            {
+                throw CliMemory.Restate(ex, "convert", src);
+            }
+
             return new ConvertResult(statistics, last.Value?.BytesRead ?? 0, last.Value?.BytesWritten ?? 0);
         }
         catch

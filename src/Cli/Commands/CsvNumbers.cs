@@ -5,11 +5,25 @@ using ChunkCompute.Scheduler;
 
 namespace ChunkCompute.Cli.Commands;
 
+/// <summary>Whether the first non-blank line of a CSV file is a header.</summary>
+internal enum CsvHeader
+{
+    /// <summary>A header when every non-empty field of the first row is text (not a number); data when every one is a number; an error when it mixes both.</summary>
+    Auto,
+
+    /// <summary>The first row is a header (<c>--header</c>), whatever it holds.</summary>
+    Yes,
+
+    /// <summary>The first row is data (<c>--no-header</c>).</summary>
+    No,
+}
+
 /// <summary>
 /// Reads a delimited text file of numbers as a 2-D table of <typeparamref name="T"/>, streaming: <see cref="Scan"/>
 /// validates every value and counts rows (a first pass), <see cref="ReadBlocks"/> then yields blocks of whole rows.
-/// An optional header (a first line with a non-numeric field) is skipped; blank lines are ignored; fields may be
-/// quoted. Errors name the line and column (both 1-based).
+/// A header is recognised by <see cref="CsvHeader"/>; blank lines are ignored; fields may be quoted; a line is held
+/// whole while it is parsed, so lines longer than <c>maxLineChars</c> are refused. Errors name the line and column
+/// (both 1-based).
 /// </summary>
 internal sealed class CsvNumbers<T>
     where T : unmanaged, INumber<T>
@@ -19,13 +33,28 @@ internal sealed class CsvNumbers<T>
     private readonly char _delimiter;
     private readonly string _typeName;
     private readonly List<Range> _fields = [];
+    private readonly CsvHeader _header;
+    private readonly int _maxLineChars;
+    private readonly long _budget;
 
-    public CsvNumbers(string path, char delimiter, string typeName)
+    public CsvNumbers(string path, char delimiter, string typeName, CsvHeader header, long budget)
     {
         _path = path;
         _delimiter = delimiter;
         _typeName = typeName;
+        _header = header;
+        _budget = budget;
+        _maxLineChars = MaxLineChars(budget);
     }
+
+    /// <summary>The longest line <paramref name="budget"/> allows: a line and its parsed fields take about 8 bytes a character.</summary>
+    public static int MaxLineChars(long budget) => (int)Math.Clamp(budget / BytesPerLineChar, 1, Array.MaxLength / 2);
+
+    /// <summary>Bytes a line takes while it is parsed, per character (UTF-16 text, field ranges, buffers).</summary>
+    public const int BytesPerLineChar = 8;
+
+    /// <summary>Characters of the longest line (after <see cref="Scan"/>).</summary>
+    public int LongestLine { get; private set; }
 
     /// <summary>Data rows (after <see cref="Scan"/>).</summary>
     public long Rows { get; private set; }
@@ -41,23 +70,25 @@ internal sealed class CsvNumbers<T>
     public void Scan(CliProgress progress, CancellationToken cancellationToken)
     {
         using var stream = File.OpenRead(_path);
-        using var reader = new StreamReader(stream);
+        using var text = new StreamReader(stream);
+        var reader = new LineReader(text, _maxLineChars, TooLong);
         long length = stream.Length;
         progress.Phase($"scanning {Path.GetFileName(_path)}", length, bytes: true);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         long lineNumber = 0;
         int headerLine = 0;
         T[] row = [];
-        while (reader.ReadLine() is { } line)
+        while (reader.ReadLine(lineNumber + 1) is { } line)
         {
             lineNumber++;
+            LongestLine = Math.Max(LongestLine, line.Length);
             if (string.IsNullOrWhiteSpace(line))
             {
                 continue;
             }
 
             Split(line);
-            if (headerLine == 0 && Header is null && Rows == 0 && IsHeader(line))
+            if (headerLine == 0 && Header is null && Rows == 0 && IsHeader(line, lineNumber))
             {
                 Header = _fields.Select(f => Unquote(line.AsSpan(f)).ToString()).ToArray();
                 headerLine = (int)lineNumber;
@@ -95,12 +126,13 @@ internal sealed class CsvNumbers<T>
     /// </summary>
     public IEnumerable<int> ReadBlocks(T[] buffer, int rowsPerBlock, CancellationToken cancellationToken)
     {
-        using var reader = new StreamReader(_path);
+        using var text = new StreamReader(_path);
+        var reader = new LineReader(text, _maxLineChars, TooLong);
         long lineNumber = 0;
         long rows = 0;
         int inBlock = 0;
         bool headerSkipped = Header is null;
-        while (reader.ReadLine() is { } line)
+        while (reader.ReadLine(lineNumber + 1) is { } line)
         {
             lineNumber++;
             if (string.IsNullOrWhiteSpace(line))
@@ -141,9 +173,58 @@ internal sealed class CsvNumbers<T>
         }
     }
 
-    // A header is a first line with a non-empty field that is not a number.
-    private bool IsHeader(string line) =>
-        _fields.Any(f => Unquote(line.AsSpan(f)) is { Length: > 0 } s && !double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out _) && !IsSpecial(s));
+    // --header: the first row is a header; --no-header: data. Otherwise a header is a first row whose non-empty fields
+    // are all text (not numbers, nan or inf); a row of numbers is data; a row mixing both (a typo such as 3.O among
+    // numbers, or numeric column names) is refused, naming the line and the first text field, rather than guessed.
+    private bool IsHeader(string line, long lineNumber)
+    {
+        if (_header != CsvHeader.Auto)
+        {
+            return _header == CsvHeader.Yes;
+        }
+
+        int numbers = 0;
+        int firstText = -1;
+        for (int c = 0; c < _fields.Count; c++)
+        {
+            var field = Unquote(line.AsSpan(_fields[c]));
+            if (field.Length == 0)
+            {
+                continue;
+            }
+
+            if (double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out _) || IsSpecial(field))
+            {
+                numbers++;
+            }
+            else if (firstText < 0)
+            {
+                firstText = c;
+            }
+        }
+
+        if (firstText < 0)
+        {
+            return false;
+        }
+
+        if (numbers == 0)
+        {
+            return true;
+        }
+
+        string text = Unquote(line.AsSpan(_fields[firstText])).ToString();
+        throw new InvalidDataException(
+            $"'{_path}' line {lineNumber}, column {firstText + 1}: '{text}' is not a number, but {numbers} other field(s) of the first row are: " +
+            "the row is neither a header (all names) nor data (all numbers); fix the value, or pass --header to take the row as column names");
+    }
+
+    private Exception TooLong(long lineNumber, long chars) => new ChunkCompute.Scheduler.MemoryPlanRefusedException(
+        $"import of '{_path}'",
+        chars * BytesPerLineChar,
+        _budget,
+        $"Line {lineNumber} of '{_path}' is {chars} characters, longer than the {_maxLineChars} that --memory {Storage.ByteSize.Format(_budget)} allows " +
+        $"(a line is held whole while it is parsed, about {BytesPerLineChar} bytes a character): raise --memory to at least {Storage.ByteSize.Format(CliMemory.RoundUp(chars * BytesPerLineChar))}.");
 
     private void ParseRow(string line, long lineNumber, Span<T> destination)
     {
@@ -228,5 +309,118 @@ internal sealed class CsvNumbers<T>
         }
 
         _fields.Add(start..line.Length);
+    }
+}
+
+/// <summary>
+/// Reads lines ending in \n or \r\n (a lone \r is not a line end) without ever holding more than
+/// <c>maxChars</c> characters of one line: a longer line is measured to its end without being kept, then refused.
+/// </summary>
+internal sealed class LineReader(TextReader reader, int maxChars, Func<long, long, Exception> tooLong)
+{
+    private char[] _buffer = new char[Math.Min(maxChars + 2, 4096)];
+    private int _start;
+    private int _end;
+    private bool _eof;
+
+    /// <summary>The next line without its terminator, or null at the end; <paramref name="lineNumber"/> names it in errors.</summary>
+    public string? ReadLine(long lineNumber)
+    {
+        int scanFrom = _start;
+        while (true)
+        {
+            int nl = _buffer.AsSpan(scanFrom, _end - scanFrom).IndexOf('\n');
+            if (nl >= 0)
+            {
+                nl += scanFrom;
+                int length = nl - _start;
+                if (length > 0 && _buffer[nl - 1] == '\r')
+                {
+                    length--;
+                }
+
+                if (length > maxChars)
+                {
+                    throw tooLong(lineNumber, length);
+                }
+
+                string line = new(_buffer, _start, length);
+                _start = nl + 1;
+                return line;
+            }
+
+            if (_end - _start > maxChars + 1)
+            {
+                throw tooLong(lineNumber, MeasureRest(_end - _start));
+            }
+
+            if (_eof)
+            {
+                if (_end == _start)
+                {
+                    return null;
+                }
+
+                int length = _end - _start;
+                if (_buffer[_end - 1] == '\r')
+                {
+                    length--;
+                }
+
+                if (length > maxChars)
+                {
+                    throw tooLong(lineNumber, length);
+                }
+
+                string last = new(_buffer, _start, length);
+                _start = _end;
+                return last;
+            }
+
+            if (_start > 0)
+            {
+                Array.Copy(_buffer, _start, _buffer, 0, _end - _start);
+                _end -= _start;
+                _start = 0;
+            }
+
+            if (_end == _buffer.Length)
+            {
+                Array.Resize(ref _buffer, (int)Math.Min((long)_buffer.Length * 2, maxChars + 2L));
+            }
+
+            scanFrom = _end;
+            int read = reader.Read(_buffer, _end, _buffer.Length - _end);
+            if (read == 0)
+            {
+                _eof = true;
+            }
+            else
+            {
+                _end += read;
+            }
+        }
+    }
+
+    // Counts the rest of an over-long line (to report its length) without keeping it.
+    private long MeasureRest(long counted)
+    {
+        var scratch = _buffer;
+        while (true)
+        {
+            int read = reader.Read(scratch, 0, scratch.Length);
+            if (read == 0)
+            {
+                return counted;
+            }
+
+            int nl = scratch.AsSpan(0, read).IndexOf('\n');
+            if (nl >= 0)
+            {
+                return counted + nl - (nl > 0 && scratch[nl - 1] == '\r' ? 1 : 0);
+            }
+
+            counted += read;
+        }
     }
 }

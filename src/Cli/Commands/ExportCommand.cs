@@ -28,15 +28,27 @@ internal static class ExportCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             long budget = CliParsing.ParseSize(parse.GetValue(memory)!, "--memory");
-            using var zarr = ZarrStore.OpenExisting(parse.GetValue(store)!);
-            var source = zarr.OpenArray(parse.GetValue(array)!);
-            var specs = CliParsing.ParseSlice(parse.GetValue(slice), source.Shape);
+            string storePath = parse.GetValue(store)!;
+            string arrayPath = parse.GetValue(array)!;
             string output = parse.GetValue(file)!;
             var clock = Stopwatch.StartNew();
+
+            // Plan on a first handle (metadata only), then read on one sized by the plan: no chunk cache, and no more
+            // chunks decoded at once than the budget holds.
+            Plan plan;
+            using (var planning = ZarrStore.OpenExisting(storePath))
+            {
+                var planned = planning.OpenArray(arrayPath);
+                plan = MakePlan(planned, CliParsing.ParseSlice(parse.GetValue(slice), planned.Shape), budget);
+            }
+
+            using var zarr = ZarrStore.OpenExisting(storePath, plan.StoreOptions);
+            var source = zarr.OpenArray(arrayPath);
+            var specs = CliParsing.ParseSlice(parse.GetValue(slice), source.Shape);
             long[] outShape = specs.Where(s => !s.Dropped).Select(s => s.Count).ToArray();
             await ProgressDisplay.RunAsync(context, parse, "exporting " + source.Path, progress =>
             {
-                Export(source, specs, output, budget, progress, cancellationToken);
+                Export(source, specs, output, plan.BlockBytes, progress, cancellationToken);
                 return Task.FromResult(0);
             }).ConfigureAwait(false);
             long bytes = outShape.Aggregate((long)source.DataType.Size, (a, b) => a * b);
@@ -64,31 +76,82 @@ internal static class ExportCommand
         return command;
     }
 
-    private static void Export(ZarrArray source, SliceSpec[] specs, string path, long budget, CliProgress progress, CancellationToken cancellationToken)
+    private sealed record Plan(long BlockBytes, ZarrStoreOptions StoreOptions);
+
+    // Refuses before any chunk is read when one chunk and the buffers of one output row do not fit the budget; else
+    // sizes the blocks (at most half of what the chunk being read leaves, and 64 MiB) and how many chunks are
+    // decoded at once (what the blocks leave, at least one).
+    private static Plan MakePlan(ZarrArray source, SliceSpec[] specs, long budget)
+    {
+        int es = source.DataType.Size;
+        if (specs.Length == 0 || specs.Any(s => s.Count == 0))
+        {
+            long chunkNeed = specs.Length == 0 ? CliMemory.RequireChunk(source, budget, "export", es, "the element") : 0;
+            return new Plan(1, CliMemory.PassOptions(budget, Math.Max(1, chunkNeed), es));
+        }
+
+        bool unitSteps = specs.All(s => s.Step == 1);
+        long innerBox = specs.Skip(1).Aggregate(1L, (a, s) => CliMemory.Multiply(a, BoxExtent(s, 0, s.Count)));
+        long innerOut = specs.Skip(1).Aggregate(1L, (a, s) => CliMemory.Multiply(a, s.Count));
+        long rowBox = CliMemory.Multiply(innerBox, es);
+        long rowOut = unitSteps ? 0 : CliMemory.Multiply(innerOut, es);
+        long rowBuffers = CliMemory.Add(rowBox, rowOut);
+        long perChunk = CliMemory.RequireChunk(source, budget, "export", rowBuffers, "one row of the output and the chunks it spans");
+        if (rowBox > Array.MaxLength || rowOut > Array.MaxLength)
+        {
+            throw new ChunkComputeException(
+                $"export of array '{source.Path}': one row along axis 0 of the slice spans {ByteSize.Format(rowBox)}, more than one buffer holds (2 GiB): export a narrower --slice");
+        }
+
+        // Blocks take up to half of what one chunk read leaves (and at most 64 MiB); the rest decodes more chunks at once.
+        long blockTarget = Math.Clamp((budget - perChunk) / 2, rowBuffers, Math.Max(rowBuffers, MaxBlockBytes));
+        long rows = Math.Clamp(blockTarget / Math.Max(1, rowBuffers), 1, specs[0].Count);
+        long blockBytes = rows * rowBox * Math.Abs(specs[0].Step); // WriteSlice sizes rows by box bytes with the step
+        long buffers = rows * rowBuffers;
+        return new Plan(Math.Max(1, blockBytes), CliMemory.PassOptions(budget, perChunk, buffers));
+    }
+
+    private static void Export(ZarrArray source, SliceSpec[] specs, string path, long blockBytes, CliProgress progress, CancellationToken cancellationToken)
     {
         long[] outShape = specs.Where(s => !s.Dropped).Select(s => s.Count).ToArray();
-        var writer = new NpyWriter(path, source.DataType.ToNumpyTypestr(), outShape);
-        try
+
+        // Written next to the destination and renamed over it only when complete: a failed or cancelled export
+        // leaves an existing file as it was.
+        AtomicFile.Write(path, temp =>
         {
-            WriteSlice(source, specs, writer, Math.Clamp(budget / 4, 1, MaxBlockBytes), progress, cancellationToken);
-        }
-        catch
-        {
-            // Disposing an unfinished writer throws "incomplete", which would hide the real error (a corrupt chunk,
-            // cancellation); drop the partial file and let the original exception through.
+            var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+            NpyWriter writer;
             try
             {
-                writer.Dispose();
+                writer = new NpyWriter(stream, source.DataType.ToNumpyTypestr(), outShape, name: path);
             }
-            catch (NpyFormatException)
+            catch
             {
+                stream.Dispose();
+                throw;
             }
 
-            File.Delete(path);
-            throw;
-        }
+            try
+            {
+                WriteSlice(source, specs, writer, blockBytes, progress, cancellationToken);
+            }
+            catch
+            {
+                // Disposing an unfinished writer throws "incomplete", which would hide the real error (a corrupt
+                // chunk, cancellation); the temporary file is deleted and the original exception goes through.
+                try
+                {
+                    writer.Dispose();
+                }
+                catch (NpyFormatException)
+                {
+                }
 
-        writer.Dispose();
+                throw;
+            }
+
+            writer.Dispose();
+        });
     }
 
     private static void WriteSlice(ZarrArray source, SliceSpec[] specs, NpyWriter writer, long blockBytes, CliProgress progress, CancellationToken cancellationToken)
@@ -133,7 +196,7 @@ internal static class ExportCommand
 
             var box = new ArraySubset(boxStart, boxShape);
             var data = new byte[checked((int)(box.ElementCount * es))];
-            source.ReadBytes(box, data, cancellationToken);
+            source.ReadBytes(box, data, useCache: false, cancellationToken);
             read += data.Length;
             written += rows * innerOut * es;
             if (unitSteps)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Numerics;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using ChunkCompute.Cli.Progress;
 using ChunkCompute.Scheduler;
@@ -22,7 +23,7 @@ internal static class ImportCommand
 
     public static Command Create(CliContext context)
     {
-        var file = new Argument<string>("FILE") { Description = "The file to import: .npy, or .csv/.tsv of numbers (a non-numeric first row is a header)." };
+        var file = new Argument<string>("FILE") { Description = "The file to import: .npy, or .csv/.tsv of numbers (a first row of names is a header)." };
         var store = new Argument<string>("STORE") { Description = "The Zarr store (a directory; created if missing)." };
         var array = new Option<string>("--array") { Description = "Path of the new array in the store.", Required = true };
         var chunks = new Option<string?>("--chunks") { Description = "Chunk shape, e.g. 4096,512 (default: about 4 MiB per chunk)." };
@@ -31,12 +32,14 @@ internal static class ImportCommand
         var dtype = new Option<string?>("--dtype") { Description = "CSV only: element type, one of " + string.Join(", ", CsvTypes) + " (default float64)." };
         dtype.AcceptOnlyFromAmong(CsvTypes);
         var delimiter = new Option<string?>("--delimiter") { Description = "CSV only: the field separator, one character or 'tab' (default ',', or tab for .tsv)." };
+        var header = new Option<bool>("--header") { Description = "CSV only: the first row is a header (column names), even if it holds numbers." };
+        var noHeader = new Option<bool>("--no-header") { Description = "CSV only: the first row is data. Default: a header when every field of it is text, data when every field is a number; a mix is an error." };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace an existing array at the path." };
         var memory = CliOptions.Memory("the import buffers");
         var json = CliOptions.Json("source, store, array, shape, dtype, chunks, codec, format, header, bytes_read, stored_bytes, seconds");
         var command = new Command("import", "Import a NumPy .npy file or a CSV file of numbers into a Zarr array.")
         {
-            file, store, array, chunks, codec, format, dtype, delimiter, overwrite, memory, json,
+            file, store, array, chunks, codec, format, dtype, delimiter, header, noHeader, overwrite, memory, json,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -46,10 +49,17 @@ internal static class ImportCommand
             string input = parse.GetValue(file)!;
             string ext = Path.GetExtension(input).ToLowerInvariant();
             bool csv = ext is ".csv" or ".tsv";
-            if (!csv && (parse.GetValue(dtype) is not null || parse.GetValue(delimiter) is not null))
+            if (!csv && (parse.GetValue(dtype) is not null || parse.GetValue(delimiter) is not null || parse.GetValue(header) || parse.GetValue(noHeader)))
             {
-                throw new UsageException("--dtype and --delimiter apply to .csv/.tsv input; a .npy file carries its own dtype");
+                throw new UsageException("--dtype, --delimiter, --header and --no-header apply to .csv/.tsv input; a .npy file carries its own dtype and has no header");
             }
+
+            if (parse.GetValue(header) && parse.GetValue(noHeader))
+            {
+                throw new UsageException("--header and --no-header contradict each other: give one");
+            }
+
+            var headerMode = parse.GetValue(header) ? CsvHeader.Yes : parse.GetValue(noHeader) ? CsvHeader.No : CsvHeader.Auto;
 
             var request = new ImportRequest(
                 input,
@@ -72,7 +82,7 @@ internal static class ImportCommand
                 var method = typeof(ImportCommand).GetMethod(nameof(ImportCsv), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(dataType.ClrType);
                 try
                 {
-                    return Task.FromResult((ImportSummary)method.Invoke(null, [request, sep, dataType, progress, cancellationToken])!);
+                    return Task.FromResult((ImportSummary)method.Invoke(null, [request, sep, dataType, headerMode, progress, cancellationToken])!);
                 }
                 catch (TargetInvocationException ex) when (ex.InnerException is not null)
                 {
@@ -81,9 +91,9 @@ internal static class ImportCommand
                 }
             }).ConfigureAwait(false);
 
-            if (summary.Header is { } header)
+            if (summary.Header is { } names)
             {
-                context.Info(parse, asJson, "header: " + string.Join(", ", header));
+                context.Info(parse, asJson, "header: " + string.Join(", ", names));
             }
 
             double seconds = clock.Elapsed.TotalSeconds;
@@ -125,24 +135,38 @@ internal static class ImportCommand
         var header = reader.Header;
         var dataType = DataType.FromNumpyTypestr(header.NormalizedDescr, out _);
         long[] shape = header.Shape;
-        int[] chunkShape = request.Chunks is { } c ? CliParsing.ParseChunks(c, shape.Length) : CliParsing.AutoChunks(shape, dataType.Size);
-        long rowsPerBlock = RowsPerBlock(shape, chunkShape, dataType, request.Budget);
-        return Write(request, dataType, shape, chunkShape, target =>
+        int[] chunkShape = request.Chunks is { } c ? CliParsing.ParseChunks(c, shape.Length) : CliParsing.AutoChunks(shape, dataType.Size, AutoChunkBytes(request.Budget));
+
+        // C order streams blocks of whole chunk rows (slabs along axis 0); Fortran order streams blocks of whole chunk
+        // columns (slabs along the last axis: contiguous in the file), each transposed to C order in a second buffer.
+        bool fortran = header.FortranOrder && shape.Length > 1;
+        var plan = Plan(request, dataType, shape, chunkShape, fortran ? shape.Length - 1 : 0, fortran ? 2 : 1, 0, null);
+        return Write(request, dataType, shape, chunkShape, plan.StoreOptions, target =>
         {
-            Copy(reader, target, rowsPerBlock, progress, cancellationToken);
+            if (fortran)
+            {
+                CopyFortran(reader, target, plan.SlabsPerBlock, progress, cancellationToken);
+            }
+            else
+            {
+                Copy(reader, target, plan.SlabsPerBlock, progress, cancellationToken);
+            }
+
             return new FileInfo(request.File).Length;
         });
     }
 
-    private static ImportSummary ImportCsv<T>(ImportRequest request, char delimiter, DataType dataType, CliProgress progress, CancellationToken cancellationToken)
+    private static ImportSummary ImportCsv<T>(ImportRequest request, char delimiter, DataType dataType, CsvHeader header, CliProgress progress, CancellationToken cancellationToken)
         where T : unmanaged, INumber<T>
     {
-        var csv = new CsvNumbers<T>(request.File, delimiter, dataType.Name);
+        var csv = new CsvNumbers<T>(request.File, delimiter, dataType.Name, header, request.Budget);
         csv.Scan(progress, cancellationToken);
         long[] shape = [csv.Rows, csv.Columns];
-        int[] chunkShape = request.Chunks is { } c ? CliParsing.ParseChunks(c, 2) : CliParsing.AutoChunks(shape, dataType.Size);
-        int rowsPerBlock = (int)Math.Min(RowsPerBlock(shape, chunkShape, dataType, request.Budget), int.MaxValue / Math.Max(1, csv.Columns));
-        var summary = Write(request, dataType, shape, chunkShape, target =>
+        int[] chunkShape = request.Chunks is { } c ? CliParsing.ParseChunks(c, 2) : CliParsing.AutoChunks(shape, dataType.Size, AutoChunkBytes(request.Budget));
+        long lineBytes = (long)csv.LongestLine * CsvNumbers<T>.BytesPerLineChar;
+        var plan = Plan(request, dataType, shape, chunkShape, 0, 1, lineBytes, $"the longest line ({csv.LongestLine} characters)");
+        int rowsPerBlock = (int)Math.Min(plan.SlabsPerBlock, int.MaxValue / Math.Max(1, csv.Columns));
+        var summary = Write(request, dataType, shape, chunkShape, plan.StoreOptions, target =>
         {
             var buffer = new T[rowsPerBlock * csv.Columns];
             var clock = Stopwatch.StartNew();
@@ -164,13 +188,16 @@ internal static class ImportCommand
         return summary with { Header = csv.Header };
     }
 
+    // Default chunks: about 4 MiB, or an eighth of a small budget, so the default never makes an import refuse.
+    private static long AutoChunkBytes(long budget) => Math.Clamp(budget / 8, 1, 4L << 20);
+
     // Creates the array and runs the copy in one transaction (staged on disk, published at once; a failure or
     // cancellation publishes nothing and an overwritten array stays as it was). Stores without a transaction log get
     // the array created first and removed again on failure.
-    private static ImportSummary Write(ImportRequest request, DataType dataType, long[] shape, int[] chunks, Func<ZarrArray, long> copy)
+    private static ImportSummary Write(ImportRequest request, DataType dataType, long[] shape, int[] chunks, ZarrStoreOptions storeOptions, Func<ZarrArray, long> copy)
     {
         bool storeExisted = Directory.Exists(request.Store);
-        using var zarr = ZarrStore.Open(request.Store);
+        using var zarr = ZarrStore.Open(request.Store, storeOptions);
         if (zarr.IsTransactional)
         {
             try
@@ -226,27 +253,47 @@ internal static class ImportCommand
         }
     }
 
-    // Blocks of whole chunk rows along axis 0 (so every chunk is written once, without read-modify-write), up to a
-    // quarter of the budget (and at most 64 MiB); the encoders need about as much again.
-    private static long RowsPerBlock(long[] shape, int[] chunks, DataType dataType, long budget)
+    private sealed record ImportPlan(long SlabsPerBlock, ZarrStoreOptions StoreOptions);
+
+    // Blocks of whole chunk slabs along `axis` (so every chunk is written once, without read-modify-write), held in
+    // `copies` buffers; each chunk being encoded holds the chunk gathered and its encoded bytes (twice the chunk).
+    // Refused before any data is read when one chunk slab, one chunk's encoding and `extra` (the CSV line) do not fit
+    // the budget; else blocks take up to half of the rest (at most 64 MiB a buffer) and the remainder encodes chunks
+    // in parallel.
+    private static ImportPlan Plan(ImportRequest request, DataType dataType, long[] shape, int[] chunks, int axis, int copies, long extra, string? extraWhat)
     {
+        long budget = request.Budget;
+        long chunkBytes = chunks.Aggregate((long)dataType.Size, (a, b) => CliMemory.Multiply(a, b));
+        long perChunk = CliMemory.Multiply(chunkBytes, 2);
+        if (chunkBytes > ChunkMemory.MaxChunkBytes)
+        {
+            throw new UsageException($"--chunks [{string.Join(", ", chunks)}] of {dataType.Name} make {ByteSize.Format(chunkBytes)} chunks; a chunk may hold at most 2 GiB");
+        }
+
         if (shape.Length == 0)
         {
-            return 1;
+            CliMemory.Require(CliMemory.Add(CliMemory.Multiply(chunkBytes, 3), extra), budget, $"import of '{request.File}'", $"the scalar with its encoding takes {ByteSize.Format(3 * chunkBytes)}", string.Empty);
+            return new ImportPlan(1, CliMemory.PassOptions(budget, perChunk, chunkBytes));
         }
 
-        long rowBytes = shape.Skip(1).Aggregate((long)dataType.Size, (a, b) => a * b);
-        long chunkRows = chunks[0];
-        long chunkRowBytes = chunkRows * Math.Max(1, rowBytes);
-        if (chunkRowBytes > budget / 2)
+        long sliceBytes = shape.Where((_, d) => d != axis).Aggregate((long)dataType.Size, CliMemory.Multiply);
+        long chunkSlab = CliMemory.Multiply(Math.Min(chunks[axis], Math.Max(1, shape[axis])), sliceBytes);
+        long minimum = CliMemory.Add(CliMemory.Add(CliMemory.Multiply(chunkSlab, copies), perChunk), extra);
+        string slabText = $"one {(axis == 0 ? "row" : "column")} of chunks of array '{request.Array}' ({Math.Min(chunks[axis], Math.Max(1, shape[axis]))} of [{string.Join(", ", shape)}] {dataType.Name}) " +
+            $"is {ByteSize.Format(chunkSlab)}{(copies > 1 ? " held twice (read in Fortran order, transposed to C order)" : string.Empty)}, " +
+            $"plus {ByteSize.Format(perChunk)} to encode one chunk{(extra > 0 ? $" and {ByteSize.Format(extra)} for {extraWhat}" : string.Empty)}";
+        CliMemory.Require(minimum, budget, $"import of '{request.File}'", slabText, request.Chunks is null ? string.Empty : ", or use smaller --chunks");
+        if (CliMemory.Multiply(chunkSlab, 1) > Array.MaxLength)
         {
-            throw new InvalidOperationException(
-                $"the memory budget of {ByteSize.Format(budget)} is too small: one row of chunks ({chunkRows} x {string.Join(" x ", shape.Skip(1))} {dataType.Name}) " +
-                $"needs {ByteSize.Format(chunkRowBytes)} twice; raise --memory or use smaller --chunks");
+            throw new UsageException($"{slabText}: more than one buffer holds (2 GiB); use smaller --chunks");
         }
 
-        long blockBytes = Math.Clamp(budget / 4, chunkRowBytes, Math.Max(chunkRowBytes, 64L << 20));
-        return Math.Clamp(blockBytes / chunkRowBytes * chunkRows, 1, Math.Max(1, shape[0]));
+        long room = budget - perChunk - extra;
+        long perBuffer = Math.Clamp(room / 2 / copies, chunkSlab, Math.Max(chunkSlab, 64L << 20));
+        long slabs = Math.Max(1, perBuffer / chunkSlab) * chunks[axis];
+        slabs = Math.Clamp(slabs, 1, Math.Max(1, shape[axis]));
+        long buffers = CliMemory.Add(CliMemory.Multiply(CliMemory.Multiply(slabs, sliceBytes), copies), extra);
+        return new ImportPlan(slabs, CliMemory.PassOptions(budget, perChunk, buffers));
     }
 
     private static void Copy(NpyReader reader, ZarrArray target, long rowsPerBlock, CliProgress progress, CancellationToken cancellationToken)
@@ -257,7 +304,7 @@ internal static class ImportCommand
             return;
         }
 
-        if (shape.Length == 0 || (reader.Header.FortranOrder && shape.Length > 1))
+        if (shape.Length == 0)
         {
             var all = reader.ReadAll();
             target.WriteBytes(ArraySubset.All(shape), all, cancellationToken);
@@ -283,6 +330,112 @@ internal static class ImportCommand
             target.WriteBytes(new ArraySubset(start, extent), span, cancellationToken);
             long bytes = (row + rows) * rowBytes;
             progress.Report(new ComputeProgress(++done, blocks, bytes, bytes, clock.Elapsed));
+        }
+    }
+
+    // A Fortran-order file is a sequence of slabs along its last axis, each in Fortran order: read blocks of whole
+    // chunk columns, transpose each to C order and write it.
+    private static void CopyFortran(NpyReader reader, ZarrArray target, long columnsPerBlock, CliProgress progress, CancellationToken cancellationToken)
+    {
+        var shape = target.Shape.ToArray();
+        if (target.ElementCount == 0)
+        {
+            return;
+        }
+
+        int last = shape.Length - 1;
+        int es = target.DataType.Size;
+        long columnBytes = shape[..last].Aggregate((long)es, (a, b) => a * b);
+        int capacity = checked((int)(columnsPerBlock * columnBytes));
+        var raw = new byte[capacity];
+        var ordered = new byte[capacity];
+        long blocks = (shape[last] + columnsPerBlock - 1) / columnsPerBlock;
+        var clock = Stopwatch.StartNew();
+        long done = 0;
+        for (long column = 0; column < shape[last]; column += columnsPerBlock)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            long columns = Math.Min(columnsPerBlock, shape[last] - column);
+            int length = (int)(columns * columnBytes);
+            if (reader.ReadStoredElements(raw.AsSpan(0, length)) * es != length)
+            {
+                throw new NpyFormatException(reader.Name, $"the data ends before column {column + columns} of {shape[last]}");
+            }
+
+            var slab = (long[])shape.Clone();
+            slab[last] = columns;
+            FortranToC(raw.AsSpan(0, length), ordered.AsSpan(0, length), slab, es);
+            var start = new long[shape.Length];
+            start[last] = column;
+            target.WriteBytes(new ArraySubset(start, slab), ordered.AsSpan(0, length), cancellationToken);
+            long bytes = (column + columns) * columnBytes;
+            progress.Report(new ComputeProgress(++done, blocks, bytes, bytes, clock.Elapsed));
+        }
+    }
+
+    // Rewrites a Fortran-order array of `shape` in C order.
+    internal static void FortranToC(ReadOnlySpan<byte> source, Span<byte> destination, long[] shape, int elementSize)
+    {
+        switch (elementSize)
+        {
+            case 1:
+                FortranToC(source, destination, shape);
+                break;
+            case 2:
+                FortranToC(MemoryMarshal.Cast<byte, ushort>(source), MemoryMarshal.Cast<byte, ushort>(destination), shape);
+                break;
+            case 4:
+                FortranToC(MemoryMarshal.Cast<byte, uint>(source), MemoryMarshal.Cast<byte, uint>(destination), shape);
+                break;
+            case 8:
+                FortranToC(MemoryMarshal.Cast<byte, ulong>(source), MemoryMarshal.Cast<byte, ulong>(destination), shape);
+                break;
+            case 16:
+                FortranToC(MemoryMarshal.Cast<byte, Int128>(source), MemoryMarshal.Cast<byte, Int128>(destination), shape);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(elementSize), elementSize, "element size must be 1, 2, 4, 8 or 16");
+        }
+    }
+
+    private static void FortranToC<T>(ReadOnlySpan<T> source, Span<T> destination, long[] shape)
+        where T : unmanaged
+    {
+        int rank = shape.Length;
+        var fortranStrides = new long[rank];
+        long stride = 1;
+        for (int d = 0; d < rank; d++)
+        {
+            fortranStrides[d] = stride;
+            stride *= shape[d];
+        }
+
+        long inner = shape[rank - 1];
+        long innerStride = fortranStrides[rank - 1];
+        long outer = destination.Length / Math.Max(1, inner);
+        var index = new long[rank];
+        long sourceBase = 0;
+        int position = 0;
+        for (long o = 0; o < outer; o++)
+        {
+            long s = sourceBase;
+            for (long j = 0; j < inner; j++)
+            {
+                destination[position++] = source[(int)s];
+                s += innerStride;
+            }
+
+            for (int d = rank - 2; d >= 0; d--)
+            {
+                sourceBase += fortranStrides[d];
+                if (++index[d] < shape[d])
+                {
+                    break;
+                }
+
+                sourceBase -= fortranStrides[d] * shape[d];
+                index[d] = 0;
+            }
         }
     }
 }

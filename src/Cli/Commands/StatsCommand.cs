@@ -42,6 +42,7 @@ internal static class StatsCommand
             var source = zarr.OpenArray(parse.GetValue(array)!);
             int[]? axes = ParseAxes(parse.GetValue(axis), source.Rank);
             string opName = parse.GetValue(op)!;
+            CliMemory.RequireGraph(source, budget, "stats");
             var clock = Stopwatch.StartNew();
             var run = typeof(StatsCommand).GetMethod(nameof(RunAsync), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(source.DataType.ClrType);
             var result = await ProgressDisplay.RunAsync(context, parse, $"{opName} {source.Path}", progress =>
@@ -91,9 +92,23 @@ internal static class StatsCommand
     private static async Task<StatsResult> RunAsync<T>(ZarrArray source, string op, int[]? axes, double ddof, long budget, IProgress<ComputeProgress>? progress, CancellationToken cancellationToken)
         where T : unmanaged
     {
-        var x = ChunkedArray.FromZarr(source.As<T>());
-        ArrayNode node = Build(x, op, axes, ddof);
-        var results = await Computation.ComputeAsync([node], new ComputeOptions { MemoryBudget = budget, Progress = progress }, cancellationToken).ConfigureAwait(false);
+        ArrayNode node;
+        IReadOnlyList<object> results;
+        try
+        {
+            var x = ChunkedArray.FromZarr(source.As<T>());
+            node = Build(x, op, axes, ddof);
+            results = await Computation.ComputeAsync([node], new ComputeOptions { MemoryBudget = budget, Progress = progress }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MemoryPlanRefusedException ex)
+        {
+            throw CliMemory.Restate(ex, "stats", source);
+        }
+        catch (OverflowException ex)
+        {
+            throw new ChunkComputeException($"stats of array '{source.Path}' of shape [{string.Join(", ", source.Shape)}] (chunks [{string.Join(", ", source.ChunkShape)}] {source.DataType.Name}): a size overflowed while planning or computing ({ex.Message})", ex);
+        }
+
         dynamic computed = results[0];
         Array values = computed.ToArray();
         ComputeStatistics statistics = computed.Statistics;

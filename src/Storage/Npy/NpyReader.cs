@@ -192,9 +192,22 @@ public sealed class NpyReader : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (Header.FortranOrder && Header.Rank > 1)
         {
-            throw new NotSupportedException($"{Name}: Fortran-order files cannot be streamed in C order; use ReadAll");
+            throw new NotSupportedException($"{Name}: Fortran-order files cannot be streamed in C order; use ReadAll or ReadStoredElements");
         }
 
+        return ReadStoredElements(destination);
+    }
+
+    /// <summary>
+    /// Reads the next elements in the file's own order (Fortran order for a Fortran-order file: consecutive slabs along
+    /// its last axis, each in Fortran order) as little-endian, and returns the count read (0 at the end). For streaming
+    /// Fortran-order files in bounded memory (transpose each slab to C order).
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="destination"/>'s length is not a multiple of the element size.</exception>
+    /// <exception cref="NpyFormatException">The file ends before the data does.</exception>
+    public long ReadStoredElements(Span<byte> destination)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         var es = Header.ElementSize;
         if (destination.Length % es != 0)
         {

@@ -35,14 +35,14 @@ internal static class StoreVerifier
         IReadOnlyList<NodeInfo> nodes;
         try
         {
-            nodes = store.ListNodes();
+            nodes = store.ListNodes(string.Empty, recursive: true, (_, ex) => problems.Add(ex.Message));
         }
-        catch (ChunkComputeException ex)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return new StoreVerification([ex.Message], [], 0, 0, 0, store.Version);
+            return new StoreVerification([$"store '{store.Name}': its nodes cannot be listed: {Describe(ex)}"], [], 0, 0, 0, store.Version);
         }
 
-        if (nodes.Count == 0)
+        if (nodes.Count == 0 && problems.IsEmpty)
         {
             problems.Add($"store '{store.Name}' holds no Zarr group or array (no zarr.json, .zgroup or .zarray at its root or below)");
         }
@@ -61,6 +61,11 @@ internal static class StoreVerifier
 
                 var array = store.OpenArray(node.Path);
                 arrays++;
+                if (!FitsBudget(array, memoryBudget, problems))
+                {
+                    continue;
+                }
+
                 string prefix = node.Path.Length == 0 ? string.Empty : node.Path + "/";
                 var grid = array.GridShape;
                 long beyond = 0;
@@ -96,10 +101,17 @@ internal static class StoreVerifier
             {
                 problems.Add(ex.Message);
             }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // A hostile metadata document (a wrong JSON type, an absurd shape) fails in ways no parser names:
+                // report the node and go on to the rest.
+                problems.Add($"{(node.Kind == NodeKind.Array ? "array" : "group")} '{node.Path}': {Describe(ex)}");
+            }
         }
 
-        // Each decode holds a stored and a decoded chunk: run as many at once as the budget holds (at least one).
-        long largest = work.Count == 0 ? 1 : work.Max(w => (long)w.Array.ChunkByteCount);
+        // Each decode holds a stored and a decoded chunk and the codecs' buffers (ChunkMemory): run as many at once as
+        // the budget holds (arrays whose chunk alone does not fit were reported above and are not decoded).
+        long largest = work.Count == 0 ? 1 : work.Max(w => ChunkMemory.DecodeBytes(w.Array.Metadata));
         int degree = store.Options.MaxConcurrency;
         if (memoryBudget is { } budget)
         {
@@ -119,6 +131,12 @@ internal static class StoreVerifier
             {
                 problems.Add(ex.Message);
             }
+            catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                // Anything else from one chunk (a codec's AggregateException, an allocation a header asked for) is
+                // that chunk's problem: name it and go on.
+                problems.Add($"array '{item.Array.Path}', chunk '{item.Key}': {Describe(ex)}");
+            }
             finally
             {
                 Stores.StorageBuffers.Return(buffer);
@@ -133,7 +151,18 @@ internal static class StoreVerifier
 
         if (store.Versions is { } versions)
         {
-            var (_, deadPins, _, orphaned, unfinished) = versions.Inspect();
+            (int LivePins, int DeadPins, int LiveTransactions, List<string> Orphaned, List<long> Unfinished) inspected;
+            try
+            {
+                inspected = versions.Inspect();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                problems.Add($"store '{store.Name}': its transaction log cannot be inspected: {Describe(ex)}");
+                return Result(problems, notes, arrays, groups, work.Count, store.Version);
+            }
+
+            var (_, deadPins, _, orphaned, unfinished) = inspected;
             foreach (var id in orphaned)
             {
                 problems.Add($"store '{store.Name}': orphaned staging folder '{VersionedDirectory.FolderName}/staging/{id}' of a transaction whose process died (`chunkcompute gc` removes it)");
@@ -150,6 +179,55 @@ internal static class StoreVerifier
             }
         }
 
-        return new StoreVerification(problems.Order(StringComparer.Ordinal).ToList(), notes.Order(StringComparer.Ordinal).ToList(), arrays, groups, work.Count, store.Version);
+        return Result(problems, notes, arrays, groups, work.Count, store.Version);
+    }
+
+    private static StoreVerification Result(ConcurrentBag<string> problems, ConcurrentBag<string> notes, int arrays, int groups, long chunks, long? version) =>
+        new(problems.Order(StringComparer.Ordinal).ToList(), notes.Order(StringComparer.Ordinal).ToList(), arrays, groups, chunks, version);
+
+    // Whether one chunk of the array can be decoded within the budget; if not, a problem naming the array, the chunk's
+    // bytes, the budget and the fix (its chunks are then not decoded).
+    private static bool FitsBudget(ZarrArray array, long? memoryBudget, ConcurrentBag<string> problems)
+    {
+        var metadata = array.Metadata;
+        long chunk = ChunkMemory.ChunkBytes(metadata);
+        string shape = $"[{string.Join(", ", metadata.ChunkShape)}] {metadata.DataType.Name}";
+        if (chunk > ChunkMemory.MaxChunkBytes)
+        {
+            problems.Add($"array '{array.Path}': one chunk {shape} is {ByteSize.Format(chunk)}, over the 2 GiB a chunk may decode to: its chunks were not decoded");
+            return false;
+        }
+
+        long need = ChunkMemory.DecodeBytes(metadata);
+        if (memoryBudget is { } budget && need > budget)
+        {
+            long index = ChunkMemory.ShardIndexBytes(metadata);
+            problems.Add(
+                $"array '{array.Path}': one chunk {shape} decodes to {ByteSize.Format(chunk)}{(index > 0 ? $" with a {ByteSize.Format(index)} shard index" : string.Empty)} " +
+                $"and reading it holds {ByteSize.Format(need)}, more than the memory budget of {ByteSize.Format(budget)}: its chunks were not decoded; " +
+                $"raise --memory to at least {ByteSize.Format(RoundUp(need))}");
+            return false;
+        }
+
+        return true;
+    }
+
+    // Rounded up to a whole KiB (below 1 MiB) or MiB, so the figure printed is enough.
+    internal static long RoundUp(long bytes)
+    {
+        long unit = bytes < (1L << 20) ? 1L << 10 : 1L << 20;
+        return bytes > long.MaxValue - unit ? long.MaxValue : (bytes + unit - 1) / unit * unit;
+    }
+
+    private static string Describe(Exception ex)
+    {
+        if (ex is AggregateException aggregate)
+        {
+            var inner = aggregate.Flatten().InnerExceptions;
+            return string.Join("; ", inner.Select(Describe).Distinct());
+        }
+
+        string message = ex.Message.ReplaceLineEndings(" ");
+        return ex is ChunkComputeException ? message : $"{ex.GetType().Name}: {message}";
     }
 }

@@ -43,6 +43,11 @@ public sealed class CliCommonOptionsTests
         Assert.Equal([3L, 6L], ej.GetProperty("shape").EnumerateArray().Select(e => e.GetInt64()));
         Assert.Equal(3 * 6 * 4, ej.GetProperty("bytes_written").GetInt64());
 
+        // The 240-byte chunk (10 x 6 int32) with its stored bytes (taken as large again) and one 24-byte output row
+        // needs 504 B: 400 B is refused before any chunk is read, naming the chunk; 1 KiB holds it.
+        var refused = CliHarness.ExpectError("decodes to 240 B", "export", store, tmp.Combine("o3.npy"), "--array", "m", "--quiet", "--memory", "400B");
+        Assert.Contains("--memory 400 B cannot hold it", refused.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(tmp.Combine("o3.npy")));
         var quiet = CliHarness.Expect(0, "export", store, tmp.Combine("o2.npy"), "--array", "m", "--quiet", "--memory", "1KiB");
         Assert.StartsWith("exported ", Assert.Single(quiet.Stdout.Trim().Split('\n')), StringComparison.Ordinal);
         Assert.Empty(quiet.Stderr);

@@ -332,7 +332,7 @@ public sealed class ParserFuzzTests(ITestOutputHelper output)
         static void Parse<T>(string path, char delimiter, string type)
             where T : unmanaged, System.Numerics.INumber<T>
         {
-            var csv = new CsvNumbers<T>(path, delimiter, type);
+            var csv = new CsvNumbers<T>(path, delimiter, type, CsvHeader.Auto, 64L << 20);
             csv.Scan(CliProgress.Silent, CancellationToken.None);
             Assert.True(csv.Rows > 0 && csv.Columns > 0);
             var buffer = new T[csv.Columns * 4];

@@ -140,7 +140,7 @@ public sealed class ShardingCodec : IArrayToBytesCodec
         }
 
         var indexBytes = IndexAtEnd ? encoded[^indexLength..] : encoded[..indexLength];
-        var index = new byte[n * 16];
+        var index = new byte[checked(n * 16)];
         IndexCodecs.Decode(indexBytes, [.. perShard, 2], index);
 
         int es = InnerCodecs.ElementSize;
@@ -271,8 +271,15 @@ public sealed class ShardingCodec : IArrayToBytesCodec
     private int IndexLength(int[] perShard)
     {
         int n = checked((int)BytesCodec.ElementCount(perShard));
-        return _indexLengths.GetOrAdd(n, count => IndexCodecs.Encode(new byte[count * 16], [.. perShard, 2]).Length);
+        return _indexLengths.GetOrAdd(n, count => FixedIndexLength(count) ?? IndexCodecs.Encode(new byte[checked(count * 16)], [.. perShard, 2]).Length);
     }
+
+    // The usual index codecs (bytes, optionally crc32c) give the length without encoding an index-sized buffer, which
+    // would hold a second (and third) copy of an index next to the one being decoded.
+    private int? FixedIndexLength(int count) =>
+        IndexCodecs is { ArrayToArray.Count: 0, ArrayToBytes: BytesCodec } && IndexCodecs.BytesToBytes.All(c => c is Crc32cCodec)
+            ? checked((count * 16) + (4 * IndexCodecs.BytesToBytes.Count))
+            : null;
 
     private static void Increment(int[] index, int[] shape)
     {
