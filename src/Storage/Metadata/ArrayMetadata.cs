@@ -219,7 +219,7 @@ public sealed class ArrayMetadata
             if (!TryMultiply(chunkElements, chunks[d], out chunkElements) || !TryMultiply(chunkElements, elementSize, out _)
                 || chunkElements * elementSize > Array.MaxLength)
             {
-                throw new ArgumentOutOfRangeException(nameof(chunks), $"a chunk of {chunksField} {chunksText} holds more than {Array.MaxLength} bytes of {elementSize}-byte elements, the limit for one chunk buffer");
+                throw new ArgumentOutOfRangeException(nameof(chunks), $"a chunk of {chunksField} {chunksText} holds more than {Array.MaxLength} bytes of {elementSize}-byte elements: chunks over 2 GiB are not supported (the limit for one chunk buffer)");
             }
 
             if (!TryMultiply(elements, shape[d], out elements) || !TryMultiply(elements, elementSize, out _))

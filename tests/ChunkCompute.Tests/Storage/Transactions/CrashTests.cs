@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using ChunkCompute.Storage;
@@ -57,7 +58,23 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
                 },
                 ct);
 
-            await Task.Delay(rng.Next(150, 900), ct);
+            if (kill % 2 == 1)
+            {
+                // Every other kill lands after this worker committed at least once (however slowly a loaded machine
+                // starts it), so commits are always exercised; the others land anywhere, start-up included.
+                var started = Stopwatch.StartNew();
+                while (Interlocked.Read(ref printed) == lastSeen && started.Elapsed < TimeSpan.FromSeconds(30) && !p.HasExited)
+                {
+                    await Task.Delay(10, ct);
+                }
+
+                await Task.Delay(rng.Next(0, 400), ct);
+            }
+            else
+            {
+                await Task.Delay(rng.Next(150, 900), ct);
+            }
+
             p.Kill(); // SIGKILL
             await p.WaitForExitAsync(ct);
             await reading;
