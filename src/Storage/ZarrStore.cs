@@ -178,6 +178,9 @@ public sealed class ZarrStore : IDisposable
 
     internal VersionedDirectory? Versions => _versions;
 
+    /// <summary>The directory underneath, for a directory store (what <see cref="Verify"/> scans for links).</summary>
+    internal DirectoryStore? LocalDirectory => _underlying as DirectoryStore;
+
     // Writes of a transactional handle outside a transaction become one commit each.
     internal bool AutoCommits => _versions is not null || _logLess is not null;
 
@@ -713,10 +716,11 @@ public sealed class ZarrStore : IDisposable
     }
 
     // What consolidated metadata of the group at `path` should hold now.
-    private JsonObject BuildConsolidated(string path, ZarrFormat format)
+    private JsonObject BuildConsolidated(string path, ZarrFormat format, IEnumerable<NodeInfo>? nodes = null)
     {
         var metadata = new JsonObject();
-        foreach (var node in ListNodes(path))
+        string below = path.Length == 0 ? string.Empty : path + "/";
+        foreach (var node in nodes?.Where(n => n.Path == path || n.Path.StartsWith(below, StringComparison.Ordinal)) ?? ListNodes(path))
         {
             string rel = Relative(node.Path, path);
             if (format == ZarrFormat.V2)
@@ -830,9 +834,10 @@ public sealed class ZarrStore : IDisposable
     /// Where consolidated metadata disagrees with the documents it stands for (an entry missing, extra or different),
     /// one line each: what <see cref="Verify"/> reports. xarray reading such a store sees the stale shapes.
     /// </summary>
-    internal IEnumerable<string> ConsolidatedMismatches()
+    internal IEnumerable<string> ConsolidatedMismatches(IReadOnlyList<NodeInfo>? nodes = null)
     {
-        foreach (var node in ListNodes().Where(n => n.Kind == NodeKind.Group))
+        nodes ??= ListNodes();
+        foreach (var node in nodes.Where(n => n.Kind == NodeKind.Group))
         {
             JsonObject? held = null;
             string where;
@@ -852,7 +857,7 @@ public sealed class ZarrStore : IDisposable
                 continue;
             }
 
-            var actual = (JsonObject)BuildConsolidated(node.Path, node.Format)["metadata"]!;
+            var actual = (JsonObject)BuildConsolidated(node.Path, node.Format, nodes)["metadata"]!;
             foreach (var (key, value) in actual)
             {
                 if (!held.TryGetPropertyValue(key, out var h))

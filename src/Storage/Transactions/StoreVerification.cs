@@ -149,6 +149,7 @@ internal static class StoreVerifier
             }
         });
 
+        CheckHierarchy(store, nodes, problems);
         if (store.Versions is { } versions)
         {
             (int LivePins, int DeadPins, int LiveTransactions, List<string> Orphaned, List<long> Unfinished) inspected;
@@ -180,6 +181,39 @@ internal static class StoreVerifier
         }
 
         return Result(problems, notes, arrays, groups, work.Count, store.Version);
+    }
+
+    // What lies around the arrays: one format per hierarchy, consolidated metadata that agrees with the documents, and
+    // no links or special files (which reads refuse and listings skip).
+    private static void CheckHierarchy(ZarrStore store, IReadOnlyList<NodeInfo> nodes, ConcurrentBag<string> problems)
+    {
+        var formats = nodes.GroupBy(n => n.Format).ToList();
+        if (formats.Count > 1)
+        {
+            string Sample(IGrouping<ZarrFormat, NodeInfo> g) =>
+                $"Zarr {(g.Key == ZarrFormat.V2 ? "v2" : "v3")}: {string.Join(", ", g.Take(3).Select(n => n.Path.Length == 0 ? "(root)" : "'" + n.Path + "'"))}{(g.Count() > 3 ? ", …" : string.Empty)}";
+            problems.Add($"store '{store.Name}' mixes Zarr formats ({string.Join("; ", formats.Select(Sample))}): a hierarchy holds one format, and zarr-python opens neither a v2 node under a v3 root nor the reverse");
+        }
+
+        try
+        {
+            foreach (var mismatch in store.ConsolidatedMismatches(nodes))
+            {
+                problems.Add(mismatch);
+            }
+        }
+        catch (ChunkComputeException ex)
+        {
+            problems.Add($"store '{store.Name}': consolidated metadata cannot be checked: {ex.Message}");
+        }
+
+        if (store.LocalDirectory is { } directory)
+        {
+            foreach (var (entry, kind) in directory.FindUnsafeEntries())
+            {
+                problems.Add($"store '{store.Name}': '{entry}' is a {(kind == Stores.FileKind.SymbolicLink ? "symbolic link" : "FIFO, socket or device")}; ChunkCompute does not follow or open it (reads that need it fail, listings skip it)");
+            }
+        }
     }
 
     private static StoreVerification Result(ConcurrentBag<string> problems, ConcurrentBag<string> notes, int arrays, int groups, long chunks, long? version) =>

@@ -49,6 +49,7 @@ public sealed class ConsolidatedMetadataTests : IDisposable
         File.WriteAllText(doc, File.ReadAllText(doc).Replace("5", "6", StringComparison.Ordinal)); // ...unlike a hand edit
         var problems = raw.ConsolidatedMismatches().ToList();
         Assert.Contains(problems, p => p.Contains("g/x", StringComparison.Ordinal) && p.Contains("disagrees", StringComparison.Ordinal));
+        Assert.Contains(raw.Verify().Problems, p => p.Contains("g/x", StringComparison.Ordinal) && p.Contains("consolidated", StringComparison.Ordinal));
     }
 
     private static long? ConsolidatedShape(string store, ZarrFormat format, string array)

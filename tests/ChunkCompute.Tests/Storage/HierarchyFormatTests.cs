@@ -111,4 +111,32 @@ public sealed class HierarchyFormatTests : IDisposable
             Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8], store.OpenArray<int>("x").Read());
         }
     }
+
+    [Fact]
+    public void Verify_ReportsAMixedHierarchy()
+    {
+        string path = _dir.Combine("mixed.zarr");
+        using (var store = ZarrStore.Open(path))
+        {
+            store.CreateArray<int>("x", [2], [2]).Write([1, 2]);
+            Assert.True(store.Verify().IsSound);
+        }
+
+        // What an older ChunkCompute (or a hand-made store) left: a v2 array under a v3 root.
+        using (var v2 = ZarrStore.InMemory(new ZarrStoreOptions { DefaultFormat = ZarrFormat.V2 }))
+        {
+            v2.CreateArray<int>("old", [2], [2]).Write([3, 4]);
+            foreach (var key in v2.Store.List("old/"))
+            {
+                string file = Path.Combine(path, key);
+                Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+                File.WriteAllBytes(file, v2.Store.Get(key)!);
+            }
+        }
+
+        using var reopened = ZarrStore.OpenExisting(path);
+        var problem = Assert.Single(reopened.Verify().Problems);
+        Assert.Contains("mixes Zarr formats", problem, StringComparison.Ordinal);
+        Assert.Contains("'old'", problem, StringComparison.Ordinal);
+    }
 }

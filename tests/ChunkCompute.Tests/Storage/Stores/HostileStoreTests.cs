@@ -155,6 +155,7 @@ public sealed class HostileStoreTests : IDisposable
         using var store = ZarrStore.OpenExisting(StorePath);
         var ex = Assert.Throws<UnsafeStoreEntryException>(() => store.OpenArray<int>("x").Read());
         Assert.Equal("x/c/1", ex.Entry);
+        Assert.Contains(store.Verify().Problems, p => p.Contains("'x/c/1' is a symbolic link", StringComparison.Ordinal));
 
         // Writing over it is refused too (the user replaces the link); the file it points to is untouched.
         ex = Assert.Throws<UnsafeStoreEntryException>(() => store.OpenArray<int>("x").Write([0, 0, 0, 0, 0, 0, 0, 0]));
