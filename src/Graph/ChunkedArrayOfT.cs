@@ -42,6 +42,12 @@ public sealed class ChunkedArray<T>
     /// <summary>The element type.</summary>
     public DataType DataType => Node.DataType;
 
+    /// <summary>
+    /// The dimension names (xarray's convention), or null when unnamed: a stored array's, kept through elementwise
+    /// operations and rechunking.
+    /// </summary>
+    public IReadOnlyList<string?>? DimensionNames => Node.DimensionNames;
+
     /// <inheritdoc/>
     public override string ToString() => $"ChunkedArray<{typeof(T).Name}> shape [{string.Join(", ", Shape)}] chunks {Chunks} ({Node.Label})";
 }

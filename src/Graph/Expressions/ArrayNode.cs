@@ -93,6 +93,16 @@ public abstract class ArrayNode
     /// </summary>
     public virtual bool IsSink => false;
 
+    /// <summary>
+    /// The names of the dimensions (xarray's convention: v3 <c>dimension_names</c>, v2 <c>_ARRAY_DIMENSIONS</c>), or
+    /// null when unnamed: a stored array's, kept by operations that keep the dimensions (elementwise, rechunk).
+    /// </summary>
+    public virtual IReadOnlyList<string?>? DimensionNames => null;
+
+    /// <summary>The dimension names of the first input of the same shape, for operations that keep the dimensions.</summary>
+    protected IReadOnlyList<string?>? NamesOfSameShapedInput() =>
+        Inputs.FirstOrDefault(i => i.DimensionNames is not null && i.Grid.Shape.SequenceEqual(Grid.Shape))?.DimensionNames;
+
     /// <inheritdoc/>
     public override string ToString() => $"{Label}#{Id} {DataType.Name} {Grid}";
 }

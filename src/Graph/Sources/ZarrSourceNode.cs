@@ -26,6 +26,9 @@ public sealed class ZarrSourceNode : ArrayNode
     public ZarrArray Array { get; }
 
     /// <inheritdoc/>
+    public override IReadOnlyList<string?>? DimensionNames => Array.Metadata.DimensionNames;
+
+    /// <inheritdoc/>
     public override string Label => "read " + (Array.Path.Length == 0 ? "/" : Array.Path);
 
     /// <inheritdoc/>

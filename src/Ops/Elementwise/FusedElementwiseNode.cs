@@ -56,6 +56,9 @@ public sealed unsafe class FusedElementwiseNode : ArrayNode
     public bool IsFused => _operations.Length > 1;
 
     /// <inheritdoc/>
+    public override IReadOnlyList<string?>? DimensionNames => NamesOfSameShapedInput();
+
+    /// <inheritdoc/>
     public override string Label => IsFused ? $"fused({string.Join(",", _operations)})" : _operations[0];
 
     /// <summary>The bound expression tree (for fusing further operations on top of this node).</summary>

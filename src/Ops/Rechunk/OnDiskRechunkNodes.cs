@@ -7,6 +7,9 @@ namespace ChunkCompute.Ops;
 internal sealed class IntermediateWriteNode(ArrayNode input, IntermediateStore store)
     : ArrayNode(input.DataType, input.Grid, [input])
 {
+    /// <inheritdoc/>
+    public override IReadOnlyList<string?>? DimensionNames => NamesOfSameShapedInput();
+
     public IntermediateStore Store { get; } = store;
 
     public override string Label => "rechunk-spill";
@@ -30,6 +33,9 @@ internal sealed class IntermediateWriteNode(ArrayNode input, IntermediateStore s
 internal sealed class BarrierNode(ArrayNode input)
     : ArrayNode(DataType.UInt8, ChunkGrid.Regular([1], [1]), [input])
 {
+    /// <inheritdoc/>
+    public override IReadOnlyList<string?>? DimensionNames => NamesOfSameShapedInput();
+
     public override string Label => "rechunk-barrier";
 
     public override long OutputBytes(ReadOnlySpan<long> chunkIndex) => 0;
@@ -54,6 +60,9 @@ internal sealed class BarrierNode(ArrayNode input)
 internal sealed class IntermediateReadNode(ArrayNode barrier, IntermediateStore store, DataType dataType, ChunkGrid target)
     : ArrayNode(dataType, target, [barrier])
 {
+    /// <inheritdoc/>
+    public override IReadOnlyList<string?>? DimensionNames => NamesOfSameShapedInput();
+
     public IntermediateStore Store { get; } = store;
 
     public override string Label => "rechunk-load";

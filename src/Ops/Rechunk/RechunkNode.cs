@@ -15,6 +15,9 @@ internal sealed unsafe class RechunkNode : ArrayNode
     }
 
     /// <inheritdoc/>
+    public override IReadOnlyList<string?>? DimensionNames => NamesOfSameShapedInput();
+
+    /// <inheritdoc/>
     public override string Label => "rechunk";
 
     /// <inheritdoc/>

@@ -114,16 +114,23 @@ public sealed class ArrayMetadata
         var compression = options.Compression ?? Compression.Default;
         if (format == ZarrFormat.V2)
         {
-            if (options.ShardShape is not null || options.Checksum || options.DimensionNames is not null)
+            if (options.ShardShape is not null || options.Checksum)
             {
-                throw new ArgumentException("ShardShape, Checksum and DimensionNames are Zarr v3 features; use Format = ZarrFormat.V3", nameof(options));
+                throw new ArgumentException("ShardShape and Checksum are Zarr v3 features; use Format = ZarrFormat.V3", nameof(options));
+            }
+
+            var v2Names = CheckDimensionNames(options.DimensionNames, shape.Length);
+            if (v2Names is not null)
+            {
+                // xarray's convention for v2: the names as the array attribute _ARRAY_DIMENSIONS.
+                attributes[ArrayDimensionsAttribute] = new JsonArray(v2Names.Select(n => (JsonNode?)n).ToArray());
             }
 
             var sep = options.Separator ?? '.';
             var compressor = compression.ToV2Json(dataType.Size);
             char order = options.FortranOrder ? 'F' : 'C';
             var pipeline = CodecPipeline.FromV2(compressor, null, order, dataType, false, shape.Length);
-            return new ArrayMetadata(format, shape, chunks, dataType, fill, false, new ChunkKeyEncoding(true, sep), pipeline, attributes, null, compressor, null, order, false);
+            return new ArrayMetadata(format, shape, chunks, dataType, fill, false, new ChunkKeyEncoding(true, sep), pipeline, attributes, v2Names, compressor, null, order, false);
         }
 
         var codecs = new JsonArray();
@@ -179,7 +186,7 @@ public sealed class ArrayMetadata
 
         var v3pipeline = CodecPipeline.FromV3(codecs, dataType, fill);
         var key = options.Separator is '.' ? new ChunkKeyEncoding(false, '.') : ChunkKeyEncoding.Default;
-        return new ArrayMetadata(format, shape, chunks, dataType, fill, false, key, v3pipeline, attributes, options.DimensionNames?.ToArray(), null, null, 'C', false);
+        return new ArrayMetadata(format, shape, chunks, dataType, fill, false, key, v3pipeline, attributes, CheckDimensionNames(options.DimensionNames, shape.Length), null, null, 'C', false);
     }
 
     /// <summary>
@@ -266,7 +273,62 @@ public sealed class ArrayMetadata
     public ArrayMetadata WithAttributes(JsonObject attributes)
     {
         ArgumentNullException.ThrowIfNull(attributes);
-        return new ArrayMetadata(Format, _shape, _chunkShape, DataType, _fillValue, FillValueIsNull, ChunkKeyEncoding, Codecs, attributes.DeepClone().AsObject(), DimensionNames?.ToArray(), V2Compressor, V2Filters, V2Order, V2BigEndian);
+        var names = Format == ZarrFormat.V2 ? V2DimensionNames(attributes, Rank) : DimensionNames?.ToArray();
+        return new ArrayMetadata(Format, _shape, _chunkShape, DataType, _fillValue, FillValueIsNull, ChunkKeyEncoding, Codecs, attributes.DeepClone().AsObject(), names, V2Compressor, V2Filters, V2Order, V2BigEndian);
+    }
+
+    /// <summary>The v2 array attribute that holds dimension names (xarray's convention).</summary>
+    public const string ArrayDimensionsAttribute = "_ARRAY_DIMENSIONS";
+
+    // Dimension names given for a new array: one per dimension (null entries allowed in v3 only when given so).
+    private static string?[]? CheckDimensionNames(IReadOnlyList<string?>? names, int rank)
+    {
+        if (names is null)
+        {
+            return null;
+        }
+
+        if (names.Count != rank)
+        {
+            throw new ArgumentException($"{names.Count} dimension names given for an array of {rank} dimensions", nameof(names));
+        }
+
+        return names.ToArray();
+    }
+
+    // Dimension names read from a document: an array of strings (or nulls), one per dimension.
+    private static string?[]? ReadDimensionNames(JsonNode? node, int rank, string field)
+    {
+        if (node is null)
+        {
+            return null;
+        }
+
+        if (node is not JsonArray array || array.Count != rank)
+        {
+            throw new FormatException($"{field} must be an array of {rank} names, one per dimension (got {node.ToJsonString()})");
+        }
+
+        return array.Select(n => n switch
+        {
+            null => null,
+            JsonValue v when v.TryGetValue(out string? name) => name,
+            _ => throw new FormatException($"{field} holds {n.ToJsonString()}, not a name"),
+        }).ToArray();
+    }
+
+    // v2 dimension names from the attributes: an attribute, not a field of the format, so a malformed one (a tool's
+    // private use of the name) leaves the array unnamed rather than unreadable.
+    private static string?[]? V2DimensionNames(JsonObject? attributes, int rank)
+    {
+        try
+        {
+            return ReadDimensionNames(attributes?[ArrayDimensionsAttribute], rank, ArrayDimensionsAttribute);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Parses a Zarr v3 array <c>zarr.json</c>.</summary>
@@ -308,7 +370,7 @@ public sealed class ArrayMetadata
         var pipeline = CodecPipeline.FromV3(codecs, dataType, fill);
         pipeline.Validate(chunks);
         var attributes = json["attributes"] is JsonObject a ? a.DeepClone().AsObject() : [];
-        string?[]? names = json["dimension_names"] is JsonArray dn ? dn.Select(n => n?.GetValue<string>()).ToArray() : null;
+        string?[]? names = ReadDimensionNames(json["dimension_names"], shape.Length, "dimension_names");
         return new ArrayMetadata(ZarrFormat.V3, shape, chunks, dataType, fill, false, key, pipeline, attributes, names, null, null, 'C', false);
     }
 
@@ -351,7 +413,7 @@ public sealed class ArrayMetadata
         var pipeline = CodecPipeline.FromV2(zarray["compressor"], zarray["filters"], order[0], dataType, bigEndian, shape.Length);
         return new ArrayMetadata(
             ZarrFormat.V2, shape, chunks, dataType, fill, fillNode is null, new ChunkKeyEncoding(true, sep[0]), pipeline,
-            zattrs?.DeepClone().AsObject() ?? [], null,
+            zattrs?.DeepClone().AsObject() ?? [], V2DimensionNames(zattrs, shape.Length),
             compressor?.DeepClone().AsObject(), filters?.DeepClone().AsArray(), order[0], bigEndian);
     }
 
