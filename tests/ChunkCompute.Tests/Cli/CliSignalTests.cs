@@ -5,7 +5,11 @@ using Xunit;
 
 namespace ChunkCompute.Tests.Cli;
 
-/// <summary>SIGTERM and SIGINT cancel a running command promptly: non-zero exit, partial output removed, nothing published.</summary>
+/// <summary>
+/// SIGTERM and SIGINT cancel a running command promptly: non-zero exit, partial output removed, nothing published.
+/// The child keeps every core busy, so these run alone (not beside timing-sensitive tests such as CrashTests).
+/// </summary>
+[Collection(nameof(CliSignalTests))]
 public sealed partial class CliSignalTests
 {
     [Theory]
@@ -69,4 +73,10 @@ public sealed partial class CliSignalTests
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
+}
+
+/// <summary>Runs <see cref="CliSignalTests"/> with no other test in parallel.</summary>
+[CollectionDefinition(nameof(CliSignalTests), DisableParallelization = true)]
+public sealed class CliSignalTestsCollection
+{
 }
