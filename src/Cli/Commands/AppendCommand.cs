@@ -9,20 +9,21 @@ using ChunkCompute.Storage.Npy;
 namespace ChunkCompute.Cli.Commands;
 
 /// <summary>
-/// <c>chunkcompute append STORE --array PATH FILE.npy [--axis N] [--memory SIZE] [--json]</c>: appends a .npy file to
+/// <c>chunkcompute append FILE.npy STORE --array PATH [--axis N] [--consolidate] [--memory SIZE] [--json]</c>: appends a .npy file to
 /// an array along an axis in one transaction (readers see all of it or none of it), streaming it in blocks of rows.
 /// </summary>
 internal static class AppendCommand
 {
     public static Command Create(CliContext context)
     {
-        var store = new Argument<string>("STORE") { Description = "The Zarr store (a directory)." };
         var file = new Argument<string>("FILE") { Description = "A NumPy .npy file of the array's dtype whose other dimensions match the array's (or one slice: rank one less)." };
+        var store = new Argument<string>("STORE") { Description = "The Zarr store (a directory)." };
         var array = new Option<string>("--array") { Description = "Path of the array to append to.", Required = true };
+        var consolidate = new Option<bool>("--consolidate") { Description = "Also write consolidated metadata for the store (v2 .zmetadata, v3 inline), in the same commit." };
         var axis = new Option<int>("--axis") { Description = "The axis to grow (default 0).", DefaultValueFactory = _ => 0 };
         var memory = CliOptions.Memory("the append buffers");
         var json = CliOptions.Json("store, array, file, axis, appended, shape_before, shape, version, bytes_read, seconds");
-        var command = new Command("append", "Append a .npy file to an array in one transaction (O(appended data)).") { store, file, array, axis, memory, json };
+        var command = new Command("append", "Append a .npy file to an array in one transaction (O(appended data)).") { file, store, array, axis, consolidate, memory, json };
         command.SetAction(async (parse, cancellationToken) =>
         {
             long budget = CliParsing.ParseSize(parse.GetValue(memory)!, "--memory");
@@ -30,6 +31,10 @@ internal static class AppendCommand
             string storePath = parse.GetValue(store)!;
             string arrayPath = parse.GetValue(array)!;
             int ax = parse.GetValue(axis);
+            bool consolidateStore = parse.GetValue(consolidate);
+            const string Usage = "append FILE STORE --array PATH";
+            CliPaths.RequireFile("append", Usage, "FILE", input, mustExist: true);
+            CliPaths.RequireStore("append", Usage, "STORE", storePath);
             var clock = Stopwatch.StartNew();
 
             // Plan on a first handle (metadata and the file's header only), then append on one sized by the plan.
@@ -43,7 +48,7 @@ internal static class AppendCommand
 
             using var zarr = ZarrStore.OpenExisting(storePath, options);
             var result = await ProgressDisplay.RunAsync(context, parse, "appending " + Path.GetFileName(input), progress =>
-                Task.FromResult(Append(zarr, arrayPath, input, ax, budget, progress, cancellationToken))).ConfigureAwait(false);
+                Task.FromResult(Append(zarr, arrayPath, input, ax, budget, consolidateStore, progress, cancellationToken))).ConfigureAwait(false);
             double seconds = clock.Elapsed.TotalSeconds;
             if (parse.GetValue(json))
             {
@@ -146,7 +151,7 @@ internal static class AppendCommand
         return Math.Max(1, Math.Min(block[0], Math.Min(budget / 4, 64L << 20) / Math.Max(1, rowBytes)));
     }
 
-    private static Result Append(ZarrStore zarr, string arrayPath, string input, int axis, long budget, CliProgress progress, CancellationToken cancellationToken)
+    private static Result Append(ZarrStore zarr, string arrayPath, string input, int axis, long budget, bool consolidate, CliProgress progress, CancellationToken cancellationToken)
     {
         using var reader = new NpyReader(input);
         var (current, block) = Check(zarr, arrayPath, input, reader.Header, axis);
@@ -158,6 +163,10 @@ internal static class AppendCommand
             {
                 var target = tx.OpenArray(arrayPath);
                 bytesRead = Copy(reader, target, block, axis, budget, progress, cancellationToken);
+                if (consolidate)
+                {
+                    tx.Store.Consolidate();
+                }
             },
             retries: 0,
             cancellationToken);

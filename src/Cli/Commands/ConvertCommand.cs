@@ -12,7 +12,7 @@ namespace ChunkCompute.Cli.Commands;
 
 /// <summary>
 /// <c>chunkcompute convert SRC DST --array PATH [--to-array PATH] [--chunks A,B] [--codec …] [--format v2|v3]
-/// [--memory SIZE] [--overwrite] [--json]</c>: rechunks, recompresses and/or changes the Zarr format of an array with
+/// [--dims A,B] [--consolidate] [--memory SIZE] [--overwrite] [--json]</c>: rechunks, recompresses and/or changes the Zarr format of an array with
 /// the engine, within the memory budget (the rechunk spills to a temporary array on disk when no in-memory plan
 /// fits). The target is published only when every chunk is written; a failed or cancelled convert leaves no target.
 /// </summary>
@@ -28,11 +28,13 @@ internal static class ConvertCommand
         var codec = new Option<string?>("--codec") { Description = "Target compressor: none, lz4, zstd, gzip, zlib, blosc-lz4, blosc-lz4hc, blosc-zstd, blosc-zlib (optionally :LEVEL; default: the source's, or blosc-lz4)." };
         var format = new Option<string?>("--format") { Description = "Target Zarr format: v2 or v3 (default: the source's)." };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace an existing array at the target path." };
+        var dims = new Option<string?>("--dims") { Description = "Dimension names of the target, one per dimension (default: the source's, kept in either format)." };
+        var consolidate = new Option<bool>("--consolidate") { Description = "Also write consolidated metadata for the target store (v2 .zmetadata, v3 inline)." };
         var memory = CliOptions.Memory("chunk buffers");
         var json = CliOptions.Json("source, target, shape, dtype, chunks, codec, bytes_read, bytes_written, peak_memory_bytes, seconds");
         var command = new Command("convert", "Rechunk, recompress and/or change the Zarr format of an array within a memory budget.")
         {
-            source, destination, array, toArray, chunks, codec, format, overwrite, memory, json,
+            source, destination, array, toArray, chunks, codec, format, overwrite, dims, consolidate, memory, json,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -43,6 +45,9 @@ internal static class ConvertCommand
             string dstDir = parse.GetValue(destination)!;
             string fromPath = Normalize(parse.GetValue(array)!);
             string toPath = Normalize(parse.GetValue(toArray) ?? fromPath);
+            const string Usage = "convert SRC DST --array PATH";
+            CliPaths.RequireStore("convert", Usage, "SRC", srcDir);
+            CliPaths.RequireStore("convert", Usage, "DST", dstDir);
             bool sameStore = SameDirectory(srcDir, dstDir);
             if (sameStore && Overlaps(fromPath, toPath))
             {
@@ -64,6 +69,20 @@ internal static class ConvertCommand
             }
 
             var targetFormat = fmt ?? src.Metadata.Format;
+            var dimensionNames = CliPaths.ParseDims(parse.GetValue(dims), src.Rank) ?? src.Metadata.DimensionNames;
+            bool overwriteTarget = parse.GetValue(overwrite);
+            if (Directory.Exists(dstDir))
+            {
+                // Refused in CLI terms before anything (not even the transaction log) is written.
+                using var existing = sameStore ? null : ZarrStore.OpenExisting(dstDir);
+                var check = existing ?? srcStore;
+                CliPaths.RequireFormat(check, targetFormat, explicitFlag: fmt is not null, $"array '{toPath}'");
+                CliPaths.RequireAbsent(check, toPath, overwriteTarget);
+            }
+
+            // The attributes travel; v2's _ARRAY_DIMENSIONS attribute is the dimension names, written per format.
+            var attributes = src.Attributes;
+            attributes.Remove(ArrayMetadata.ArrayDimensionsAttribute);
             bool rechunk = !targetChunks.SequenceEqual(src.ChunkShape);
             if (rechunk && !FitsInMemory(src, targetChunks, budget))
             {
@@ -74,15 +93,15 @@ internal static class ConvertCommand
             {
                 Compression = compression,
                 Format = targetFormat,
-                Overwrite = parse.GetValue(overwrite),
+                Overwrite = overwriteTarget,
                 FillValue = src.Metadata.FillValueIsNull ? null : src.DataType.FormatFillValue(src.Metadata.FillValue),
-                Attributes = src.Attributes,
-                DimensionNames = targetFormat == ZarrFormat.V3 ? src.Metadata.DimensionNames : null,
+                Attributes = attributes,
+                DimensionNames = dimensionNames,
             };
 
             var clock = Stopwatch.StartNew();
             var result = await ProgressDisplay.RunAsync(context, parse, $"converting {fromPath}", progress =>
-                Run(src, sameStore ? srcStore : null, dstDir, toPath, targetChunks, rechunk, options, budget, progress, cancellationToken)).ConfigureAwait(false);
+                Run(src, sameStore ? srcStore : null, dstDir, toPath, targetChunks, rechunk, options, budget, parse.GetValue(consolidate), progress, cancellationToken)).ConfigureAwait(false);
             double seconds = clock.Elapsed.TotalSeconds;
             string sourceCodec = sourceCompression?.Name ?? "other";
             if (asJson)
@@ -116,7 +135,7 @@ internal static class ConvertCommand
     }
 
     private static async Task<ConvertResult> Run(
-        ZarrArray src, ZarrStore? sameStore, string dstDir, string toPath, int[] chunks, bool rechunk, ArrayOptions options, long budget, CliProgress progress, CancellationToken cancellationToken)
+        ZarrArray src, ZarrStore? sameStore, string dstDir, string toPath, int[] chunks, bool rechunk, ArrayOptions options, long budget, bool consolidate, CliProgress progress, CancellationToken cancellationToken)
     {
         var method = typeof(ConvertCommand).GetMethod(nameof(BuildWrite), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(src.DataType.ClrType);
         var last = new LastProgress(progress.Compute);
@@ -144,6 +163,11 @@ internal static class ConvertCommand
             catch (MemoryPlanRefusedException ex)
             {
                 throw CliMemory.Restate(ex, "convert", src);
+            }
+
+            if (consolidate)
+            {
+                dst.Consolidate(); // right after the target is published (the engine's write commits on its own)
             }
 
             return new ConvertResult(statistics, last.Value?.BytesRead ?? 0, last.Value?.BytesWritten ?? 0);

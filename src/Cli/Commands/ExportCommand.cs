@@ -9,7 +9,7 @@ using ChunkCompute.Storage.Npy;
 namespace ChunkCompute.Cli.Commands;
 
 /// <summary>
-/// <c>chunkcompute export STORE --array PATH FILE.npy [--slice "0:100,:"]</c>: writes an array, or a NumPy-style basic
+/// <c>chunkcompute export STORE FILE.npy --array PATH [--slice "0:100,:"]</c>: writes an array, or a NumPy-style basic
 /// slice of it (steps, negative indices, integer indices that drop a dimension), to a .npy file in bounded memory.
 /// </summary>
 internal static class ExportCommand
@@ -31,6 +31,9 @@ internal static class ExportCommand
             string storePath = parse.GetValue(store)!;
             string arrayPath = parse.GetValue(array)!;
             string output = parse.GetValue(file)!;
+            const string Usage = "export STORE FILE --array PATH";
+            CliPaths.RequireStore("export", Usage, "STORE", storePath);
+            CliPaths.RequireFile("export", Usage, "FILE", output, mustExist: false);
             var clock = Stopwatch.StartNew();
 
             // Plan on a first handle (metadata only), then read on one sized by the plan: no chunk cache, and no more

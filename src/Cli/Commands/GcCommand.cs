@@ -22,7 +22,9 @@ internal static class GcCommand
         {
             _ = CliParsing.ParseSize(parse.GetValue(memory)!, "--memory");
             var clock = Stopwatch.StartNew();
-            using var zarr = ZarrStore.OpenExisting(parse.GetValue(store)!);
+            string storeArgument = parse.GetValue(store)!;
+            CliPaths.RequireStore("gc", "gc STORE", "STORE", storeArgument);
+            using var zarr = ZarrStore.OpenExisting(storeArgument);
             if (!zarr.IsTransactional)
             {
                 throw new NotSupportedException($"store '{zarr.Name}' has no transaction log to collect (read-only directory?)");

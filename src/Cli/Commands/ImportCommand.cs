@@ -13,7 +13,7 @@ namespace ChunkCompute.Cli.Commands;
 
 /// <summary>
 /// <c>chunkcompute import FILE.npy|FILE.csv STORE --array PATH [--chunks A,B] [--codec …] [--format v2|v3]
-/// [--dtype T] [--delimiter C] [--memory SIZE] [--overwrite] [--json]</c>: streams a .npy file, or a CSV/TSV file of
+/// [--dims A,B] [--consolidate] [--dtype T] [--delimiter C] [--memory SIZE] [--overwrite] [--json]</c>: streams a .npy file, or a CSV/TSV file of
 /// numbers (read twice: once to validate and count rows, once to write), into a new array in bounded memory (blocks
 /// of whole chunk rows), in one transaction: a failed or cancelled import publishes nothing.
 /// </summary>
@@ -35,11 +35,13 @@ internal static class ImportCommand
         var header = new Option<bool>("--header") { Description = "CSV only: the first row is a header (column names), even if it holds numbers." };
         var noHeader = new Option<bool>("--no-header") { Description = "CSV only: the first row is data. Default: a header when every field of it is text, data when every field is a number; a mix is an error." };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace an existing array at the path." };
+        var dims = new Option<string?>("--dims") { Description = "Dimension names, one per dimension, e.g. time,lat,lon (v3 dimension_names; v2 the _ARRAY_DIMENSIONS attribute xarray reads)." };
+        var consolidate = new Option<bool>("--consolidate") { Description = "Also write consolidated metadata for the store (v2 .zmetadata, v3 inline), in the same commit." };
         var memory = CliOptions.Memory("the import buffers");
         var json = CliOptions.Json("source, store, array, shape, dtype, chunks, codec, format, header, bytes_read, stored_bytes, seconds");
         var command = new Command("import", "Import a NumPy .npy file or a CSV file of numbers into a Zarr array.")
         {
-            file, store, array, chunks, codec, format, dtype, delimiter, header, noHeader, overwrite, memory, json,
+            file, store, array, chunks, codec, format, dtype, delimiter, header, noHeader, overwrite, dims, consolidate, memory, json,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -47,6 +49,9 @@ internal static class ImportCommand
             var fmt = CliParsing.ToZarrFormat(CliParsing.ParseFormat(parse.GetValue(format)));
             long budget = CliParsing.ParseSize(parse.GetValue(memory)!, "--memory");
             string input = parse.GetValue(file)!;
+            const string Usage = "import FILE STORE --array PATH";
+            CliPaths.RequireFile("import", Usage, "FILE", input, mustExist: true);
+            CliPaths.RequireStore("import", Usage, "STORE", parse.GetValue(store)!);
             string ext = Path.GetExtension(input).ToLowerInvariant();
             bool csv = ext is ".csv" or ".tsv";
             if (!csv && (parse.GetValue(dtype) is not null || parse.GetValue(delimiter) is not null || parse.GetValue(header) || parse.GetValue(noHeader)))
@@ -67,7 +72,9 @@ internal static class ImportCommand
                 parse.GetValue(array)!,
                 parse.GetValue(chunks),
                 new ArrayOptions { Compression = compression, Format = fmt, Overwrite = parse.GetValue(overwrite) },
-                budget);
+                budget,
+                parse.GetValue(dims),
+                parse.GetValue(consolidate));
             bool asJson = parse.GetValue(json);
             var clock = Stopwatch.StartNew();
             var summary = await ProgressDisplay.RunAsync(context, parse, "importing " + Path.GetFileName(input), progress =>
@@ -140,8 +147,9 @@ internal static class ImportCommand
         // C order streams blocks of whole chunk rows (slabs along axis 0); Fortran order streams blocks of whole chunk
         // columns (slabs along the last axis: contiguous in the file), each transposed to C order in a second buffer.
         bool fortran = header.FortranOrder && shape.Length > 1;
+        var options = OptionsFor(request, shape.Length, null);
         var plan = Plan(request, dataType, shape, chunkShape, fortran ? shape.Length - 1 : 0, fortran ? 2 : 1, 0, null);
-        return Write(request, dataType, shape, chunkShape, plan.StoreOptions, target =>
+        return Write(request, options, dataType, shape, chunkShape, plan.StoreOptions, target =>
         {
             if (fortran)
             {
@@ -164,9 +172,10 @@ internal static class ImportCommand
         long[] shape = [csv.Rows, csv.Columns];
         int[] chunkShape = request.Chunks is { } c ? CliParsing.ParseChunks(c, 2) : CliParsing.AutoChunks(shape, dataType.Size, AutoChunkBytes(request.Budget));
         long lineBytes = (long)csv.LongestLine * CsvNumbers<T>.BytesPerLineChar;
+        var options = OptionsFor(request, 2, csv.Header is { } names ? new JsonObject { ["columns"] = new JsonArray(names.Select(n => (JsonNode?)n).ToArray()) } : null);
         var plan = Plan(request, dataType, shape, chunkShape, 0, 1, lineBytes, $"the longest line ({csv.LongestLine} characters)");
         int rowsPerBlock = (int)Math.Min(plan.SlabsPerBlock, int.MaxValue / Math.Max(1, csv.Columns));
-        var summary = Write(request, dataType, shape, chunkShape, plan.StoreOptions, target =>
+        var summary = Write(request, options, dataType, shape, chunkShape, plan.StoreOptions, target =>
         {
             var buffer = new T[rowsPerBlock * csv.Columns];
             var clock = Stopwatch.StartNew();
@@ -194,9 +203,21 @@ internal static class ImportCommand
     // Creates the array and runs the copy in one transaction (staged on disk, published at once; a failure or
     // cancellation publishes nothing and an overwritten array stays as it was). Stores without a transaction log get
     // the array created first and removed again on failure.
-    private static ImportSummary Write(ImportRequest request, DataType dataType, long[] shape, int[] chunks, ZarrStoreOptions storeOptions, Func<ZarrArray, long> copy)
+    private static ImportSummary Write(ImportRequest request, ArrayOptions options, DataType dataType, long[] shape, int[] chunks, ZarrStoreOptions storeOptions, Func<ZarrArray, long> copy)
     {
         bool storeExisted = Directory.Exists(request.Store);
+        if (storeExisted)
+        {
+            // Refused in CLI terms before anything (not even the transaction log) is written.
+            using var existing = ZarrStore.OpenExisting(request.Store);
+            if (options.Format is { } requested)
+            {
+                CliPaths.RequireFormat(existing, requested, explicitFlag: true, $"array '{request.Array}'");
+            }
+
+            CliPaths.RequireAbsent(existing, request.Array, options.Overwrite);
+        }
+
         using var zarr = ZarrStore.Open(request.Store, storeOptions);
         if (zarr.IsTransactional)
         {
@@ -206,8 +227,13 @@ internal static class ImportCommand
                 string path = zarr.Transact(
                     tx =>
                     {
-                        var staged = tx.CreateArray(request.Array, dataType, shape, chunks, request.Options);
+                        var staged = tx.CreateArray(request.Array, dataType, shape, chunks, options);
                         read = copy(staged);
+                        if (request.Consolidate)
+                        {
+                            tx.Store.Consolidate();
+                        }
+
                         return staged.Path;
                     },
                     retries: 0);
@@ -225,7 +251,7 @@ internal static class ImportCommand
         ZarrArray target;
         try
         {
-            target = zarr.CreateArray(request.Array, dataType, shape, chunks, request.Options);
+            target = zarr.CreateArray(request.Array, dataType, shape, chunks, options);
         }
         catch when (!storeExisted)
         {
@@ -237,6 +263,11 @@ internal static class ImportCommand
         try
         {
             long read = copy(target);
+            if (request.Consolidate)
+            {
+                zarr.Consolidate();
+            }
+
             return new ImportSummary(target, read, target.StoredBytes(), null);
         }
         catch
@@ -252,6 +283,16 @@ internal static class ImportCommand
             throw;
         }
     }
+
+    // The new array's options: the command line's, with --dims checked against the rank and any attributes.
+    private static ArrayOptions OptionsFor(ImportRequest request, int rank, JsonObject? attributes) => new()
+    {
+        Compression = request.Options.Compression,
+        Format = request.Options.Format,
+        Overwrite = request.Options.Overwrite,
+        DimensionNames = CliPaths.ParseDims(request.Dims, rank),
+        Attributes = attributes,
+    };
 
     private sealed record ImportPlan(long SlabsPerBlock, ZarrStoreOptions StoreOptions);
 

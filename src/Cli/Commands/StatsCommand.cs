@@ -38,7 +38,9 @@ internal static class StatsCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             long budget = CliParsing.ParseSize(parse.GetValue(memory)!, "--memory");
-            using var zarr = ZarrStore.OpenExisting(parse.GetValue(store)!);
+            string storeArgument = parse.GetValue(store)!;
+            CliPaths.RequireStore("stats", "stats STORE --array PATH --op OP", "STORE", storeArgument);
+            using var zarr = ZarrStore.OpenExisting(storeArgument);
             var source = zarr.OpenArray(parse.GetValue(array)!);
             int[]? axes = ParseAxes(parse.GetValue(axis), source.Rank);
             string opName = parse.GetValue(op)!;

@@ -23,7 +23,9 @@ internal static class VerifyCommand
         {
             long budget = CliParsing.ParseSize(parse.GetValue(memory)!, "--memory");
             var clock = Stopwatch.StartNew();
-            using var zarr = ZarrStore.OpenExisting(parse.GetValue(store)!);
+            string storeArgument = parse.GetValue(store)!;
+            CliPaths.RequireStore("verify", "verify STORE", "STORE", storeArgument);
+            using var zarr = ZarrStore.OpenExisting(storeArgument);
             var report = await ProgressDisplay.RunAsync(context, parse, "verifying chunks", progress =>
             {
                 var forward = new Progress(progress, clock);

@@ -97,6 +97,11 @@ internal static class StoreVerifier
                     notes.Add($"array '{node.Path}': {beyond} stored chunk(s) lie beyond its shape [{string.Join(", ", array.Shape)}] (left by a shrinking resize; `chunkcompute gc` removes them)");
                 }
             }
+            catch (UnsupportedDataTypeException ex)
+            {
+                // Valid Zarr that ChunkCompute cannot read (a string or structured dtype): skipped, not a fault.
+                notes.Add($"array '{node.Path}' skipped: its data type '{ex.DataType}' is not supported by ChunkCompute ({ex.Detail})");
+            }
             catch (ChunkComputeException ex)
             {
                 problems.Add(ex.Message);

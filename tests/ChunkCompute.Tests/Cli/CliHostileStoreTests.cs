@@ -258,14 +258,14 @@ public sealed class CliHostileStoreTests
         string wide = tmp.Combine("wide.npy");
         Npy.Save<int>(wide, Enumerable.Range(0, 1000).ToArray(), [10, 100]); // 4000 B
 
-        var refused = CliHarness.ExpectError("read whole", "append", store, wide, "--array", "m", "--axis", "1", "--memory", "2KiB");
+        var refused = CliHarness.ExpectError("read whole", "append", wide, store, "--array", "m", "--axis", "1", "--memory", "2KiB");
         Assert.Contains("--memory 2 KiB", refused.Stderr, StringComparison.Ordinal);
         using (var zarr = ZarrStore.OpenExisting(store))
         {
             Assert.Equal([10L, 6L], zarr.OpenArray("m").Shape);
         }
 
-        CliHarness.Expect(0, "append", store, wide, "--array", "m", "--axis", "1", "--memory", "64KiB");
+        CliHarness.Expect(0, "append", wide, store, "--array", "m", "--axis", "1", "--memory", "64KiB");
         using var after = ZarrStore.OpenExisting(store);
         var m = after.OpenArray<int>("m");
         Assert.Equal([10L, 106L], m.Shape);

@@ -32,7 +32,7 @@ public sealed class CliTransactionCommandsTests : IDisposable
         var extra = Enumerable.Range(0, 7 * 6).Select(i => -i).ToArray();
         Npy.Save<int>(more, extra, [7, 6]);
 
-        var result = CliHarness.Expect(0, "append", Store, more, "--array", "m", "--json");
+        var result = CliHarness.Expect(0, "append", more, Store, "--array", "m", "--json");
         using var doc = JsonDocument.Parse(result.Stdout);
         var root = doc.RootElement;
         Assert.Equal(7, root.GetProperty("appended").GetInt64());
@@ -46,7 +46,7 @@ public sealed class CliTransactionCommandsTests : IDisposable
         // One slice (rank one less) appends one row; text output names the shapes.
         string row = _dir.Combine("row.npy");
         Npy.Save<int>(row, [1, 2, 3, 4, 5, 6], [6]);
-        var text = CliHarness.Expect(0, "append", Store, row, "--array", "m");
+        var text = CliHarness.Expect(0, "append", row, Store, "--array", "m");
         Assert.Contains("[17, 6] -> [18, 6]", text.Stdout, StringComparison.Ordinal);
     }
 
@@ -56,11 +56,11 @@ public sealed class CliTransactionCommandsTests : IDisposable
         var first = ImportMatrix();
         string doubles = _dir.Combine("d.npy");
         Npy.Save<double>(doubles, new double[12], [2, 6]);
-        CliHarness.ExpectError("float64", "append", Store, doubles, "--array", "m");
+        CliHarness.ExpectError("float64", "append", doubles, Store, "--array", "m");
         string narrow = _dir.Combine("n.npy");
         Npy.Save<int>(narrow, new int[10], [2, 5]);
-        CliHarness.ExpectError("dimension 1: 5 vs 6", "append", Store, narrow, "--array", "m");
-        CliHarness.ExpectError("'nope'", "append", Store, narrow, "--array", "nope");
+        CliHarness.ExpectError("dimension 1: 5 vs 6", "append", narrow, Store, "--array", "m");
+        CliHarness.ExpectError("'nope'", "append", narrow, Store, "--array", "nope");
         using var zarr = ZarrStore.OpenExisting(Store);
         Assert.Equal(first, zarr.OpenArray<int>("m").Read());
     }
