@@ -50,7 +50,7 @@ internal static class InfoCommand
                 if (parse.GetValue(CliOptions.Verbose) && !zarr.IsSnapshotPinned)
                 {
                     string why = zarr.IsReadOnly ? "its transaction log is read-only for this process"
-                        : zarr.Version is null or 0 ? "it has no transaction log yet (written by another tool)"
+                        : zarr.Version is null or 0 ? "the store has no transaction log yet: another tool wrote it"
                         : "snapshot pins are unavailable";
                     context.Out.WriteLine($"note: read without a snapshot pin ({why}): a concurrent writer could change what is read");
                 }
@@ -139,7 +139,7 @@ internal static class InfoCommand
 
         if (node["supported"]?.GetValue<bool>() == false)
         {
-            w.WriteLine($"{indent}{name}  array (zarr v{node["format"]}) unsupported{(node["dtype"] is { } dt ? $": dtype {dt.ToJsonString()}" : string.Empty)} ({node["reason"]})");
+            w.WriteLine($"{indent}{name}  array (zarr v{node["format"]}) unsupported{(node["dtype"] is { } dt ? $": dtype {dt.GetValue<string>()}" : string.Empty)} ({node["reason"]})");
             return;
         }
 
