@@ -53,7 +53,7 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, bool inte
             ChunkComputeException or IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException or InvalidDataException => ex.Message,
             _ => ex.GetType().Name + ": " + ex.Message,
         };
-        Error.WriteLine("chunkcompute: error: " + message.ReplaceLineEndings(" "));
+        Error.WriteLine("chunkcompute: error: " + InCliTerms(message).ReplaceLineEndings(" "));
         if (verbose)
         {
             Error.WriteLine(ex.ToString());
@@ -61,6 +61,12 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, bool inte
 
         return 1;
     }
+
+    // Library messages name API properties; the command line names its flags.
+    private static string InCliTerms(string message) => message
+        .Replace("pass Overwrite = true", "pass --overwrite", StringComparison.Ordinal)
+        .Replace("Format = ZarrFormat.V3", "--format v3", StringComparison.Ordinal)
+        .Replace("Format = ZarrFormat.V2", "--format v2", StringComparison.Ordinal);
 
     // An OperationCanceledException, or (once cancellation was requested) one wrapped by a task or an aggregate.
     private bool IsCancellation(Exception ex)

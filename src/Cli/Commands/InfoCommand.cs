@@ -9,7 +9,7 @@ namespace ChunkCompute.Cli.Commands;
 /// <summary>
 /// <c>chunkcompute info STORE [--array PATH] [--json] [--svg FILE]</c>: the hierarchy, or one array in detail. v2
 /// arrays are shown in v2 terms (compressor, filters, order, dimension_separator), v3 arrays by their codec chain;
-/// an array of a data type or codec ChunkCompute cannot read is listed as unsupported. Reading never writes.
+/// an array of a data type ChunkCompute cannot read (strings, structured) is listed as unsupported. Reading never writes.
 /// </summary>
 internal static class InfoCommand
 {
@@ -89,12 +89,6 @@ internal static class InfoCommand
         {
             o["supported"] = false;
             o["dtype"] = ex.DataType;
-            o["reason"] = ex.Message;
-            return o;
-        }
-        catch (UnsupportedCodecException ex)
-        {
-            o["supported"] = false;
             o["reason"] = ex.Message;
             return o;
         }
