@@ -183,6 +183,12 @@ internal static class ExportCommand
         long read = 0;
         long written = 0;
         var clock = Stopwatch.StartNew();
+
+        // One buffer for every block (and one for gathering strided slices): a new large array per block would be left
+        // for the garbage collector, and a process keeps those pages until it runs, far past --memory.
+        long maxBox = BoxExtent(specs[0], 0, Math.Min(rowsPerBlock, specs[0].Count)) * innerBox * es;
+        var boxBuffer = new byte[checked((int)maxBox)];
+        var gathered = unitSteps ? [] : new byte[checked((int)(Math.Min(rowsPerBlock, specs[0].Count) * innerOut * es))];
         for (long o = 0; o < specs[0].Count; o += rowsPerBlock)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -198,7 +204,7 @@ internal static class ExportCommand
             }
 
             var box = new ArraySubset(boxStart, boxShape);
-            var data = new byte[checked((int)(box.ElementCount * es))];
+            var data = boxBuffer.AsSpan(0, checked((int)(box.ElementCount * es)));
             source.ReadBytes(box, data, useCache: false, cancellationToken);
             read += data.Length;
             written += rows * innerOut * es;
@@ -208,7 +214,7 @@ internal static class ExportCommand
                 continue;
             }
 
-            var output = new byte[checked((int)(rows * innerOut * es))];
+            var output = gathered.AsSpan(0, checked((int)(rows * innerOut * es)));
             Gather(data, boxShape, specs, o, rows, boxStart, output, es);
             writer.WriteElements(output);
         }
@@ -221,7 +227,7 @@ internal static class ExportCommand
 
     private static long BoxExtent(SliceSpec s, long lo, long n) => n == 0 ? 0 : ((n - 1) * Math.Abs(s.Step)) + 1;
 
-    private static void Gather(byte[] box, long[] boxShape, SliceSpec[] specs, long o, long rows, long[] boxStart, byte[] output, int es)
+    private static void Gather(ReadOnlySpan<byte> box, long[] boxShape, SliceSpec[] specs, long o, long rows, long[] boxStart, Span<byte> output, int es)
     {
         int rank = specs.Length;
         var strides = new long[rank];
@@ -246,7 +252,7 @@ internal static class ExportCommand
                 offset += src * strides[d];
             }
 
-            Buffer.BlockCopy(box, (int)offset, output, (int)(k * es), es);
+            box.Slice((int)offset, es).CopyTo(output.Slice((int)(k * es), es));
             for (int d = rank - 1; d >= 0; d--)
             {
                 if (++index[d] < counts[d])

@@ -853,6 +853,11 @@ public sealed class ZarrArray
         {
             throw new CorruptChunkException(_owner.Name, Path, key, ex.Message, ex);
         }
+        catch (UnsupportedCodecException ex)
+        {
+            // A frame in a format we do not read (a Blosc2 or snappy frame under a blosc codec): name the chunk too.
+            throw new UnsupportedCodecException(ex.Codec, $"{ex.Detail} (chunk '{key}' of array '{Path}' in store '{_owner.Name}')");
+        }
 
         if (useCache && cache is not null)
         {

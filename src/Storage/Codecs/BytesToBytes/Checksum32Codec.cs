@@ -66,16 +66,8 @@ public abstract class Checksum32Codec : IBytesToBytesCodec
     public byte[] Decode(ReadOnlySpan<byte> encoded) => Decode(encoded, StreamDecoding.MaxDecodedLength);
 
     /// <inheritdoc/>
-    public byte[] Decode(ReadOnlySpan<byte> encoded, int maxDecodedLength)
-    {
-        CodecHelpers.CheckBound(maxDecodedLength);
-        if (encoded.Length - 4 > maxDecodedLength)
-        {
-            throw CodecHelpers.TooLarge(Name, encoded.Length - 4, maxDecodedLength);
-        }
-
-        return Verified(encoded).ToArray();
-    }
+    public byte[] Decode(ReadOnlySpan<byte> encoded, int maxDecodedLength) =>
+        ChecksumFraming.PayloadWithin(Name, Verified(encoded), maxDecodedLength);
 
     private ReadOnlySpan<byte> Verified(ReadOnlySpan<byte> encoded)
     {

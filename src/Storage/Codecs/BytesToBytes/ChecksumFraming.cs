@@ -5,6 +5,18 @@ namespace ChunkCompute.Storage.Codecs;
 /// <summary>Frames a payload with a 4-byte little-endian checksum before or after it, and takes such frames apart.</summary>
 internal static class ChecksumFraming
 {
+    /// <summary>A verified payload as a new array, refused when it is longer than a decode may produce.</summary>
+    public static byte[] PayloadWithin(string codec, ReadOnlySpan<byte> verifiedPayload, int maxDecodedLength)
+    {
+        CodecHelpers.CheckBound(maxDecodedLength);
+        if (verifiedPayload.Length > maxDecodedLength)
+        {
+            throw CodecHelpers.TooLarge(codec, verifiedPayload.Length, maxDecodedLength);
+        }
+
+        return verifiedPayload.ToArray();
+    }
+
     /// <summary>The payload with <paramref name="checksum"/> as a prefix or a trailer.</summary>
     internal static byte[] Encode(ReadOnlySpan<byte> payload, uint checksum, bool atEnd)
     {
