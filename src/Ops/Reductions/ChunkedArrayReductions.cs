@@ -127,7 +127,7 @@ public static partial class ChunkedArrayReductions
 
     /// <summary>Mean over <paramref name="axis"/> (null: all axes) of complex64 values; NaN+NaNi for an empty slice.</summary>
     public static ChunkedArray<Complex32> Mean(this ChunkedArray<Complex32> x, int? axis = null, bool keepDims = false, int splitEvery = DefaultSplitEvery) =>
-        new(ReduceComplex(x, "mean", new ElementwiseKernel<Complex32, ComplexSumState, Complex32, ComplexSumOp<Complex32>>("mean", new(true)), Axes(axis), keepDims, splitEvery));
+        new(ReduceComplex(x, "mean", new ElementwiseKernel<Complex32, ComplexSumState, Complex32, ComplexSumOp<Complex32>>("mean", new(true, axis is null && !keepDims)), Axes(axis), keepDims, splitEvery));
 
     /// <summary>Product over <paramref name="axis"/> (null: all axes) of complex128 values (NumPy's <c>prod</c>; 1 for an empty slice).</summary>
     public static ChunkedArray<System.Numerics.Complex> Prod(this ChunkedArray<System.Numerics.Complex> x, int? axis = null, bool keepDims = false, int splitEvery = DefaultSplitEvery) =>

@@ -18,8 +18,14 @@ internal readonly struct ComplexSumOp<T> : IReduceOp<T, ComplexSumState, T>
     where T : unmanaged
 {
     private readonly bool _mean;
+    private readonly bool _scalar;
 
-    public ComplexSumOp(bool mean) => _mean = mean;
+    // scalar: the result is 0-d, which NumPy's mean divides as a complex128 scalar whatever the element type.
+    public ComplexSumOp(bool mean, bool scalar = false)
+    {
+        _mean = mean;
+        _scalar = scalar;
+    }
 
     public ComplexSumState Identity => default;
 
@@ -50,14 +56,21 @@ internal readonly struct ComplexSumOp<T> : IReduceOp<T, ComplexSumState, T>
 
     public T Finalize(in ComplexSumState state)
     {
-        double re = state.Real.Value, im = state.Imaginary.Value;
-        if (_mean)
+        var sum = new Complex(state.Real.Value, state.Imaginary.Value);
+        if (!_mean)
         {
-            re /= state.Count;
-            im /= state.Count;
+            return ComplexParts.Narrow<T>(sum);
         }
 
-        return ComplexParts.Narrow<T>(new Complex(re, im));
+        // NumPy's mean divides the sum by the count as a complex number (Smith's algorithm: each part times 1/n, and
+        // an infinite part makes the other NaN), in the element's precision.
+        if (typeof(T) == typeof(Complex) || _scalar)
+        {
+            return ComplexParts.Narrow<T>(ComplexMath.Divide(sum, new Complex(state.Count, 0)));
+        }
+
+        var mean = (Complex32)sum / new Complex32(state.Count, 0);
+        return Unsafe.As<Complex32, T>(ref mean);
     }
 }
 
