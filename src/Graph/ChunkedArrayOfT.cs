@@ -7,7 +7,8 @@ namespace ChunkCompute.Graph;
 /// the expression graph. Operations (from ChunkCompute.Ops) build new arrays; nothing runs until
 /// <c>Compute()</c> / <c>ComputeAsync()</c> / <c>ToStore()</c> (from ChunkCompute.Scheduler).
 /// </summary>
-/// <typeparam name="T">bool, sbyte, short, int, long, byte, ushort, uint, ulong, Half, float or double.</typeparam>
+/// <typeparam name="T">bool, sbyte, short, int, long, byte, ushort, uint, ulong, Half, float, double, Complex32,
+/// Complex, DateTime64 or TimeDelta64 (the unit of the last two is in <see cref="DataType"/>).</typeparam>
 public sealed class ChunkedArray<T>
     where T : unmanaged
 {
@@ -16,7 +17,7 @@ public sealed class ChunkedArray<T>
     public ChunkedArray(ArrayNode node)
     {
         ArgumentNullException.ThrowIfNull(node);
-        if (node.DataType != DataType.Of<T>())
+        if (node.DataType.ClrType != typeof(T))
         {
             throw new ArgumentException($"node {node.Label} produces {node.DataType.Name}, not {typeof(T).Name}", nameof(node));
         }

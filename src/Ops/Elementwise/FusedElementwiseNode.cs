@@ -22,13 +22,13 @@ namespace ChunkCompute.Ops;
 /// </remarks>
 public sealed unsafe class FusedElementwiseNode : ArrayNode
 {
-    /// <summary>Elements per tile (16 KiB per slot for 8-byte types).</summary>
+    /// <summary>Elements per tile (a slot holds a tile of the widest element, complex128).</summary>
     public const int TileElements = 2048;
 
     /// <summary>Most operations inlined into one node; a longer chain starts a new node.</summary>
     public const int MaxOperations = 64;
 
-    private const int SlotBytes = TileElements * sizeof(long);
+    private const int SlotBytes = TileElements * 16;
 
     private readonly ElementwiseExpression _root;
     private readonly int _slotCount;

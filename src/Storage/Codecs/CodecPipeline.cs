@@ -346,7 +346,7 @@ public sealed class CodecPipeline
                         throw new FormatException($"bytes codec needs configuration.endian for {dataType.Name}");
                     }
 
-                    ab = new BytesCodec(dataType.Size, endian == "big");
+                    ab = new BytesCodec(dataType.Size, endian == "big", dataType.ByteOrderUnit);
                     break;
                 case "sharding_indexed":
                     if (ab is not null)
@@ -425,7 +425,7 @@ public sealed class CodecPipeline
             throw new FormatException("compressor must be an object or null");
         }
 
-        return new CodecPipeline(aa, new BytesCodec(dataType.Size, bigEndian), bb, dataType.Size);
+        return new CodecPipeline(aa, new BytesCodec(dataType.Size, bigEndian, dataType.ByteOrderUnit), bb, dataType.Size);
     }
 
     private static void CheckDeltaTypes(JsonObject? config, DataType dataType)

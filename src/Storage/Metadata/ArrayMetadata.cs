@@ -343,8 +343,7 @@ public sealed class ArrayMetadata
 
         var shape = ReadLongs(json, "shape");
         var dataTypeNode = json["data_type"] ?? throw new FormatException("missing data_type");
-        string dtName = dataTypeNode is JsonValue ? dataTypeNode.GetValue<string>() : dataTypeNode["name"]?.GetValue<string>() ?? throw new FormatException("data_type has no name");
-        var dataType = DataType.FromV3Name(dtName);
+        var dataType = DataType.FromV3Json(dataTypeNode);
         var grid = json["chunk_grid"] as JsonObject ?? throw new FormatException("missing chunk_grid");
         string gridName = grid["name"]?.GetValue<string>() ?? throw new FormatException("chunk_grid has no name");
         if (gridName != "regular")
@@ -425,7 +424,7 @@ public sealed class ArrayMetadata
             ["zarr_format"] = 3,
             ["node_type"] = "array",
             ["shape"] = new JsonArray(_shape.Select(s => (JsonNode)s).ToArray()),
-            ["data_type"] = DataType.Name,
+            ["data_type"] = DataType.ToV3Json(),
             ["chunk_grid"] = new JsonObject
             {
                 ["name"] = "regular",

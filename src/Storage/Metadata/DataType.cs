@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -25,15 +26,23 @@ public sealed class DataType
         new(DataTypeKind.Float16, "float16", 'f', 2, typeof(Half)),
         new(DataTypeKind.Float32, "float32", 'f', 4, typeof(float)),
         new(DataTypeKind.Float64, "float64", 'f', 8, typeof(double)),
+        new(DataTypeKind.Complex64, "complex64", 'c', 8, typeof(Complex32)),
+        new(DataTypeKind.Complex128, "complex128", 'c', 16, typeof(System.Numerics.Complex)),
     ];
 
-    private DataType(DataTypeKind kind, string name, char numpyKind, int size, Type clrType)
+    /// <summary>The NumPy datetime units, coarsest first (<c>us</c> also spelled <c>μs</c> in Zarr v3).</summary>
+    private static readonly string[] TimeUnits = ["Y", "M", "W", "D", "h", "m", "s", "ms", "us", "ns", "ps", "fs", "as"];
+
+    private static readonly ConcurrentDictionary<(DataTypeKind Kind, string Unit), DataType> TimeTypes = new();
+
+    private DataType(DataTypeKind kind, string name, char numpyKind, int size, Type clrType, string? unit = null)
     {
         Kind = kind;
         Name = name;
         NumpyKind = numpyKind;
         Size = size;
         ClrType = clrType;
+        Unit = unit;
     }
 
     // The Zarr spec's "NaN" is the canonical quiet NaN (0x7ff8000000000000, 0x7fc00000 for float32), as NumPy's
@@ -46,7 +55,7 @@ public sealed class DataType
     /// <summary>The Zarr v3 <c>data_type</c> name, e.g. <c>float64</c>.</summary>
     public string Name { get; }
 
-    /// <summary>The NumPy kind character: <c>b</c>, <c>i</c>, <c>u</c> or <c>f</c>.</summary>
+    /// <summary>The NumPy kind character: <c>b</c>, <c>i</c>, <c>u</c>, <c>f</c>, <c>c</c>, <c>M</c> or <c>m</c>.</summary>
     public char NumpyKind { get; }
 
     /// <summary>Bytes per element.</summary>
@@ -57,6 +66,99 @@ public sealed class DataType
 
     /// <summary>True for float16, float32 and float64.</summary>
     public bool IsFloatingPoint => NumpyKind == 'f';
+
+    /// <summary>True for complex64 and complex128.</summary>
+    public bool IsComplex => NumpyKind == 'c';
+
+    /// <summary>True for datetime64 and timedelta64.</summary>
+    public bool IsTemporal => Kind is DataTypeKind.DateTime64 or DataTypeKind.TimeDelta64;
+
+    /// <summary>The NumPy time unit of a datetime64/timedelta64 (<c>ns</c>, <c>s</c>, <c>D</c>, …); null for other types.</summary>
+    public string? Unit { get; }
+
+    /// <summary>
+    /// The size of the scalars whose bytes a big-endian layout reverses: the element size, half of it for complex
+    /// numbers (each part is swapped on its own).
+    /// </summary>
+    public int ByteOrderUnit => IsComplex ? Size / 2 : Size;
+
+    /// <summary>complex64 (<see cref="Complex32"/>).</summary>
+    public static DataType Complex64 => All[12];
+
+    /// <summary>complex128 (<see cref="System.Numerics.Complex"/>).</summary>
+    public static DataType Complex128 => All[13];
+
+    /// <summary>NumPy <c>datetime64[unit]</c> (elements <see cref="Storage.DateTime64"/>).</summary>
+    /// <exception cref="UnsupportedDataTypeException"><paramref name="unit"/> is not a NumPy time unit.</exception>
+    public static DataType DateTime64(string unit) => Temporal(DataTypeKind.DateTime64, unit);
+
+    /// <summary>NumPy <c>timedelta64[unit]</c> (elements <see cref="Storage.TimeDelta64"/>).</summary>
+    /// <exception cref="UnsupportedDataTypeException"><paramref name="unit"/> is not a NumPy time unit.</exception>
+    public static DataType TimeDelta64(string unit) => Temporal(DataTypeKind.TimeDelta64, unit);
+
+    private static DataType Temporal(DataTypeKind kind, string unit)
+    {
+        ArgumentNullException.ThrowIfNull(unit);
+        string baseName = kind == DataTypeKind.DateTime64 ? "datetime64" : "timedelta64";
+        if (unit == "μs")
+        {
+            unit = "us";
+        }
+
+        if (Array.IndexOf(TimeUnits, unit) < 0)
+        {
+            throw new UnsupportedDataTypeException($"{baseName}[{unit}]", $"unknown time unit '{unit}'; NumPy's units are {string.Join(", ", TimeUnits)}");
+        }
+
+        return TimeTypes.GetOrAdd((kind, unit), k => new DataType(
+            k.Kind, $"{baseName}[{k.Unit}]", k.Kind == DataTypeKind.DateTime64 ? 'M' : 'm', 8,
+            k.Kind == DataTypeKind.DateTime64 ? typeof(Storage.DateTime64) : typeof(Storage.TimeDelta64), k.Unit));
+    }
+
+    /// <summary>The Zarr v3 <c>data_type</c> value: the name, or for datetime64/timedelta64 the
+    /// <c>numpy.datetime64</c>/<c>numpy.timedelta64</c> extension object with its unit.</summary>
+    public JsonNode ToV3Json() => IsTemporal
+        ? new JsonObject
+        {
+            ["name"] = Kind == DataTypeKind.DateTime64 ? "numpy.datetime64" : "numpy.timedelta64",
+            ["configuration"] = new JsonObject { ["unit"] = Unit, ["scale_factor"] = 1 },
+        }
+        : JsonValue.Create(Name);
+
+    /// <summary>Parses a Zarr v3 <c>data_type</c>: a name, or an object with a name and a configuration.</summary>
+    /// <exception cref="UnsupportedDataTypeException">The type is not supported (the message names it).</exception>
+    /// <exception cref="FormatException">The value is malformed.</exception>
+    public static DataType FromV3Json(JsonNode node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        if (node is JsonValue v && v.TryGetValue(out string? plain))
+        {
+            return FromV3Name(plain);
+        }
+
+        if (node is not JsonObject o || o["name"] is not JsonValue nv || !nv.TryGetValue(out string? name))
+        {
+            throw new FormatException($"data_type {node.ToJsonString()} is neither a name nor an object with a name");
+        }
+
+        if (name is "numpy.datetime64" or "numpy.timedelta64")
+        {
+            var config = o["configuration"] as JsonObject ?? throw new FormatException($"data_type {name} has no configuration");
+            string unit = config["unit"] is JsonValue uv && uv.TryGetValue(out string? u) ? u : throw new FormatException($"data_type {name} has no configuration.unit");
+            long scale = config["scale_factor"] is null ? 1 : config["scale_factor"] is JsonValue sv && sv.TryGetValue(out long sf) ? sf : throw new FormatException($"data_type {name} configuration.scale_factor is not an integer");
+            var kind = name == "numpy.datetime64" ? DataTypeKind.DateTime64 : DataTypeKind.TimeDelta64;
+            if (scale != 1)
+            {
+                throw new UnsupportedDataTypeException($"{name}[{scale}{unit}]", "only scale_factor 1 is supported");
+            }
+
+            return Temporal(kind, unit);
+        }
+
+        return o["configuration"] is JsonObject c && c.Count > 0
+            ? throw new UnsupportedDataTypeException(name, "configured data types other than numpy.datetime64 and numpy.timedelta64 are not supported")
+            : FromV3Name(name);
+    }
 
     /// <summary>bool.</summary>
     public static DataType Bool => All[0];
@@ -97,8 +199,11 @@ public sealed class DataType
     /// <summary>Every supported data type.</summary>
     public static IReadOnlyList<DataType> Supported => All;
 
-    /// <summary>The data type of a given kind.</summary>
-    public static DataType FromKind(DataTypeKind kind) => All[(int)kind];
+    /// <summary>The data type of a given kind (datetime64/timedelta64 need a unit: see <see cref="DateTime64"/>).</summary>
+    /// <exception cref="ArgumentException"><paramref name="kind"/> is datetime64 or timedelta64.</exception>
+    public static DataType FromKind(DataTypeKind kind) => (int)kind < All.Length
+        ? All[(int)kind]
+        : throw new ArgumentException($"{kind} needs a unit: use DataType.DateTime64(unit) or DataType.TimeDelta64(unit)", nameof(kind));
 
     /// <summary>The data type whose CLR type is <typeparamref name="T"/>.</summary>
     /// <exception cref="UnsupportedDataTypeException"><typeparamref name="T"/> is not a supported element type.</exception>
@@ -118,7 +223,12 @@ public sealed class DataType
             }
         }
 
-        throw new UnsupportedDataTypeException(clrType.Name, "supported element types are bool, sbyte, short, int, long, byte, ushort, uint, ulong, Half, float and double");
+        if (clrType == typeof(Storage.DateTime64) || clrType == typeof(Storage.TimeDelta64))
+        {
+            throw new UnsupportedDataTypeException(clrType.Name, "a datetime64/timedelta64 type needs a unit: use DataType.DateTime64(unit) or DataType.TimeDelta64(unit)");
+        }
+
+        throw new UnsupportedDataTypeException(clrType.Name, "supported element types are bool, sbyte, short, int, long, byte, ushort, uint, ulong, Half, float, double, Complex32, Complex, DateTime64 and TimeDelta64");
     }
 
     /// <summary>Parses a Zarr v3 <c>data_type</c> name.</summary>
@@ -133,7 +243,7 @@ public sealed class DataType
             }
         }
 
-        throw new UnsupportedDataTypeException(name, "supported Zarr v3 data types are " + string.Join(", ", All.Select(t => t.Name)));
+        throw new UnsupportedDataTypeException(name, "supported Zarr v3 data types are " + string.Join(", ", All.Select(t => t.Name)) + ", numpy.datetime64 and numpy.timedelta64");
     }
 
     /// <summary>
@@ -152,6 +262,11 @@ public sealed class DataType
         }
 
         bigEndian = typestr[0] == '>';
+        if (typestr[1] is 'M' or 'm')
+        {
+            return ParseTemporalTypestr(typestr, bigEndian);
+        }
+
         if (!int.TryParse(typestr.AsSpan(2), NumberStyles.None, CultureInfo.InvariantCulture, out int size))
         {
             throw new UnsupportedDataTypeException(typestr, "the size after the kind is not a number");
@@ -170,12 +285,31 @@ public sealed class DataType
             }
         }
 
-        throw new UnsupportedDataTypeException(typestr, "supported NumPy types are b1, i1, i2, i4, i8, u1, u2, u4, u8, f2, f4 and f8");
+        throw new UnsupportedDataTypeException(typestr, "supported NumPy types are b1, i1, i2, i4, i8, u1, u2, u4, u8, f2, f4, f8, c8, c16, M8[unit] and m8[unit]");
     }
 
-    /// <summary>The NumPy type string, e.g. <c>&lt;f8</c>, <c>&gt;i4</c> or <c>|u1</c>.</summary>
+    // "<M8[ns]", ">m8[s]": size 8 and a unit in brackets (a scale factor such as [10s] is not supported).
+    private static DataType ParseTemporalTypestr(string typestr, bool bigEndian)
+    {
+        var kind = typestr[1] == 'M' ? DataTypeKind.DateTime64 : DataTypeKind.TimeDelta64;
+        if (!typestr.AsSpan(2).StartsWith("8[") || !typestr.EndsWith(']'))
+        {
+            throw new UnsupportedDataTypeException(typestr, "a datetime64/timedelta64 type string needs a unit, e.g. '<M8[ns]'");
+        }
+
+        string unit = typestr[4..^1];
+        if (unit.Length > 0 && char.IsAsciiDigit(unit[0]))
+        {
+            throw new UnsupportedDataTypeException(typestr, "datetime64/timedelta64 units with a scale factor are not supported");
+        }
+
+        _ = bigEndian;
+        return Temporal(kind, unit);
+    }
+
+    /// <summary>The NumPy type string, e.g. <c>&lt;f8</c>, <c>&gt;i4</c>, <c>|u1</c>, <c>&lt;c16</c> or <c>&lt;M8[ns]</c>.</summary>
     public string ToNumpyTypestr(bool bigEndian = false) =>
-        (Size == 1 ? "|" : bigEndian ? ">" : "<") + NumpyKind + Size.ToString(CultureInfo.InvariantCulture);
+        (Size == 1 ? "|" : bigEndian ? ">" : "<") + NumpyKind + Size.ToString(CultureInfo.InvariantCulture) + (Unit is null ? string.Empty : $"[{Unit}]");
 
     /// <summary>
     /// Parses a JSON <c>fill_value</c> into one little-endian element. JSON null gives zero bytes (the value is
@@ -187,6 +321,17 @@ public sealed class DataType
         var bytes = new byte[Size];
         if (value is null)
         {
+            return bytes;
+        }
+
+        if (IsComplex)
+        {
+            return ParseComplexFill(value, bytes);
+        }
+
+        if (IsTemporal && value.GetValueKind() == JsonValueKind.String && value.GetValue<string>() == "NaT")
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(bytes, long.MinValue);
             return bytes;
         }
 
@@ -238,6 +383,27 @@ public sealed class DataType
             default:
                 return ParseIntegerFill(value, bytes);
         }
+    }
+
+    // A complex fill value: [re, im], each part as a float fill value ("NaN", "Infinity", hex, a number); a plain
+    // number is accepted as a real value.
+    private byte[] ParseComplexFill(JsonNode value, byte[] bytes)
+    {
+        var part = Kind == DataTypeKind.Complex64 ? Float32 : Float64;
+        if (value is JsonArray pair)
+        {
+            if (pair.Count != 2)
+            {
+                throw new FormatException($"fill_value {value.ToJsonString()} for {Name} must be [real, imaginary]");
+            }
+
+            part.ParseFillValue(pair[0]?.DeepClone() ?? throw new FormatException("fill_value has a null real part")).CopyTo(bytes, 0);
+            part.ParseFillValue(pair[1]?.DeepClone() ?? throw new FormatException("fill_value has a null imaginary part")).CopyTo(bytes, part.Size);
+            return bytes;
+        }
+
+        part.ParseFillValue(value.DeepClone()).CopyTo(bytes, 0);
+        return bytes;
     }
 
     // A JsonValue parsed from text wraps a JsonElement; one built in code wraps a CLR value: normalize both.
@@ -346,6 +512,11 @@ public sealed class DataType
 
         switch (Kind)
         {
+            case DataTypeKind.Complex64 or DataTypeKind.Complex128:
+                var part = Kind == DataTypeKind.Complex64 ? Float32 : Float64;
+                return new JsonArray(part.FormatFillValue(element[..part.Size]), part.FormatFillValue(element[part.Size..]));
+            case DataTypeKind.DateTime64 or DataTypeKind.TimeDelta64:
+                return JsonValue.Create(BinaryPrimitives.ReadInt64LittleEndian(element));
             case DataTypeKind.Bool:
                 return JsonValue.Create(element[0] != 0);
             case DataTypeKind.Int8:

@@ -38,4 +38,16 @@ public enum DataTypeKind
 
     /// <summary>IEEE 754 double precision.</summary>
     Float64,
+
+    /// <summary>Complex of two float32 (NumPy <c>c8</c>, Zarr v3 <c>complex64</c>; <see cref="Complex32"/>).</summary>
+    Complex64,
+
+    /// <summary>Complex of two float64 (NumPy <c>c16</c>, Zarr v3 <c>complex128</c>; <see cref="System.Numerics.Complex"/>).</summary>
+    Complex128,
+
+    /// <summary>NumPy <c>datetime64[unit]</c>: int64 counts of a unit since 1970-01-01, NaT = <see cref="long.MinValue"/>.</summary>
+    DateTime64,
+
+    /// <summary>NumPy <c>timedelta64[unit]</c>: int64 counts of a unit, NaT = <see cref="long.MinValue"/>.</summary>
+    TimeDelta64,
 }

@@ -15,6 +15,12 @@ internal abstract class ElementwiseExpression<T> : ElementwiseExpression
     {
     }
 
+    /// <summary>Creates the expression with an explicit result type (a datetime64/timedelta64 with its unit).</summary>
+    protected ElementwiseExpression(DataType dataType, int slot)
+        : base(dataType, slot)
+    {
+    }
+
     /// <summary>
     /// Evaluates the current tile. Writes into <paramref name="destination"/> when it is not empty, else into this
     /// expression's slot; leaves return a view of their input instead. The returned span holds the tile's values.

@@ -9,7 +9,7 @@ internal sealed class LeafExpression<T> : ElementwiseExpression<T>
 {
     /// <summary>Creates a leaf over <paramref name="node"/>; <paramref name="input"/> is its input number once bound.</summary>
     public LeafExpression(ArrayNode node, int input = -1)
-        : base(-1)
+        : base(node.DataType, -1)
     {
         Node = node;
         Input = input;

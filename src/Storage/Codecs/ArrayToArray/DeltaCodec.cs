@@ -15,9 +15,9 @@ public sealed class DeltaCodec : IArrayToArrayCodec
     public DeltaCodec(DataType dataType)
     {
         ArgumentNullException.ThrowIfNull(dataType);
-        if (dataType.Kind == DataTypeKind.Bool)
+        if (dataType.Kind is DataTypeKind.Bool or DataTypeKind.Complex64 or DataTypeKind.Complex128)
         {
-            throw new UnsupportedCodecException("delta", "the delta filter does not apply to bool arrays");
+            throw new UnsupportedCodecException("delta", $"the delta filter does not apply to {dataType.Name} arrays");
         }
 
         DataType = dataType;
@@ -53,7 +53,7 @@ public sealed class DeltaCodec : IArrayToArrayCodec
             case DataTypeKind.Int8: Run(MemoryMarshal.Cast<byte, sbyte>(data), forward); break;
             case DataTypeKind.Int16: Run(MemoryMarshal.Cast<byte, short>(data), forward); break;
             case DataTypeKind.Int32: Run(MemoryMarshal.Cast<byte, int>(data), forward); break;
-            case DataTypeKind.Int64: Run(MemoryMarshal.Cast<byte, long>(data), forward); break;
+            case DataTypeKind.Int64 or DataTypeKind.DateTime64 or DataTypeKind.TimeDelta64: Run(MemoryMarshal.Cast<byte, long>(data), forward); break;
             case DataTypeKind.UInt8: Run(data, forward); break;
             case DataTypeKind.UInt16: Run(MemoryMarshal.Cast<byte, ushort>(data), forward); break;
             case DataTypeKind.UInt32: Run(MemoryMarshal.Cast<byte, uint>(data), forward); break;

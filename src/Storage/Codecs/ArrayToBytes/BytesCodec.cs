@@ -13,12 +13,20 @@ namespace ChunkCompute.Storage.Codecs;
 public sealed class BytesCodec : IArrayToBytesCodec
 {
     /// <summary>Creates the codec for elements of <paramref name="elementSize"/> bytes.</summary>
-    public BytesCodec(int elementSize, bool bigEndian = false)
+    /// <param name="elementSize">Bytes per element.</param>
+    /// <param name="bigEndian">True when elements are stored big-endian.</param>
+    /// <param name="byteOrderUnit">The size of the scalars whose bytes big-endian reverses (half the element for
+    /// complex numbers); 0 means the element size.</param>
+    public BytesCodec(int elementSize, bool bigEndian = false, int byteOrderUnit = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(elementSize);
         ElementSize = elementSize;
-        BigEndian = bigEndian && elementSize > 1;
+        ByteOrderUnit = byteOrderUnit > 0 ? byteOrderUnit : elementSize;
+        BigEndian = bigEndian && ByteOrderUnit > 1;
     }
+
+    /// <summary>The size of the scalars whose byte order <see cref="BigEndian"/> reverses.</summary>
+    public int ByteOrderUnit { get; }
 
     /// <inheritdoc/>
     public string Name => "bytes";
@@ -38,7 +46,7 @@ public sealed class BytesCodec : IArrayToBytesCodec
         var result = chunk.ToArray();
         if (BigEndian)
         {
-            ReverseEndianness(result, ElementSize);
+            ReverseEndianness(result, ByteOrderUnit);
         }
 
         return result;
@@ -55,7 +63,7 @@ public sealed class BytesCodec : IArrayToBytesCodec
         encoded.CopyTo(chunk);
         if (BigEndian)
         {
-            ReverseEndianness(chunk, ElementSize);
+            ReverseEndianness(chunk, ByteOrderUnit);
         }
     }
 
