@@ -727,7 +727,14 @@ public sealed class DataType
         switch (Kind)
         {
             case DataTypeKind.FixedBytes:
-                return JsonValue.Create(Convert.ToBase64String(element));
+                // As zarr-python: base64 of the NumPy bytes scalar, whose trailing NULs NumPy strips.
+                int end = element.Length;
+                while (end > 0 && element[end - 1] == 0)
+                {
+                    end--;
+                }
+
+                return JsonValue.Create(Convert.ToBase64String(element[..end]));
             case DataTypeKind.FixedUnicode:
                 return JsonValue.Create(DecodeFixedString(element));
             case DataTypeKind.Complex64 or DataTypeKind.Complex128:

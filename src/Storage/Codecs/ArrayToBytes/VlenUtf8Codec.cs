@@ -89,7 +89,7 @@ public sealed class VlenUtf8Codec : IArrayToBytesCodec
         // Each item needs at least its 4-byte length: a count the data cannot hold fails before allocating.
         if ((long)n * 4 > encoded.Length - 4)
         {
-            throw new CodecException(Name, $"{n} items need at least {(long)n * 4} bytes of lengths, but only {encoded.Length - 4} bytes follow the count");
+            throw new CodecException(Name, $"truncated: {n} items need at least {(long)n * 4} bytes of lengths, but only {encoded.Length - 4} bytes follow the count");
         }
 
         var result = new string[n];
