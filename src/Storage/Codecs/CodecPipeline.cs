@@ -364,7 +364,7 @@ public sealed class CodecPipeline
                         throw new FormatException($"bytes codec endian '{endian}' is not 'little' or 'big'");
                     }
 
-                    if (config?["endian"] is null && dataType.Size > 1)
+                    if (config?["endian"] is null && dataType.ByteOrderUnit > 1)
                     {
                         throw new FormatException($"bytes codec needs configuration.endian for {dataType.Name}");
                     }

@@ -137,8 +137,6 @@ public sealed class ArrayMetadata
 
         if (dataType.IsString)
         {
-            // Fixed-length strings have no Zarr v3 form here (ToV3Json throws); variable-length ones go through vlen-utf8.
-            _ = dataType.ToV3Json();
             if (options.ShardShape is not null || options.Checksum || (options.FortranOrder && shape.Length > 1))
             {
                 throw new ArgumentException("string arrays support neither ShardShape, Checksum nor FortranOrder", nameof(options));

@@ -238,9 +238,17 @@ public sealed class DataType
 
     /// <summary>The Zarr v3 <c>data_type</c> value: the name, or for datetime64/timedelta64 the
     /// <c>numpy.datetime64</c>/<c>numpy.timedelta64</c> extension object with its unit.</summary>
-    /// <exception cref="UnsupportedDataTypeException">A fixed-length string type (no Zarr v3 form is supported).</exception>
+    /// <remarks>
+    /// Fixed-length strings use zarr-python 3's extension types: <c>{"name": "null_terminated_bytes",
+    /// "configuration": {"length_bytes": n}}</c> and <c>{"name": "fixed_length_utf32", "configuration":
+    /// {"length_bytes": 4n}}</c>.
+    /// </remarks>
     public JsonNode ToV3Json() => Kind is DataTypeKind.FixedBytes or DataTypeKind.FixedUnicode
-        ? throw new UnsupportedDataTypeException(ToNumpyTypestr(), "fixed-length string types are supported in Zarr v2 only; use the variable-length 'string' type in Zarr v3")
+        ? new JsonObject
+        {
+            ["name"] = Kind == DataTypeKind.FixedBytes ? "null_terminated_bytes" : "fixed_length_utf32",
+            ["configuration"] = new JsonObject { ["length_bytes"] = Size },
+        }
         : IsTemporal
         ? new JsonObject
         {
@@ -279,8 +287,21 @@ public sealed class DataType
             return Temporal(kind, unit);
         }
 
+        if (name is "null_terminated_bytes" or "fixed_length_utf32")
+        {
+            var config = o["configuration"] as JsonObject ?? throw new FormatException($"data_type {name} has no configuration");
+            long length = config["length_bytes"] is JsonValue lv && lv.TryGetValue(out long lb) ? lb : throw new FormatException($"data_type {name} has no integer configuration.length_bytes");
+            bool unicode = name == "fixed_length_utf32";
+            if (length < 1 || length > int.MaxValue || (unicode && length % 4 != 0))
+            {
+                throw new UnsupportedDataTypeException($"{name}[{length}]", unicode ? "length_bytes must be a positive multiple of 4" : "length_bytes must be positive");
+            }
+
+            return unicode ? FixedUnicode((int)(length / 4)) : FixedBytes((int)length);
+        }
+
         return o["configuration"] is JsonObject c && c.Count > 0
-            ? throw new UnsupportedDataTypeException(name, "configured data types other than numpy.datetime64 and numpy.timedelta64 are not supported")
+            ? throw new UnsupportedDataTypeException(name, "configured data types other than numpy.datetime64, numpy.timedelta64, null_terminated_bytes and fixed_length_utf32 are not supported")
             : FromV3Name(name);
     }
 

@@ -143,7 +143,38 @@ public sealed class StringDtypeTests
 
         using var reopened = ZarrStore.OpenExisting(tmp.Combine("o.zarr"));
         Assert.Equal(values, reopened.OpenArray("s").ReadStrings());
-        Assert.Throws<UnsupportedDataTypeException>(() => reopened.CreateArray("f", DataType.FixedUnicode(3), [2], [2], new ArrayOptions { Format = ZarrFormat.V3 }));
+    }
+
+    [Fact]
+    public void V3_FixedLength_UsesZarrPython3ExtensionTypes()
+    {
+        using var tmp = new TempDirectory("cc-strings-v3fixed");
+        string path = tmp.Combine("o.zarr");
+        using (var store = ZarrStore.Open(path))
+        {
+            var u = store.CreateArray("u", DataType.FixedUnicode(3), [5], [2], new ArrayOptions { Format = ZarrFormat.V3, FillValue = "é" });
+            u.WriteStrings(new ArraySubset([1], [3]), ["😀", "abc", ""]);
+            var doc = u.Metadata.ToV3Json();
+            Assert.Equal("{\"name\":\"fixed_length_utf32\",\"configuration\":{\"length_bytes\":12}}", doc["data_type"]!.ToJsonString());
+            Assert.Equal("é", doc["fill_value"]!.GetValue<string>());
+            var b = store.CreateArray("b", DataType.FixedBytes(4), [3], [3], new ArrayOptions { Format = ZarrFormat.V3 });
+            b.WriteStrings(["ab", "", "wxyz"]);
+            Assert.Equal("{\"name\":\"null_terminated_bytes\",\"configuration\":{\"length_bytes\":4}}", b.Metadata.ToV3Json()["data_type"]!.ToJsonString());
+        }
+
+        // A document as zarr-python 3 writes it (big-endian bytes codec for UTF-32, base64 fill for bytes).
+        Directory.CreateDirectory(Path.Combine(path, "py"));
+        File.WriteAllText(Path.Combine(path, "py", "zarr.json"), """
+            {"zarr_format": 3, "node_type": "array", "shape": [2], "data_type": {"name": "fixed_length_utf32", "configuration": {"length_bytes": 8}},
+             "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": [2]}}, "chunk_key_encoding": {"name": "default", "configuration": {"separator": "/"}},
+             "fill_value": "", "codecs": [{"name": "bytes", "configuration": {"endian": "big"}}], "attributes": {}}
+            """);
+        Directory.CreateDirectory(Path.Combine(path, "py", "c"));
+        File.WriteAllBytes(Path.Combine(path, "py", "c", "0"), [0, 0, 0, 0x61, 0, 1, 0xF6, 0, 0, 0, 0, 0x62, 0, 0, 0, 0]);
+        using var reopened = ZarrStore.OpenExisting(path);
+        Assert.Equal(["é", "😀", "abc", "", "é"], reopened.OpenArray("u").ReadStrings());
+        Assert.Equal(["ab", "", "wxyz"], reopened.OpenArray("b").ReadStrings());
+        Assert.Equal(["a\U0001F600", "b"], reopened.OpenArray("py").ReadStrings());
     }
 
     [Fact]
