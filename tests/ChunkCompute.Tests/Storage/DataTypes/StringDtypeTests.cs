@@ -202,6 +202,19 @@ public sealed class StringDtypeTests
         Assert.Equal(0, a.StoredChunkCount());
     }
 
+    [Fact]
+    public void ResizeVlen_ShrinkThenGrow_ReadsFillNotOldStrings()
+    {
+        using var tmp = new TempDirectory("cc-strings-resize");
+        using var store = ZarrStore.Open(tmp.Combine("o.zarr"));
+        var a = store.CreateArray("s", DataType.String, [4], [3], new ArrayOptions { Format = ZarrFormat.V2, FillValue = "-" });
+        a.WriteStrings(["a", "b", "c", "d"]);
+        a.Resize([2]);
+        a.Resize([5]);
+        Assert.Equal(["a", "b", "-", "-", "-"], a.ReadStrings());
+        Assert.Equal(["b", "-"], a.ReadStrings(new ArraySubset([1], [2])));
+    }
+
     [Theory]
     [InlineData("S")]
     [InlineData("U")]
