@@ -94,7 +94,8 @@ internal static class InfoCommand
         }
 
         o["supported"] = true;
-        long logical = a.ElementCount * a.DataType.Size;
+        // Variable-length strings have no fixed logical size: null (text: "variable").
+        long? logical = a.DataType.IsVariableLength ? null : a.ElementCount * a.DataType.Size;
         long stored = a.StoredBytes();
         o["dtype"] = a.DataType.Name;
         o["shape"] = new JsonArray(a.Shape.Select(s => (JsonNode)s).ToArray());
@@ -137,9 +138,9 @@ internal static class InfoCommand
             return;
         }
 
-        long logical = node["logical_bytes"]!.GetValue<long>();
+        long? logical = node["logical_bytes"]?.GetValue<long>();
         long stored = node["stored_bytes"]!.GetValue<long>();
-        string ratio = stored > 0 ? ((double)logical / stored).ToString("0.00", CultureInfo.InvariantCulture) + "x" : "-";
+        string ratio = stored > 0 && logical is { } l ? ((double)l / stored).ToString("0.00", CultureInfo.InvariantCulture) + "x" : "-";
         w.WriteLine($"{indent}{name}  array {node["dtype"]} shape [{Join(node["shape"])}] chunks [{Join(node["chunks"])}] (zarr v{node["format"]})");
         if (node["dimension_names"] is JsonArray dims)
         {
@@ -159,7 +160,7 @@ internal static class InfoCommand
             w.WriteLine($"{indent}  codecs: {string.Join(" -> ", codecs)}; fill_value {fill}");
         }
 
-        w.WriteLine($"{indent}  bytes: {ByteSize.Format(logical)} logical, {ByteSize.Format(stored)} stored (ratio {ratio}); chunks stored {node["chunks_stored"]} of {node["chunks_total"]}");
+        w.WriteLine($"{indent}  bytes: {(logical is { } lb ? ByteSize.Format(lb) : "variable")} logical, {ByteSize.Format(stored)} stored (ratio {ratio}); chunks stored {node["chunks_stored"]} of {node["chunks_total"]}");
     }
 
     // A v3 codec ("name" and "configuration") or a numcodecs config ("id" and the other keys) as name(key=value, ...).

@@ -18,7 +18,7 @@ namespace ChunkCompute.Storage;
 /// <see cref="ShapeMismatchException"/>; a typed access with the wrong element type is a
 /// <see cref="DataTypeMismatchException"/>.
 /// </remarks>
-public sealed class ZarrArray
+public sealed partial class ZarrArray
 {
     private const int LockStripes = 64;
     private readonly ZarrStore _owner;
@@ -563,6 +563,12 @@ public sealed class ZarrArray
                 return;
             }
 
+            if (DataType.IsVariableLength)
+            {
+                ClearStringsBeyond(key, chunkIndex, oldShape);
+                return;
+            }
+
             var buffer = new byte[ChunkByteCount];
             ReadChunkInto(key, buffer, useCache: false);
             var start = new long[rank];
@@ -674,6 +680,7 @@ public sealed class ZarrArray
 
     private unsafe void ReadCore(ArraySubset region, byte* destination, long destinationBytes, CancellationToken cancellationToken, bool allowCache = true)
     {
+        CheckNotVariableLength();
         CheckRegion(region);
         int es = DataType.Size;
         if (destinationBytes != region.ElementCount * es)
@@ -736,6 +743,7 @@ public sealed class ZarrArray
 
     private unsafe void WriteCore(ArraySubset region, byte* source, long sourceBytes, CancellationToken cancellationToken)
     {
+        CheckNotVariableLength();
         CheckRegion(region);
         int es = DataType.Size;
         if (sourceBytes != region.ElementCount * es)
@@ -832,6 +840,7 @@ public sealed class ZarrArray
 
     private void ReadChunkInto(string key, Span<byte> destination, bool useCache)
     {
+        CheckNotVariableLength();
         var cache = _owner.Cache;
         if (useCache && cache is not null && cache.TryCopyTo(CacheKey(key), destination))
         {

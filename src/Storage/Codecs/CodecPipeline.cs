@@ -164,6 +164,29 @@ public sealed class CodecPipeline
         }
     }
 
+    /// <summary>Encodes a chunk of strings (C order) through the <c>vlen-utf8</c> codec and the bytes → bytes codecs.</summary>
+    /// <exception cref="NotSupportedException">The pipeline does not serialize strings.</exception>
+    internal byte[] EncodeStrings(IReadOnlyList<string?> values)
+    {
+        var vlen = ArrayToBytes as VlenUtf8Codec ?? throw new NotSupportedException($"codec '{ArrayToBytes.Name}' does not serialize strings");
+        byte[] bytes = vlen.EncodeStrings(values);
+        foreach (var codec in BytesToBytes)
+        {
+            bytes = codec.Encode(bytes);
+        }
+
+        return bytes;
+    }
+
+    /// <summary>Decodes a stored chunk of exactly <paramref name="count"/> strings.</summary>
+    /// <exception cref="CodecException">The data is corrupt or truncated, or holds another number of strings.</exception>
+    internal string[] DecodeStrings(ReadOnlySpan<byte> encoded, long count)
+    {
+        var vlen = ArrayToBytes as VlenUtf8Codec ?? throw new NotSupportedException($"codec '{ArrayToBytes.Name}' does not serialize strings");
+        var serialized = BytesToBytes.Count == 0 ? encoded : DecodeBytesBounded(encoded, StreamDecoding.MaxDecodedLength);
+        return vlen.DecodeStrings(serialized, count);
+    }
+
     // Runs the bytes → bytes codecs in reverse so that the first codec (the last to decode) writes into destination.
     private void DecodeBytes(ReadOnlySpan<byte> encoded, Span<byte> destination)
     {
@@ -341,12 +364,30 @@ public sealed class CodecPipeline
                         throw new FormatException($"bytes codec endian '{endian}' is not 'little' or 'big'");
                     }
 
-                    if (config?["endian"] is null && dataType.Size > 1)
+                    if (config?["endian"] is null && dataType.ByteOrderUnit > 1)
                     {
                         throw new FormatException($"bytes codec needs configuration.endian for {dataType.Name}");
                     }
 
+                    if (dataType.IsVariableLength)
+                    {
+                        throw new UnsupportedCodecException(name, "the 'string' data type needs the vlen-utf8 codec, not bytes");
+                    }
+
                     ab = new BytesCodec(dataType.Size, endian == "big", dataType.ByteOrderUnit);
+                    break;
+                case "vlen-utf8":
+                    if (ab is not null)
+                    {
+                        throw new FormatException("codecs hold more than one array → bytes codec");
+                    }
+
+                    if (!dataType.IsVariableLength)
+                    {
+                        throw new UnsupportedCodecException(name, $"the vlen-utf8 codec serializes the 'string' data type, not {dataType.Name}");
+                    }
+
+                    ab = VlenUtf8Codec.Instance;
                     break;
                 case "sharding_indexed":
                     if (ab is not null)
@@ -378,6 +419,11 @@ public sealed class CodecPipeline
             throw new FormatException("codecs hold no array → bytes codec (e.g. {\"name\": \"bytes\"})");
         }
 
+        if (dataType.IsVariableLength && (aa.Count > 0 || ab is not VlenUtf8Codec))
+        {
+            throw new UnsupportedCodecException(aa.Count > 0 ? aa[0].Name : ab.Name, "the 'string' data type is supported with the vlen-utf8 codec and bytes → bytes codecs only");
+        }
+
         return new CodecPipeline(aa, ab, bb, dataType.Size);
     }
 
@@ -385,6 +431,11 @@ public sealed class CodecPipeline
     public static CodecPipeline FromV2(JsonNode? compressor, JsonNode? filters, char order, DataType dataType, bool bigEndian, int rank)
     {
         ArgumentNullException.ThrowIfNull(dataType);
+        if (dataType.IsVariableLength)
+        {
+            return FromV2Strings(compressor, filters, order, rank);
+        }
+
         var aa = new List<IArrayToArrayCodec>();
         if (order == 'F' && rank > 1)
         {
@@ -426,6 +477,37 @@ public sealed class CodecPipeline
         }
 
         return new CodecPipeline(aa, new BytesCodec(dataType.Size, bigEndian, dataType.ByteOrderUnit), bb, dataType.Size);
+    }
+
+    // An object array: exactly the vlen-utf8 filter (numcodecs' object codec), C order, then the compressor.
+    private static CodecPipeline FromV2Strings(JsonNode? compressor, JsonNode? filters, char order, int rank)
+    {
+        if (filters is not JsonArray { Count: 1 } fa || fa[0] is not JsonObject fo || fo["id"] is not JsonValue idv || !idv.TryGetValue(out string? id))
+        {
+            throw new UnsupportedDataTypeException("|O", "object arrays are supported with the single filter {\"id\": \"vlen-utf8\"} (variable-length UTF-8 strings) only");
+        }
+
+        if (id != "vlen-utf8")
+        {
+            throw new UnsupportedDataTypeException("|O", $"object arrays are supported with the vlen-utf8 filter only, not '{id}'");
+        }
+
+        if (order == 'F' && rank > 1)
+        {
+            throw new UnsupportedCodecException("order F", "variable-length string arrays are supported in C order only");
+        }
+
+        var bb = new List<IBytesToBytesCodec>();
+        if (compressor is JsonObject co)
+        {
+            bb.Add(CodecRegistry.CreateBytesToBytesFromV2(co, 1));
+        }
+        else if (compressor is not null)
+        {
+            throw new FormatException("compressor must be an object or null");
+        }
+
+        return new CodecPipeline([], VlenUtf8Codec.Instance, bb, DataType.String.Size);
     }
 
     private static void CheckDeltaTypes(JsonObject? config, DataType dataType)

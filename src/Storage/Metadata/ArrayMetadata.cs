@@ -127,10 +127,20 @@ public sealed class ArrayMetadata
             }
 
             var sep = options.Separator ?? '.';
-            var compressor = compression.ToV2Json(dataType.Size);
+            int typesize = dataType.IsVariableLength ? 1 : dataType.Size;
+            var compressor = compression.ToV2Json(typesize);
             char order = options.FortranOrder ? 'F' : 'C';
-            var pipeline = CodecPipeline.FromV2(compressor, null, order, dataType, false, shape.Length);
-            return new ArrayMetadata(format, shape, chunks, dataType, fill, false, new ChunkKeyEncoding(true, sep), pipeline, attributes, v2Names, compressor, null, order, false);
+            JsonArray? filters = dataType.IsVariableLength ? [new JsonObject { ["id"] = "vlen-utf8" }] : null;
+            var pipeline = CodecPipeline.FromV2(compressor, filters, order, dataType, false, shape.Length);
+            return new ArrayMetadata(format, shape, chunks, dataType, fill, false, new ChunkKeyEncoding(true, sep), pipeline, attributes, v2Names, compressor, filters, order, false);
+        }
+
+        if (dataType.IsString)
+        {
+            if (options.ShardShape is not null || options.Checksum || (options.FortranOrder && shape.Length > 1))
+            {
+                throw new ArgumentException("string arrays support neither ShardShape, Checksum nor FortranOrder", nameof(options));
+            }
         }
 
         var codecs = new JsonArray();
@@ -139,9 +149,9 @@ public sealed class ArrayMetadata
             codecs.Add(TransposeCodec.FortranOrder(shape.Length, dataType.Size).ToV3Json());
         }
 
-        var bytes = new BytesCodec(dataType.Size).ToV3Json();
+        var bytes = dataType.IsVariableLength ? VlenUtf8Codec.Instance.ToV3Json() : new BytesCodec(dataType.Size).ToV3Json();
         var innerCodecs = new JsonArray { bytes };
-        foreach (var c in compression.ToV3Json(dataType.Size))
+        foreach (var c in compression.ToV3Json(dataType.IsVariableLength ? 1 : dataType.Size))
         {
             innerCodecs.Add(c);
         }

@@ -35,6 +35,13 @@ public sealed class DataType
 
     private static readonly ConcurrentDictionary<(DataTypeKind Kind, string Unit), DataType> TimeTypes = new();
 
+    private static readonly ConcurrentDictionary<(DataTypeKind Kind, int Length), DataType> FixedStringTypes = new();
+
+    private static readonly DataType VlenString = new(DataTypeKind.String, "string", 'O', 8, typeof(string));
+
+    // UTF-32 little-endian; invalid input throws (a value we write must round-trip exactly).
+    private static readonly System.Text.UTF32Encoding StrictUtf32 = new(bigEndian: false, byteOrderMark: false, throwOnInvalidCharacters: true);
+
     private DataType(DataTypeKind kind, string name, char numpyKind, int size, Type clrType, string? unit = null)
     {
         Kind = kind;
@@ -55,7 +62,7 @@ public sealed class DataType
     /// <summary>The Zarr v3 <c>data_type</c> name, e.g. <c>float64</c>.</summary>
     public string Name { get; }
 
-    /// <summary>The NumPy kind character: <c>b</c>, <c>i</c>, <c>u</c>, <c>f</c>, <c>c</c>, <c>M</c> or <c>m</c>.</summary>
+    /// <summary>The NumPy kind character: <c>b</c>, <c>i</c>, <c>u</c>, <c>f</c>, <c>c</c>, <c>M</c>, <c>m</c>, <c>S</c>, <c>U</c> or <c>O</c>.</summary>
     public char NumpyKind { get; }
 
     /// <summary>Bytes per element.</summary>
@@ -73,6 +80,120 @@ public sealed class DataType
     /// <summary>True for datetime64 and timedelta64.</summary>
     public bool IsTemporal => Kind is DataTypeKind.DateTime64 or DataTypeKind.TimeDelta64;
 
+    /// <summary>True for the string types: fixed-length bytes (<c>|S n</c>), fixed-length unicode (<c>&lt;U n</c>) and variable-length UTF-8.</summary>
+    public bool IsString => Kind is DataTypeKind.FixedBytes or DataTypeKind.FixedUnicode or DataTypeKind.String;
+
+    /// <summary>
+    /// True for variable-length strings: their chunks are not fixed-size element bytes, so only
+    /// <see cref="ZarrArray.ReadStrings(ArraySubset, CancellationToken)"/> and
+    /// <see cref="ZarrArray.WriteStrings(ArraySubset, string[], CancellationToken)"/> read and write them.
+    /// </summary>
+    public bool IsVariableLength => Kind == DataTypeKind.String;
+
+    /// <summary>The length in characters (unicode) or bytes (bytes) of a fixed-length string type; 0 otherwise.</summary>
+    public int Length { get; private init; }
+
+    /// <summary>Variable-length UTF-8 strings (Zarr v2 <c>|O</c> with the <c>vlen-utf8</c> filter, Zarr v3 <c>string</c>).</summary>
+    public static DataType String => VlenString;
+
+    /// <summary>NumPy <c>|S<paramref name="length"/></c>: fixed-length bytes, zero padded.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is not positive.</exception>
+    public static DataType FixedBytes(int length) => FixedString(DataTypeKind.FixedBytes, length);
+
+    /// <summary>NumPy <c>&lt;U<paramref name="length"/></c>: <paramref name="length"/> UTF-32 code units, zero padded.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is not positive or too large.</exception>
+    public static DataType FixedUnicode(int length) => FixedString(DataTypeKind.FixedUnicode, length);
+
+    private static DataType FixedString(DataTypeKind kind, int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, kind == DataTypeKind.FixedUnicode ? int.MaxValue / 4 : int.MaxValue);
+        return FixedStringTypes.GetOrAdd((kind, length), k => new DataType(
+            k.Kind,
+            (k.Kind == DataTypeKind.FixedBytes ? "S" : "U") + k.Length.ToString(CultureInfo.InvariantCulture),
+            k.Kind == DataTypeKind.FixedBytes ? 'S' : 'U',
+            k.Kind == DataTypeKind.FixedBytes ? k.Length : k.Length * 4,
+            typeof(string))
+        { Length = k.Length });
+    }
+
+    /// <summary>
+    /// Decodes one little-endian element of a string type: <c>|S</c> bytes as Latin-1 (each byte one char, so any
+    /// bytes round-trip) and <c>U</c> as UTF-32, both with trailing NULs stripped as NumPy does.
+    /// </summary>
+    internal string DecodeFixedString(ReadOnlySpan<byte> element)
+    {
+        if (Kind == DataTypeKind.FixedBytes)
+        {
+            int end = element.Length;
+            while (end > 0 && element[end - 1] == 0)
+            {
+                end--;
+            }
+
+            return System.Text.Encoding.Latin1.GetString(element[..end]);
+        }
+
+        int units = element.Length / 4;
+        while (units > 0 && BinaryPrimitives.ReadUInt32LittleEndian(element.Slice((units - 1) * 4, 4)) == 0)
+        {
+            units--;
+        }
+
+        return System.Text.Encoding.UTF32.GetString(element[..(units * 4)]);
+    }
+
+    /// <summary>
+    /// Encodes <paramref name="value"/> into one zero-padded element; false when it does not fit (too long, a char
+    /// above U+00FF in bytes, an unpaired surrogate in unicode), with the reason.
+    /// </summary>
+    internal bool TryEncodeFixedString(string value, Span<byte> element, out string? error)
+    {
+        element.Clear();
+        error = null;
+        if (Kind == DataTypeKind.FixedBytes)
+        {
+            if (value.Length > Length)
+            {
+                error = $"{value.Length} bytes do not fit {ToNumpyTypestr()}";
+                return false;
+            }
+
+            for (int i = 0; i < value.Length; i++)
+            {
+                if (value[i] > 0xFF)
+                {
+                    error = $"char U+{(int)value[i]:X4} at position {i} is not a byte (|S holds Latin-1 text: chars U+0000 to U+00FF)";
+                    return false;
+                }
+
+                element[i] = (byte)value[i];
+            }
+
+            return true;
+        }
+
+        int count;
+        try
+        {
+            count = StrictUtf32.GetByteCount(value);
+        }
+        catch (ArgumentException)
+        {
+            error = "the string holds an unpaired surrogate";
+            return false;
+        }
+
+        if (count > element.Length)
+        {
+            error = $"{count / 4} characters do not fit {ToNumpyTypestr()}";
+            return false;
+        }
+
+        StrictUtf32.GetBytes(value, element);
+        return true;
+    }
+
     /// <summary>The NumPy time unit of a datetime64/timedelta64 (<c>ns</c>, <c>s</c>, <c>D</c>, …); null for other types.</summary>
     public string? Unit { get; }
 
@@ -80,7 +201,7 @@ public sealed class DataType
     /// The size of the scalars whose bytes a big-endian layout reverses: the element size, half of it for complex
     /// numbers (each part is swapped on its own).
     /// </summary>
-    public int ByteOrderUnit => IsComplex ? Size / 2 : Size;
+    public int ByteOrderUnit => IsComplex ? Size / 2 : Kind == DataTypeKind.FixedUnicode ? 4 : IsString ? 1 : Size;
 
     /// <summary>complex64 (<see cref="Complex32"/>).</summary>
     public static DataType Complex64 => All[12];
@@ -117,7 +238,18 @@ public sealed class DataType
 
     /// <summary>The Zarr v3 <c>data_type</c> value: the name, or for datetime64/timedelta64 the
     /// <c>numpy.datetime64</c>/<c>numpy.timedelta64</c> extension object with its unit.</summary>
-    public JsonNode ToV3Json() => IsTemporal
+    /// <remarks>
+    /// Fixed-length strings use zarr-python 3's extension types: <c>{"name": "null_terminated_bytes",
+    /// "configuration": {"length_bytes": n}}</c> and <c>{"name": "fixed_length_utf32", "configuration":
+    /// {"length_bytes": 4n}}</c>.
+    /// </remarks>
+    public JsonNode ToV3Json() => Kind is DataTypeKind.FixedBytes or DataTypeKind.FixedUnicode
+        ? new JsonObject
+        {
+            ["name"] = Kind == DataTypeKind.FixedBytes ? "null_terminated_bytes" : "fixed_length_utf32",
+            ["configuration"] = new JsonObject { ["length_bytes"] = Size },
+        }
+        : IsTemporal
         ? new JsonObject
         {
             ["name"] = Kind == DataTypeKind.DateTime64 ? "numpy.datetime64" : "numpy.timedelta64",
@@ -155,8 +287,21 @@ public sealed class DataType
             return Temporal(kind, unit);
         }
 
+        if (name is "null_terminated_bytes" or "fixed_length_utf32")
+        {
+            var config = o["configuration"] as JsonObject ?? throw new FormatException($"data_type {name} has no configuration");
+            long length = config["length_bytes"] is JsonValue lv && lv.TryGetValue(out long lb) ? lb : throw new FormatException($"data_type {name} has no integer configuration.length_bytes");
+            bool unicode = name == "fixed_length_utf32";
+            if (length < 1 || length > int.MaxValue || (unicode && length % 4 != 0))
+            {
+                throw new UnsupportedDataTypeException($"{name}[{length}]", unicode ? "length_bytes must be a positive multiple of 4" : "length_bytes must be positive");
+            }
+
+            return unicode ? FixedUnicode((int)(length / 4)) : FixedBytes((int)length);
+        }
+
         return o["configuration"] is JsonObject c && c.Count > 0
-            ? throw new UnsupportedDataTypeException(name, "configured data types other than numpy.datetime64 and numpy.timedelta64 are not supported")
+            ? throw new UnsupportedDataTypeException(name, "configured data types other than numpy.datetime64, numpy.timedelta64, null_terminated_bytes and fixed_length_utf32 are not supported")
             : FromV3Name(name);
     }
 
@@ -203,6 +348,8 @@ public sealed class DataType
     /// <exception cref="ArgumentException"><paramref name="kind"/> is datetime64 or timedelta64.</exception>
     public static DataType FromKind(DataTypeKind kind) => (int)kind < All.Length
         ? All[(int)kind]
+        : kind == DataTypeKind.String ? VlenString
+        : kind is DataTypeKind.FixedBytes or DataTypeKind.FixedUnicode ? throw new ArgumentException($"{kind} needs a length: use DataType.FixedBytes(n) or DataType.FixedUnicode(n)", nameof(kind))
         : throw new ArgumentException($"{kind} needs a unit: use DataType.DateTime64(unit) or DataType.TimeDelta64(unit)", nameof(kind));
 
     /// <summary>The data type whose CLR type is <typeparamref name="T"/>.</summary>
@@ -235,6 +382,11 @@ public sealed class DataType
     /// <exception cref="UnsupportedDataTypeException">The name is not a supported data type.</exception>
     public static DataType FromV3Name(string name)
     {
+        if (name == "string")
+        {
+            return VlenString;
+        }
+
         foreach (var t in All)
         {
             if (t.Name == name)
@@ -243,7 +395,7 @@ public sealed class DataType
             }
         }
 
-        throw new UnsupportedDataTypeException(name, "supported Zarr v3 data types are " + string.Join(", ", All.Select(t => t.Name)) + ", numpy.datetime64 and numpy.timedelta64");
+        throw new UnsupportedDataTypeException(name, "supported Zarr v3 data types are " + string.Join(", ", All.Select(t => t.Name)) + ", string, numpy.datetime64 and numpy.timedelta64");
     }
 
     /// <summary>
@@ -256,6 +408,11 @@ public sealed class DataType
     {
         ArgumentNullException.ThrowIfNull(typestr);
         bigEndian = false;
+        if (typestr is "|O" or "<O" or ">O" or "=O")
+        {
+            return VlenString;
+        }
+
         if (typestr.Length < 3 || "<>|=".IndexOf(typestr[0], StringComparison.Ordinal) < 0)
         {
             throw new UnsupportedDataTypeException(typestr, "expected a NumPy type string with byte order, kind and size, e.g. '<f8'");
@@ -272,6 +429,17 @@ public sealed class DataType
             throw new UnsupportedDataTypeException(typestr, "the size after the kind is not a number");
         }
 
+        if (typestr[1] is 'S' or 'U')
+        {
+            if (size < 1 || (typestr[1] == 'U' && size > int.MaxValue / 4))
+            {
+                throw new UnsupportedDataTypeException(typestr, "a string type needs a positive length");
+            }
+
+            bigEndian = typestr[1] == 'U' && bigEndian;
+            return typestr[1] == 'S' ? FixedBytes(size) : FixedUnicode(size);
+        }
+
         foreach (var t in All)
         {
             if (t.NumpyKind == typestr[1] && t.Size == size)
@@ -285,7 +453,7 @@ public sealed class DataType
             }
         }
 
-        throw new UnsupportedDataTypeException(typestr, "supported NumPy types are b1, i1, i2, i4, i8, u1, u2, u4, u8, f2, f4, f8, c8, c16, M8[unit] and m8[unit]");
+        throw new UnsupportedDataTypeException(typestr, "supported NumPy types are b1, i1, i2, i4, i8, u1, u2, u4, u8, f2, f4, f8, c8, c16, M8[unit], m8[unit], S n, U n and O (vlen-utf8)");
     }
 
     // "<M8[ns]", ">m8[s]": size 8 and a unit in brackets (a scale factor such as [10s] is not supported).
@@ -309,15 +477,28 @@ public sealed class DataType
 
     /// <summary>The NumPy type string, e.g. <c>&lt;f8</c>, <c>&gt;i4</c>, <c>|u1</c>, <c>&lt;c16</c> or <c>&lt;M8[ns]</c>.</summary>
     public string ToNumpyTypestr(bool bigEndian = false) =>
-        (Size == 1 ? "|" : bigEndian ? ">" : "<") + NumpyKind + Size.ToString(CultureInfo.InvariantCulture) + (Unit is null ? string.Empty : $"[{Unit}]");
+        Kind == DataTypeKind.String ? "|O"
+        : Kind == DataTypeKind.FixedBytes ? "|S" + Length.ToString(CultureInfo.InvariantCulture)
+        : Kind == DataTypeKind.FixedUnicode ? (bigEndian ? ">U" : "<U") + Length.ToString(CultureInfo.InvariantCulture)
+        : (Size == 1 ? "|" : bigEndian ? ">" : "<") + NumpyKind + Size.ToString(CultureInfo.InvariantCulture) + (Unit is null ? string.Empty : $"[{Unit}]");
 
     /// <summary>
     /// Parses a JSON <c>fill_value</c> into one little-endian element. JSON null gives zero bytes (the value is
     /// undefined in Zarr v2; zero is what NumPy's allocation gives).
     /// </summary>
     /// <exception cref="FormatException">The value does not fit this data type.</exception>
+    /// <remarks>
+    /// String types follow zarr-python 2: <c>|S</c> fill values are base64 of the bytes, <c>U</c> fill values a
+    /// string; a variable-length string's fill value (a string; null reads as <c>""</c>, a number as its text, as
+    /// NumPy's <c>str</c> conversion gives) is returned as its UTF-8 bytes, of any length.
+    /// </remarks>
     public byte[] ParseFillValue(JsonNode? value)
     {
+        if (IsString)
+        {
+            return ParseStringFill(value);
+        }
+
         var bytes = new byte[Size];
         if (value is null)
         {
@@ -383,6 +564,51 @@ public sealed class DataType
             default:
                 return ParseIntegerFill(value, bytes);
         }
+    }
+
+    private byte[] ParseStringFill(JsonNode? value)
+    {
+        string text = value switch
+        {
+            null => string.Empty,
+            JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
+            JsonValue v when v.GetValueKind() == JsonValueKind.Number => ToElement(v).GetRawText(),
+            _ => throw new FormatException($"fill_value {value.ToJsonString()} is not a string"),
+        };
+        if (Kind == DataTypeKind.String)
+        {
+            return System.Text.Encoding.UTF8.GetBytes(text);
+        }
+
+        var bytes = new byte[Size];
+        if (Kind == DataTypeKind.FixedBytes)
+        {
+            if (value is JsonValue n && n.GetValueKind() == JsonValueKind.Number)
+            {
+                // NumPy converts a number to its text: 0 gives b"0".
+                return TryEncodeFixedString(text, bytes, out string? e) ? bytes : throw new FormatException($"fill_value {text}: {e}");
+            }
+
+            byte[] raw;
+            try
+            {
+                raw = Convert.FromBase64String(text);
+            }
+            catch (FormatException)
+            {
+                throw new FormatException($"fill_value '{text}' for {ToNumpyTypestr()} is not base64 (zarr-python writes |S fill values as base64)");
+            }
+
+            if (raw.Length > Size)
+            {
+                throw new FormatException($"fill_value '{text}' holds {raw.Length} bytes, more than {ToNumpyTypestr()} holds");
+            }
+
+            raw.CopyTo(bytes, 0);
+            return bytes;
+        }
+
+        return TryEncodeFixedString(text, bytes, out string? error) ? bytes : throw new FormatException($"fill_value '{text}': {error}");
     }
 
     // A complex fill value: [re, im], each part as a float fill value ("NaN", "Infinity", hex, a number); a plain
@@ -503,8 +729,17 @@ public sealed class DataType
     /// The JSON form of a little-endian fill element: numbers, <c>"NaN"</c>/<c>"Infinity"</c>/<c>"-Infinity"</c> for
     /// non-finite floats, booleans for bool. The same form serves Zarr v2 and v3.
     /// </summary>
+    /// <remarks>
+    /// String types: base64 of the bytes for <c>|S</c>, the string for <c>U</c>, and for variable-length strings
+    /// the string whose UTF-8 bytes <paramref name="element"/> holds.
+    /// </remarks>
     public JsonNode FormatFillValue(ReadOnlySpan<byte> element)
     {
+        if (Kind == DataTypeKind.String)
+        {
+            return JsonValue.Create(System.Text.Encoding.UTF8.GetString(element));
+        }
+
         if (element.Length != Size)
         {
             throw new ArgumentException($"a {Name} element has {Size} bytes, got {element.Length}", nameof(element));
@@ -512,6 +747,17 @@ public sealed class DataType
 
         switch (Kind)
         {
+            case DataTypeKind.FixedBytes:
+                // As zarr-python: base64 of the NumPy bytes scalar, whose trailing NULs NumPy strips.
+                int end = element.Length;
+                while (end > 0 && element[end - 1] == 0)
+                {
+                    end--;
+                }
+
+                return JsonValue.Create(Convert.ToBase64String(element[..end]));
+            case DataTypeKind.FixedUnicode:
+                return JsonValue.Create(DecodeFixedString(element));
             case DataTypeKind.Complex64 or DataTypeKind.Complex128:
                 var part = Kind == DataTypeKind.Complex64 ? Float32 : Float64;
                 return new JsonArray(part.FormatFillValue(element[..part.Size]), part.FormatFillValue(element[part.Size..]));

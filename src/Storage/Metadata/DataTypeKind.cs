@@ -50,4 +50,13 @@ public enum DataTypeKind
 
     /// <summary>NumPy <c>timedelta64[unit]</c>: int64 counts of a unit, NaT = <see cref="long.MinValue"/>.</summary>
     TimeDelta64,
+
+    /// <summary>NumPy <c>|S n</c>: n raw bytes, zero padded (read as Latin-1 text, trailing NULs stripped).</summary>
+    FixedBytes,
+
+    /// <summary>NumPy <c>&lt;U n</c>/<c>&gt;U n</c>: n UTF-32 code units, zero padded.</summary>
+    FixedUnicode,
+
+    /// <summary>Variable-length UTF-8 strings (Zarr v2 <c>|O</c> with the <c>vlen-utf8</c> filter, Zarr v3 <c>string</c>).</summary>
+    String,
 }

@@ -22,6 +22,12 @@ internal readonly record struct NpyDataType(char Kind, int ElementSize, bool IsL
         try
         {
             var dataType = DataType.FromNumpyTypestr(typestr, out bool bigEndian);
+            if (dataType.IsString)
+            {
+                // String arrays are a storage-level type (ZarrArray.ReadStrings/WriteStrings); .npy files of them are not read.
+                throw new UnsupportedDataTypeException(descr, "string dtypes are not supported in .npy files");
+            }
+
             type = new NpyDataType(dataType.NumpyKind, dataType.Size, !bigEndian);
             reason = string.Empty;
             return true;

@@ -338,31 +338,55 @@ public sealed class CliInteropTests : IDisposable
         PythonZarr.RequireOrSkip();
         PythonZarr.Run(
             """
-            import sys, zarr, numpy as np
+            import sys, zarr, numpy as np, numcodecs
             g = zarr.open_group(sys.argv[1], mode='w')
             g.create_dataset('names', data=np.array(['ab', 'cdef'], dtype='<U4'))
+            g.create_dataset('words', shape=(3,), chunks=(2,), dtype=str)[:] = ['a', '', 'h\u00e9']
             g.create_dataset('rec', data=np.zeros(2, dtype=[('a', '<i4'), ('b', '<f8')]))
+            g.create_dataset('pick', shape=(2,), dtype=object, object_codec=numcodecs.Pickle())[:] = [1, 'x']
             g.create_dataset('ok', data=np.arange(4, dtype='<i4'))
             """,
             Store);
         var info = CliHarness.Expect(0, "info", Store);
-        Assert.Contains("/names  array (zarr v2) unsupported: dtype <U4", info.Stdout, StringComparison.Ordinal);
         Assert.Contains("/rec  array (zarr v2) unsupported", info.Stdout, StringComparison.Ordinal);
+        Assert.Contains("/pick  array (zarr v2) unsupported: dtype |O", info.Stdout, StringComparison.Ordinal);
         Assert.Contains("/ok  array int32", info.Stdout, StringComparison.Ordinal);
+
+        // String dtypes are supported now: info shows them, verify decodes their chunks.
+        Assert.Contains("/names  array U4 shape [2]", info.Stdout, StringComparison.Ordinal);
+        Assert.Contains("/words  array string shape [3]", info.Stdout, StringComparison.Ordinal);
+        Assert.Contains("variable logical", info.Stdout, StringComparison.Ordinal);
         using (var doc = JsonDocument.Parse(CliHarness.Expect(0, "info", Store, "--json").Stdout))
         {
-            var names = doc.RootElement.GetProperty("nodes").EnumerateArray().Single(n => n.GetProperty("path").GetString() == "names");
-            Assert.False(names.GetProperty("supported").GetBoolean());
-            Assert.Equal("<U4", names.GetProperty("dtype").GetString());
+            var nodes = doc.RootElement.GetProperty("nodes").EnumerateArray().ToList();
+            var rec = nodes.Single(n => n.GetProperty("path").GetString() == "rec");
+            Assert.False(rec.GetProperty("supported").GetBoolean());
+            var names = nodes.Single(n => n.GetProperty("path").GetString() == "names");
+            Assert.True(names.GetProperty("supported").GetBoolean());
+            Assert.Equal("U4", names.GetProperty("dtype").GetString());
+            Assert.Equal(32, names.GetProperty("logical_bytes").GetInt64());
+            var words = nodes.Single(n => n.GetProperty("path").GetString() == "words");
+            Assert.Equal("string", words.GetProperty("dtype").GetString());
+            Assert.Equal(JsonValueKind.Null, words.GetProperty("logical_bytes").ValueKind);
         }
 
         var verify = CliHarness.Expect(0, "verify", Store, "--json");
-        using var report = JsonDocument.Parse(verify.Stdout);
-        Assert.True(report.RootElement.GetProperty("sound").GetBoolean());
-        Assert.Empty(report.RootElement.GetProperty("problems").EnumerateArray());
-        var notes = report.RootElement.GetProperty("notes").EnumerateArray().Select(n => n.GetString()!).ToList();
-        Assert.Contains(notes, n => n.Contains("'names' skipped", StringComparison.Ordinal) && n.Contains("<U4", StringComparison.Ordinal));
-        Assert.Contains(notes, n => n.Contains("'rec' skipped", StringComparison.Ordinal));
+        using (var report = JsonDocument.Parse(verify.Stdout))
+        {
+            Assert.True(report.RootElement.GetProperty("sound").GetBoolean());
+            Assert.Empty(report.RootElement.GetProperty("problems").EnumerateArray());
+            var notes = report.RootElement.GetProperty("notes").EnumerateArray().Select(n => n.GetString()!).ToList();
+            Assert.Contains(notes, n => n.Contains("'rec' skipped", StringComparison.Ordinal));
+            Assert.Contains(notes, n => n.Contains("'pick' skipped", StringComparison.Ordinal));
+            Assert.DoesNotContain(notes, n => n.Contains("'names'", StringComparison.Ordinal) || n.Contains("'words'", StringComparison.Ordinal));
+        }
+
+        // A truncated vlen-utf8 chunk is a problem verify names.
+        string chunk = Path.Combine(Store, "words", "0");
+        File.WriteAllBytes(chunk, File.ReadAllBytes(chunk)[..6]);
+        var broken = CliHarness.Run("verify", Store, "--json");
+        Assert.NotEqual(0, broken.ExitCode);
+        Assert.Contains("words/0", broken.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]

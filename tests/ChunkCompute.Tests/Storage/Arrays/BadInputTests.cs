@@ -145,7 +145,7 @@ public sealed class BadInputTests
 
     [Theory]
     [InlineData(".zarray", "{\"zarr_format\": 2, \"shape\": [4], \"chunks\": [2], \"dtype\": \"|V8\", \"compressor\": null, \"fill_value\": null, \"filters\": null, \"order\": \"C\"}", "|V8")]
-    [InlineData(".zarray", "{\"zarr_format\": 2, \"shape\": [4], \"chunks\": [2], \"dtype\": \"|S12\", \"compressor\": null, \"fill_value\": null, \"filters\": null, \"order\": \"C\"}", "|S12")]
+    [InlineData(".zarray", "{\"zarr_format\": 2, \"shape\": [4], \"chunks\": [2], \"dtype\": \"<f16\", \"compressor\": null, \"fill_value\": null, \"filters\": null, \"order\": \"C\"}", "<f16")]
     [InlineData("zarr.json", "{\"zarr_format\": 3, \"node_type\": \"array\", \"shape\": [4], \"data_type\": \"bfloat16\", \"chunk_grid\": {\"name\": \"regular\", \"configuration\": {\"chunk_shape\": [2]}}, \"fill_value\": 0, \"codecs\": [{\"name\": \"bytes\", \"configuration\": {\"endian\": \"little\"}}]}", "bfloat16")]
     public void OpenArray_UnknownDataType_ThrowsNamingType(string document, string json, string dataType)
     {
