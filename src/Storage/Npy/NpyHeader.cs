@@ -31,6 +31,9 @@ public sealed class NpyHeader
     /// <summary>True when the data is stored little-endian (<c>&lt;</c>, <c>|</c> or <c>=</c>).</summary>
     public bool IsLittleEndian => DataType.IsLittleEndian;
 
+    /// <summary>The bytes swapped together when the file is big-endian (see <see cref="NpyDataType.SwapUnit"/>).</summary>
+    public int SwapUnit => DataType.SwapUnit;
+
     /// <summary>True when the data is stored in Fortran (column-major) order.</summary>
     public bool FortranOrder { get; }
 

@@ -114,7 +114,7 @@ public sealed class NpyReader : IDisposable
 
         if (!Header.IsLittleEndian)
         {
-            NpyLayout.SwapInPlace(raw, Header.ElementSize);
+            NpyLayout.SwapInPlace(raw, Header.SwapUnit);
         }
 
         if (Header.FortranOrder && Header.Rank > 1)
@@ -250,7 +250,7 @@ public sealed class NpyReader : IDisposable
 
         if (!Header.IsLittleEndian)
         {
-            NpyLayout.SwapInPlace(destination, Header.ElementSize);
+            NpyLayout.SwapInPlace(destination, Header.SwapUnit);
         }
     }
 

@@ -59,7 +59,7 @@ public sealed class NpyWriter : IDisposable
                 throw new ArgumentException($"{name}: the stream is not writable", nameof(stream));
             }
 
-            _type = type with { IsLittleEndian = !bigEndian || type.ElementSize == 1 };
+            _type = type with { IsLittleEndian = !bigEndian || type.SwapUnit == 1 };
             _shape = (long[])shape.Clone();
             ElementCount = NpyShape.ElementCount(_shape, type.ElementSize, nameof(shape));
             FortranOrder = fortranOrder;
@@ -206,7 +206,7 @@ public sealed class NpyWriter : IDisposable
             while (!data.IsEmpty)
             {
                 var n = Math.Min(data.Length, SwapBufferSize);
-                NpyLayout.SwapCopy(data[..n], buffer.AsSpan(0, n), _type.ElementSize);
+                NpyLayout.SwapCopy(data[..n], buffer.AsSpan(0, n), _type.SwapUnit);
                 _stream.Write(buffer, 0, n);
                 data = data[n..];
             }
@@ -225,7 +225,7 @@ public sealed class NpyWriter : IDisposable
             throw new ArgumentException($"{name}: {reason}", nameof(descr));
         }
 
-        if (descr.StartsWith('>') && type.ElementSize > 1)
+        if (descr.StartsWith('>') && type.SwapUnit > 1)
         {
             throw new ArgumentException($"{name}: pass the little-endian descr '{type.NormalizedDescr}' and bigEndian: true instead of '{descr}'", nameof(descr));
         }
