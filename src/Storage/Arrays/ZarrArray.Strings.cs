@@ -227,26 +227,10 @@ public sealed partial class ZarrArray
     // ClearBeyond for variable-length strings: the elements outside the old shape become the fill value.
     private void ClearStringsBeyond(string key, long[] chunkIndex, long[] oldShape)
     {
-        var chunkShape = Metadata.ChunkShapeLong;
-        int rank = Rank;
         var chunk = ReadStringChunk(key);
-        var start = new long[rank];
-        var extent = new long[rank];
-        for (int g = 0; g < rank; g++)
+        foreach (var (start, extent) in BoxesBeyond(chunkIndex, oldShape))
         {
-            long keep = oldShape[g] - (chunkIndex[g] * chunkShape[g]);
-            if (keep >= chunkShape[g])
-            {
-                continue;
-            }
-
-            for (int d = 0; d < rank; d++)
-            {
-                start[d] = d == g ? keep : 0;
-                extent[d] = d == g ? chunkShape[d] - keep : chunkShape[d];
-            }
-
-            ManagedNdCopy.FillBox(chunk, chunkShape, start, extent, StringFillValue);
+            ManagedNdCopy.FillBox(chunk, Metadata.ChunkShapeLong, start, extent, StringFillValue);
         }
 
         StoreStringChunk(key, chunk);

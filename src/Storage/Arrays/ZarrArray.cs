@@ -571,26 +571,38 @@ public sealed partial class ZarrArray
 
             var buffer = new byte[ChunkByteCount];
             ReadChunkInto(key, buffer, useCache: false);
-            var start = new long[rank];
-            var extent = new long[rank];
-            for (int g = 0; g < rank; g++)
+            foreach (var (start, extent) in BoxesBeyond(chunkIndex, oldShape))
             {
-                long keep = oldShape[g] - (chunkIndex[g] * chunkShape[g]);
-                if (keep >= chunkShape[g])
-                {
-                    continue;
-                }
-
-                for (int d = 0; d < rank; d++)
-                {
-                    start[d] = d == g ? keep : 0;
-                    extent[d] = d == g ? chunkShape[d] - keep : chunkShape[d];
-                }
-
                 NdCopy.FillBox(buffer, Metadata.ChunkShapeLong, start, extent, Metadata.FillValue);
             }
 
             StoreChunk(key, buffer);
+        }
+    }
+
+    // The boxes of chunk `chunkIndex` (chunk coordinates) that lie beyond `oldShape`, one per dimension the old shape
+    // cuts: what a growing resize must clear to the fill value. The arrays are reused between items.
+    private IEnumerable<(long[] Start, long[] Extent)> BoxesBeyond(long[] chunkIndex, long[] oldShape)
+    {
+        var chunkShape = Metadata.ChunkShapeLong;
+        int rank = Rank;
+        var start = new long[rank];
+        var extent = new long[rank];
+        for (int g = 0; g < rank; g++)
+        {
+            long keep = oldShape[g] - (chunkIndex[g] * chunkShape[g]);
+            if (keep >= chunkShape[g])
+            {
+                continue;
+            }
+
+            for (int d = 0; d < rank; d++)
+            {
+                start[d] = d == g ? keep : 0;
+                extent[d] = d == g ? chunkShape[d] - keep : chunkShape[d];
+            }
+
+            yield return (start, extent);
         }
     }
 
