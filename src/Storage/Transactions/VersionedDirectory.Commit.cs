@@ -243,8 +243,7 @@ internal sealed partial class VersionedDirectory
             string dir = Path.GetDirectoryName(live)!;
             if (e.Existed)
             {
-                string pre = ExistingPrePath(commit.Number, e.Key);
-                if (FileKinds.Of(pre) == FileKind.Regular)
+                if (FindPreImage(commit.Number, e.Key) is { } pre)
                 {
                     Files.CreateDirectory(dir);
                     string temp = Path.Combine(dir, TempPrefix + Guid.NewGuid().ToString("N") + TempSuffix);

@@ -212,12 +212,25 @@ internal sealed partial class VersionedDirectory
     // Where commit `number` links the pre-image of `key` (named with the suffix; logs written before it had none).
     private string PrePath(long number, string key) => Path.Combine(_preDir, number.ToString(CultureInfo.InvariantCulture), key) + LogFileSuffix;
 
-    // The pre-image of `key` linked by commit `number`, under its current or its earlier name; the current name when neither exists.
-    private string ExistingPrePath(long number, string key)
+    // The pre-image of `key` that commit `number` linked, under its current or (logs written before the suffix) its
+    // earlier name; null when there is none. A link or special file on the way is refused, as anywhere in the store.
+    private string? FindPreImage(long number, string key)
     {
         string current = PrePath(number, key);
+        // Not cached: pre-image folders come and go with commits and collections (a few lstat calls per read of a key
+        // changed since the reader's version, next to decoding a chunk).
+        if (!DirectoryStore.CheckFolders(Name, Live.Root, key, current, null))
+        {
+            return null;
+        }
+
+        if (RequireFile(current))
+        {
+            return current;
+        }
+
         string legacy = current[..^LogFileSuffix.Length];
-        return FileKinds.Of(current) == FileKind.Missing && FileKinds.Of(legacy) == FileKind.Regular ? legacy : current;
+        return RequireFile(legacy) ? legacy : null;
     }
 
     // Where a key's value at a version is, given the changes after it (oldest first): the live file when none changed
@@ -239,8 +252,7 @@ internal sealed partial class VersionedDirectory
 
         foreach (var c in changes)
         {
-            string pre = ExistingPrePath(c.Number, key);
-            if (DirectoryStore.CheckFolders(Name, _meta, RelativeToStore(pre), pre, null) && RequireFile(pre))
+            if (FindPreImage(c.Number, key) is { } pre)
             {
                 return (true, pre);
             }
