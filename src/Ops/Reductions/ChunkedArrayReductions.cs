@@ -108,7 +108,7 @@ public static partial class ChunkedArrayReductions
         ReductionKind.Min or ReductionKind.Max =>
             new ElementwiseKernel<long, long, long, NaTMinMaxOp>(name.ToLowerInvariant(), new(kind == ReductionKind.Max), type),
         ReductionKind.ArgMin or ReductionKind.ArgMax =>
-            new ElementwiseKernel<long, ArgState<long>, long, NaTArgOp>(name.ToLowerInvariant(), new(kind == ReductionKind.ArgMax)),
+            new ElementwiseKernel<long, ArgState<long>, long, ArgOp<long, NaTIsMissing>>(name.ToLowerInvariant(), new(kind == ReductionKind.ArgMax)),
         ReductionKind.Count => new ElementwiseKernel<long, long, long, CountOp<long>>(name.ToLowerInvariant(), new(CountMode.All)),
         _ => throw new NotSupportedException($"{name} is not defined for {type.Name} (datetime and timedelta arrays have Min, Max, ArgMin, ArgMax and Count)"),
     };

@@ -40,7 +40,7 @@ internal readonly struct KernelFactory : IKernelFactory
             ReductionKind.Min or ReductionKind.Max =>
                 new ElementwiseKernel<T, T, T, MinMaxOp<T>>(name, new(_kind == ReductionKind.Max, _skipNaN), type),
             ReductionKind.ArgMin or ReductionKind.ArgMax =>
-                new ElementwiseKernel<T, ArgState<T>, long, ArgOp<T>>(name, new(_kind == ReductionKind.ArgMax)),
+                new ElementwiseKernel<T, ArgState<T>, long, ArgOp<T, NaNIsMissing<T>>>(name, new(_kind == ReductionKind.ArgMax)),
             ReductionKind.CountNonZero => new ElementwiseKernel<T, long, long, CountOp<T>>(name, new(CountMode.NonZero)),
             ReductionKind.Count => new ElementwiseKernel<T, long, long, CountOp<T>>(name, new(_skipNaN ? CountMode.NotNaN : CountMode.All)),
             ReductionKind.Any or ReductionKind.All =>

@@ -2,12 +2,35 @@ using System.Numerics;
 
 namespace ChunkCompute.Ops;
 
+/// <summary>What counts as a missing value for ArgMin/ArgMax: it beats every value, and the first one wins (NumPy).</summary>
+/// <typeparam name="T">The element type.</typeparam>
+internal interface IMissingValue<T>
+{
+    /// <summary>True for a missing value (NaN, NaT).</summary>
+    static abstract bool IsMissing(T value);
+}
+
+/// <summary>NaN, for floating-point types (never, for integers).</summary>
+internal readonly struct NaNIsMissing<T> : IMissingValue<T>
+    where T : INumberBase<T>
+{
+    public static bool IsMissing(T value) => T.IsNaN(value);
+}
+
+/// <summary>NaT (<see cref="long.MinValue"/>), for datetime64/timedelta64 counts.</summary>
+internal readonly struct NaTIsMissing : IMissingValue<long>
+{
+    public static bool IsMissing(long value) => value == long.MinValue;
+}
+
 /// <summary>
-/// ArgMin/ArgMax: the index of the first extreme value; a NaN beats everything and the first NaN wins (NumPy).
-/// Merging compares indices on ties, so the result does not depend on the order states are merged in.
+/// ArgMin/ArgMax: the index of the first extreme value; a missing value (NaN, or NaT for datetimes) beats everything
+/// and the first one wins (NumPy). Merging compares indices on ties, so the result does not depend on the order states
+/// are merged in.
 /// </summary>
-internal readonly struct ArgOp<T> : IReduceOp<T, ArgState<T>, long>
+internal readonly struct ArgOp<T, TMissing> : IReduceOp<T, ArgState<T>, long>
     where T : unmanaged, INumber<T>
+    where TMissing : struct, IMissingValue<T>
 {
     private readonly bool _max;
 
@@ -40,9 +63,9 @@ internal readonly struct ArgOp<T> : IReduceOp<T, ArgState<T>, long>
             return;
         }
 
-        bool sNaN = T.IsNaN(state.Value), oNaN = T.IsNaN(other.Value);
-        bool take = sNaN || oNaN
-            ? oNaN && (!sNaN || other.Index < state.Index)
+        bool sMissing = TMissing.IsMissing(state.Value), oMissing = TMissing.IsMissing(other.Value);
+        bool take = sMissing || oMissing
+            ? oMissing && (!sMissing || other.Index < state.Index)
             : (_max ? other.Value > state.Value : other.Value < state.Value) || (other.Value == state.Value && other.Index < state.Index);
         if (take)
         {
