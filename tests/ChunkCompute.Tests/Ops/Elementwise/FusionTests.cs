@@ -41,7 +41,17 @@ public sealed class FusionTests
         var s3 = Step(s2 - 2.0);
         var s4 = Step(s3.Exp());
         var unfused = s4.Abs().Compute().ToArray();
-        Assert.Equal(unfused, fused);
+
+        // Bitwise equal but for exp's last bit: a one-ulp difference in exp was seen once in ~20 runs (not reproduced on
+        // demand; the likely cause is TensorPrimitives.Exp running as precompiled AVX2 code in one pass and as tier-1
+        // AVX-512 code in the other). Fusion itself must change nothing, so the steps before exp are compared exactly.
+        Assert.Equal(s3.Compute().ToArray(), ((x + 1.0) * x - 2.0).Compute().ToArray());
+        Assert.Equal(unfused.Length, fused.Length);
+        for (int i = 0; i < fused.Length; i++)
+        {
+            long ulps = Math.Abs(BitConverter.DoubleToInt64Bits(unfused[i]) - BitConverter.DoubleToInt64Bits(fused[i]));
+            Assert.True(unfused[i].Equals(fused[i]) || ulps <= 1, $"element {i}: fused {fused[i]:R}, unfused {unfused[i]:R}");
+        }
     }
 
     [Fact]
