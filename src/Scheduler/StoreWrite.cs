@@ -13,22 +13,13 @@ namespace ChunkCompute.Scheduler;
 public sealed class StoreWrite : IDisposable
 {
     private readonly Transaction? _transaction;
-    private readonly ZarrStore _store;
-    private readonly string _path;
-    private readonly ArrayMetadata _metadata;
+    private readonly StagedArray _staged;
 
-    internal StoreWrite(Transaction transaction, string path, ArrayMetadata metadata, ArrayNode source, ZarrArray target)
-        : this(transaction.Store, path, metadata, source, target)
+    internal StoreWrite(Transaction? transaction, StagedArray staged, ArrayNode source)
     {
         _transaction = transaction;
-    }
-
-    internal StoreWrite(ZarrStore store, string path, ArrayMetadata metadata, ArrayNode source, ZarrArray target)
-    {
-        _store = store;
-        _path = path;
-        _metadata = metadata;
-        Node = new StoreWriteNode(source, target);
+        _staged = staged;
+        Node = new StoreWriteNode(source, staged.Array);
     }
 
     /// <summary>The sink node (to combine with other outputs in one computation).</summary>
@@ -44,7 +35,7 @@ public sealed class StoreWrite : IDisposable
         try
         {
             var (_, statistics) = await Computation.RunAsync([Node], options, cancellationToken).ConfigureAwait(false);
-            _store.PublishArrayMetadata(_path, _metadata);
+            _staged.Publish();
             _transaction?.Commit(cancellationToken);
             return statistics;
         }
@@ -56,7 +47,7 @@ public sealed class StoreWrite : IDisposable
             }
             else
             {
-                _store.Delete(_path);
+                _staged.Store.Delete(_staged.Path);
             }
 
             throw;

@@ -24,8 +24,7 @@ public static class StoreWriteExtensions
             var tx = store.BeginTransaction();
             try
             {
-                var staged = tx.PrepareArray(path, array.DataType, array.Shape.ToArray(), chunks, options ?? new ArrayOptions(), out var m, out string n);
-                return new StoreWrite(tx, n, m, array.Node, staged);
+                return new StoreWrite(tx, tx.Store.StageArray(path, array.DataType, array.Shape.ToArray(), chunks, options), array.Node);
             }
             catch
             {
@@ -34,7 +33,6 @@ public static class StoreWriteExtensions
             }
         }
 
-        var target = store.PrepareArray(path, array.DataType, array.Shape.ToArray(), chunks, options ?? new ArrayOptions(), out var metadata, out string normalized);
-        return new StoreWrite(store, normalized, metadata, array.Node, target);
+        return new StoreWrite(null, store.StageArray(path, array.DataType, array.Shape.ToArray(), chunks, options), array.Node);
     }
 }

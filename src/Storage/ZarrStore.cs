@@ -179,8 +179,12 @@ public sealed partial class ZarrStore : IDisposable
     /// <summary>The directory underneath, for a directory store (what <see cref="Verify"/> scans for links).</summary>
     internal DirectoryStore? LocalDirectory => _underlying as DirectoryStore;
 
-    // Writes of a transactional handle outside a transaction become one commit each.
-    internal bool AutoCommits => _versions is not null || _logLess is not null;
+    /// <summary>
+    /// True when each write through this handle becomes its own commit: a transactional store used outside a
+    /// transaction. Writers that must publish several keys at once (a lazy write's chunks and metadata) begin a
+    /// transaction instead.
+    /// </summary>
+    public bool AutoCommits => _versions is not null || _logLess is not null;
 
     /// <summary>Moves this handle to the latest committed version (arrays opened before keep theirs).</summary>
     public void Refresh()
@@ -383,19 +387,26 @@ public sealed partial class ZarrStore : IDisposable
     }
 
     /// <summary>
-    /// Prepares an array whose chunks may be written before its metadata exists (so it is invisible to readers until
-    /// <see cref="PublishArrayMetadata"/>): the staging step of a lazy write.
+    /// Creates an array whose chunks may be written before it exists for readers: nothing is visible at
+    /// <paramref name="path"/> (and <see cref="Open"/> does not find it) until <see cref="StagedArray.Publish"/> writes its
+    /// metadata. The staging step of a lazy write: write every chunk through <see cref="StagedArray.Array"/>, then publish
+    /// (inside a transaction, the commit makes both visible at once).
     /// </summary>
-    internal ZarrArray PrepareArray(string path, DataType dataType, long[] shape, int[] chunks, ArrayOptions options, out ArrayMetadata metadata, out string normalizedPath)
+    /// <exception cref="ArgumentException">The path, shape, chunks or options are invalid.</exception>
+    /// <exception cref="InvalidOperationException">A node exists at the path and <see cref="ArrayOptions.Overwrite"/> is false.</exception>
+    public StagedArray StageArray(string path, DataType dataType, long[] shape, int[] chunks, ArrayOptions? options = null)
     {
-        normalizedPath = StoreKeys.NormalizePath(path);
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(dataType);
+        options ??= new ArrayOptions();
+        string normalizedPath = StoreKeys.NormalizePath(path);
         var format = FormatFor(normalizedPath, "an array", options.Format);
-        metadata = ArrayMetadata.Create(format, dataType, shape, chunks, options);
+        var metadata = ArrayMetadata.Create(format, dataType, shape, chunks, options);
         PrepareNode(normalizedPath, format, options.Overwrite);
-        return new ZarrArray(this, normalizedPath, metadata);
+        return new StagedArray(this, normalizedPath, metadata, new ZarrArray(this, normalizedPath, metadata));
     }
 
-    /// <summary>Writes the metadata of an array prepared with <see cref="PrepareArray"/>, making it visible.</summary>
+    /// <summary>Writes the metadata of a staged array, making it visible.</summary>
     internal void PublishArrayMetadata(string path, ArrayMetadata metadata) => WriteArrayMetadata(path, metadata);
 
     /// <summary>Opens the array at <paramref name="path"/>.</summary>

@@ -1,4 +1,5 @@
 using ChunkCompute.Storage;
+using ChunkCompute.Storage.Codecs;
 
 namespace ChunkCompute.Graph;
 
@@ -54,8 +55,8 @@ public sealed class ZarrSourceNode : ArrayNode
     }
 
     /// <summary>
-    /// On the stored grid, when the array's codecs decode part by part (one Blosc compressor over little-endian
-    /// C-order bytes), a chunk is streamed in cache-sized decoded pieces (see <see cref="ChunkStream"/>).
+    /// On the stored grid, when the array's codecs decode part by part (<see cref="ZarrArray.DecodesInPieces"/>: no
+    /// compression, Blosc, or sharding by rows), a chunk is streamed in cache-sized decoded pieces (see <see cref="ChunkStream"/>).
     /// </summary>
     public override bool CanStream(ReadOnlySpan<long> chunkIndex) => _onStoredGrid && Array.DecodesInPieces;
 
@@ -72,9 +73,9 @@ public sealed class ZarrSourceNode : ArrayNode
         }
 
         // A chunk cut short along the first axis only is a prefix of the stored chunk: stream it and stop early.
-        // Other edge chunks, chunks not stored (fill value) and frames that are not plain Blosc are read whole.
+        // Other edge chunks, chunks not stored (fill value) and values that cannot be decoded in pieces are read whole.
         long bytes = Grid.ChunkElements(context.ChunkIndex) * DataType.Size;
-        var reader = prefix ? Array.OpenChunkReader(context.ChunkIndex) : null;
+        var reader = prefix ? Array.OpenChunkPieces(context.ChunkIndex) : null;
         if (reader is null)
         {
             var whole = context.Memory.Bytes[..checked((int)bytes)];
@@ -86,13 +87,13 @@ public sealed class ZarrSourceNode : ArrayNode
 
     private sealed class SourceStream : ChunkStream
     {
-        private readonly ChunkReader? _reader;
+        private readonly ChunkPieces? _reader;
         private readonly ChunkBuffer _whole;
         private readonly long _bytes;
         private readonly int _elementSize;
         private bool _done;
 
-        public SourceStream(ChunkReader? reader, ChunkBuffer whole, long bytes, int elementSize)
+        public SourceStream(ChunkPieces? reader, ChunkBuffer whole, long bytes, int elementSize)
         {
             _reader = reader;
             _whole = whole;

@@ -105,7 +105,7 @@ public sealed class RaggedArray<T> : IRaggedArray
         options ??= new RaggedArrayOptions();
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.OffsetsChunk, nameof(options));
         var dataType = DataType.Of<T>();
-        if (AutoCommits(store))
+        if (store.AutoCommits)
         {
             store.Transact(tx => RaggedLayout.Create(tx.Store, path, dataType, recordRank, valuesChunk, options));
         }
@@ -155,7 +155,7 @@ public sealed class RaggedArray<T> : IRaggedArray
     {
         lock (_gate)
         {
-            if (AutoCommits(Store))
+            if (Store.AutoCommits)
             {
                 Store.Refresh();
             }
@@ -455,15 +455,13 @@ public sealed class RaggedArray<T> : IRaggedArray
     // Records that may be enumerated again when a commit conflicts and is retried.
     private static int Replayable<TItem>(IEnumerable<TItem> records) => records is ICollection<TItem> or IReadOnlyCollection<TItem> ? 3 : 0;
 
-    private static bool AutoCommits(ZarrStore store) => store.IsTransactional && !store.IsInTransaction;
-
     // Runs a change on this handle's arrays: as one commit of a transactional store (then reads that version), or in
     // place (a transaction's handle, whose arrays see their own writes, or a plain store).
     private void Write(Action<RaggedParts> body, int retries)
     {
         lock (_gate)
         {
-            if (AutoCommits(Store))
+            if (Store.AutoCommits)
             {
                 Store.Transact(tx => body(RaggedLayout.Open(tx.Store, Path, DataType, RecordRank)), retries);
                 _parts = RaggedLayout.Open(Store, Path, DataType, RecordRank);

@@ -9,7 +9,7 @@ namespace ChunkCompute.Storage.Arrays;
 /// where transparent huge pages are in <c>madvise</c> or <c>always</c> mode. The advice is best effort: any failure
 /// leaves an ordinary array.
 /// </summary>
-internal static partial class LargeArrays
+public static partial class LargeArrays
 {
     private const long Threshold = 4L << 20;
     private const long HugePage = 2L << 20;

@@ -82,19 +82,56 @@ public sealed class CodecPipeline
     }
 
     /// <summary>
-    /// Encodes a chunk like <see cref="Encode"/> (the same bytes), into pooled memory when the pipeline is a Blosc
-    /// compressor over the chunk's own bytes (the frame is then the encoder's staging buffer: no frame-sized array is
-    /// allocated per chunk); otherwise the result wraps <see cref="Encode"/>'s array. Dispose it after storing.
+    /// Encodes a chunk like <see cref="Encode"/> (the same bytes), into pooled memory when the pipeline's one
+    /// bytes → bytes codec over the chunk's own bytes can (<see cref="IPooledEncodingCodec"/>: the frame is then the
+    /// encoder's staging buffer, no frame-sized array is allocated per chunk); otherwise the result wraps
+    /// <see cref="Encode"/>'s array. Dispose it after storing.
     /// </summary>
-    internal IMemoryOwner<byte> EncodePooled(ReadOnlySpan<byte> chunk, int[] shape)
+    public IMemoryOwner<byte> EncodePooled(ReadOnlySpan<byte> chunk, int[] shape)
     {
-        if (IsDirect && BytesToBytes.Count == 1 && BytesToBytes[0] is BloscCodec blosc)
+        if (IsDirect && BytesToBytes is [IPooledEncodingCodec pooled])
         {
-            return blosc.EncodePooled(chunk);
+            return pooled.EncodePooled(chunk);
         }
 
         var encoded = Encode(chunk, shape);
         return new PooledFrame(encoded, encoded.Length, pooled: false);
+    }
+
+    /// <summary>
+    /// True when chunks of <paramref name="shape"/> can be decoded in C-order pieces (<see cref="TryOpenPieces"/>): the
+    /// serialized bytes are the chunk itself and are stored as they are or through one
+    /// <see cref="IPieceDecodingCodec"/> (Blosc), or the array → bytes codec decodes in pieces itself (sharding whose
+    /// inner chunks are whole rows of the shard).
+    /// </summary>
+    public bool DecodesInPieces(int[] shape) =>
+        IsDirect ? BytesToBytes is [] or [IPieceDecodingCodec]
+        : ArrayToArray.Count == 0 && BytesToBytes.Count == 0 && ArrayToBytes is IPieceDecodingArrayCodec codec && codec.DecodesInPieces(shape);
+
+    /// <summary>
+    /// Opens an encoded chunk of <paramref name="shape"/> (taking ownership of <paramref name="source"/>) for decoding in
+    /// pieces; null (having disposed it) when this pipeline or this value cannot: decode it whole then, which reports
+    /// any error.
+    /// </summary>
+    public ChunkPieces? TryOpenPieces(EncodedBytes source, int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(shape);
+        long decoded = BytesCodec.ElementCount(shape) * ElementSize;
+        if (!DecodesInPieces(shape) || decoded > Array.MaxLength)
+        {
+            source.Dispose();
+            return null;
+        }
+
+        if (!IsDirect)
+        {
+            return ((IPieceDecodingArrayCodec)ArrayToBytes).TryOpenPieces(source, shape, ElementSize);
+        }
+
+        return BytesToBytes is [IPieceDecodingCodec codec]
+            ? codec.TryOpenPieces(source, (int)decoded, ElementSize)
+            : RawPieces.TryOpen(source, (int)decoded, ElementSize);
     }
 
     /// <summary>Decodes into <paramref name="chunk"/>, the chunk's exact byte size.</summary>

@@ -41,10 +41,6 @@ public sealed class Transaction : IDisposable
     /// </summary>
     public ZarrStore Store => Zarr;
 
-    /// <summary>Prepares an array whose metadata is published later (the engine's staged writes).</summary>
-    internal ZarrArray PrepareArray(string path, DataType dataType, long[] shape, int[] chunks, ArrayOptions options, out ArrayMetadata metadata, out string normalizedPath) =>
-        Zarr.PrepareArray(path, dataType, shape, chunks, options, out metadata, out normalizedPath);
-
     /// <summary>The committed version this transaction began at (what it reads, besides its own writes).</summary>
     public long StartVersion => View.Base.Version;
 

@@ -179,7 +179,7 @@ public sealed class ParserFuzzTests(ITestOutputHelper output)
     [InlineData(true)]
     public void BloscFrames_MutatedFramesReadInPieces_MatchTheWholeDecodeOrThrowCorruptChunk(bool directory)
     {
-        // The piecewise Blosc reader (ChunkReader: from memory, or from a file block by block) parses the header and
+        // The piecewise Blosc reader (BloscPieces: from memory, or from a file block by block) parses the header and
         // block table itself: it must agree with the whole-chunk decoder or fail with a named error.
         var root = Path.Combine(FixturePaths.Root, "blosc");
         var seeds = Directory.GetFiles(root, "*_n*_c5.blosc").Order(StringComparer.Ordinal).Select(File.ReadAllBytes).Where(f => f.Length > 16).ToArray();
@@ -196,7 +196,7 @@ public sealed class ParserFuzzTests(ITestOutputHelper output)
             store.Store.Set("b/0", input);
             var array = store.OpenArray("b");
             var pieces = new byte[size];
-            using (var reader = array.OpenChunkReader([0]))
+            using (var reader = array.OpenChunkPieces([0]))
             {
                 if (reader is null)
                 {

@@ -14,7 +14,7 @@ namespace ChunkCompute.Storage.Codecs;
 /// {"name": "crc32c"}], "index_location": "end"}}</c>.
 /// Shards are decoded whole; empty inner chunks read as the fill value and are not written.
 /// </summary>
-public sealed class ShardingCodec : IArrayToBytesCodec
+public sealed partial class ShardingCodec : IPieceDecodingArrayCodec
 {
     private const ulong Empty = ulong.MaxValue;
     private readonly int[] _innerShape;

@@ -9,7 +9,7 @@ namespace ChunkCompute.Storage.Codecs;
 /// (blosclz, lz4, lz4hc, zlib, zstd; any shuffle); snappy chunks and Blosc2 chunks are rejected. Writing supports lz4,
 /// lz4hc, zlib and zstd.
 /// </summary>
-public sealed class BloscCodec : IBytesToBytesCodec
+public sealed class BloscCodec : IPieceDecodingCodec, IPooledEncodingCodec
 {
     /// <summary>Creates the codec.</summary>
     /// <param name="compressor">The compressor used when encoding.</param>
@@ -55,6 +55,10 @@ public sealed class BloscCodec : IBytesToBytesCodec
 
     /// <summary>The forced block size, or 0 for automatic.</summary>
     public int BlockSize { get; }
+
+    /// <inheritdoc/>
+    public ChunkPieces? TryOpenPieces(EncodedBytes source, int decodedLength, int elementSize) =>
+        BloscPieces.TryOpen(source ?? throw new ArgumentNullException(nameof(source)), decodedLength, elementSize);
 
     /// <inheritdoc/>
     public string Name => "blosc";
@@ -137,7 +141,7 @@ public sealed class BloscCodec : IBytesToBytesCodec
 
     /// <summary>Encodes into pooled memory (the same bytes as <see cref="Encode"/>); dispose the result.</summary>
     /// <exception cref="UnsupportedCodecException">The compressor is blosclz (decode only).</exception>
-    internal IMemoryOwner<byte> EncodePooled(ReadOnlySpan<byte> decoded)
+    public IMemoryOwner<byte> EncodePooled(ReadOnlySpan<byte> decoded)
     {
         if (Compressor == BloscCompressor.BloscLz)
         {

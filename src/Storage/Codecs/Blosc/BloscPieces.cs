@@ -1,32 +1,22 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
-using ChunkCompute.Storage.Codecs;
-using ChunkCompute.Storage.Stores;
-using Microsoft.Win32.SafeHandles;
 
-namespace ChunkCompute.Storage;
+namespace ChunkCompute.Storage.Codecs;
 
 /// <summary>
-/// Reads one stored Blosc chunk as consecutive pieces of decoded bytes in C order, without decoding the whole chunk
-/// into memory first: each block is decompressed into a block-sized buffer and handed out in cache-sized, unshuffled
-/// pieces, so a consumer (a reduction, a fused elementwise chain) reads every value while it is in L1 instead of
-/// after the chunk has been written out to memory and read back. When the store hands out the chunk's file
-/// (<see cref="Stores.IFileValueStore"/>), only the header and block table are read up front and each compressed block
-/// is read just before it is decoded, into a block-sized buffer that stays in cache. Every piece holds whole elements
-/// and is valid until the next <see cref="TryRead"/>. Obtained from <see cref="ZarrArray.OpenChunkReader"/>.
+/// Decodes one Blosc frame as consecutive pieces of decoded bytes in C order (<see cref="ChunkPieces"/>): each block is
+/// decompressed into a block-sized buffer and handed out in cache-sized, unshuffled pieces. When the frame is read by
+/// ranges (a file, a byte-range store), only the header and block table are read up front and each compressed block
+/// is read just before it is decoded, into a block-sized buffer that stays in cache.
 /// </summary>
-internal sealed class ChunkReader : IDisposable
+internal sealed class BloscPieces : ChunkPieces
 {
-    /// <summary>Bytes of one unshuffled piece: half of a typical 32 KiB L1 data cache.</summary>
-    internal const int PieceBytes = 16 * 1024;
-
-    private readonly IMemoryOwner<byte>? _stored;
-    private readonly SafeFileHandle? _file;
+    private readonly ReadOnlyMemory<byte> _stored;
+    private readonly EncodedBytes _source;
+    private readonly bool _ranged;
     private readonly int[]? _blockStarts;
     private readonly int[]? _blockEnds;
     private readonly BloscDecoder.Frame _frame;
-    private readonly ZarrArray _array;
-    private readonly string _key;
     private readonly bool _piecewise;
     private byte[]? _window;
     private int _windowLength;
@@ -38,12 +28,11 @@ internal sealed class ChunkReader : IDisposable
     private int _nextElement;
     private int _splits;
 
-    private ChunkReader(ZarrArray array, string key, BloscDecoder.Frame frame, IMemoryOwner<byte>? stored, SafeFileHandle? file, int[]? blockStarts, int[]? blockEnds)
+    private BloscPieces(BloscDecoder.Frame frame, EncodedBytes source, ReadOnlyMemory<byte> stored, bool ranged, int[]? blockStarts, int[]? blockEnds)
     {
-        _array = array;
-        _key = key;
+        _source = source;
         _stored = stored;
-        _file = file;
+        _ranged = ranged;
         _blockStarts = blockStarts;
         _blockEnds = blockEnds;
         _frame = frame;
@@ -53,73 +42,61 @@ internal sealed class ChunkReader : IDisposable
     }
 
     /// <summary>
-    /// Opens <paramref name="stored"/> (taking ownership) when it is a Blosc frame of exactly
-    /// <paramref name="chunkBytes"/> decoded bytes whose blocks hold whole elements of <paramref name="elementSize"/>
-    /// bytes; otherwise disposes it and returns null, and the caller decodes the chunk whole (which reports any error).
+    /// Opens <paramref name="source"/> (taking ownership) when it is a Blosc frame of exactly
+    /// <paramref name="decodedLength"/> decoded bytes whose blocks hold whole elements of <paramref name="elementSize"/>
+    /// bytes; otherwise disposes it and returns null, and the caller decodes the value whole (which reports any error).
+    /// A frame read by ranges has only its header and block table read now; frames stored uncompressed are read whole.
     /// </summary>
-    internal static ChunkReader? TryOpen(ZarrArray array, string key, IMemoryOwner<byte> stored, int chunkBytes, int elementSize)
+    public static ChunkPieces? TryOpen(EncodedBytes source, int decodedLength, int elementSize)
     {
         try
         {
-            var frame = BloscDecoder.Frame.Parse(stored.Memory.Span);
-            if (Fits(frame, chunkBytes, elementSize))
+            if (source.TryGetMemory(out var memory))
             {
-                return new ChunkReader(array, key, frame, stored, null, null, null);
+                var parsed = BloscDecoder.Frame.Parse(memory.Span);
+                if (Fits(parsed, decodedLength, elementSize))
+                {
+                    return new BloscPieces(parsed, source, memory, ranged: false, null, null);
+                }
+
+                source.Dispose();
+                return null;
             }
-        }
-        catch (CodecException)
-        {
-        }
 
-        stored.Dispose();
-        return null;
-    }
-
-    /// <summary>
-    /// As <see cref="TryOpen(ZarrArray, string, IMemoryOwner{byte}, int, int)"/> for a chunk stored in a file (taking
-    /// ownership of <paramref name="file"/>): only the header and block table are read now, and each block is read
-    /// when it is decoded, into a buffer the size of one compressed block that stays in cache. Frames stored
-    /// uncompressed are read whole. Returns null (having closed the file) when the frame does not fit, is corrupt or
-    /// truncated: the caller then decodes the chunk whole, which reports the error.
-    /// </summary>
-    internal static ChunkReader? TryOpen(ZarrArray array, string key, SafeFileHandle file, int chunkBytes, int elementSize)
-    {
-        try
-        {
-            long length = RandomAccess.GetLength(file);
+            long length = source.Length;
             Span<byte> header = stackalloc byte[BloscFormat.HeaderSize];
-            if (length < header.Length || RandomAccess.Read(file, header, 0) != header.Length)
+            if (length < header.Length || !source.TryReadAt(0, header))
             {
-                file.Dispose();
+                source.Dispose();
                 return null;
             }
 
             var frame = BloscDecoder.Frame.Parse(header, length);
-            if (!Fits(frame, chunkBytes, elementSize))
+            if (!Fits(frame, decodedLength, elementSize))
             {
-                file.Dispose();
+                source.Dispose();
                 return null;
             }
 
             if (frame.Memcpyed || frame.NBytes == 0)
             {
                 // One piece, the whole stored value: read it whole.
-                var whole = new ArrayPoolOwner(frame.CBytes);
-                if (!ReadExactly(file, whole.Memory.Span, 0))
+                var whole = new byte[frame.CBytes];
+                if (!source.TryReadAt(0, whole))
                 {
-                    whole.Dispose();
-                    file.Dispose();
+                    source.Dispose();
                     return null;
                 }
 
-                file.Dispose();
-                return new ChunkReader(array, key, frame, whole, null, null, null);
+                source.Dispose();
+                var inMemory = EncodedBytes.FromMemory(whole);
+                return new BloscPieces(frame, inMemory, whole, ranged: false, null, null);
             }
 
             var head = new byte[frame.TableEnd];
-            if (!ReadExactly(file, head, 0))
+            if (!source.TryReadAt(0, head))
             {
-                file.Dispose();
+                source.Dispose();
                 return null;
             }
 
@@ -141,16 +118,16 @@ internal sealed class ChunkReader : IDisposable
                 ends[b] = next < sorted.Length ? sorted[next] : frame.CBytes;
             }
 
-            return new ChunkReader(array, key, frame, null, file, starts, ends);
+            return new BloscPieces(frame, source, default, ranged: true, starts, ends);
         }
         catch (CodecException)
         {
-            file.Dispose();
+            source.Dispose();
             return null;
         }
         catch
         {
-            file.Dispose(); // an I/O error surfaces, without leaking the handle
+            source.Dispose(); // an I/O error surfaces, without leaking the handle
             throw;
         }
     }
@@ -158,39 +135,11 @@ internal sealed class ChunkReader : IDisposable
     private static bool Fits(BloscDecoder.Frame frame, int chunkBytes, int elementSize) =>
         frame.NBytes == chunkBytes && (frame.Memcpyed || frame.BlockSize % elementSize == 0);
 
-    private static bool ReadExactly(SafeFileHandle file, Span<byte> buffer, long offset)
-    {
-        int total = 0;
-        while (total < buffer.Length)
-        {
-            int n = RandomAccess.Read(file, buffer[total..], offset + total);
-            if (n == 0)
-            {
-                return false;
-            }
-
-            total += n;
-        }
-
-        return true;
-    }
-
-    /// <summary>The next piece and its byte offset in the chunk; false after the last.</summary>
-    /// <exception cref="CorruptChunkException">A block does not decode, or the chunk file ends before a block.</exception>
-    public bool TryRead(out ReadOnlySpan<byte> bytes, out long offset)
-    {
-        try
-        {
-            return Next(out bytes, out offset);
-        }
-        catch (Exception ex) when (ex is CodecException or ArgumentException or IndexOutOfRangeException)
-        {
-            throw new CorruptChunkException(_array.Store.Name, _array.Path, _key, ex.Message, ex);
-        }
-    }
+    /// <inheritdoc/>
+    public override bool TryRead(out ReadOnlySpan<byte> bytes, out long offset) => Next(out bytes, out offset);
 
     // The frame bytes the current block was decompressed from: the whole stored frame, or the block's window.
-    private ReadOnlySpan<byte> Data => _file is null ? _stored!.Memory.Span[.._frame.CBytes] : _window.AsSpan(0, _windowLength);
+    private ReadOnlySpan<byte> Data => _ranged ? _window.AsSpan(0, _windowLength) : _stored.Span[.._frame.CBytes];
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool Next(out ReadOnlySpan<byte> bytes, out long offset)
@@ -200,7 +149,7 @@ internal sealed class ChunkReader : IDisposable
         {
             // Stored uncompressed: one piece, straight from the frame.
             bool first = _nextBlock++ == 0 && _frame.NBytes > 0;
-            bytes = first ? _stored!.Memory.Span.Slice(BloscFormat.HeaderSize, _frame.NBytes) : default;
+            bytes = first ? _stored.Span.Slice(BloscFormat.HeaderSize, _frame.NBytes) : default;
             offset = 0;
             return first;
         }
@@ -230,9 +179,9 @@ internal sealed class ChunkReader : IDisposable
         var block = _block.AsSpan(0, blockBytes);
         offset = (long)b * _frame.BlockSize;
         int dataStart = 0, pos;
-        if (_file is null)
+        if (!_ranged)
         {
-            pos = _frame.BlockStart(_stored!.Memory.Span, b);
+            pos = _frame.BlockStart(_stored.Span, b);
         }
         else
         {
@@ -278,7 +227,7 @@ internal sealed class ChunkReader : IDisposable
             _window = ArrayPool<byte>.Shared.Rent(length);
         }
 
-        if (!ReadExactly(_file!, _window.AsSpan(0, length), start))
+        if (!_source.TryReadAt(start, _window.AsSpan(0, length)))
         {
             throw CodecHelpers.Truncated("blosc", $"the chunk file ends before offset {end} of its {_frame.CBytes}-byte frame");
         }
@@ -287,10 +236,14 @@ internal sealed class ChunkReader : IDisposable
     }
 
     /// <inheritdoc/>
-    public void Dispose()
+    protected override void Dispose(bool disposing)
     {
-        _stored?.Dispose();
-        _file?.Dispose();
+        if (!disposing)
+        {
+            return;
+        }
+
+        _source.Dispose();
         Return(ref _window);
         Return(ref _block);
         Return(ref _piece);

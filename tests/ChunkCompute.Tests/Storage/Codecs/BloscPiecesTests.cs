@@ -1,16 +1,15 @@
 using System.Buffers;
 using Xunit;
-using ChunkCompute.Storage;
 using ChunkCompute.Storage.Codecs;
 
 namespace ChunkCompute.Tests.Storage.Codecs;
 
 /// <summary>
-/// <see cref="ChunkReader"/> hands out a Blosc chunk in pieces: they must tile the chunk in order, hold whole elements,
+/// <see cref="BloscCodec.TryOpenPieces"/> hands out a Blosc chunk in pieces: they must tile the chunk in order, hold whole elements,
 /// and equal the whole-frame decode, for every shuffle, element size and block size; the range unshuffle must equal
 /// the whole-block unshuffle.
 /// </summary>
-public sealed class ChunkReaderTests
+public sealed class BloscPiecesTests
 {
     public static TheoryData<int, BloscShuffle, int, int> Frames()
     {
@@ -46,9 +45,7 @@ public sealed class ChunkReaderTests
 
         var codec = new BloscCodec(BloscCompressor.Lz4, level, shuffle, typesize, blockSize);
         var frame = codec.Encode(decoded);
-        using var store = ZarrStore.InMemory();
-        var array = store.CreateArray("x", DataType.UInt8, [decoded.Length], [decoded.Length]);
-        using var reader = ChunkReader.TryOpen(array, "x/0", new Owner(frame), decoded.Length, typesize);
+        using var reader = codec.TryOpenPieces(EncodedBytes.FromMemory(new Owner(frame)), decoded.Length, typesize);
         Assert.NotNull(reader);
 
         var seen = new byte[decoded.Length];
@@ -67,7 +64,7 @@ public sealed class ChunkReaderTests
         Assert.Equal(decoded, seen);
         if (shuffle == BloscShuffle.Shuffle && typesize > 1 && level > 0)
         {
-            Assert.True(pieces >= decoded.Length / ChunkReader.PieceBytes, $"{pieces} pieces for {decoded.Length} bytes");
+            Assert.True(pieces >= decoded.Length / ChunkPieces.PieceBytes, $"{pieces} pieces for {decoded.Length} bytes");
         }
     }
 
@@ -88,10 +85,9 @@ public sealed class ChunkReaderTests
             decoded[(i * typesize) + typesize - 1] = 0x40;
         }
 
-        var frame = new BloscCodec(BloscCompressor.Lz4, 5, BloscShuffle.Shuffle, typesize, blockSize).Encode(decoded);
-        using var store = ZarrStore.InMemory();
-        var array = store.CreateArray("x", DataType.UInt8, [decoded.Length], [decoded.Length]);
-        using var reader = ChunkReader.TryOpen(array, "x/0", new Owner(frame), decoded.Length, typesize);
+        var codec = new BloscCodec(BloscCompressor.Lz4, 5, BloscShuffle.Shuffle, typesize, blockSize);
+        var frame = codec.Encode(decoded);
+        using var reader = codec.TryOpenPieces(EncodedBytes.FromMemory(new Owner(frame)), decoded.Length, typesize);
         Assert.NotNull(reader);
         var seen = new byte[decoded.Length];
         while (reader.TryRead(out var piece, out long offset))
@@ -106,12 +102,11 @@ public sealed class ChunkReaderTests
     public void TryOpen_DeclinesFramesOfAnotherSize_AndBlocksThatCutElements()
     {
         var decoded = new byte[8000];
-        var frame = new BloscCodec(BloscCompressor.Lz4, 5, BloscShuffle.NoShuffle, 1, 1000).Encode(decoded);
-        using var store = ZarrStore.InMemory();
-        var array = store.CreateArray("x", DataType.UInt8, [8000], [8000]);
-        Assert.Null(ChunkReader.TryOpen(array, "x/0", new Owner(frame), 4000, 1));   // wrong size
-        Assert.Null(ChunkReader.TryOpen(array, "x/0", new Owner(frame), 8000, 16));  // 1000-byte blocks cut 16-byte elements
-        Assert.Null(ChunkReader.TryOpen(array, "x/0", new Owner([1, 2, 3]), 8000, 1)); // not a frame
+        var codec = new BloscCodec(BloscCompressor.Lz4, 5, BloscShuffle.NoShuffle, 1, 1000);
+        var frame = codec.Encode(decoded);
+        Assert.Null(codec.TryOpenPieces(EncodedBytes.FromMemory(frame), 4000, 1));   // wrong size
+        Assert.Null(codec.TryOpenPieces(EncodedBytes.FromMemory(frame), 8000, 16));  // 1000-byte blocks cut 16-byte elements
+        Assert.Null(codec.TryOpenPieces(EncodedBytes.FromMemory(new byte[] { 1, 2, 3 }), 8000, 1)); // not a frame
     }
 
     [Theory]
