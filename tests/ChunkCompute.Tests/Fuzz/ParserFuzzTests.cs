@@ -268,6 +268,67 @@ public sealed class ParserFuzzTests(ITestOutputHelper output)
         }, 10000, (16L * chunkBytes) + (1 << 20)));
     }
 
+    [Theory]
+    [MemberData(nameof(ShardLayouts))]
+    public void ShardPieces_MutatedShards_MatchTheWholeDecodeOrThrowCorruptChunk(string layout)
+    {
+        // Shards whose inner chunks are rows decode in pieces (ShardingCodec's own index reading, inner chunks in pieces
+        // or whole): the pieces must tile the shard and equal the whole decode, or the read fails with a named error.
+        var parts = layout.Split('-');
+        string inner = parts[2] switch
+        {
+            "zstd" => ", {\"name\": \"zstd\", \"configuration\": {\"level\": 1, \"checksum\": false}}",
+            "blosc" => ", {\"name\": \"blosc\", \"configuration\": {\"cname\": \"lz4\", \"clevel\": 5, \"shuffle\": \"shuffle\", \"typesize\": 4, \"blocksize\": 256}}",
+            "gzip" => ", {\"name\": \"gzip\", \"configuration\": {\"level\": 1}}",
+            _ => string.Empty,
+        };
+        string index = parts[1] == "crc32c"
+            ? "[{\"name\": \"bytes\", \"configuration\": {\"endian\": \"little\"}}, {\"name\": \"crc32c\"}]"
+            : "[{\"name\": \"bytes\", \"configuration\": {\"endian\": \"little\"}}]";
+        string json = "{\"zarr_format\": 3, \"node_type\": \"array\", \"shape\": [64, 32], \"data_type\": \"float32\", "
+            + "\"chunk_grid\": {\"name\": \"regular\", \"configuration\": {\"chunk_shape\": [32, 32]}}, "
+            + "\"chunk_key_encoding\": {\"name\": \"default\", \"configuration\": {\"separator\": \"/\"}}, \"fill_value\": 0, "
+            + "\"codecs\": [{\"name\": \"sharding_indexed\", \"configuration\": {\"chunk_shape\": [8, 32], \"codecs\": [{\"name\": \"bytes\", \"configuration\": {\"endian\": \"little\"}}" + inner + "], "
+            + "\"index_codecs\": " + index + ", \"index_location\": \"" + parts[0] + "\"}}]}";
+        using var source = ZarrStore.InMemory();
+        source.Store.Set("s/zarr.json", Encoding.UTF8.GetBytes(json));
+        var array = source.OpenArray("s").As<float>();
+        array.Write(Enumerable.Range(0, 64 * 32).Select(i => i % 5 == 0 ? 0f : i * 0.5f).ToArray());
+        Assert.True(array.Untyped.DecodesInPieces);
+        var seeds = new[] { source.Store.Get("s/c/0/0")!, source.Store.Get("s/c/1/0")! };
+        int chunkBytes = 32 * 32 * 4;
+
+        output.WriteLine(Fuzzer.Run($"shard pieces {layout}", seeds, input =>
+        {
+            using var store = ZarrStore.InMemory(new ZarrStoreOptions { ChunkCacheBytes = 0 });
+            store.Store.Set("s/zarr.json", Encoding.UTF8.GetBytes(json));
+            store.Store.Set("s/c/0/0", input);
+            var a = store.OpenArray("s");
+            var pieces = new byte[chunkBytes];
+            using (var reader = a.OpenChunkPieces([0, 0]))
+            {
+                if (reader is null)
+                {
+                    return;
+                }
+
+                long expectedOffset = 0;
+                while (reader.TryRead(out var bytes, out long offset))
+                {
+                    Assert.Equal(expectedOffset, offset);
+                    bytes.CopyTo(pieces.AsSpan((int)offset));
+                    expectedOffset += bytes.Length;
+                }
+
+                Assert.Equal(chunkBytes, expectedOffset);
+            }
+
+            var whole = new byte[chunkBytes];
+            a.ReadChunkBytes([0, 0], whole);
+            Assert.Equal(whole, pieces);
+        }, 5000, (16L * chunkBytes) + (1 << 20)));
+    }
+
     [Fact]
     public void NpyHeaders_MutatedFiles_ReadOrThrowNpyFormatException()
     {
