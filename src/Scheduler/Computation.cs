@@ -19,8 +19,9 @@ public static class Computation
         where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(array);
-        var results = await ComputeAsync([array.Node], options, cancellationToken).ConfigureAwait(false);
-        return (ComputedArray<T>)results[0];
+        var sink = new ResultSink<T>(array.Node);
+        var statistics = await RunAsync([sink], options, cancellationToken).ConfigureAwait(false);
+        return sink.Result(statistics);
     }
 
     /// <summary>Computes a scalar (0-d or one-element) array and returns its value.</summary>
@@ -58,8 +59,9 @@ public static class Computation
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        var r = Compute([a.Node, b.Node], options, cancellationToken);
-        return ((ComputedArray<T1>)r[0], (ComputedArray<T2>)r[1]);
+        var (sa, sb) = (new ResultSink<T1>(a.Node), new ResultSink<T2>(b.Node));
+        var statistics = RunAsync([sa, sb], options, cancellationToken).GetAwaiter().GetResult();
+        return (sa.Result(statistics), sb.Result(statistics));
     }
 
     /// <summary>Computes three arrays in one pass (e.g. <c>Compute(u.Mean(), v.Mean(), (u * v).Mean())</c>).</summary>
@@ -71,40 +73,71 @@ public static class Computation
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
         ArgumentNullException.ThrowIfNull(c);
-        var r = Compute([a.Node, b.Node, c.Node], options, cancellationToken);
-        return ((ComputedArray<T1>)r[0], (ComputedArray<T2>)r[1], (ComputedArray<T3>)r[2]);
+        var (sa, sb, sc) = (new ResultSink<T1>(a.Node), new ResultSink<T2>(b.Node), new ResultSink<T3>(c.Node));
+        var statistics = RunAsync([sa, sb, sc], options, cancellationToken).GetAwaiter().GetResult();
+        return (sa.Result(statistics), sb.Result(statistics), sc.Result(statistics));
     }
 
-    /// <summary>Computes several arrays in one pass, asynchronously.</summary>
-    public static async Task<IReadOnlyList<object>> ComputeAsync(IReadOnlyList<ArrayNode> nodes, ComputeOptions? options = null, CancellationToken cancellationToken = default) =>
-        (await RunAsync(nodes, options, cancellationToken).ConfigureAwait(false)).Results;
-
-    internal static async Task<(IReadOnlyList<object> Results, ComputeStatistics Statistics)> RunAsync(IReadOnlyList<ArrayNode> nodes, ComputeOptions? options, CancellationToken cancellationToken)
+    /// <summary>
+    /// Computes several arrays in one pass, asynchronously. Returns one <c>ComputedArray&lt;T&gt;</c> per node (cast to
+    /// the element type you built), in order; prefer the typed overloads where the element types are known.
+    /// </summary>
+    public static async Task<IReadOnlyList<object>> ComputeAsync(IReadOnlyList<ArrayNode> nodes, ComputeOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(nodes);
+        var sinks = nodes.Select(ResultSink.For).ToArray();
+        var statistics = await RunAsync(sinks, options, cancellationToken).ConfigureAwait(false);
+        return sinks.Select(s => s.UntypedResult(statistics)).ToArray();
+    }
+
+    // Plans the sinks' nodes as one graph and runs it, each output chunk copied into its sink.
+    internal static async Task<ComputeStatistics> RunAsync(IReadOnlyList<ChunkSink> sinks, ComputeOptions? options, CancellationToken cancellationToken)
+    {
         options ??= new ComputeOptions();
         var clock = Stopwatch.StartNew();
-        var graph = TaskGraph.Build(nodes);
+        var graph = TaskGraph.Build(sinks.Select(s => s.Node).ToArray());
         var plan = ExecutionPlan.Create(graph, options.MemoryBudget);
-        var sinks = nodes.Select(ResultSink.For).ToArray();
         var executor = new ChunkExecutor(plan, options, (task, buffer) => sinks[task.OutputNumber].Accept(task, buffer));
         await executor.RunAsync(cancellationToken).ConfigureAwait(false);
-        var stats = new ComputeStatistics(plan.Order.Count, executor.PeakBytes, plan.ProjectedPeakBytes, clock.Elapsed);
-        return (sinks.Select(s => s.Result(stats)).ToArray(), stats);
+        return new ComputeStatistics(plan.Order.Count, executor.PeakBytes, plan.ProjectedPeakBytes, clock.Elapsed);
+    }
+
+    /// <summary>Receives a computation's output chunks for one node.</summary>
+    internal abstract class ChunkSink(ArrayNode node)
+    {
+        public ArrayNode Node { get; } = node;
+
+        public abstract void Accept(ChunkTask task, ChunkBuffer buffer);
     }
 
     /// <summary>Collects output chunks into one C-order array.</summary>
-    private abstract class ResultSink
+    private abstract class ResultSink(ArrayNode node) : ChunkSink(node)
     {
+        // The element type is only known as a DataType here (the untyped multi-output API): every type the engine
+        // computes is listed, so each sink is a statically known instantiation (no reflection, trimming-safe).
         public static ResultSink For(ArrayNode node)
         {
-            var type = typeof(ResultSink<>).MakeGenericType(node.DataType.ClrType);
-            return (ResultSink)Activator.CreateInstance(type, node)!;
+            var t = node.DataType.ClrType;
+            return t == typeof(double) ? new ResultSink<double>(node)
+                : t == typeof(float) ? new ResultSink<float>(node)
+                : t == typeof(long) ? new ResultSink<long>(node)
+                : t == typeof(int) ? new ResultSink<int>(node)
+                : t == typeof(short) ? new ResultSink<short>(node)
+                : t == typeof(sbyte) ? new ResultSink<sbyte>(node)
+                : t == typeof(ulong) ? new ResultSink<ulong>(node)
+                : t == typeof(uint) ? new ResultSink<uint>(node)
+                : t == typeof(ushort) ? new ResultSink<ushort>(node)
+                : t == typeof(byte) ? new ResultSink<byte>(node)
+                : t == typeof(bool) ? new ResultSink<bool>(node)
+                : t == typeof(Half) ? new ResultSink<Half>(node)
+                : t == typeof(System.Numerics.Complex) ? new ResultSink<System.Numerics.Complex>(node)
+                : t == typeof(ChunkCompute.Storage.Complex32) ? new ResultSink<ChunkCompute.Storage.Complex32>(node)
+                : t == typeof(ChunkCompute.Storage.DateTime64) ? new ResultSink<ChunkCompute.Storage.DateTime64>(node)
+                : t == typeof(ChunkCompute.Storage.TimeDelta64) ? new ResultSink<ChunkCompute.Storage.TimeDelta64>(node)
+                : throw new NotSupportedException($"cannot collect results of element type {node.DataType.Name} ({t.Name})");
         }
 
-        public abstract void Accept(ChunkTask task, ChunkBuffer buffer);
-
-        public abstract object Result(ComputeStatistics statistics);
+        public abstract object UntypedResult(ComputeStatistics statistics);
     }
 
     private sealed unsafe class ResultSink<T> : ResultSink
@@ -115,6 +148,7 @@ public static class Computation
         private readonly long[] _shape;
 
         public ResultSink(ArrayNode node)
+            : base(node)
         {
             _node = node;
             _shape = node.Grid.Shape.ToArray();
@@ -136,6 +170,8 @@ public static class Computation
             }
         }
 
-        public override object Result(ComputeStatistics statistics) => new ComputedArray<T>(_data, _shape, statistics);
+        public ComputedArray<T> Result(ComputeStatistics statistics) => new(_data, _shape, statistics);
+
+        public override object UntypedResult(ComputeStatistics statistics) => Result(statistics);
     }
 }

@@ -34,7 +34,7 @@ public sealed class StoreWrite : IDisposable
     {
         try
         {
-            var (_, statistics) = await Computation.RunAsync([Node], options, cancellationToken).ConfigureAwait(false);
+            var statistics = await Computation.RunAsync([new DiscardSink(Node)], options, cancellationToken).ConfigureAwait(false);
             _staged.Publish();
             _transaction?.Commit(cancellationToken);
             return statistics;
@@ -56,4 +56,12 @@ public sealed class StoreWrite : IDisposable
 
     /// <summary>Discards the write's transaction if it was never computed (nothing was published).</summary>
     public void Dispose() => _transaction?.Abort();
+
+    // A write's sink node publishes its own chunks: nothing comes back.
+    private sealed class DiscardSink(ArrayNode node) : Computation.ChunkSink(node)
+    {
+        public override void Accept(ChunkTask task, ChunkBuffer buffer)
+        {
+        }
+    }
 }
