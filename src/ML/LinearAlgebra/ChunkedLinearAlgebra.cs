@@ -203,13 +203,6 @@ public static class ChunkedLinearAlgebra
             throw new ArgumentException($"{operation} needs a 2-D array (rows × columns), but the input has shape {DenseBlocks.ShapeText(x.Shape)}", nameof(x));
         }
 
-        bool centered = kind != CrossMomentKind.Gram;
-        ArrayNode state = new CrossMomentPartialNode<T>(x.Node, centered);
-        while (state.Grid.Sizes(0).Count > 1)
-        {
-            state = new CrossMomentCombineNode(state, splitEvery, centered);
-        }
-
-        return new ChunkedArray<T>(new CrossMomentFinalizeNode<T>(state, kind, ddof));
+        return new ChunkedArray<T>(ReductionTree.Build(new CrossMomentReduction<T>(x.Node, kind, ddof), splitEvery).Finalize());
     }
 }

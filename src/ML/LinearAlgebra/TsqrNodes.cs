@@ -1,5 +1,6 @@
 using System.Numerics;
 using ChunkCompute.Graph;
+using ChunkCompute.Ops;
 using ChunkCompute.Storage;
 using MathNet.Numerics.LinearAlgebra;
 
@@ -64,86 +65,62 @@ internal sealed class TsqrTree
 }
 
 /// <summary>
-/// TSQR leaves: one task per row block reads the block (the columns of all inputs side by side: X, or X and y for
-/// least squares) and writes its R factor (k × n, k = min(rows, n)) with MathNet's Householder QR. Grid: 1-D, one chunk per row block, sized to the state.
+/// TSQR as a tree reduction whose state is an R factor. Partial (leaf): one task per row block reads the block (the
+/// columns of all inputs side by side: X, or X and y for least squares) and writes its R (k × n, k = min(rows, n)) with
+/// MathNet's Householder QR. Combine: stacks up to <c>fan</c> R factors of the level below and factors the stack,
+/// writing [R (k × n), Q (K × k)] (K stacked rows, k = min(K, n)); the small Q is what the Q pass needs to walk back
+/// down. Grids are 1-D float64, one chunk per state sized to it, so every level can be read as a result.
 /// </summary>
-internal sealed unsafe class TsqrLeafNode<T> : ArrayNode
+internal sealed unsafe class TsqrReduction<T> : MergeableReduction
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly TsqrTree _tree;
 
-    public TsqrLeafNode(IReadOnlyList<ArrayNode> inputs, TsqrTree tree)
-        : base(DataType.Float64, ChunkGrid.FromSizes([Enumerable.Range(0, tree.Levels[0].Length).Select(g => tree.StateLength(0, g)).ToArray()]), inputs)
+    public TsqrReduction(IReadOnlyList<ArrayNode> inputs, TsqrTree tree)
+        : base("tsqr", inputs, LevelGrid(tree, 0), [true], DataType.Float64)
     {
         _tree = tree;
     }
 
-    public override string Label => "tsqr-leaf";
+    public override string PartialLabel => "tsqr-leaf";
+
+    public override ChunkGrid CombineGrid(int level, ChunkGrid merged) => LevelGrid(_tree, level);
 
     /// <summary>MathNet's managed working memory (the block as a matrix, the factorization's copy and Q), counted against the budget.</summary>
-    public override long HeldBytes(ReadOnlySpan<long> chunkIndex) =>
-        3L * Inputs[0].Grid.Size(0, chunkIndex[0]) * _tree.Columns * sizeof(double);
+    public override long PartialHeldBytes(ReadOnlySpan<long> stateIndex) =>
+        3L * Inputs[0].Grid.Size(0, stateIndex[0]) * _tree.Columns * sizeof(double);
 
-    public override void Dependencies(ReadOnlySpan<long> chunkIndex, IList<ChunkDependency> dependencies)
+    public override long CombineHeldBytes(int level, ReadOnlySpan<long> index) =>
+        3L * _tree.StackedRows(level, (int)index[0]) * _tree.Columns * sizeof(double);
+
+    public override void PartialDependencies(ReadOnlySpan<long> stateIndex, IList<ChunkDependency> dependencies)
     {
         ArgumentNullException.ThrowIfNull(dependencies);
         for (int i = 0; i < Inputs.Count; i++)
         {
-            dependencies.Add(new ChunkDependency(i, Inputs[i].Grid.Rank == 2 ? [chunkIndex[0], 0] : [chunkIndex[0]]));
+            dependencies.Add(new ChunkDependency(i, Inputs[i].Grid.Rank == 2 ? [stateIndex[0], 0] : [stateIndex[0]]));
         }
     }
 
-    public override void Execute(ChunkKernelContext context)
+    public override void Partial(ChunkKernelContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var block = TsqrKernels.ReadRows<T>(context.Inputs, _tree.Columns);
         var r = DenseBlocks.Qr(block).R;
         TsqrKernels.WriteRowMajor(r, new Span<double>(context.Output.Pointer, r.RowCount * r.ColumnCount));
     }
-}
 
-/// <summary>
-/// TSQR combines: each task stacks up to <c>fan</c> R factors of the level below and factors the stack, writing
-/// [R (k × n), Q (K × k)] (K stacked rows, k = min(K, n)); the small Q is what the Q pass needs to walk back down.
-/// </summary>
-internal sealed unsafe class TsqrCombineNode : ArrayNode
-{
-    private readonly TsqrTree _tree;
-    private readonly int _level;
-
-    public TsqrCombineNode(ArrayNode below, TsqrTree tree, int level)
-        : base(DataType.Float64, ChunkGrid.FromSizes([Enumerable.Range(0, tree.Levels[level].Length).Select(g => tree.StateLength(level, g)).ToArray()]), [below])
-    {
-        _tree = tree;
-        _level = level;
-    }
-
-    public override string Label => "tsqr-combine";
-
-    public override long HeldBytes(ReadOnlySpan<long> chunkIndex) =>
-        3L * _tree.StackedRows(_level, (int)chunkIndex[0]) * _tree.Columns * sizeof(double);
-
-    public override void Dependencies(ReadOnlySpan<long> chunkIndex, IList<ChunkDependency> dependencies)
-    {
-        ArgumentNullException.ThrowIfNull(dependencies);
-        int count = _tree.Levels[_level - 1].Length;
-        for (long c = chunkIndex[0] * _tree.Fan; c < Math.Min(count, (chunkIndex[0] + 1) * _tree.Fan); c++)
-        {
-            dependencies.Add(new ChunkDependency(0, [c]));
-        }
-    }
-
-    public override void Execute(ChunkKernelContext context)
+    public override void Combine(int level, ChunkGrid grid, ChunkKernelContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         int n = _tree.Columns;
         int g = (int)context.ChunkIndex[0];
-        int stacked = _tree.StackedRows(_level, g);
+        int stacked = _tree.StackedRows(level, g);
         var stack = Matrix<double>.Build.Dense(stacked, n);
         int row = 0;
         for (int i = 0; i < context.Inputs.Count; i++)
         {
-            int k = _tree.Levels[_level - 1][(g * _tree.Fan) + i];
+            int k = _tree.Levels[level - 1][(g * _tree.Fan) + i];
             var r = new ReadOnlySpan<double>(context.Inputs[i].Pointer, k * n);
             for (int a = 0; a < k; a++)
             {
@@ -158,10 +135,13 @@ internal sealed unsafe class TsqrCombineNode : ArrayNode
 
         var (q, rOut) = DenseBlocks.Qr(stack);
 
-        var output = new Span<double>(context.Output.Pointer, _tree.StateLength(_level, g));
+        var output = new Span<double>(context.Output.Pointer, _tree.StateLength(level, g));
         TsqrKernels.WriteRowMajor(rOut, output[..(rOut.RowCount * n)]);
         TsqrKernels.WriteRowMajor(q, output[(rOut.RowCount * n)..]);
     }
+
+    private static ChunkGrid LevelGrid(TsqrTree tree, int level) =>
+        ChunkGrid.FromSizes([Enumerable.Range(0, tree.Levels[level].Length).Select(g => tree.StateLength(level, g)).ToArray()]);
 }
 
 /// <summary>

@@ -1,5 +1,6 @@
 using System.Numerics;
 using ChunkCompute.Graph;
+using ChunkCompute.Ops;
 using ChunkCompute.Scheduler;
 using MathNet.Numerics.LinearAlgebra;
 
@@ -33,11 +34,10 @@ internal sealed class TsqrPlanner
         }
 
         var tree = new TsqrTree(inputs[0].Grid.Sizes(0), columns, splitEvery);
-        var levels = new ArrayNode[tree.Levels.Count];
-        levels[0] = new TsqrLeafNode<T>(inputs, tree);
-        for (int l = 1; l < levels.Length; l++)
+        var levels = ReductionTree.Build(new TsqrReduction<T>(inputs, tree), splitEvery).Levels.ToArray();
+        if (levels.Length != tree.Levels.Count)
         {
-            levels[l] = new TsqrCombineNode(levels[l - 1], tree, l);
+            throw new InvalidOperationException($"TSQR: the reduction tree has {levels.Length} levels, the R-size plan {tree.Levels.Count}");
         }
 
         return new TsqrPlanner(tree, levels);

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using ChunkCompute.Graph;
+using ChunkCompute.Ops;
 using ChunkCompute.Scheduler;
 using ChunkCompute.Storage;
 
@@ -35,110 +36,92 @@ internal abstract class ColumnReducer
     public static async Task<double[][]> RunAsync<T>(ChunkedArray<T> x, IReadOnlyList<ColumnReducer> reducers, ComputeOptions? options, CancellationToken cancellationToken)
         where T : unmanaged, INumberBase<T>
     {
-        var roots = reducers.Select(r => Build(x.Node, r)).ToArray();
+        var roots = reducers.Select(r => Tree(x, r).Root).ToArray();
         var results = await Computation.ComputeAsync(roots, options, cancellationToken).ConfigureAwait(false);
         return results.Select(r => ((ComputedArray<double>)r).ToArray()).ToArray();
-
-        static ArrayNode Build(ArrayNode input, ColumnReducer reducer)
-        {
-            ArrayNode node = new ColumnPartialNode<T>(input, reducer);
-            while (node.Grid.Shape[0] > 1)
-            {
-                node = new ColumnCombineNode(node, reducer, 4);
-            }
-
-            return node;
-        }
     }
 
-    internal static ChunkGrid StateGrid(long rows, ChunkGrid input, int width) =>
-        ChunkGrid.FromSizes([Enumerable.Repeat(1, checked((int)rows)).ToArray(), input.Sizes(1).Select(c => checked(c * width)).ToArray()]);
+    /// <summary>The reduction tree of <paramref name="reducer"/> over <paramref name="x"/> (fan-in 4 along the rows).</summary>
+    public static ReductionTree Tree<T>(ChunkedArray<T> x, ColumnReducer reducer)
+        where T : unmanaged, INumberBase<T> => ReductionTree.Build(new ColumnReduction<T>(x.Node, reducer), 4);
 }
 
-/// <summary>One state per input chunk.</summary>
-internal sealed unsafe class ColumnPartialNode<T> : ArrayNode
+/// <summary>
+/// A <see cref="ColumnReducer"/> as a tree reduction: the state grid is (one chunk of size 1 per row block, the input's
+/// column chunks × <see cref="ColumnReducer.Width"/>) float64, so the root is read as the result. A partial takes its
+/// chunk whole or streamed (<see cref="RowBlocks{T}"/>): blocks of rows are converted and transposed a tile of
+/// 16 columns at a time, so each column's values reach <see cref="ColumnReducer.Accumulate"/> in row order either way.
+/// </summary>
+internal sealed unsafe class ColumnReduction<T> : MergeableReduction
     where T : unmanaged, INumberBase<T>
 {
-    private readonly ColumnReducer _reducer;
-
-    public ColumnPartialNode(ArrayNode input, ColumnReducer reducer)
-        : base(DataType.Float64, ColumnReducer.StateGrid(input.Grid.GridShape[0], input.Grid, reducer.Width), [input])
-    {
-        _reducer = reducer;
-    }
-
-    public override string Label => _reducer.Name + "-partial";
-
-    public override void Dependencies(ReadOnlySpan<long> chunkIndex, IList<ChunkDependency> dependencies) =>
-        dependencies.Add(new ChunkDependency(0, chunkIndex.ToArray()));
-
     /// <summary>Columns converted and transposed together: a tile of rows × 16 float64 stays in cache while states update.</summary>
     private const int TileColumns = 16;
 
-    public override long ScratchBytes(ReadOnlySpan<long> chunkIndex) =>
-        (long)Inputs[0].Grid.Size(0, chunkIndex[0]) * Math.Min(TileColumns, Inputs[0].Grid.Size(1, chunkIndex[1])) * sizeof(double);
-
-    public override void Execute(ChunkKernelContext context)
-    {
-        var grid = Inputs[0].Grid;
-        var index = context.ChunkIndex;
-        int rows = grid.Size(0, index[0]);
-        int cols = grid.Size(1, index[1]);
-        int first = checked((int)grid.Offset(1, index[1]));
-        int width = _reducer.Width;
-        var states = new Span<double>(context.Output.Pointer, cols * width);
-        var input = new ReadOnlySpan<T>(context.Inputs[0].Pointer, rows * cols);
-        var tile = new Span<double>(context.Scratch!.Pointer, rows * Math.Min(TileColumns, cols));
-        for (int c0 = 0; c0 < cols; c0 += TileColumns)
-        {
-            context.CancellationToken.ThrowIfCancellationRequested();
-            int n = Math.Min(TileColumns, cols - c0);
-            for (int r = 0; r < rows; r++)
-            {
-                var source = input.Slice((r * cols) + c0, n);
-                for (int k = 0; k < n; k++)
-                {
-                    tile[(k * rows) + r] = double.CreateTruncating(source[k]);
-                }
-            }
-
-            for (int k = 0; k < n; k++)
-            {
-                var state = states.Slice((c0 + k) * width, width);
-                _reducer.Initialize(state, first + c0 + k);
-                _reducer.Accumulate(tile.Slice(k * rows, rows), first + c0 + k, state);
-            }
-        }
-    }
-}
-
-/// <summary>Merges up to <c>splitEvery</c> states along the rows.</summary>
-internal sealed unsafe class ColumnCombineNode : ArrayNode
-{
     private readonly ColumnReducer _reducer;
-    private readonly int _splitEvery;
+    private readonly ChunkGrid _input;
 
-    public ColumnCombineNode(ArrayNode states, ColumnReducer reducer, int splitEvery)
-        : base(DataType.Float64, ChunkGrid.FromSizes([Enumerable.Repeat(1, checked((int)((states.Grid.Shape[0] + splitEvery - 1) / splitEvery))).ToArray(), states.Grid.Sizes(1).ToArray()]), [states])
+    public ColumnReduction(ArrayNode input, ColumnReducer reducer)
+        : base(reducer.Name, [input], StateGrid(input.Grid, reducer.Width), [true, false], DataType.Float64)
     {
         _reducer = reducer;
-        _splitEvery = splitEvery;
+        _input = input.Grid;
     }
 
-    public override string Label => _reducer.Name + "-combine";
+    public override bool ConsumesStream(ReadOnlySpan<long> stateIndex) => true;
 
-    public override void Dependencies(ReadOnlySpan<long> chunkIndex, IList<ChunkDependency> dependencies)
+    public override long PartialScratchBytes(ReadOnlySpan<long> stateIndex)
     {
-        long rows = Inputs[0].Grid.Shape[0];
-        for (long r = chunkIndex[0] * _splitEvery; r < Math.Min(rows, (chunkIndex[0] + 1) * _splitEvery); r++)
+        int rows = _input.Size(0, stateIndex[0]), cols = _input.Size(1, stateIndex[1]);
+        int block = BlockRows(rows, cols);
+        return ((long)block * Math.Min(TileColumns, cols) * sizeof(double)) + RowBlocks<T>.BufferBytes(cols, block);
+    }
+
+    public override void Partial(ChunkKernelContext context)
+    {
+        var index = context.ChunkIndex;
+        int rows = _input.Size(0, index[0]);
+        int cols = _input.Size(1, index[1]);
+        int first = checked((int)_input.Offset(1, index[1]));
+        int width = _reducer.Width;
+        int block = BlockRows(rows, cols);
+        var states = new Span<double>(context.Output.Pointer, cols * width);
+        var scratch = context.Scratch!;
+        var tile = new Span<double>(scratch.Pointer, block * Math.Min(TileColumns, cols));
+        var buffer = new Span<T>((byte*)scratch.Pointer + (tile.Length * sizeof(double)), block * cols);
+        for (int c = 0; c < cols; c++)
         {
-            dependencies.Add(new ChunkDependency(0, [r, chunkIndex[1]]));
+            _reducer.Initialize(states.Slice(c * width, width), first + c);
+        }
+
+        var reader = new RowBlocks<T>(context, rows, cols, block, buffer);
+        while (reader.Next(out var input))
+        {
+            context.CancellationToken.ThrowIfCancellationRequested();
+            int n = input.Length / cols;
+            for (int c0 = 0; c0 < cols; c0 += TileColumns)
+            {
+                int w = Math.Min(TileColumns, cols - c0);
+                for (int r = 0; r < n; r++)
+                {
+                    var source = input.Slice((r * cols) + c0, w);
+                    for (int k = 0; k < w; k++)
+                    {
+                        tile[(k * n) + r] = double.CreateTruncating(source[k]);
+                    }
+                }
+
+                for (int k = 0; k < w; k++)
+                {
+                    _reducer.Accumulate(tile.Slice(k * n, n), first + c0 + k, states.Slice((c0 + k) * width, width));
+                }
+            }
         }
     }
 
-    public override void Execute(ChunkKernelContext context)
+    public override void Combine(int level, ChunkGrid grid, ChunkKernelContext context)
     {
-        int n = Grid.Size(1, context.ChunkIndex[1]);
+        int n = grid.Size(1, context.ChunkIndex[1]);
         int width = _reducer.Width;
         var output = new Span<double>(context.Output.Pointer, n);
         new ReadOnlySpan<double>(context.Inputs[0].Pointer, n).CopyTo(output);
@@ -151,6 +134,12 @@ internal sealed unsafe class ColumnCombineNode : ArrayNode
             }
         }
     }
+
+    // Rows per block: about 256 KiB of input, at least 16 rows (so per-column calls stay few) and at most 1024.
+    private static int BlockRows(int rows, int cols) => Math.Max(1, Math.Min(rows, Math.Clamp((256 << 10) / Math.Max(1, cols * sizeof(T)), 16, 1024)));
+
+    private static ChunkGrid StateGrid(ChunkGrid input, int width) =>
+        ChunkGrid.FromSizes([Enumerable.Repeat(1, input.Sizes(0).Count).ToArray(), input.Sizes(1).Select(c => checked(c * width)).ToArray()]);
 }
 
 /// <summary>

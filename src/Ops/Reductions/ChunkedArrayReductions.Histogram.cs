@@ -71,11 +71,6 @@ public static partial class ChunkedArrayReductions
         return new ChunkedArray<long>(CountsResult(x.Node, kernel, minLength, splitEvery));
     }
 
-    private static ReduceFinalizeNode CountsResult(ArrayNode input, ReductionKernel kernel, int length, int splitEvery)
-    {
-        var reduced = new bool[input.Grid.Rank];
-        Array.Fill(reduced, true);
-        var state = ReductionBuilder.BuildTree(input, kernel, reduced, splitEvery);
-        return new ReduceFinalizeNode(state, kernel, ChunkGrid.FromSizes([[length]]), [-1]);
-    }
+    private static ArrayNode CountsResult(ArrayNode input, ReductionKernel kernel, int length, int splitEvery) =>
+        ReductionTree.Build(new KernelReduction(input, kernel, ChunkGrid.FromSizes([[length]])), splitEvery).Finalize();
 }

@@ -6,7 +6,7 @@ namespace ChunkCompute.Ops;
 internal static class ReductionBuilder
 {
     /// <summary>Default fan-in of the combine steps (Dask's <c>split_every</c>).</summary>
-    public const int DefaultSplitEvery = 4;
+    public const int DefaultSplitEvery = ReductionTree.DefaultSplitEvery;
 
     /// <summary>
     /// NumPy's axis normalization: null → every axis; negative axes count from the end; out of range or repeated
@@ -58,55 +58,6 @@ internal static class ReductionBuilder
             }
         }
 
-        var state = BuildTree(input, kernel, reduced, splitEvery);
-        var sizes = new List<IReadOnlyList<int>>();
-        var map = new List<int>();
-        for (int d = 0; d < reduced.Length; d++)
-        {
-            if (keepDims || !reduced[d])
-            {
-                sizes.Add(state.Grid.Sizes(d));
-                map.Add(d);
-            }
-        }
-
-        return new ReduceFinalizeNode(state, kernel, ChunkGrid.FromSizes(sizes), map.ToArray());
-    }
-
-    /// <summary>Partial and combine nodes down to one state chunk along every reduced dimension.</summary>
-    public static ArrayNode BuildTree(ArrayNode input, ReductionKernel kernel, bool[] reduced, int splitEvery)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(splitEvery, 2);
-        var spec = new ReductionSpec(input.Grid.Shape.ToArray(), reduced, input.ToString());
-        ArrayNode node = new ReducePartialNode(input, kernel, spec);
-        while (true)
-        {
-            int wide = 0;
-            for (int d = 0; d < reduced.Length; d++)
-            {
-                wide += reduced[d] && node.Grid.Sizes(d).Count > 1 ? 1 : 0;
-            }
-
-            if (wide == 0)
-            {
-                return node;
-            }
-
-            // Spread the fan-in over the reduced dimensions that still have several chunks: the largest f with
-            // f^wide <= splitEvery, at least 2 (Dask: max(int(split_every ** (1 / len(axis))), 2)).
-            int f = 2;
-            while (Math.Pow(f + 1, wide) <= splitEvery)
-            {
-                f++;
-            }
-
-            var fan = new int[reduced.Length];
-            for (int d = 0; d < reduced.Length; d++)
-            {
-                fan[d] = reduced[d] ? f : 1;
-            }
-
-            node = new ReduceCombineNode(node, kernel, reduced, fan);
-        }
+        return ReductionTree.Build(new KernelReduction(input, kernel, reduced, keepDims), splitEvery).Finalize();
     }
 }

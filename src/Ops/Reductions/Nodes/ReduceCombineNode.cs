@@ -1,5 +1,4 @@
 using ChunkCompute.Graph;
-using ChunkCompute.Storage;
 
 namespace ChunkCompute.Ops;
 
@@ -9,21 +8,23 @@ namespace ChunkCompute.Ops;
 /// </summary>
 internal sealed class ReduceCombineNode : ArrayNode
 {
-    private readonly ReductionKernel _kernel;
-    private readonly bool[] _reduced;
+    private readonly MergeableReduction _reduction;
+    private readonly int _level;
     private readonly int[] _fan;
 
-    public ReduceCombineNode(ArrayNode input, ReductionKernel kernel, bool[] reduced, int[] fan)
-        : base(DataType.UInt8, CombinedGrid(input.Grid, reduced, fan), [input])
+    public ReduceCombineNode(ArrayNode below, MergeableReduction reduction, int level, int[] fan)
+        : base(reduction.StateType, CombinedGrid(below.Grid, reduction, level, fan), [below])
     {
-        _kernel = kernel;
-        _reduced = reduced;
+        _reduction = reduction;
+        _level = level;
         _fan = fan;
     }
 
-    public override string Label => _kernel.Name + "-combine";
+    public override string Label => _reduction.CombineLabel;
 
-    public override long OutputBytes(ReadOnlySpan<long> chunkIndex) => Grid.ChunkElements(chunkIndex) * _kernel.StateSize;
+    public override long OutputBytes(ReadOnlySpan<long> chunkIndex) => _reduction.StateBytes(_level, Grid, chunkIndex);
+
+    public override long HeldBytes(ReadOnlySpan<long> chunkIndex) => _reduction.CombineHeldBytes(_level, chunkIndex);
 
     public override void Dependencies(ReadOnlySpan<long> chunkIndex, IList<ChunkDependency> dependencies)
     {
@@ -34,8 +35,8 @@ internal sealed class ReduceCombineNode : ArrayNode
         var stop = new long[rank];
         for (int d = 0; d < rank; d++)
         {
-            start[d] = _reduced[d] ? chunkIndex[d] * _fan[d] : chunkIndex[d];
-            stop[d] = _reduced[d] ? Math.Min(inputGrid[d], start[d] + _fan[d]) : chunkIndex[d] + 1;
+            start[d] = chunkIndex[d] * _fan[d];
+            stop[d] = _fan[d] > 1 ? Math.Min(inputGrid[d], start[d] + _fan[d]) : chunkIndex[d] + 1;
         }
 
         var index = (long[])start.Clone();
@@ -63,18 +64,26 @@ internal sealed class ReduceCombineNode : ArrayNode
     public override void Execute(ChunkKernelContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        _kernel.Combine(context.Inputs, context.Output.Bytes);
+        _reduction.Combine(_level, Grid, context);
     }
 
-    private static ChunkGrid CombinedGrid(ChunkGrid input, bool[] reduced, int[] fan)
+    private static ChunkGrid CombinedGrid(ChunkGrid input, MergeableReduction reduction, int level, int[] fan)
     {
         var sizes = new int[input.Rank][];
         for (int d = 0; d < input.Rank; d++)
         {
             int n = input.Sizes(d).Count;
-            sizes[d] = reduced[d] ? Enumerable.Repeat(1, (n + fan[d] - 1) / fan[d]).ToArray() : input.Sizes(d).ToArray();
+            sizes[d] = fan[d] > 1 ? Enumerable.Repeat(1, (n + fan[d] - 1) / fan[d]).ToArray() : input.Sizes(d).ToArray();
         }
 
-        return ChunkGrid.FromSizes(sizes);
+        var merged = ChunkGrid.FromSizes(sizes);
+        var grid = reduction.CombineGrid(level, merged);
+        if (!grid.GridShape.SequenceEqual(merged.GridShape))
+        {
+            throw new InvalidOperationException(
+                $"reduction '{reduction.Name}': CombineGrid of level {level} has [{string.Join(", ", grid.GridShape)}] chunks; it may resize chunks but must keep [{string.Join(", ", merged.GridShape)}]");
+        }
+
+        return grid;
     }
 }

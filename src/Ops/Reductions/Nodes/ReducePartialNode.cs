@@ -1,58 +1,37 @@
 using ChunkCompute.Graph;
-using ChunkCompute.Storage;
 
 namespace ChunkCompute.Ops;
 
 /// <summary>
-/// Step 1 of a tree reduction: one task per input chunk reduces it along the reduced axes to a chunk of states. Its
-/// grid is the input's with every reduced dimension cut into chunks of size 1, one per input chunk.
+/// Step 1 of a tree reduction: one task per state chunk of <see cref="MergeableReduction.PartialGrid"/> reduces the
+/// input chunk(s) it names (as buffers, or as one stream of pieces when lowering fuses a streaming source into it).
 /// </summary>
 internal sealed class ReducePartialNode : ArrayNode
 {
-    private readonly ReductionKernel _kernel;
-    private readonly ReductionSpec _spec;
+    private readonly MergeableReduction _reduction;
 
-    public ReducePartialNode(ArrayNode input, ReductionKernel kernel, ReductionSpec spec)
-        : base(DataType.UInt8, StateGrid(input.Grid, spec.Reduced), [input])
+    public ReducePartialNode(MergeableReduction reduction)
+        : base(reduction.StateType, reduction.PartialGrid, reduction.Inputs)
     {
-        _kernel = kernel;
-        _spec = spec;
+        _reduction = reduction;
     }
 
-    public override string Label => _kernel.Name + "-partial";
+    public override string Label => _reduction.PartialLabel;
 
-    public override long OutputBytes(ReadOnlySpan<long> chunkIndex) => Grid.ChunkElements(chunkIndex) * _kernel.StateSize;
+    public override long OutputBytes(ReadOnlySpan<long> chunkIndex) => _reduction.StateBytes(0, Grid, chunkIndex);
 
-    public override void Dependencies(ReadOnlySpan<long> chunkIndex, IList<ChunkDependency> dependencies)
-    {
-        ArgumentNullException.ThrowIfNull(dependencies);
-        dependencies.Add(new ChunkDependency(0, chunkIndex.ToArray()));
-    }
+    public override long ScratchBytes(ReadOnlySpan<long> chunkIndex) => _reduction.PartialScratchBytes(chunkIndex);
 
-    public override bool ConsumesStream(ReadOnlySpan<long> chunkIndex) => _kernel.CanStream;
+    public override long HeldBytes(ReadOnlySpan<long> chunkIndex) => _reduction.PartialHeldBytes(chunkIndex);
+
+    public override void Dependencies(ReadOnlySpan<long> chunkIndex, IList<ChunkDependency> dependencies) =>
+        _reduction.PartialDependencies(chunkIndex, dependencies);
+
+    public override bool ConsumesStream(ReadOnlySpan<long> chunkIndex) => _reduction.ConsumesStream(chunkIndex);
 
     public override void Execute(ChunkKernelContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var origin = Inputs[0].Grid.Origin(context.ChunkIndex);
-        if (context.InputStream is { } stream)
-        {
-            _kernel.PartialStream(stream, Inputs[0].Grid.ChunkShape(context.ChunkIndex), origin, _spec, context.Output.Bytes);
-        }
-        else
-        {
-            _kernel.Partial(context.Inputs[0], origin, _spec, context.Output.Bytes);
-        }
-    }
-
-    private static ChunkGrid StateGrid(ChunkGrid input, bool[] reduced)
-    {
-        var sizes = new int[input.Rank][];
-        for (int d = 0; d < input.Rank; d++)
-        {
-            sizes[d] = reduced[d] ? Enumerable.Repeat(1, input.Sizes(d).Count).ToArray() : input.Sizes(d).ToArray();
-        }
-
-        return ChunkGrid.FromSizes(sizes);
+        _reduction.Partial(context);
     }
 }
