@@ -1,7 +1,4 @@
-using System.Buffers.Binary;
-using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Globalization;
+using System.Buffers;
 using Microsoft.Win32.SafeHandles;
 using ChunkCompute.Storage.Stores;
 
@@ -9,67 +6,64 @@ namespace ChunkCompute.Storage.Transactions;
 
 /// <summary>
 /// The transaction log of one directory store, kept in its hidden <c>.chunkcompute/</c> folder (which zarr-python
-/// ignores): versions, commit records, pre-images of replaced chunks, snapshot pins, staging folders and the commit
-/// lock. One instance per <see cref="ZarrStore"/> handle; instances in other threads and processes coordinate only
-/// through the files. The protocol is described in docs/DESIGN.md ("Transactions").
+/// ignores). One instance per <see cref="ZarrStore"/> handle; instances in other threads and processes coordinate only
+/// through the files. The protocol is described in docs/DESIGN.md ("Transactions"). This class composes the parts,
+/// each with one job:
+/// <list type="bullet">
+/// <item><see cref="LogFolder"/>: the paths, and the checks against links and special files;</item>
+/// <item><see cref="LogCounters"/>: <c>version</c> (the commit point) and <c>seq</c>;</item>
+/// <item><see cref="CommitLock"/>: the commit lock (a kernel file lock plus an in-process gate);</item>
+/// <item><see cref="PinRegistry"/>: this handle's snapshot pin, and the scan of everyone's;</item>
+/// <item><see cref="RecordLog"/> and <see cref="RecordIndex"/>: the commit records, and an index of them by key;</item>
+/// <item><see cref="PreImages"/> and <see cref="VersionReader"/>: reads of any key at an older version;</item>
+/// <item><see cref="StagingArea"/>: transactions' staging folders;</item>
+/// <item><see cref="CommitPublisher"/>: publishing, rolling back and recovering commits;</item>
+/// <item><see cref="Collector"/> and <see cref="LogTrash"/>: garbage collection.</item>
+/// </list>
 /// </summary>
 /// <remarks>
 /// Commit (under the commit lock): check conflicts against the records after the transaction's start version; write the
 /// record (state <c>preparing</c>) and bump <c>seq</c>; hard-link every key it replaces or deletes into
 /// <c>pre/N/</c>; rename the staged files over the live keys (chunks first, metadata last); write
 /// <c>version = N</c>. The version file is the commit point: recovery rolls back any preparing record above it.
-/// A snapshot reader at version s reads a key's live file, then (after reading <c>seq</c>) looks for the first record
-/// after s that touches the key: none → the live bytes; the key did not exist before it → missing; else its
-/// pre-image if there is one yet, else the live bytes (which then cannot have been replaced yet).
 /// </remarks>
-internal sealed partial class VersionedDirectory : IDisposable
+internal sealed class VersionedDirectory : IDisposable
 {
     /// <summary>The hidden folder's name.</summary>
     public const string FolderName = ".chunkcompute";
 
-    private const string TempPrefix = ".ccw-";
-    private const string TempSuffix = ".tmp";
-    private const int AutoCollectEvery = 16;
-    private static readonly ConcurrentDictionary<string, SemaphoreSlim> InProcessGates = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Appended to the names of copies of values kept in the log (pre-images, staged values), so that no file there ends
+    /// like a Zarr document (<c>.zarray</c>, <c>zarr.json</c>): tools that walk every file of a store, such as
+    /// zarr-python's <c>consolidate_metadata</c>, would list them as nodes.
+    /// </summary>
+    public const string LogFileSuffix = "~";
 
-    private readonly string _meta;
-    private readonly string _logDir;
-    private readonly string _preDir;
-    private readonly string _pinsDir;
-    private readonly string _stagingDir;
-    private readonly string _trashDir;
-    private readonly string _versionPath;
-    private readonly string _lockPath;
-    private readonly SafeFileHandle? _seqHandle;
-    private readonly Lock _indexLock = new();
-    private readonly Dictionary<string, List<KeyChange>> _byKey = new(StringComparer.Ordinal);
+    private const int AutoCollectEvery = 16;
+
+    private readonly LogFolder _folder;
+    private readonly LogCounters _counters;
+    private readonly CommitLock _lock;
+    private readonly PinRegistry _pin;
+    private readonly RecordLog _records;
+    private readonly VersionReader _reader;
+    private readonly StagingArea _staging;
+    private readonly CommitPublisher _publisher;
+    private readonly Collector _collector;
+    private readonly LogTrash _trash;
     private readonly List<WeakReference<SnapshotView>> _views = [];
-    private long _indexedSeq = -1;
-    private FileStream? _pin;
-    private string? _pinPath;
-    private long _pinVersion;
     private bool _disposed;
 
     private VersionedDirectory(DirectoryStore live, TransactionFiles files, TimeSpan lockTimeout)
     {
         Live = live;
         Files = files;
-        LockTimeout = lockTimeout;
-        _meta = Path.Combine(live.Root, FolderName);
-        _logDir = Path.Combine(_meta, "log");
-        _preDir = Path.Combine(_meta, "pre");
-        _pinsDir = Path.Combine(_meta, "pins");
-        _stagingDir = Path.Combine(_meta, "staging");
-        _trashDir = Path.Combine(_meta, "trash");
-        _versionPath = Path.Combine(_meta, "version");
-        _lockPath = Path.Combine(_meta, "lock");
+        _folder = new LogFolder(live.Name, live.Root);
 
-        // The log's folders and files are checked without following links: a store unpacked from someone else's
-        // tarball may hold a link to a folder elsewhere, which emptying the trash would otherwise empty.
-        RequireFolder(_meta);
-        foreach (var dir in new[] { _logDir, _preDir, _pinsDir, _stagingDir, _trashDir })
+        _folder.RequireFolder(_folder.Meta);
+        foreach (var dir in _folder.Folders)
         {
-            if (!RequireFolder(dir))
+            if (!_folder.RequireFolder(dir))
             {
                 try
                 {
@@ -82,18 +76,16 @@ internal sealed partial class VersionedDirectory : IDisposable
             }
         }
 
-        string seqPath = Path.Combine(_meta, "seq");
-        RequireFile(seqPath);
-        try
-        {
-            _seqHandle = File.OpenHandle(seqPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
-        }
-        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
-        {
-            // Read-only here (a read-only mount, another user's store): reads work, commits are refused.
-            IsReadOnly = true;
-            _seqHandle = File.Exists(seqPath) ? File.OpenHandle(seqPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete) : null;
-        }
+        _counters = new LogCounters(_folder, files);
+        _lock = new CommitLock(_folder, lockTimeout, _counters.IsReadOnly);
+        _pin = new PinRegistry(_folder);
+        _records = new RecordLog(_folder, files);
+        var preImages = new PreImages(_folder, live);
+        _reader = new VersionReader(live, new RecordIndex(_records, _counters.ReadSeq), preImages);
+        _staging = new StagingArea(_folder);
+        _trash = new LogTrash(_folder);
+        _publisher = new CommitPublisher(live, files, preImages, _records, _counters);
+        _collector = new Collector(_folder, _counters, _records, preImages, _staging, _trash);
     }
 
     /// <summary>The live directory store underneath.</summary>
@@ -102,20 +94,14 @@ internal sealed partial class VersionedDirectory : IDisposable
     /// <summary>The file operations of the protocol (a fault-injecting one in tests).</summary>
     public TransactionFiles Files { get; }
 
-    /// <summary>How long a commit waits for another process's commit to finish.</summary>
-    public TimeSpan LockTimeout { get; }
-
     /// <summary>The store's name for messages.</summary>
     public string Name => Live.Name;
-
-    /// <summary>The hidden folder's path.</summary>
-    public string MetaDirectory => _meta;
 
     /// <summary>
     /// True when this process cannot write the log (a read-only mount or another user's store): versions are read,
     /// commits are refused.
     /// </summary>
-    public bool IsReadOnly { get; }
+    public bool IsReadOnly => _counters.IsReadOnly;
 
     /// <summary>
     /// True when this handle's snapshot pin could not be written (the log is read-only here): its views read their
@@ -171,233 +157,229 @@ internal sealed partial class VersionedDirectory : IDisposable
         }
     }
 
-    // Recovery without waiting: only when nobody holds the commit lock.
-    private void RepairIfIdle()
-    {
-        if (IsReadOnly)
-        {
-            return;
-        }
-
-        using (var held = TryAcquireLockNow())
-        {
-            if (held is null)
-            {
-                return;
-            }
-
-            if (!RequireFile(_versionPath))
-            {
-                WriteVersion(0);
-            }
-
-            RecoverLocked();
-            RemoveAbandonedLocked();
-        }
-
-        EmptyTrash();
-    }
-
-    // A folder of the log: true when it is a real folder, false when missing; a link, file or special file throws.
-    private bool RequireFolder(string path)
-    {
-        var kind = FileKinds.Of(path);
-        return kind switch
-        {
-            FileKind.Directory => true,
-            FileKind.Missing => false,
-            FileKind.SymbolicLink => throw new UnsafeStoreEntryException(Name, RelativeToStore(path), "(a folder of the transaction log) is a symbolic link"),
-            _ => throw new UnsafeStoreEntryException(Name, RelativeToStore(path), "(a folder of the transaction log) is not a folder"),
-        };
-    }
-
-    // A file of the log: true when it is a regular file, false when missing; a link, folder or special file throws.
-    private bool RequireFile(string path)
-    {
-        var kind = FileKinds.Of(path);
-        return kind switch
-        {
-            FileKind.Regular => true,
-            FileKind.Missing => false,
-            FileKind.SymbolicLink => throw new UnsafeStoreEntryException(Name, RelativeToStore(path), "(a file of the transaction log) is a symbolic link"),
-            FileKind.Directory => throw new UnsafeStoreEntryException(Name, RelativeToStore(path), "(a file of the transaction log) is a folder"),
-            _ => throw new UnsafeStoreEntryException(Name, RelativeToStore(path), "(a file of the transaction log) is a FIFO, socket or device"),
-        };
-    }
-
-    private string RelativeToStore(string path) => Path.GetRelativePath(Live.Root, path).Replace(Path.DirectorySeparatorChar, '/');
-
-    // Reads a whole file of the log (version, a record), checked first: a FIFO there would block forever.
-    private byte[]? ReadLogFile(string path) => RequireFile(path) ? File.ReadAllBytes(path) : null;
-
-    // ---------------------------------------------------------------- versions, seq, lock
-
-    /// <summary>The latest committed version.</summary>
-    public long ReadVersion()
-    {
-        string text;
-        try
-        {
-            if (ReadLogFile(_versionPath) is not { } bytes)
-            {
-                return 0;
-            }
-
-            text = System.Text.Encoding.ASCII.GetString(bytes);
-        }
-        catch (FileNotFoundException)
-        {
-            return 0;
-        }
-
-        if (!long.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out long v))
-        {
-            throw new InvalidMetadataException(Name, FolderName + "/version", $"'{text.Trim()}' is not a version number");
-        }
-
-        return v;
-    }
-
-    /// <summary>The highest record number whose record is on disk and whose publishing may have begun.</summary>
-    public long ReadSeq()
-    {
-        if (_seqHandle is null)
-        {
-            return 0; // a read-only log without a seq file: no commit was ever begun
-        }
-
-        Span<byte> b = stackalloc byte[8];
-        int n = RandomAccess.Read(_seqHandle, b, 0);
-        return n < 8 ? 0 : BinaryPrimitives.ReadInt64LittleEndian(b);
-    }
-
-    private void WriteSeq(long seq)
-    {
-        if (_seqHandle is null || IsReadOnly)
-        {
-            throw ReadOnlyError("seq");
-        }
-
-        Span<byte> b = stackalloc byte[8];
-        BinaryPrimitives.WriteInt64LittleEndian(b, seq);
-        RandomAccess.Write(_seqHandle, b, 0);
-
-        // Not flushed: after a power loss, recovery raises seq to the highest record on disk (records are flushed).
-    }
-
-    // The commit point: once the rename is done the version is published (other processes may already read it), so a
-    // failure to flush the directory afterwards does not undo it; the next commit's flush of this directory covers it.
-    private void WriteVersion(long version)
-    {
-        string temp = Path.Combine(_meta, TempPrefix + Guid.NewGuid().ToString("N") + TempSuffix);
-        Files.WriteDurable(temp, System.Text.Encoding.ASCII.GetBytes(version.ToString(CultureInfo.InvariantCulture) + "\n"));
-        Files.Rename(temp, _versionPath);
-        try
-        {
-            Files.SyncDirectory(_meta);
-        }
-        catch (IOException)
-        {
-            // published; durability against power loss waits for the next flush
-        }
-    }
-
-    /// <summary>
-    /// Takes the store's commit lock (an exclusive file lock, released by the kernel if the process dies), waiting up
-    /// to <see cref="LockTimeout"/>.
-    /// </summary>
-    /// <exception cref="StoreBusyException">Another process held the lock for longer than the timeout.</exception>
-    public IDisposable AcquireLock(CancellationToken cancellationToken) =>
-        TryAcquireLock(LockTimeout, cancellationToken) ?? throw new InvalidOperationException("unreachable: a waiting lock either succeeds or throws");
-
-    /// <summary>Takes the commit lock if it is free now, without waiting; null when another commit holds it.</summary>
-    public IDisposable? TryAcquireLockNow() => IsReadOnly ? null : TryAcquireLock(TimeSpan.Zero, CancellationToken.None);
-
-    private UnauthorizedAccessException ReadOnlyError(string what) =>
-        new($"store '{Name}' is read-only for this process (cannot write '{FolderName}/{what}'): it can be read, not changed");
-
-    // Waits up to `timeout` (zero: not at all, returning null when busy); a longer wait throws StoreBusyException.
-    private LockHandle? TryAcquireLock(TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        if (IsReadOnly)
-        {
-            throw ReadOnlyError("lock");
-        }
-
-        RequireFile(_lockPath);
-        var gate = InProcessGates.GetOrAdd(_meta, _ => new SemaphoreSlim(1, 1));
-        if (!gate.Wait(timeout, cancellationToken))
-        {
-            if (timeout == TimeSpan.Zero)
-            {
-                return null;
-            }
-
-            throw new StoreBusyException($"store '{Name}': another commit in this process held the commit lock for over {timeout.TotalSeconds:0} s");
-        }
-
-        try
-        {
-            var clock = Stopwatch.StartNew();
-            int delay = 1;
-            while (true)
-            {
-                try
-                {
-                    var fs = new FileStream(_lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-                    return new LockHandle(fs, gate);
-                }
-                catch (UnauthorizedAccessException)
-                {
-                    throw ReadOnlyError("lock");
-                }
-                catch (IOException ex) when (ex is not FileNotFoundException and not DirectoryNotFoundException)
-                {
-                    if (timeout == TimeSpan.Zero)
-                    {
-                        gate.Release();
-                        return null;
-                    }
-
-                    if (clock.Elapsed > timeout)
-                    {
-                        throw new StoreBusyException($"store '{Name}': another process has held the commit lock '{_lockPath}' for over {timeout.TotalSeconds:0} s ({ex.Message})");
-                    }
-
-                    cancellationToken.ThrowIfCancellationRequested();
-                    Thread.Sleep(delay);
-                    delay = Math.Min(delay * 2, 50);
-                }
-            }
-        }
-        catch
-        {
-            gate.Release();
-            throw;
-        }
-    }
-
-    private sealed class LockHandle(FileStream file, SemaphoreSlim gate) : IDisposable
-    {
-        private int _released;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _released, 1) == 0)
-            {
-                file.Dispose();
-                gate.Release();
-            }
-        }
-    }
-
-    // ---------------------------------------------------------------- helpers
-
     /// <summary>True for the keys of Zarr metadata documents (published after chunks; read sets track them).</summary>
     public static bool IsMetadataKey(string key)
     {
         string last = key[(key.LastIndexOf('/') + 1)..];
         return last is "zarr.json" or ".zarray" or ".zattrs" or ".zgroup";
+    }
+
+    /// <summary>The latest committed version.</summary>
+    public long ReadVersion() => _counters.ReadVersion();
+
+    // ---------------------------------------------------------------- snapshots
+
+    /// <summary>
+    /// A read-only view of the latest version, kept readable (its pre-images are not collected) while this handle
+    /// holds a view at or below it.
+    /// </summary>
+    public SnapshotView OpenLatest()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        lock (_views)
+        {
+            if (!_pin.IsHeld && !PinsUnavailable)
+            {
+                // Without the commit lock (readers never wait for writers): pin the version read first, then view the
+                // version read after the pin is visible. A collection removes only records at or below the version it
+                // read before listing pins, so one that missed the pin read a version at or below the one viewed here,
+                // and every record this view may need (those above it) is kept.
+                long pinned = _counters.ReadVersion();
+                if (!IsReadOnly && _pin.TryCreate(pinned))
+                {
+                    return Register(new SnapshotView(this, Math.Max(pinned, _counters.ReadVersion())));
+                }
+
+                PinsUnavailable = true;
+            }
+
+            var view = Register(new SnapshotView(this, _counters.ReadVersion()));
+            UpdatePin();
+            return view;
+        }
+    }
+
+    /// <summary>A view of an older version this handle already pins (a transaction's base).</summary>
+    public SnapshotView OpenAt(long version)
+    {
+        lock (_views)
+        {
+            if (!PinsUnavailable && (!_pin.IsHeld || version < _pin.Version))
+            {
+                throw new InvalidOperationException($"version {version} of store '{Name}' is not pinned by this handle");
+            }
+
+            return Register(new SnapshotView(this, version));
+        }
+    }
+
+    /// <summary>Moves this handle's pin up to the oldest view still alive, so older pre-images can be collected.</summary>
+    public void UpdatePin()
+    {
+        lock (_views)
+        {
+            if (!_pin.IsHeld)
+            {
+                return;
+            }
+
+            long min = long.MaxValue;
+            _views.RemoveAll(w => !w.TryGetTarget(out _));
+            foreach (var w in _views)
+            {
+                if (w.TryGetTarget(out var v) && !v.IsReleased)
+                {
+                    min = Math.Min(min, v.Version);
+                }
+            }
+
+            if (min != long.MaxValue)
+            {
+                _pin.MoveUp(min);
+            }
+        }
+    }
+
+    private SnapshotView Register(SnapshotView view)
+    {
+        _views.Add(new WeakReference<SnapshotView>(view));
+        return view;
+    }
+
+    /// <summary>The value of <paramref name="key"/> at <paramref name="version"/>.</summary>
+    public IMemoryOwner<byte>? Get(string key, long version) => _reader.Get(key, version);
+
+    /// <summary>The file holding <paramref name="key"/>'s value at <paramref name="version"/> (as <see cref="Get"/>), opened for reading, or null.</summary>
+    public SafeFileHandle? Open(string key, long version) => _reader.Open(key, version);
+
+    /// <summary>The size of <paramref name="key"/>'s value at <paramref name="version"/>, or null.</summary>
+    public long? GetSize(string key, long version) => _reader.GetSize(key, version);
+
+    /// <summary>Whether <paramref name="key"/> exists at <paramref name="version"/>.</summary>
+    public bool Exists(string key, long version) => _reader.Exists(key, version);
+
+    /// <summary>The keys under <paramref name="prefix"/> at <paramref name="version"/>.</summary>
+    public IEnumerable<string> List(string prefix, long version) => _reader.List(prefix, version);
+
+    /// <summary>The immediate children of <paramref name="prefix"/> at <paramref name="version"/>.</summary>
+    public IEnumerable<string> ListDirectory(string prefix, long version) => _reader.ListDirectory(prefix, version);
+
+    // ---------------------------------------------------------------- transactions
+
+    /// <summary>Creates a transaction's staging folder, locked by the returned handle while the transaction lives.</summary>
+    /// <exception cref="UnauthorizedAccessException">The log is read-only here.</exception>
+    public (string Directory, FileStream Lock) CreateStaging(string id) =>
+        IsReadOnly ? throw _folder.ReadOnlyError("staging") : _staging.Create(id);
+
+    /// <summary>Removes a finished transaction's staging folder and lock.</summary>
+    public void RemoveStaging(string id, FileStream lockFile) => _staging.Remove(id, lockFile);
+
+    /// <summary>
+    /// Publishes staged changes atomically. <paramref name="changes"/> maps each key to its staged file (null: delete);
+    /// <paramref name="reads"/> are metadata keys the transaction read, which must not have changed either.
+    /// Returns the new version, or the latest one when nothing changed.
+    /// </summary>
+    /// <exception cref="ConflictException">A key changed after <paramref name="startVersion"/>.</exception>
+    public long Commit(string transactionId, long startVersion, IReadOnlyDictionary<string, string?> changes, IEnumerable<string> reads, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        long number;
+        using (_lock.Acquire(cancellationToken))
+        {
+            _publisher.RecoverLocked();
+            long version = _counters.ReadVersion();
+            if (version > startVersion)
+            {
+                CheckConflicts(startVersion, version, changes.Keys, reads);
+            }
+
+            var entries = new List<CommitEntry>();
+            foreach (var (key, staged) in changes.OrderBy(kv => IsMetadataKey(kv.Key) ? 1 : 0).ThenBy(kv => kv.Key, StringComparer.Ordinal))
+            {
+                Live.CheckKeyFolders(key); // a linked folder on the way would publish outside the store
+                bool existed = FileKinds.Of(Live.PathOf(key)) is not (FileKind.Missing or FileKind.Directory);
+                if (staged is null && !existed)
+                {
+                    continue;
+                }
+
+                entries.Add(new CommitEntry(key, staged is null, existed));
+            }
+
+            if (entries.Count == 0)
+            {
+                return version;
+            }
+
+            cancellationToken.ThrowIfCancellationRequested(); // the last point where cancelling leaves nothing to undo
+            number = Math.Max(_counters.ReadSeq(), version) + 1;
+            var commit = new CommitRecord { Number = number, Parent = version, Transaction = transactionId, Time = DateTime.UtcNow, Entries = entries };
+            _records.Write(commit);
+            try
+            {
+                _counters.WriteSeq(number);
+                _publisher.Publish(commit, changes);
+                _counters.WriteVersion(number);
+            }
+            catch (Exception ex)
+            {
+                try
+                {
+                    _publisher.Rollback(commit);
+                }
+                catch (Exception rollbackError)
+                {
+                    // The record stays 'preparing' above the version: the next open or commit rolls it back.
+                    throw new IOException($"commit of version {number} to store '{Name}' failed ({ex.Message}) and could not be rolled back now ({rollbackError.Message}); it will be rolled back when the store is next opened", ex);
+                }
+
+                throw;
+            }
+
+            try
+            {
+                // best effort: the commit is published whatever happens here. Opening a store changes nothing, so
+                // commits (and `gc`) are where pins and stagings of dead processes are cleared.
+                if (number % AutoCollectEvery == 0)
+                {
+                    _collector.CollectLocked();
+                }
+                else
+                {
+                    _collector.RemoveAbandonedLocked();
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or UnsafeStoreEntryException)
+            {
+            }
+        }
+
+        _trash.Empty(IsReadOnly);
+        return number;
+    }
+
+    // A conflict: a record after `startVersion` (up to `version`) touched a key the transaction changes or read.
+    private void CheckConflicts(long startVersion, long version, IEnumerable<string> changed, IEnumerable<string> reads)
+    {
+        var watched = new HashSet<string>(changed, StringComparer.Ordinal);
+        watched.UnionWith(reads);
+        for (long n = startVersion + 1; n <= version; n++)
+        {
+            var record = _records.Read(n);
+            if (record is null || record.State == CommitRecord.Aborted)
+            {
+                continue;
+            }
+
+            // Metadata first: "the array was resized/replaced" explains more than a chunk key does.
+            foreach (var e in record.Entries.OrderBy(e => IsMetadataKey(e.Key) ? 0 : 1))
+            {
+                if (watched.Contains(e.Key))
+                {
+                    throw new ConflictException(Name, NodeOf(e.Key), e.Key, startVersion, n);
+                }
+            }
+        }
     }
 
     // The node a key belongs to, for messages: the path before the chunk part (c/…) or the metadata document.
@@ -425,22 +407,72 @@ internal sealed partial class VersionedDirectory : IDisposable
         return string.Join('/', parts[..end]);
     }
 
-    private static void TryDeleteFile(string path)
+    // ---------------------------------------------------------------- maintenance
+
+    /// <summary>
+    /// Removes pre-images and records no live snapshot can need (those at or below the oldest live pin), pins of dead
+    /// processes, and staging folders of dead transactions.
+    /// </summary>
+    public CollectResult Collect(CancellationToken cancellationToken)
     {
-        try
+        CollectResult result;
+        using (_lock.Acquire(cancellationToken))
         {
-            File.Delete(path);
+            _publisher.RecoverLocked();
+            result = _collector.CollectLocked();
         }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
+
+        _trash.Empty(IsReadOnly);
+        return result;
     }
 
-    // Never follows a link: a linked folder is unlinked, its target untouched.
-    private static void TryDeleteDirectory(string path) => FileKinds.DeleteTree(path);
+    /// <summary>Pins (live snapshots) and stagings (live transactions) of this store, for verification.</summary>
+    public (int LivePins, int DeadPins, int LiveTransactions, List<string> Orphaned, List<long> Unfinished) Inspect()
+    {
+        // Never waits for a writer. Pins and staging locks appear already locked (created under temporary names), so
+        // probing them needs no lock; a half-done commit is only reported when the commit lock is free (no process is
+        // committing it).
+        var (live, dead) = PinRegistry.Count(_folder);
+        var (liveTx, orphaned) = _staging.Inspect();
+        var unfinished = new List<long>();
+        using (var held = _lock.TryAcquireNow())
+        {
+            if (held is not null)
+            {
+                long version = _counters.ReadVersion();
+                unfinished.AddRange(_records.Numbers().Where(n => n > version && _records.Read(n) is { State: CommitRecord.Preparing }));
+            }
+        }
+
+        return (live, dead, liveTx, orphaned, unfinished);
+    }
+
+    // Recovery without waiting: only when nobody holds the commit lock.
+    private void RepairIfIdle()
+    {
+        if (IsReadOnly)
+        {
+            return;
+        }
+
+        using (var held = _lock.TryAcquireNow())
+        {
+            if (held is null)
+            {
+                return;
+            }
+
+            if (!_folder.RequireFile(_folder.VersionPath))
+            {
+                _counters.WriteVersion(0);
+            }
+
+            _publisher.RecoverLocked();
+            _collector.RemoveAbandonedLocked();
+        }
+
+        _trash.Empty(IsReadOnly);
+    }
 
     /// <summary>Releases this handle's pin and files.</summary>
     public void Dispose()
@@ -453,14 +485,9 @@ internal sealed partial class VersionedDirectory : IDisposable
         _disposed = true;
         lock (_views)
         {
-            if (_pin is not null)
-            {
-                _pin.Dispose();
-                TryDeleteFile(_pinPath!);
-                _pin = null;
-            }
+            _pin.Dispose();
         }
 
-        _seqHandle?.Dispose();
+        _counters.Dispose();
     }
 }

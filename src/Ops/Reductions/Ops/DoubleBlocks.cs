@@ -251,7 +251,8 @@ internal static class DoubleBlocks
             return;
         }
 
-        TensorPrimitives.Add(target, AsDoubles(row, scratch), target);
+        var head = target[..row.Length]; // as the AVX loop: a longer target keeps its rest (found by the non-AVX run)
+        TensorPrimitives.Add(head, AsDoubles(row, scratch), head);
     }
 
     // A block as doubles: a view for double input, otherwise widened into scratch (exact for every supported type

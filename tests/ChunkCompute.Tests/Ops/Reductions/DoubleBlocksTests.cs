@@ -80,10 +80,16 @@ public sealed class DoubleBlocksTests
             Assert.Equal(expected, target);
 
             var rowD = row.Select(x => (double)x).ToArray();
-            var targetD = Enumerable.Range(0, n).Select(i => i * 0.5).ToArray();
-            var expectedD = targetD.Select((t, i) => t + rowD[i]).ToArray();
+            var targetD = Enumerable.Range(0, n + 2).Select(i => i * 0.5).ToArray(); // the widened path keeps the rest too
+            var expectedD = targetD.Select((t, i) => i < n ? t + rowD[i] : t).ToArray();
             DoubleBlocks.AddInto<double>(targetD, rowD, new double[Math.Max(n, 1)]);
             Assert.Equal(expectedD, targetD);
+
+            var rowI = row.Select(x => (int)Math.Floor(x)).ToArray();
+            var targetI = Enumerable.Range(0, n + 1).Select(i => i * 0.25).ToArray();
+            var expectedI = targetI.Select((t, i) => i < n ? t + rowI[i] : t).ToArray();
+            DoubleBlocks.AddInto<int>(targetI, rowI, new double[Math.Max(n, 1)]);
+            Assert.Equal(expectedI, targetI);
         }
     }
 
