@@ -57,6 +57,16 @@ public sealed class DirectoryStore : IStore, IFileValueStore
     /// <inheritdoc/>
     public string Name => _root;
 
+    /// <summary>
+    /// Writable, listable, byte ranges (reads at an offset), atomic rename, and create-if-absent (a complete temporary
+    /// file hard-linked to the key's name, which fails when the name exists, so readers never see a partial value).
+    /// Not compare-and-swap: a file has no version a rename-based writer could check and replace in one step (an inode
+    /// number is reused once freed), so transactions here use the rename-based log under its commit lock instead.
+    /// </summary>
+    public StoreCapabilities Capabilities =>
+        StoreCapabilities.Writable | StoreCapabilities.Listable | StoreCapabilities.ByteRanges
+        | StoreCapabilities.AtomicRename | StoreCapabilities.ConditionalCreate;
+
     /// <summary>The file path that holds <paramref name="key"/>.</summary>
     public string PathOf(string key)
     {
@@ -88,36 +98,18 @@ public sealed class DirectoryStore : IStore, IFileValueStore
 
         using (handle)
         {
-            long length = RandomAccess.GetLength(handle);
-            if (length > Array.MaxLength)
-            {
-                throw new IOException($"'{path}' is {length} bytes; values over {Array.MaxLength} bytes are not supported");
-            }
-
-            var owner = new ArrayPoolOwner((int)length);
-            try
-            {
-                var span = owner.Memory.Span;
-                int total = 0;
-                while (total < span.Length)
-                {
-                    int n = RandomAccess.Read(handle, span[total..], total);
-                    if (n == 0)
-                    {
-                        throw new IOException($"'{path}' shrank while being read ({total} of {length} bytes)");
-                    }
-
-                    total += n;
-                }
-
-                return owner;
-            }
-            catch
-            {
-                owner.Dispose();
-                throw;
-            }
+            return StoreDefaults.ReadAt(handle, 0, RandomAccess.GetLength(handle), path);
         }
+    }
+
+    /// <inheritdoc/>
+    public IMemoryOwner<byte>? GetRangePooled(string key, ByteRange range) => StoreDefaults.ReadFileRange(this, _root, key, range);
+
+    /// <inheritdoc/>
+    public byte[]? GetRange(string key, ByteRange range)
+    {
+        using var owner = GetRangePooled(key, range);
+        return owner?.Memory.ToArray();
     }
 
     /// <inheritdoc/>
@@ -230,7 +222,18 @@ public sealed class DirectoryStore : IStore, IFileValueStore
     }
 
     /// <inheritdoc/>
-    public void Set(string key, ReadOnlySpan<byte> value)
+    public void Set(string key, ReadOnlySpan<byte> value) => Write(key, value, overwrite: true);
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The value is written to a temporary file first and then moved to the key's name without overwriting (on Unix a
+    /// hard link, which fails atomically when the name exists; on Windows MoveFileEx without REPLACE_EXISTING), so it
+    /// is exclusive across processes and a reader never sees a partial value. A folder at the key's name throws.
+    /// </remarks>
+    public bool SetIfAbsent(string key, ReadOnlySpan<byte> value) => Write(key, value, overwrite: false);
+
+    // Writes a temporary file in the key's folder and moves it into place; false when !overwrite and the key exists.
+    private bool Write(string key, ReadOnlySpan<byte> value, bool overwrite)
     {
         string path = PathOf(key);
         CheckFolders(key, path); // a linked folder on the way throws; a link in place of the file is replaced, not followed
@@ -244,7 +247,17 @@ public sealed class DirectoryStore : IStore, IFileValueStore
                 RandomAccess.Write(handle, value, 0);
             }
 
-            File.Move(temp, path, overwrite: true);
+            try
+            {
+                File.Move(temp, path, overwrite);
+            }
+            catch (IOException) when (!overwrite && FileKinds.Of(path) is not (FileKind.Missing or FileKind.Directory))
+            {
+                TryDelete(temp);
+                return false; // the name exists (a value, or a link or special file: not absent either)
+            }
+
+            return true;
         }
         catch
         {
