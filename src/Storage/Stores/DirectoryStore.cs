@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.IO.Enumeration;
+using System.Runtime.InteropServices;
+using System.Text;
 using Microsoft.Win32.SafeHandles;
 
 namespace ChunkCompute.Storage.Stores;
@@ -226,9 +228,10 @@ public sealed class DirectoryStore : IStore, IFileValueStore
 
     /// <inheritdoc/>
     /// <remarks>
-    /// The value is written to a temporary file first and then moved to the key's name without overwriting (on Unix a
-    /// hard link, which fails atomically when the name exists; on Windows MoveFileEx without REPLACE_EXISTING), so it
-    /// is exclusive across processes and a reader never sees a partial value. A folder at the key's name throws.
+    /// The value is written to a temporary file first and then given the key's name only if that name is free (on Unix
+    /// a hard link, which fails atomically when the name exists; on Windows MoveFileEx without REPLACE_EXISTING), so it
+    /// is exclusive across processes and a reader never sees a partial value. A link or special file at the name counts
+    /// as existing (false; it is neither followed nor replaced); a folder there throws <see cref="IOException"/>.
     /// </remarks>
     public bool SetIfAbsent(string key, ReadOnlySpan<byte> value) => Write(key, value, overwrite: false);
 
@@ -247,17 +250,20 @@ public sealed class DirectoryStore : IStore, IFileValueStore
                 RandomAccess.Write(handle, value, 0);
             }
 
-            try
+            if (overwrite)
             {
-                File.Move(temp, path, overwrite);
-            }
-            catch (IOException) when (!overwrite && FileKinds.Of(path) is not (FileKind.Missing or FileKind.Directory))
-            {
-                TryDelete(temp);
-                return false; // the name exists (a value, or a link or special file: not absent either)
+                File.Move(temp, path, overwrite: true);
+                return true;
             }
 
-            return true;
+            bool created = MoveIfAbsent(temp, path);
+            if (!created && FileKinds.Of(path) == FileKind.Directory)
+            {
+                throw new IOException($"cannot create '{key}' in store '{_root}': it is a folder (a group or a chunk prefix), not a value");
+            }
+
+            TryDelete(temp); // after a link: the temporary name; after a refusal: the unused file
+            return created;
         }
         catch
         {
@@ -265,6 +271,53 @@ public sealed class DirectoryStore : IStore, IFileValueStore
             throw;
         }
     }
+
+    /// <summary>
+    /// Gives the complete file <paramref name="temp"/> the name <paramref name="path"/> unless that name exists (any
+    /// entry: a file, a link, a folder), atomically: false when it exists. On Unix <c>link(2)</c> (<see cref="File.Move(string, string, bool)"/>
+    /// without overwrite is not atomic there: two racing writers could both succeed); on Windows MoveFileEx without
+    /// REPLACE_EXISTING, which is. The caller removes <paramref name="temp"/>.
+    /// </summary>
+    private static bool MoveIfAbsent(string temp, string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            try
+            {
+                File.Move(temp, path, overwrite: false);
+                return true;
+            }
+            catch (IOException) when (Path.Exists(path))
+            {
+                return false;
+            }
+        }
+
+        if (Link(NullTerminated(temp), NullTerminated(path)) == 0)
+        {
+            return true;
+        }
+
+        int errno = Marshal.GetLastPInvokeError();
+        if (errno == EExist)
+        {
+            return false;
+        }
+
+        throw new IOException($"cannot create '{path}' exclusively: link(2) failed with errno {errno} ({Marshal.GetPInvokeErrorMessage(errno)}); the file system must support hard links for create-if-absent");
+    }
+
+    private const int EExist = 17; // EEXIST on Linux and macOS
+
+    private static byte[] NullTerminated(string path)
+    {
+        var bytes = new byte[Encoding.UTF8.GetByteCount(path) + 1];
+        Encoding.UTF8.GetBytes(path, bytes);
+        return bytes;
+    }
+
+    [DllImport("libc", EntryPoint = "link", SetLastError = true)]
+    private static extern int Link(byte[] existing, byte[] created);
 
     /// <inheritdoc/>
     public bool Delete(string key)
