@@ -16,6 +16,37 @@ public sealed class MemoryStoreTests : StoreConformanceTests
 
     protected override IStore CreateStore(IReadOnlyDictionary<string, byte[]> contents) => Filled(new MemoryStore(), contents);
 
+    [Fact]
+    public void AsyncWrappers_AllocateNothingBeyondTheSyncCall()
+    {
+        IStore store = new MemoryStore();
+        store.Set("k", [1, 2, 3]);
+        for (int i = 0; i < 10; i++) // warm up (JIT, static lambdas)
+        {
+            _ = Completed(store.ExistsAsync("k"));
+            _ = Completed(store.GetSizeAsync("k"));
+            Completed(store.GetRangePooledAsync("k", ByteRange.Of(1, 1)))!.Dispose();
+            store.GetRangePooled("k", ByteRange.Of(1, 1))!.Dispose();
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++)
+        {
+            _ = Completed(store.ExistsAsync("k"));
+            _ = Completed(store.GetSizeAsync("k"));
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+
+        // A range read allocates its result holder, and the async form nothing more.
+        before = GC.GetAllocatedBytesForCurrentThread();
+        store.GetRangePooled("k", ByteRange.Of(1, 1))!.Dispose();
+        long sync = GC.GetAllocatedBytesForCurrentThread() - before;
+        before = GC.GetAllocatedBytesForCurrentThread();
+        Completed(store.GetRangePooledAsync("k", ByteRange.Of(1, 1)))!.Dispose();
+        Assert.Equal(sync, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     internal static IStore Filled(IStore store, IReadOnlyDictionary<string, byte[]> contents)
     {
         foreach (var (key, value) in contents)

@@ -89,6 +89,22 @@ public abstract class StoreConformanceTests : IDisposable
         });
     }
 
+    [Fact]
+    public void AsyncReads_OfALocalStore_CompleteSynchronously()
+    {
+        // Every store here is local: its async members run the sync path and hand back a completed ValueTask (no task,
+        // no thread hop per chunk). An object store's subclass would not run this.
+        var store = CreateStore(new Dictionary<string, byte[]> { ["k"] = [7, 8, 9] });
+        using (var owner = Completed(store.GetPooledAsync("k")))
+        {
+            Assert.Equal([7, 8, 9], owner!.Memory.ToArray());
+        }
+
+        Completed(store.GetRangePooledAsync("k", ByteRange.Last(1)))!.Dispose();
+        Assert.True(Completed(store.ExistsAsync("k")));
+        Assert.Equal(3, Completed(store.GetSizeAsync("k")));
+    }
+
     // Expected slices of the 100-byte value 0..99, worked out by hand (S3 semantics: clamp at the end).
     [Theory]
     [InlineData("of", 10, 20, 10, 20)]
@@ -416,6 +432,13 @@ public abstract class StoreConformanceTests : IDisposable
             Assert.True(range.Memory.Span.IndexOfAnyExcept((byte)k) < 0);
             Assert.Equal(1000 + k, store.Get($"c/{k}")!.Length);
         });
+    }
+
+    /// <summary>The result of a ValueTask that must already have completed (never blocks).</summary>
+    internal static T Completed<T>(ValueTask<T> task)
+    {
+        Assert.True(task.IsCompletedSuccessfully, "the async call did not complete synchronously");
+        return task.GetAwaiter().GetResult();
     }
 
     private static async Task<List<string>> ToListAsync(IAsyncEnumerable<string> items)
