@@ -163,8 +163,11 @@ public sealed partial class ZarrStore : IDisposable
     /// </summary>
     public bool IsSnapshotPinned => _versions is { PinsUnavailable: false };
 
-    /// <summary>True when this process can read the store but not change it (its transaction log is not writable here).</summary>
-    public bool IsReadOnly => _versions is { IsReadOnly: true };
+    /// <summary>
+    /// True when this process can read the store but not change it: its transaction log is not writable here, or the
+    /// store underneath does not state <see cref="StoreCapabilities.Writable"/> (an HTTP store, say).
+    /// </summary>
+    public bool IsReadOnly => _versions is { IsReadOnly: true } || !_underlying.Capabilities.HasFlag(StoreCapabilities.Writable);
 
     /// <summary>True for a directory store with a transaction log (commits, snapshots, append/resize in transactions).</summary>
     public bool IsTransactional => AutoCommits || TransactionView is not null;

@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.IO.Enumeration;
+using System.Runtime.InteropServices;
+using System.Text;
 using Microsoft.Win32.SafeHandles;
 
 namespace ChunkCompute.Storage.Stores;
@@ -57,6 +59,16 @@ public sealed class DirectoryStore : IStore, IFileValueStore
     /// <inheritdoc/>
     public string Name => _root;
 
+    /// <summary>
+    /// Writable, listable, byte ranges (reads at an offset), atomic rename, and create-if-absent (a complete temporary
+    /// file hard-linked to the key's name, which fails when the name exists, so readers never see a partial value).
+    /// Not compare-and-swap: a file has no version a rename-based writer could check and replace in one step (an inode
+    /// number is reused once freed), so transactions here use the rename-based log under its commit lock instead.
+    /// </summary>
+    public StoreCapabilities Capabilities =>
+        StoreCapabilities.Writable | StoreCapabilities.Listable | StoreCapabilities.ByteRanges
+        | StoreCapabilities.AtomicRename | StoreCapabilities.ConditionalCreate;
+
     /// <summary>The file path that holds <paramref name="key"/>.</summary>
     public string PathOf(string key)
     {
@@ -88,36 +100,18 @@ public sealed class DirectoryStore : IStore, IFileValueStore
 
         using (handle)
         {
-            long length = RandomAccess.GetLength(handle);
-            if (length > Array.MaxLength)
-            {
-                throw new IOException($"'{path}' is {length} bytes; values over {Array.MaxLength} bytes are not supported");
-            }
-
-            var owner = new ArrayPoolOwner((int)length);
-            try
-            {
-                var span = owner.Memory.Span;
-                int total = 0;
-                while (total < span.Length)
-                {
-                    int n = RandomAccess.Read(handle, span[total..], total);
-                    if (n == 0)
-                    {
-                        throw new IOException($"'{path}' shrank while being read ({total} of {length} bytes)");
-                    }
-
-                    total += n;
-                }
-
-                return owner;
-            }
-            catch
-            {
-                owner.Dispose();
-                throw;
-            }
+            return StoreDefaults.ReadAt(handle, 0, RandomAccess.GetLength(handle), path);
         }
+    }
+
+    /// <inheritdoc/>
+    public IMemoryOwner<byte>? GetRangePooled(string key, ByteRange range) => StoreDefaults.ReadFileRange(this, _root, key, range);
+
+    /// <inheritdoc/>
+    public byte[]? GetRange(string key, ByteRange range)
+    {
+        using var owner = GetRangePooled(key, range);
+        return owner?.Memory.ToArray();
     }
 
     /// <inheritdoc/>
@@ -230,7 +224,19 @@ public sealed class DirectoryStore : IStore, IFileValueStore
     }
 
     /// <inheritdoc/>
-    public void Set(string key, ReadOnlySpan<byte> value)
+    public void Set(string key, ReadOnlySpan<byte> value) => Write(key, value, overwrite: true);
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The value is written to a temporary file first and then given the key's name only if that name is free (on Unix
+    /// a hard link, which fails atomically when the name exists; on Windows MoveFileEx without REPLACE_EXISTING), so it
+    /// is exclusive across processes and a reader never sees a partial value. A link or special file at the name counts
+    /// as existing (false; it is neither followed nor replaced); a folder there throws <see cref="IOException"/>.
+    /// </remarks>
+    public bool SetIfAbsent(string key, ReadOnlySpan<byte> value) => Write(key, value, overwrite: false);
+
+    // Writes a temporary file in the key's folder and moves it into place; false when !overwrite and the key exists.
+    private bool Write(string key, ReadOnlySpan<byte> value, bool overwrite)
     {
         string path = PathOf(key);
         CheckFolders(key, path); // a linked folder on the way throws; a link in place of the file is replaced, not followed
@@ -244,7 +250,20 @@ public sealed class DirectoryStore : IStore, IFileValueStore
                 RandomAccess.Write(handle, value, 0);
             }
 
-            File.Move(temp, path, overwrite: true);
+            if (overwrite)
+            {
+                File.Move(temp, path, overwrite: true);
+                return true;
+            }
+
+            bool created = MoveIfAbsent(temp, path);
+            if (!created && FileKinds.Of(path) == FileKind.Directory)
+            {
+                throw new IOException($"cannot create '{key}' in store '{_root}': it is a folder (a group or a chunk prefix), not a value");
+            }
+
+            TryDelete(temp); // after a link: the temporary name; after a refusal: the unused file
+            return created;
         }
         catch
         {
@@ -252,6 +271,53 @@ public sealed class DirectoryStore : IStore, IFileValueStore
             throw;
         }
     }
+
+    /// <summary>
+    /// Gives the complete file <paramref name="temp"/> the name <paramref name="path"/> unless that name exists (any
+    /// entry: a file, a link, a folder), atomically: false when it exists. On Unix <c>link(2)</c> (<see cref="File.Move(string, string, bool)"/>
+    /// without overwrite is not atomic there: two racing writers could both succeed); on Windows MoveFileEx without
+    /// REPLACE_EXISTING, which is. The caller removes <paramref name="temp"/>.
+    /// </summary>
+    private static bool MoveIfAbsent(string temp, string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            try
+            {
+                File.Move(temp, path, overwrite: false);
+                return true;
+            }
+            catch (IOException) when (Path.Exists(path))
+            {
+                return false;
+            }
+        }
+
+        if (Link(NullTerminated(temp), NullTerminated(path)) == 0)
+        {
+            return true;
+        }
+
+        int errno = Marshal.GetLastPInvokeError();
+        if (errno == EExist)
+        {
+            return false;
+        }
+
+        throw new IOException($"cannot create '{path}' exclusively: link(2) failed with errno {errno} ({Marshal.GetPInvokeErrorMessage(errno)}); the file system must support hard links for create-if-absent");
+    }
+
+    private const int EExist = 17; // EEXIST on Linux and macOS
+
+    private static byte[] NullTerminated(string path)
+    {
+        var bytes = new byte[Encoding.UTF8.GetByteCount(path) + 1];
+        Encoding.UTF8.GetBytes(path, bytes);
+        return bytes;
+    }
+
+    [DllImport("libc", EntryPoint = "link", SetLastError = true)]
+    private static extern int Link(byte[] existing, byte[] created);
 
     /// <inheritdoc/>
     public bool Delete(string key)

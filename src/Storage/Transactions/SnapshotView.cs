@@ -39,6 +39,9 @@ internal sealed class SnapshotView : IStore, IFileValueStore
     /// <inheritdoc/>
     public string Name => _directory.Name;
 
+    /// <summary>Listable, with byte ranges read from the version's files; read-only (writes go through commits).</summary>
+    public StoreCapabilities Capabilities => StoreCapabilities.Listable | StoreCapabilities.ByteRanges;
+
     /// <inheritdoc/>
     public byte[]? Get(string key)
     {
@@ -48,6 +51,9 @@ internal sealed class SnapshotView : IStore, IFileValueStore
 
     /// <inheritdoc/>
     public IMemoryOwner<byte>? GetPooled(string key) => _directory.Get(key, Version);
+
+    /// <inheritdoc/>
+    public IMemoryOwner<byte>? GetRangePooled(string key, ByteRange range) => StoreDefaults.ReadFileRange(this, Name, key, range);
 
     /// <inheritdoc/>
     public SafeFileHandle? OpenValue(string key) => _directory.Open(key, Version);
@@ -70,8 +76,8 @@ internal sealed class SnapshotView : IStore, IFileValueStore
     /// <inheritdoc/>
     public bool Delete(string key) => throw ReadOnly(key);
 
-    private InvalidOperationException ReadOnly(string key) =>
-        new($"cannot write '{key}': this is a read-only snapshot of version {Version} of store '{Name}'; write through the ZarrStore/ZarrArray methods or a transaction (store.BeginTransaction())");
+    private NotSupportedException ReadOnly(string key) =>
+        StoreDefaults.ReadOnly(this, key, $"a snapshot of version {Version}; write through the ZarrStore/ZarrArray methods or a transaction (store.BeginTransaction())");
 
     /// <inheritdoc/>
     public override string ToString() => $"{Name}@{Version}";

@@ -44,6 +44,12 @@ internal sealed class TransactionView : IStore, IFileValueStore
     /// <summary>True until committed or aborted.</summary>
     public bool IsOpen => Volatile.Read(ref _state) == Open;
 
+    /// <summary>
+    /// Writable and listable, with byte ranges read from staged or snapshot files. No conditional writes: the commit is
+    /// the transaction's conditional step (it fails on a conflicting commit).
+    /// </summary>
+    public StoreCapabilities Capabilities => StoreCapabilities.Writable | StoreCapabilities.Listable | StoreCapabilities.ByteRanges;
+
     /// <inheritdoc/>
     public byte[]? Get(string key)
     {
@@ -63,6 +69,9 @@ internal sealed class TransactionView : IStore, IFileValueStore
         NoteRead(key);
         return _base.GetPooled(key);
     }
+
+    /// <inheritdoc/>
+    public IMemoryOwner<byte>? GetRangePooled(string key, ByteRange range) => StoreDefaults.ReadFileRange(this, Name, key, range);
 
     /// <inheritdoc/>
     public SafeFileHandle? OpenValue(string key)
