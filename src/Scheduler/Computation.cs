@@ -33,7 +33,7 @@ public static class Computation
         where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(array);
-        return ExecutionPlan.Create(TaskGraph.Build([array.Node]), (options ?? new ComputeOptions()).MemoryBudget).Explain();
+        return ExecutionPlan.Create([array.Node], options).Explain();
     }
 
     /// <summary>The expression graph in Graphviz DOT.</summary>
@@ -84,8 +84,7 @@ public static class Computation
         ArgumentNullException.ThrowIfNull(nodes);
         options ??= new ComputeOptions();
         var clock = Stopwatch.StartNew();
-        var graph = TaskGraph.Build(nodes);
-        var plan = ExecutionPlan.Create(graph, options.MemoryBudget);
+        var plan = ExecutionPlan.Create(nodes, options);
         var sinks = nodes.Select(ResultSink.For).ToArray();
         var executor = new ChunkExecutor(plan, options, (task, buffer) => sinks[task.OutputNumber].Accept(task, buffer));
         await executor.RunAsync(cancellationToken).ConfigureAwait(false);

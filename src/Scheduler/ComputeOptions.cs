@@ -8,9 +8,13 @@ public sealed class ComputeOptions
 
     /// <summary>
     /// The hard limit, in bytes, on all chunk buffers at once (decoded inputs, intermediates, outputs awaiting write).
-    /// The in-memory result you ask for is not counted. Default 1 GiB.
+    /// The in-memory result you ask for is not counted. Default 1 GiB. It is the only budget: rechunks choose their
+    /// route (in memory, in stages, or through a temporary on-disk array) when the computation is planned, within it.
     /// </summary>
     public long MemoryBudget { get; init; } = DefaultMemoryBudget;
+
+    /// <summary>Where rechunks that go through disk put their temporary Zarr arrays; null (the default) for the system temp directory.</summary>
+    public string? TemporaryDirectory { get; init; }
 
     /// <summary>Tasks run at once. Default: the number of cores.</summary>
     public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;
