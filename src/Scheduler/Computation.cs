@@ -87,7 +87,23 @@ public static class Computation
         var plan = ExecutionPlan.Create(nodes, options);
         var sinks = nodes.Select(ResultSink.For).ToArray();
         var executor = new ChunkExecutor(plan, options, (task, buffer) => sinks[task.OutputNumber].Accept(task, buffer));
-        await executor.RunAsync(cancellationToken).ConfigureAwait(false);
+        if (options.SharedMemory is { } shared)
+        {
+            // The executor never holds more than the plan's projected peak, so that is what the shared budget lends it.
+            await shared.ReserveForAsync(plan.ProjectedPeakBytes, plan.PeakTask?.Node.Label ?? "computation", cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await executor.RunAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                shared.Release(plan.ProjectedPeakBytes);
+            }
+        }
+        else
+        {
+            await executor.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
         var stats = new ComputeStatistics(plan.Order.Count, executor.PeakBytes, plan.ProjectedPeakBytes, clock.Elapsed);
         return (sinks.Select(s => s.Result(stats)).ToArray(), stats);
     }

@@ -13,6 +13,18 @@ public sealed class ComputeOptions
     /// </summary>
     public long MemoryBudget { get; init; } = DefaultMemoryBudget;
 
+    /// <summary>
+    /// An accountant shared with other computations and ML batch streams (<c>BatchOptions.SharedMemory</c>) so that
+    /// together they hold at most its <see cref="MemoryAccountant.Budget"/>. The computation is planned within the
+    /// smaller of that and <see cref="MemoryBudget"/>, reserves its projected peak from the accountant before the first
+    /// task (waiting while the others hold too much; refused at once when batch streams' leases leave too little) and
+    /// returns it when it ends. Null (the default): the computation has <see cref="MemoryBudget"/> to itself.
+    /// </summary>
+    public MemoryAccountant? SharedMemory { get; init; }
+
+    /// <summary>The budget the computation is planned within: <see cref="MemoryBudget"/>, capped by the shared accountant's.</summary>
+    internal long EffectiveBudget => SharedMemory is null ? MemoryBudget : Math.Min(MemoryBudget, SharedMemory.Budget);
+
     /// <summary>Where rechunks that go through disk put their temporary Zarr arrays; null (the default) for the system temp directory.</summary>
     public string? TemporaryDirectory { get; init; }
 

@@ -70,8 +70,9 @@ public sealed class ExecutionPlan
     {
         ArgumentNullException.ThrowIfNull(outputs);
         options ??= new ComputeOptions();
-        var routes = RoutePlanner.Choose(outputs, new PlanningContext(options.MemoryBudget, options.TemporaryDirectory));
-        var plan = Create(TaskGraph.Build(outputs, routes), options.MemoryBudget);
+        long budget = options.EffectiveBudget;
+        var routes = RoutePlanner.Choose(outputs, new PlanningContext(budget, options.TemporaryDirectory));
+        var plan = Create(TaskGraph.Build(outputs, routes), budget);
         return new ExecutionPlan(plan.Graph, (ChunkTask[])plan.Order, plan.ProjectedPeakBytes, plan.PeakTask, plan.BudgetBytes) { Routes = routes };
     }
 
