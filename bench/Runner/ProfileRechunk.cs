@@ -18,7 +18,7 @@ internal static partial class Program
     /// rechunk-plan: what the scheduler would run for rechunk_2d, without reading data. Prints the rechunk planner's
     /// plan, the simulated peak of the direct in-memory plan (with the store-write sink) under both candidate orders
     /// (<see cref="TaskSchedule.SweepOrder"/>, <see cref="TaskSchedule.DepthFirstOrder"/>), the first tasks of each,
-    /// and <c>Explain()</c> of the plan <c>Rechunk(budget)</c> actually builds.
+    /// and <c>Explain()</c> of the plan (and the route) the scheduler chooses under the budget.
     /// </summary>
     private static int RechunkPlan(Dictionary<string, string> options)
     {
@@ -41,9 +41,9 @@ internal static partial class Program
             using var t = ZarrStore.Open(scratch);
 
             // The direct in-memory plan (planned under a budget it fits, so no spill) written by the sink.
-            using var direct = x.Rechunk([rows, cols], long.MaxValue / 4)
+            using var direct = x.Rechunk([rows, cols])
                 .ToStore(t, "rechunked", new ArrayOptions { Compression = Compression.Default, Format = ZarrFormat.V2 });
-            var graph = TaskGraph.Build([direct.Node]);
+            var graph = ExecutionPlan.Create([direct.Node], new ComputeOptions { MemoryBudget = long.MaxValue / 4 }).Graph;
             foreach (var (name, order) in new[] { ("sweep", TaskSchedule.SweepOrder(graph)), ("depth-first", TaskSchedule.DepthFirstOrder(graph)) })
             {
                 var (peak, at) = TaskSchedule.SimulatePeak(order);
@@ -55,11 +55,11 @@ internal static partial class Program
             Console.WriteLine($"chosen: {(chosen.SequenceEqual(TaskSchedule.DepthFirstOrder(graph)) ? "depth-first" : "sweep")}, simulated peak {Mib(TaskSchedule.SimulatePeak(chosen).PeakBytes)}");
 
             // What the benchmark runs: Rechunk under the case's budget (in memory or spilled), explained.
-            using var actual = x.Rechunk([rows, cols], budget)
+            using var actual = x.Rechunk([rows, cols])
                 .ToStore(t, "rechunked2", new ArrayOptions { Compression = Compression.Default, Format = ZarrFormat.V2 });
             try
             {
-                Console.Write(ExecutionPlan.Create(TaskGraph.Build([actual.Node]), budget).Explain());
+                Console.Write(ExecutionPlan.Create([actual.Node], new ComputeOptions { MemoryBudget = budget }).Explain());
             }
             catch (MemoryPlanRefusedException refused)
             {

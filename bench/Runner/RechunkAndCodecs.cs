@@ -14,7 +14,7 @@ namespace ChunkCompute.Bench;
 internal static partial class Program
 {
     /// <summary>
-    /// rechunk_2d: <c>store.Open&lt;float&gt;(array).Rechunk([rows, cols], budget).ToStore(out, "rechunked", Blosc-LZ4 v2)
+    /// rechunk_2d: <c>store.Open&lt;float&gt;(array).Rechunk([rows, cols]).ToStore(out, "rechunked", Blosc-LZ4 v2)
     /// .Compute(budget)</c> into a fresh store under <c>--out</c>. Timed: building, planning and the whole write. The
     /// checksum (float64 sum of the written array) is read back afterwards, one column band at a time (untimed, and
     /// bounded so that it does not raise the peak RSS the case measures). The output store is deleted at the end.
@@ -47,17 +47,17 @@ internal static partial class Program
             try
             {
                 using var target = ZarrStore.Open(outDir);
-                stats = x.Rechunk([rows, cols], budget)
+                stats = x.Rechunk([rows, cols])
                     .ToStore(target, "rechunked", new ArrayOptions { Compression = Compression.Default, Format = ZarrFormat.V2 })
                     .Compute(compute);
                 seconds = clock.Elapsed.TotalSeconds;
             }
             catch (MemoryPlanRefusedException refused) when (refusedNeeding is null)
             {
-                // The rechunk planner accepted the budget but the scheduler's whole-plan simulation refuses it. Report
-                // it (refused_budget_needs_bytes) and, so that the case still measures something, run once more with
-                // the scheduler's budget raised to what it asked for (the rechunk plan is unchanged). The refused
-                // attempt fails at planning, before any data is read, and is not timed.
+                // Neither the in-memory nor the on-disk route fits the whole write under the budget. Report it
+                // (refused_budget_needs_bytes) and, so that the case still measures something, run once more with the
+                // budget raised to what it asked for (the route is chosen again under it). The refused attempt fails
+                // at planning, before any data is read, and is not timed.
                 refusedNeeding = refused.RequiredBytes;
                 Console.Error.WriteLine($"rechunk: {refused.Message} Retrying with a compute budget of {refused.RequiredBytes} bytes.");
                 compute = new ComputeOptions { MemoryBudget = ((refused.RequiredBytes >> 20) + 1) << 20 };

@@ -34,7 +34,7 @@ public static class Computation
         where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(array);
-        return ExecutionPlan.Create(TaskGraph.Build([array.Node]), (options ?? new ComputeOptions()).MemoryBudget).Explain();
+        return ExecutionPlan.Create([array.Node], options).Explain();
     }
 
     /// <summary>The expression graph in Graphviz DOT.</summary>
@@ -95,10 +95,26 @@ public static class Computation
     {
         options ??= new ComputeOptions();
         var clock = Stopwatch.StartNew();
-        var graph = TaskGraph.Build(sinks.Select(s => s.Node).ToArray());
-        var plan = ExecutionPlan.Create(graph, options.MemoryBudget);
+        var plan = ExecutionPlan.Create(sinks.Select(s => s.Node).ToArray(), options);
         var executor = new ChunkExecutor(plan, options, (task, buffer) => sinks[task.OutputNumber].Accept(task, buffer));
-        await executor.RunAsync(cancellationToken).ConfigureAwait(false);
+        if (options.SharedMemory is { } shared)
+        {
+            // The executor never holds more than the plan's projected peak, so that is what the shared budget lends it.
+            await shared.ReserveForAsync(plan.ProjectedPeakBytes, plan.PeakTask?.Node.Label ?? "computation", cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await executor.RunAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                shared.Release(plan.ProjectedPeakBytes);
+            }
+        }
+        else
+        {
+            await executor.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         return new ComputeStatistics(plan.Order.Count, executor.PeakBytes, plan.ProjectedPeakBytes, clock.Elapsed);
     }
 

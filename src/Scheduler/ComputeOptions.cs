@@ -8,9 +8,25 @@ public sealed class ComputeOptions
 
     /// <summary>
     /// The hard limit, in bytes, on all chunk buffers at once (decoded inputs, intermediates, outputs awaiting write).
-    /// The in-memory result you ask for is not counted. Default 1 GiB.
+    /// The in-memory result you ask for is not counted. Default 1 GiB. It is the only budget: rechunks choose their
+    /// route (in memory, in stages, or through a temporary on-disk array) when the computation is planned, within it.
     /// </summary>
     public long MemoryBudget { get; init; } = DefaultMemoryBudget;
+
+    /// <summary>
+    /// An accountant shared with other computations and ML batch streams (<c>BatchOptions.SharedMemory</c>) so that
+    /// together they hold at most its <see cref="MemoryAccountant.Budget"/>. The computation is planned within the
+    /// smaller of that and <see cref="MemoryBudget"/>, reserves its projected peak from the accountant before the first
+    /// task (waiting while the others hold too much; refused at once when batch streams' leases leave too little) and
+    /// returns it when it ends. Null (the default): the computation has <see cref="MemoryBudget"/> to itself.
+    /// </summary>
+    public MemoryAccountant? SharedMemory { get; init; }
+
+    /// <summary>The budget the computation is planned within: <see cref="MemoryBudget"/>, capped by the shared accountant's.</summary>
+    internal long EffectiveBudget => SharedMemory is null ? MemoryBudget : Math.Min(MemoryBudget, SharedMemory.Budget);
+
+    /// <summary>Where rechunks that go through disk put their temporary Zarr arrays; null (the default) for the system temp directory.</summary>
+    public string? TemporaryDirectory { get; init; }
 
     /// <summary>Tasks run at once. Default: the number of cores.</summary>
     public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;

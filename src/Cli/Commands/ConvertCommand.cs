@@ -13,8 +13,8 @@ namespace ChunkCompute.Cli.Commands;
 /// <summary>
 /// <c>chunkcompute convert SRC DST --array PATH [--to-array PATH] [--chunks A,B] [--codec …] [--format v2|v3]
 /// [--dims A,B] [--consolidate] [--memory SIZE] [--overwrite] [--json]</c>: rechunks, recompresses and/or changes the Zarr format of an array with
-/// the engine, within the memory budget (the rechunk spills to a temporary array on disk when no in-memory plan
-/// fits). The target is published only when every chunk is written; a failed or cancelled convert leaves no target.
+/// the engine, within the memory budget (the rechunk spills to a temporary array on disk when the write does not fit
+/// in memory). The target is published only when every chunk is written; a failed or cancelled convert leaves no target.
 /// </summary>
 internal static class ConvertCommand
 {
@@ -84,11 +84,6 @@ internal static class ConvertCommand
             var attributes = src.Attributes;
             attributes.Remove(ArrayMetadata.ArrayDimensionsAttribute);
             bool rechunk = !targetChunks.SequenceEqual(src.ChunkShape);
-            if (rechunk && !FitsInMemory(src, targetChunks, budget))
-            {
-                context.Info(parse, asJson, $"note: no in-memory rechunk plan fits {ByteSize.Format(budget)}; rechunking through a temporary array on disk");
-            }
-
             var options = new ArrayOptions
             {
                 Compression = compression,
@@ -99,9 +94,10 @@ internal static class ConvertCommand
                 DimensionNames = dimensionNames,
             };
 
+            void OnDisk() => context.Info(parse, asJson, $"note: the rechunk does not fit {ByteSize.Format(budget)} in memory; rechunking through a temporary array on disk");
             var clock = Stopwatch.StartNew();
             var result = await ProgressDisplay.RunAsync(context, parse, $"converting {fromPath}", progress =>
-                Run(src, sameStore ? srcStore : null, dstDir, toPath, targetChunks, rechunk, options, budget, parse.GetValue(consolidate), progress, cancellationToken)).ConfigureAwait(false);
+                Run(src, sameStore ? srcStore : null, dstDir, toPath, targetChunks, rechunk, options, budget, parse.GetValue(consolidate), progress, OnDisk, cancellationToken)).ConfigureAwait(false);
             double seconds = clock.Elapsed.TotalSeconds;
             string sourceCodec = sourceCompression?.Name ?? "other";
             if (asJson)
@@ -135,7 +131,7 @@ internal static class ConvertCommand
     }
 
     private static async Task<ConvertResult> Run(
-        ZarrArray src, ZarrStore? sameStore, string dstDir, string toPath, int[] chunks, bool rechunk, ArrayOptions options, long budget, bool consolidate, CliProgress progress, CancellationToken cancellationToken)
+        ZarrArray src, ZarrStore? sameStore, string dstDir, string toPath, int[] chunks, bool rechunk, ArrayOptions options, long budget, bool consolidate, CliProgress progress, Action onDisk, CancellationToken cancellationToken)
     {
         var method = typeof(ConvertCommand).GetMethod(nameof(BuildWrite), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(src.DataType.ClrType);
         var last = new LastProgress(progress.Compute);
@@ -147,7 +143,7 @@ internal static class ConvertCommand
             StoreWrite write;
             try
             {
-                write = (StoreWrite)method.Invoke(null, [src, dst, toPath, chunks, rechunk, options, budget])!;
+                write = (StoreWrite)method.Invoke(null, [src, dst, toPath, chunks, rechunk, options])!;
             }
             catch (TargetInvocationException ex) when (ex.InnerException is not null)
             {
@@ -156,9 +152,28 @@ internal static class ConvertCommand
             }
 
             ComputeStatistics statistics;
+            var computeOptions = new ComputeOptions { MemoryBudget = budget, Progress = last };
             try
             {
-                statistics = await write.ComputeAsync(new ComputeOptions { MemoryBudget = budget, Progress = last }, cancellationToken).ConfigureAwait(false);
+                // The whole budget is the rechunk's too: its route (in memory or through disk) is chosen when the
+                // write is planned, counting the chunks the store write holds.
+                if (rechunk)
+                {
+                    try
+                    {
+                        if (ExecutionPlan.Create([write.Node], computeOptions).Routes.Values.Any(r => r.Label == "rechunk-load"))
+                        {
+                            onDisk();
+                        }
+                    }
+                    catch
+                    {
+                        write.Dispose();
+                        throw;
+                    }
+                }
+
+                statistics = await write.ComputeAsync(computeOptions, cancellationToken).ConfigureAwait(false);
             }
             catch (MemoryPlanRefusedException ex)
             {
@@ -206,35 +221,17 @@ internal static class ConvertCommand
         }
     }
 
-    private static StoreWrite BuildWrite<T>(ZarrArray src, ZarrStore dst, string toPath, int[] chunks, bool rechunk, ArrayOptions options, long budget)
+    private static StoreWrite BuildWrite<T>(ZarrArray src, ZarrStore dst, string toPath, int[] chunks, bool rechunk, ArrayOptions options)
         where T : unmanaged
     {
         var x = ChunkedArray.FromZarr(src.As<T>());
         if (rechunk)
         {
-            x = x.Rechunk(chunks, RechunkBudget(budget));
+            x = x.Rechunk(chunks);
         }
 
         return x.ToStore(dst, toPath, options, chunks);
     }
-
-    private static bool FitsInMemory(ZarrArray src, int[] chunks, long budget)
-    {
-        try
-        {
-            RechunkPlanner.Plan(RechunkPlanner.TargetGrid(src.Shape, src.ChunkShape.ToArray()), RechunkPlanner.TargetGrid(src.Shape, chunks), src.DataType.Size, RechunkBudget(budget));
-            return true;
-        }
-        catch (RechunkBudgetException)
-        {
-            return false;
-        }
-    }
-
-    // The rechunk planner budgets one task's chunks, but the scheduler also holds the chunks the task reads while it
-    // writes its output (and the output until the store write takes it): plan the rechunk within half the budget so
-    // the whole computation fits, falling back to the on-disk intermediate sooner.
-    private static long RechunkBudget(long budget) => Math.Max(1, budget / 2);
 
     private static JsonObject Describe(string store, string path, ZarrFormat format, IEnumerable<int> chunks, string codec) => new()
     {

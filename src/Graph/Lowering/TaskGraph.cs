@@ -18,10 +18,15 @@ public sealed class TaskGraph
     /// <summary>Every task, dependencies before dependents.</summary>
     public IReadOnlyList<ChunkTask> Tasks { get; }
 
-    /// <summary>Lowers <paramref name="outputs"/> to chunk tasks.</summary>
-    public static TaskGraph Build(IReadOnlyList<ArrayNode> outputs)
+    /// <summary>
+    /// Lowers <paramref name="outputs"/> to chunk tasks, running each <see cref="PlannedNode"/> as the route
+    /// <paramref name="routes"/> maps it to (the scheduler's planner chooses them).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A planned node has no route, or its route's grid or type differs.</exception>
+    public static TaskGraph Build(IReadOnlyList<ArrayNode> outputs, IReadOnlyDictionary<ArrayNode, ArrayNode>? routes = null)
     {
         ArgumentNullException.ThrowIfNull(outputs);
+        outputs = outputs.Select(n => Resolve(n, routes)).ToArray();
         var byKey = new Dictionary<(long Node, long Chunk), ChunkTask>();
         var order = new List<ChunkTask>();
         var deps = new List<ChunkDependency>();
@@ -92,7 +97,7 @@ public sealed class TaskGraph
                             throw new InvalidOperationException($"{task} lists input {d.Input}, but {task.Node.Label} has {task.Node.Inputs.Count} inputs");
                         }
 
-                        producers[i] = GetOrCreate(task.Node.Inputs[d.Input], d.ChunkIndex, out _);
+                        producers[i] = GetOrCreate(Resolve(task.Node.Inputs[d.Input], routes), d.ChunkIndex, out _);
                         producers[i].ConsumerCount++;
                         if (producers[i].State == 0)
                         {
@@ -107,6 +112,28 @@ public sealed class TaskGraph
         }
 
         return new TaskGraph(outputs, FuseStreams(order));
+    }
+
+    // A planned node lowers as its route (which may read planned nodes itself: they are resolved when reached).
+    private static ArrayNode Resolve(ArrayNode node, IReadOnlyDictionary<ArrayNode, ArrayNode>? routes)
+    {
+        if (node is not PlannedNode planned)
+        {
+            return node;
+        }
+
+        if (routes is null || !routes.TryGetValue(planned, out var route))
+        {
+            throw new InvalidOperationException(
+                $"'{planned.Label}' ({planned}) has no route: plan the computation through the scheduler (Compute, ToStore, Explain or ExecutionPlan.Create), which chooses one within the memory budget.");
+        }
+
+        if (!route.Grid.Equals(planned.Grid) || route.DataType != planned.DataType || route is PlannedNode)
+        {
+            throw new InvalidOperationException($"the route {route} of '{planned.Label}' ({planned}) must be an unplanned node of the same grid and type");
+        }
+
+        return route;
     }
 
     // Streaming fusion: a task whose node takes its single input as a stream absorbs the chain of producers below it

@@ -36,6 +36,16 @@ public sealed class BatchOptions
     /// </summary>
     public long MemoryBudget { get; init; } = ComputeOptions.DefaultMemoryBudget;
 
+    /// <summary>
+    /// One budget shared with computations (<see cref="ComputeOptions.SharedMemory"/>): when set, its
+    /// <see cref="MemoryAccountant.Budget"/> replaces <see cref="MemoryBudget"/>, each epoch leases the buffers'
+    /// bound (and stored reads' decode scratch) from it for as long as it runs, and block reads through the engine
+    /// reserve their projected peak from it, so prefetch, shuffle buffer, batches and any concurrent computation on
+    /// the same accountant never hold more than that budget together. Null (the default): batching has
+    /// <see cref="MemoryBudget"/> to itself.
+    /// </summary>
+    public MemoryAccountant? SharedMemory { get; init; }
+
     /// <summary>Tasks the engine runs at once while reading a block. Default: the number of cores.</summary>
     public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;
 

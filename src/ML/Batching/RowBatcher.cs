@@ -17,6 +17,7 @@ internal sealed class RowBatcher
     private readonly BatchOptions _options;
     private readonly int _shuffleRows;
     private readonly long _engineBudget;
+    private readonly long _leaseBytes;
     private int _blocksRead;
 
     public RowBatcher(Lane[] lanes, int batchSize, BatchOptions? options)
@@ -68,26 +69,29 @@ internal sealed class RowBatcher
         long shuffle = _shuffleRows * (RowBytes + sizeof(long));
         long batches = 2L * batchSize * (RowBytes + sizeof(long));
         BufferBoundBytes = blocks + shuffle + batches;
-        if (BufferBoundBytes >= options.MemoryBudget)
+        long budget = options.SharedMemory?.Budget ?? options.MemoryBudget;
+        string budgetName = options.SharedMemory is null ? "BatchOptions.MemoryBudget" : "the budget of BatchOptions.SharedMemory";
+        if (BufferBoundBytes >= budget)
         {
             throw new ArgumentException(
                 $"batching needs {BufferBoundBytes:N0} bytes — {options.Prefetch + 1} row blocks of up to {MaxBlockRows:N0} rows ({blocks:N0}), " +
                 $"a shuffle buffer of {_shuffleRows:N0} rows ({shuffle:N0}) and 2 batches of {batchSize:N0} rows ({batches:N0}) at {RowBytes:N0} bytes per row — " +
-                $"which does not fit BatchOptions.MemoryBudget = {options.MemoryBudget:N0}: lower Prefetch, ShuffleBufferRows or the batch size, rechunk axis 0 smaller, or raise the budget",
+                $"which does not fit {budgetName} = {budget:N0}: lower Prefetch, ShuffleBufferRows or the batch size, rechunk axis 0 smaller, or raise the budget",
                 nameof(options));
         }
 
-        long perRead = (options.MemoryBudget - BufferBoundBytes) / (options.Prefetch + 1);
+        long perRead = (budget - BufferBoundBytes) / (options.Prefetch + 1);
         long storeScratch = lanes.Sum(l => l.StoredReadScratchBytes);
         if (storeScratch > perRead)
         {
             throw new ArgumentException(
-                $"batching leaves {perRead:N0} bytes of BatchOptions.MemoryBudget = {options.MemoryBudget:N0} to each of {options.Prefetch + 1} concurrent block reads, " +
+                $"batching leaves {perRead:N0} bytes of {budgetName} = {budget:N0} to each of {options.Prefetch + 1} concurrent block reads, " +
                 $"but decoding the stored chunks of one block can take {storeScratch:N0}: lower Prefetch or raise the budget",
                 nameof(options));
         }
 
         _engineBudget = perRead - storeScratch;
+        _leaseBytes = BufferBoundBytes + ((options.Prefetch + 1L) * storeScratch);
     }
 
     public long RowCount { get; }
@@ -121,6 +125,9 @@ internal sealed class RowBatcher
             rng = new SplitMix64(SplitMix64.Seed(seed, _options.Epoch, 2));
         }
 
+        // Under a shared budget the stream holds its buffers (and stored reads' decode scratch) for the whole epoch;
+        // block reads through the engine reserve their projected peak from it while they run.
+        using var lease = _options.SharedMemory?.Lease(_leaseBytes, "batch stream buffers");
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var permits = new SemaphoreSlim(_options.Prefetch + 1);
         var channel = Channel.CreateUnbounded<Task<Block>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
@@ -310,7 +317,7 @@ internal sealed class RowBatcher
             if (computed.Length > 0)
             {
                 var nodes = computed.Select(i => _lanes[i].SliceRows(start, start + rows)).ToArray();
-                var options = new ComputeOptions { MemoryBudget = _engineBudget, MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism };
+                var options = new ComputeOptions { MemoryBudget = _engineBudget, MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism, SharedMemory = _options.SharedMemory };
                 engine = Computation.ComputeAsync(nodes, options, cancellationToken);
             }
 

@@ -3,8 +3,9 @@ using ChunkCompute.Storage;
 namespace ChunkCompute.Ops;
 
 /// <summary>
-/// No in-memory rechunk plan fits the memory budget. Raised by <see cref="RechunkPlanner.Plan"/> (and so by
-/// <c>Rechunk</c>) when the graph is built, before anything runs.
+/// A rechunk cannot fit the memory budget. Raised by <see cref="RechunkPlanner.Plan"/> when no in-memory plan fits,
+/// and when a computation is planned (<c>Compute</c>, <c>ToStore</c>, <c>Explain</c>) for a rechunk that fits neither
+/// in memory nor through an on-disk intermediate: before anything runs.
 /// </summary>
 public sealed class RechunkBudgetException : ChunkComputeException
 {

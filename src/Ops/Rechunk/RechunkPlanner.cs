@@ -14,12 +14,12 @@ namespace ChunkCompute.Ops;
 /// log-spaced between the (consolidated) source chunks and the target chunks, and takes the plan with the fewest
 /// stages (at most <see cref="MaxStages"/>) whose every task fits. Like rechunker, it tries the read chunks both as
 /// they are and consolidated (merged along the dimensions where the target chunks are larger).</para>
-/// <para>Intermediates live in memory: on-disk intermediates (rechunker's and Cubed's Zarr stages) are not supported
-/// yet. So besides its tasks, a plan is bounded below by <see cref="RechunkPlan.MinimumLiveBytes"/>: until the first
-/// target chunk is complete, all data read for it (whole source chunks) must stay in memory somewhere. When that
-/// bound exceeds the budget no in-memory plan can work and the planner says so at once. For an all-to-all rechunk
-/// (e.g. rows to columns) the bound is the whole array. The scheduler still checks the whole plan's simulated peak
-/// against the budget before running.</para>
+/// <para>The stages' intermediates live in memory. So besides its tasks, a plan is bounded below by
+/// <see cref="RechunkPlan.MinimumLiveBytes"/>: until the first target chunk is complete, all data read for it (whole
+/// source chunks) must stay in memory somewhere. When that bound exceeds the budget no in-memory plan can work and the
+/// planner says so at once. For an all-to-all rechunk (e.g. rows to columns) the bound is the whole array. A lazy
+/// <c>Rechunk</c> is planned with this planner when its computation is planned: the scheduler then checks the whole
+/// graph's simulated peak and falls back to a single on-disk intermediate when the in-memory route does not fit.</para>
 /// </remarks>
 public static class RechunkPlanner
 {

@@ -50,7 +50,9 @@ internal sealed class ChunkExecutor
         _plan = plan;
         _options = options;
         _onOutput = onOutput;
-        _accountant = new MemoryAccountant(options.MemoryBudget);
+        // Under a shared budget the computation holds only its projected peak of it (Computation reserves that much):
+        // issuing in plan order, whenever nothing runs the held bytes are the simulation's, so the peak always fits.
+        _accountant = new MemoryAccountant(options.SharedMemory is null ? plan.BudgetBytes : Math.Max(1, plan.ProjectedPeakBytes));
         _pool = new ChunkBufferPool(_accountant);
         int n = plan.Order.Count;
         _ids = new Dictionary<ChunkTask, int>(n, ReferenceEqualityComparer.Instance);

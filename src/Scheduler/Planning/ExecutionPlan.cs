@@ -5,9 +5,14 @@ using ChunkCompute.Graph;
 namespace ChunkCompute.Scheduler;
 
 /// <summary>
-/// A static order for a task graph and its projected memory, checked against the budget before anything runs.
+/// A static order for a task graph and its projected memory, checked against the budget before anything runs; for a
+/// graph with <see cref="PlannedNode"/>s (rechunks), also the route each of them takes.
 /// </summary>
 /// <remarks>
+/// <para><b>Routes.</b> <see cref="Create(IReadOnlyList{ArrayNode}, ComputeOptions?)"/> asks every planned node for its
+/// candidate routes under <see cref="ComputeOptions.MemoryBudget"/> and takes, for each, the most preferred one with
+/// which the plan of the whole graph (consumers included) fits: a rechunk stays in memory when the budget allows it
+/// next to what its consumers hold, and goes through a temporary on-disk array otherwise.</para>
 /// <para><b>Order.</b> Of two candidate orders, the one with the lower simulated peak (<see cref="TaskSchedule.Order"/>).
 /// The sweep (<see cref="TaskSchedule.SweepOrder"/>) sorts tasks by <see cref="ChunkTask.Position"/>, then depth-first:
 /// every task runs as soon as the last input it needs has been produced, several outputs over shared inputs are
@@ -26,6 +31,7 @@ public sealed class ExecutionPlan
 {
     private ExecutionPlan(TaskGraph graph, ChunkTask[] order, long peak, ChunkTask? peakTask, long budget)
     {
+        Routes = new Dictionary<ArrayNode, ArrayNode>();
         Graph = graph;
         Order = order;
         ProjectedPeakBytes = peak;
@@ -48,7 +54,29 @@ public sealed class ExecutionPlan
     /// <summary>The budget the plan was checked against.</summary>
     public long BudgetBytes { get; }
 
-    /// <summary>Orders and checks a graph.</summary>
+    /// <summary>
+    /// The route chosen for each <see cref="PlannedNode"/> of the graph (the node it runs as, e.g. a rechunk's last
+    /// stage or its on-disk read-back, labelled <c>rechunk-load</c>); empty when the graph has none.
+    /// </summary>
+    public IReadOnlyDictionary<ArrayNode, ArrayNode> Routes { get; private init; }
+
+    /// <summary>
+    /// Plans <paramref name="outputs"/> under <paramref name="options"/>: chooses the planned nodes' routes
+    /// (<see cref="PlannedNode.Routes"/>) knowing the whole graph, lowers, orders and checks it.
+    /// </summary>
+    /// <exception cref="MemoryPlanRefusedException">No choice of routes fits the budget.</exception>
+    /// <exception cref="ChunkCompute.Storage.ChunkComputeException">A planned node cannot fit at all (e.g. <c>RechunkBudgetException</c>).</exception>
+    public static ExecutionPlan Create(IReadOnlyList<ArrayNode> outputs, ComputeOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(outputs);
+        options ??= new ComputeOptions();
+        long budget = options.EffectiveBudget;
+        var routes = RoutePlanner.Choose(outputs, new PlanningContext(budget, options.TemporaryDirectory));
+        var plan = Create(TaskGraph.Build(outputs, routes), budget);
+        return new ExecutionPlan(plan.Graph, (ChunkTask[])plan.Order, plan.ProjectedPeakBytes, plan.PeakTask, plan.BudgetBytes) { Routes = routes };
+    }
+
+    /// <summary>Orders and checks a lowered graph.</summary>
     /// <exception cref="MemoryPlanRefusedException">The projected peak exceeds <paramref name="budget"/>.</exception>
     public static ExecutionPlan Create(TaskGraph graph, long budget)
     {
@@ -91,11 +119,32 @@ public sealed class ExecutionPlan
             sb.AppendLine(CultureInfo.InvariantCulture, $"  {label,-28} {n.DataType.Name,-8} [{string.Join(", ", n.Grid.Shape)}] {group.Count(),8} tasks, ≤ {MemoryPlanRefusedException.Format(bytes)} each{(streamed is null ? string.Empty : "  (streamed: read piece by piece, no chunk held)")}{(Graph.Outputs.Contains(n) ? "  (output)" : string.Empty)}");
         }
 
+        foreach (var (planned, route) in Routes)
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"route: {planned.Label}#{planned.Id} {planned.Grid} as {Describe(route, planned)}");
+        }
+
         if (PeakTask is not null)
         {
             sb.AppendLine(CultureInfo.InvariantCulture, $"peak at: {PeakTask}");
         }
 
         return sb.ToString();
+    }
+
+    // The labels from the route's last node down to where it reads the planned node's inputs.
+    private static string Describe(ArrayNode route, ArrayNode planned)
+    {
+        var labels = new List<string>();
+        for (var n = route; !planned.Inputs.Contains(n) && labels.Count < 64; n = n.Inputs[0])
+        {
+            labels.Add(n.Label);
+            if (n.Inputs.Count == 0)
+            {
+                break;
+            }
+        }
+
+        return string.Join(" ← ", labels);
     }
 }

@@ -153,10 +153,38 @@ public sealed class CliConvertTests
         string dst = tmp.Combine("dst.zarr");
 
         // Source chunks 7 x 50, target 400 x 2: every target chunk needs every source chunk.
-        var result = CliHarness.Expect(0, "convert", src, dst, "--array", "a", "--chunks", "400,2", "--memory", "200KiB");
+        var result = CliHarness.Expect(0, "convert", src, dst, "--array", "a", "--chunks", "400,2", "--memory", "140KiB");
         Assert.Contains("temporary array on disk", result.Stdout, StringComparison.Ordinal);
         using var store = ZarrStore.OpenExisting(dst);
         Assert.Equal(data, Open(store, "a").Read(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public void Convert_BudgetTheOldHalvingSentToDisk_RechunksInMemoryWithinTheWholeBudget()
+    {
+        using var tmp = new TempDirectory("cc-cli-convert");
+        string src = tmp.Combine("src.zarr");
+        var data = MakeSource(src, ZarrFormat.V3, rows: 400, cols: 50);
+        const long Budget = 300L << 10;
+
+        // 7 x 50 float64 chunks to 400 x 2 (all to all): every in-memory plan holds the whole 156 KiB array plus a
+        // column. Within half of --memory (the old RechunkBudget workaround) that did not fit, so convert went to disk.
+        var source = ChunkCompute.Graph.ChunkGrid.Regular([400, 50], [7, 50]);
+        var target = ChunkCompute.Graph.ChunkGrid.Regular([400, 50], [400, 2]);
+        Assert.Throws<ChunkCompute.Ops.RechunkBudgetException>(() => ChunkCompute.Ops.RechunkPlanner.Plan(source, target, sizeof(double), Budget / 2));
+
+        // Now the write is planned once, within the whole budget: in memory, and the accounted peak stays in it.
+        var result = CliHarness.Expect(0, "convert", src, tmp.Combine("d1.zarr"), "--array", "a", "--chunks", "400,2", "--memory", "300KiB");
+        Assert.DoesNotContain("temporary array on disk", result.Stdout, StringComparison.Ordinal);
+        var json = CliHarness.Expect(0, "convert", src, tmp.Combine("d2.zarr"), "--array", "a", "--chunks", "400,2", "--memory", "300KiB", "--json");
+        long peak = JsonDocument.Parse(json.Stdout).RootElement.GetProperty("peak_memory_bytes").GetInt64();
+        Assert.InRange(peak, 1, Budget);
+        foreach (string dst in new[] { "d1.zarr", "d2.zarr" })
+        {
+            using var store = ZarrStore.OpenExisting(tmp.Combine(dst));
+            Assert.Equal([400, 2], Open(store, "a").ChunkShape.ToArray());
+            Assert.Equal(data, Open(store, "a").Read(TestContext.Current.CancellationToken));
+        }
     }
 
     [Fact]
@@ -238,15 +266,15 @@ public sealed class CliConvertTests
         using var tmp = new TempDirectory("cc-cli-convert");
         string src = tmp.Combine("src.zarr");
         MakeSource(src, ZarrFormat.V3, rows: 400, cols: 50);
-        var loud = CliHarness.Expect(0, "convert", src, tmp.Combine("d1.zarr"), "--array", "a", "--chunks", "400,2", "--memory", "200KiB");
+        var loud = CliHarness.Expect(0, "convert", src, tmp.Combine("d1.zarr"), "--array", "a", "--chunks", "400,2", "--memory", "140KiB");
         Assert.Equal(2, loud.Stdout.Trim().Split('\n').Length);
 
-        var quiet = CliHarness.Expect(0, "convert", src, tmp.Combine("d2.zarr"), "--array", "a", "--chunks", "400,2", "--memory", "200KiB", "--quiet");
+        var quiet = CliHarness.Expect(0, "convert", src, tmp.Combine("d2.zarr"), "--array", "a", "--chunks", "400,2", "--memory", "140KiB", "--quiet");
         Assert.Empty(quiet.Stderr);
         var line = Assert.Single(quiet.Stdout.Trim().Split('\n'));
         Assert.StartsWith("converted ", line, StringComparison.Ordinal);
 
-        var quietJson = CliHarness.Expect(0, "convert", src, tmp.Combine("d3.zarr"), "--array", "a", "--chunks", "400,2", "--memory", "200KiB", "--quiet", "--json");
+        var quietJson = CliHarness.Expect(0, "convert", src, tmp.Combine("d3.zarr"), "--array", "a", "--chunks", "400,2", "--memory", "140KiB", "--quiet", "--json");
         Assert.Empty(quietJson.Stderr);
         Assert.Equal(JsonValueKind.Object, JsonDocument.Parse(quietJson.Stdout).RootElement.ValueKind);
     }

@@ -26,15 +26,16 @@ public sealed class OnDiskRechunkTests
 
             long budget = 16L << 20;
             var x = ChunkedArray.FromArray(data, [N, N], [64, N]);
-            var y = x.Rechunk(RechunkPlanner.TargetGrid([N, N], [N, 64]), budget, temp);
-            Assert.Contains("rechunk-spill", y.Explain(new ComputeOptions { MemoryBudget = budget }), StringComparison.Ordinal);
-            var r = y.Compute(new ComputeOptions { MemoryBudget = budget });
+            var options = new ComputeOptions { MemoryBudget = budget, TemporaryDirectory = temp };
+            var y = x.Rechunk(RechunkPlanner.TargetGrid([N, N], [N, 64]));
+            Assert.Contains("rechunk-spill", y.Explain(options), StringComparison.Ordinal);
+            var r = y.Compute(options);
             Assert.Equal(data, r.ToArray());
             Assert.True(r.Statistics.PeakMemoryBytes <= budget, $"peak {r.Statistics.PeakMemoryBytes}");
             Assert.Empty(Directory.GetFileSystemEntries(temp)); // the intermediate is deleted after the last read
 
             // The same lazy array computes again (the intermediate is recreated).
-            Assert.Equal(data[12345], y.Compute(new ComputeOptions { MemoryBudget = budget }).ToArray()[12345]);
+            Assert.Equal(data[12345], y.Compute(options).ToArray()[12345]);
         }
         finally
         {
@@ -54,8 +55,8 @@ public sealed class OnDiskRechunkTests
             var data = Enumerable.Range(0, N * N).Select(i => (float)(i % 977)).ToArray();
             long budget = 1L << 20; // the array is 4 MiB
             using var store = ChunkCompute.Storage.ZarrStore.Open(temp);
-            var y = ChunkedArray.FromArray(data, [N, N], [16, N]).Rechunk(RechunkPlanner.TargetGrid([N, N], [N, 16]), budget, temp);
-            var stats = y.ToStore(store, "bands").Compute(new ComputeOptions { MemoryBudget = budget });
+            var y = ChunkedArray.FromArray(data, [N, N], [16, N]).Rechunk(RechunkPlanner.TargetGrid([N, N], [N, 16]));
+            var stats = y.ToStore(store, "bands").Compute(new ComputeOptions { MemoryBudget = budget, TemporaryDirectory = temp });
             Assert.True(stats.PeakMemoryBytes <= budget, $"peak {stats.PeakMemoryBytes}");
             Assert.Equal(data, store.OpenArray<float>("bands").Read());
         }
@@ -72,7 +73,7 @@ public sealed class OnDiskRechunkTests
         const int N = 1024;
         var data = Enumerable.Range(0, N * 2 * N).Select(i => (float)i).ToArray();
         long budget = 2L << 20;
-        var y = ChunkedArray.FromArray(data, [N, 2 * N], [64, 2 * N]).Rechunk([N, 64], budget);
+        var y = ChunkedArray.FromArray(data, [N, 2 * N], [64, 2 * N]).Rechunk([N, 64]);
         Assert.Contains("rechunk-spill", y.Explain(new ComputeOptions { MemoryBudget = budget }), StringComparison.Ordinal);
         var r = y.Compute(new ComputeOptions { MemoryBudget = budget });
         Assert.Equal(data, r.ToArray());

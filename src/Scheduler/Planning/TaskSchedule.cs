@@ -1,9 +1,10 @@
-namespace ChunkCompute.Graph;
+using ChunkCompute.Graph;
+
+namespace ChunkCompute.Scheduler;
 
 /// <summary>
-/// The static order of a task graph and the memory that order needs: shared by the scheduler (which refuses plans
-/// over the budget and issues reservations in this order) and by planners in Ops (which check a candidate plan
-/// against the same rule before choosing it).
+/// The static order of a task graph and the memory that order needs. <see cref="ExecutionPlan"/> chooses routes,
+/// orders and refuses with it, and the executor issues reservations in this order.
 /// </summary>
 public static class TaskSchedule
 {

@@ -1,0 +1,117 @@
+using ChunkCompute.Graph;
+
+namespace ChunkCompute.Scheduler;
+
+/// <summary>
+/// Chooses a route for every <see cref="PlannedNode"/> of a computation, knowing the budget and the whole graph: a
+/// route is judged by the plan of everything (its consumers' memory included), not by itself.
+/// </summary>
+/// <remarks>
+/// If every node's preferred route fits, those are taken (one lowering). Otherwise every node starts on its last
+/// route (the one that holds least, e.g. on disk) and, inputs first, each is moved to the most preferred route with
+/// which the whole plan still fits. So when any combination of last routes fits, the result fits; when none does, the
+/// last routes are returned and <see cref="ExecutionPlan"/> refuses them with the operation, the need and the budget.
+/// </remarks>
+internal static class RoutePlanner
+{
+    public static Dictionary<ArrayNode, ArrayNode> Choose(IReadOnlyList<ArrayNode> outputs, PlanningContext context)
+    {
+        var choice = new Dictionary<ArrayNode, ArrayNode>(ReferenceEqualityComparer.Instance);
+        var planned = PlannedNodes(outputs);
+        if (planned.Count == 0)
+        {
+            return choice;
+        }
+
+        var candidates = new List<IReadOnlyList<ArrayNode>>(planned.Count);
+        foreach (var p in planned)
+        {
+            var routes = p.Routes(context);
+            if (routes.Count == 0)
+            {
+                throw new InvalidOperationException($"'{p.Label}' ({p}) offered no route");
+            }
+
+            candidates.Add(routes);
+            choice[p] = routes[0];
+        }
+
+        if (Need(outputs, choice) <= context.MemoryBudget)
+        {
+            return choice;
+        }
+
+        for (int i = 0; i < planned.Count; i++)
+        {
+            choice[planned[i]] = candidates[i][^1];
+        }
+
+        if (Need(outputs, choice) > context.MemoryBudget)
+        {
+            return choice;
+        }
+
+        for (int i = 0; i < planned.Count; i++)
+        {
+            for (int r = 0; r < candidates[i].Count - 1; r++)
+            {
+                choice[planned[i]] = candidates[i][r];
+                if (Need(outputs, choice) <= context.MemoryBudget)
+                {
+                    break;
+                }
+
+                choice[planned[i]] = candidates[i][^1];
+            }
+        }
+
+        return choice;
+    }
+
+    /// <summary>The bytes a plan needs: the larger of its projected peak and its largest task.</summary>
+    private static long Need(IReadOnlyList<ArrayNode> outputs, Dictionary<ArrayNode, ArrayNode> routes)
+    {
+        var order = TaskSchedule.Order(TaskGraph.Build(outputs, routes));
+        long largest = order.Length == 0 ? 0 : order.Max(TaskSchedule.TaskBytes);
+        return Math.Max(largest, TaskSchedule.SimulatePeak(order).PeakBytes);
+    }
+
+    /// <summary>The planned nodes reachable from the outputs, inputs before the nodes that read them.</summary>
+    private static List<PlannedNode> PlannedNodes(IReadOnlyList<ArrayNode> outputs)
+    {
+        var result = new List<PlannedNode>();
+        var seen = new HashSet<ArrayNode>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<(ArrayNode Node, bool Expanded)>();
+        foreach (var o in outputs.Reverse())
+        {
+            stack.Push((o, false));
+        }
+
+        while (stack.Count > 0)
+        {
+            var (node, expanded) = stack.Pop();
+            if (expanded)
+            {
+                if (node is PlannedNode p)
+                {
+                    result.Add(p);
+                }
+
+                continue;
+            }
+
+            if (!seen.Add(node))
+            {
+                continue;
+            }
+
+            stack.Push((node, true));
+            for (int i = node.Inputs.Count - 1; i >= 0; i--)
+            {
+                stack.Push((node.Inputs[i], false));
+            }
+        }
+
+        return result;
+    }
+}
