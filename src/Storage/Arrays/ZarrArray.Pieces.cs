@@ -24,11 +24,14 @@ public sealed partial class ZarrArray
         EncodedBytes? source;
         if (_view is Stores.IFileValueStore files)
         {
+            // A local file: opened once, each block read at its offset.
             var file = files.OpenValue(key);
             source = file is null ? null : EncodedBytes.FromFile(file);
         }
         else
         {
+            // Whole, in one read: a value read by ranges could be replaced between them. (Object stores will read
+            // ranges of one version through EncodedBytes.FromStoreRanges with a version condition.)
             var stored = _view.GetPooled(key);
             source = stored is null ? null : EncodedBytes.FromMemory(stored);
         }

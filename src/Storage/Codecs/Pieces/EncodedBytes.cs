@@ -47,6 +47,14 @@ public abstract class EncodedBytes : IDisposable
     /// <summary>A value that is a whole file, read by ranges; takes ownership of <paramref name="file"/>.</summary>
     public static EncodedBytes FromFile(SafeFileHandle file) => new FileBytes(file ?? throw new ArgumentNullException(nameof(file)));
 
+    /// <summary>
+    /// A value read from <paramref name="store"/> by byte ranges (each <see cref="TryReadAt"/> is one range read), for
+    /// stores that state <see cref="Stores.StoreCapabilities.ByteRanges"/> (object stores); <paramref name="length"/> is
+    /// the value's size.
+    /// </summary>
+    public static EncodedBytes FromStoreRanges(Stores.IStore store, string key, long length) =>
+        new StoreRangeBytes(store ?? throw new ArgumentNullException(nameof(store)), key ?? throw new ArgumentNullException(nameof(key)), length);
+
     /// <summary>Releases what this value owns.</summary>
     public void Dispose()
     {
@@ -144,6 +152,28 @@ public abstract class EncodedBytes : IDisposable
             {
                 _file.Dispose();
             }
+        }
+    }
+
+    private sealed class StoreRangeBytes(Stores.IStore store, string key, long length) : EncodedBytes
+    {
+        public override long Length => length;
+
+        public override bool TryReadAt(long offset, Span<byte> destination)
+        {
+            if (offset < 0 || offset > length || destination.Length > length - offset)
+            {
+                return false;
+            }
+
+            using var range = store.GetRangePooled(key, Stores.ByteRange.Of(offset, destination.Length));
+            if (range is null || range.Memory.Length != destination.Length)
+            {
+                return false; // the value was replaced or shortened: the caller reports a truncated chunk
+            }
+
+            range.Memory.Span.CopyTo(destination);
+            return true;
         }
     }
 

@@ -174,6 +174,39 @@ public sealed class PieceDecodingTests
         Assert.InRange(largest, 1, 4 * ChunkPieces.PieceBytes); // a 100×64×8-byte chunk is never held whole
     }
 
+    [Fact]
+    public void Pieces_ReadByStoreRanges_EqualTheWholeDecode()
+    {
+        // A store that reads byte ranges (as object stores will): only the header, block table and each block are read.
+        var store = new MemoryStore();
+        var codec = new BloscCodec(BloscCompressor.Lz4, 5, BloscShuffle.Shuffle, 8, 32 * 1024);
+        var values = Values([300, 150]);
+        var decoded = System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+        store.Set("k", codec.Encode(decoded));
+        using var pieces = codec.TryOpenPieces(EncodedBytes.FromStoreRanges(store, "k", store.GetSize("k")!.Value), decoded.Length, 8);
+        Assert.NotNull(pieces);
+        var seen = new byte[decoded.Length];
+        long next = 0;
+        while (pieces.TryRead(out var bytes, out long offset))
+        {
+            Assert.Equal(next, offset);
+            bytes.CopyTo(seen.AsSpan((int)offset));
+            next += bytes.Length;
+        }
+
+        Assert.Equal(decoded, seen);
+
+        // A value shortened under the reader is reported as truncated, not read past its end.
+        using var truncated = codec.TryOpenPieces(EncodedBytes.FromStoreRanges(store, "k", store.GetSize("k")!.Value), decoded.Length, 8);
+        store.Set("k", store.Get("k")!.AsSpan(0, 100));
+        Assert.Throws<CodecException>(() =>
+        {
+            while (truncated!.TryRead(out _, out _))
+            {
+            }
+        });
+    }
+
     private static ZarrStore Open(bool directory, string path) =>
         directory ? new ZarrStore(new DirectoryStore(path), new ZarrStoreOptions { ChunkCacheBytes = 0 }) : ZarrStore.InMemory(new ZarrStoreOptions { ChunkCacheBytes = 0 });
 
