@@ -106,36 +106,36 @@ public static partial class ChunkedArrayReductions
     private static ReductionKernel TemporalKernel(DataType type, ReductionKind kind, string name) => kind switch
     {
         ReductionKind.Min or ReductionKind.Max =>
-            new ElementwiseKernel<long, long, long, NaTMinMaxOp>(name.ToLowerInvariant(), new(kind == ReductionKind.Max), type),
+            new ReduceOpKernel<long, long, long, NaTMinMaxOp>(name.ToLowerInvariant(), new(kind == ReductionKind.Max), type),
         ReductionKind.ArgMin or ReductionKind.ArgMax =>
-            new ElementwiseKernel<long, ArgState<long>, long, ArgOp<long, NaTIsMissing>>(name.ToLowerInvariant(), new(kind == ReductionKind.ArgMax)),
-        ReductionKind.Count => new ElementwiseKernel<long, long, long, CountOp<long>>(name.ToLowerInvariant(), new(CountMode.All)),
+            new ReduceOpKernel<long, ArgState<long>, long, ArgOp<long, NaTIsMissing>>(name.ToLowerInvariant(), new(kind == ReductionKind.ArgMax)),
+        ReductionKind.Count => new ReduceOpKernel<long, long, long, CountOp<long>>(name.ToLowerInvariant(), new(CountMode.All)),
         _ => throw new NotSupportedException($"{name} is not defined for {type.Name} (datetime and timedelta arrays have Min, Max, ArgMin, ArgMax and Count)"),
     };
 
     /// <summary>Sum over <paramref name="axis"/> (null: all axes) of complex128 values (parts summed in float64 with compensation).</summary>
     public static ChunkedArray<System.Numerics.Complex> Sum(this ChunkedArray<System.Numerics.Complex> x, int? axis = null, bool keepDims = false, int splitEvery = DefaultSplitEvery) =>
-        new(ReduceComplex(x, "sum", new ElementwiseKernel<System.Numerics.Complex, ComplexSumState, System.Numerics.Complex, ComplexSumOp<System.Numerics.Complex>>("sum", new(false)), Axes(axis), keepDims, splitEvery));
+        new(ReduceComplex(x, "sum", new ReduceOpKernel<System.Numerics.Complex, ComplexSumState, System.Numerics.Complex, ComplexSumOp<System.Numerics.Complex>>("sum", new(false)), Axes(axis), keepDims, splitEvery));
 
     /// <summary>Sum over <paramref name="axis"/> (null: all axes) of complex64 values (accumulated in float64, rounded once).</summary>
     public static ChunkedArray<Complex32> Sum(this ChunkedArray<Complex32> x, int? axis = null, bool keepDims = false, int splitEvery = DefaultSplitEvery) =>
-        new(ReduceComplex(x, "sum", new ElementwiseKernel<Complex32, ComplexSumState, Complex32, ComplexSumOp<Complex32>>("sum", new(false)), Axes(axis), keepDims, splitEvery));
+        new(ReduceComplex(x, "sum", new ReduceOpKernel<Complex32, ComplexSumState, Complex32, ComplexSumOp<Complex32>>("sum", new(false)), Axes(axis), keepDims, splitEvery));
 
     /// <summary>Mean over <paramref name="axis"/> (null: all axes) of complex128 values; NaN+NaNi for an empty slice.</summary>
     public static ChunkedArray<System.Numerics.Complex> Mean(this ChunkedArray<System.Numerics.Complex> x, int? axis = null, bool keepDims = false, int splitEvery = DefaultSplitEvery) =>
-        new(ReduceComplex(x, "mean", new ElementwiseKernel<System.Numerics.Complex, ComplexSumState, System.Numerics.Complex, ComplexSumOp<System.Numerics.Complex>>("mean", new(true)), Axes(axis), keepDims, splitEvery));
+        new(ReduceComplex(x, "mean", new ReduceOpKernel<System.Numerics.Complex, ComplexSumState, System.Numerics.Complex, ComplexSumOp<System.Numerics.Complex>>("mean", new(true)), Axes(axis), keepDims, splitEvery));
 
     /// <summary>Mean over <paramref name="axis"/> (null: all axes) of complex64 values; NaN+NaNi for an empty slice.</summary>
     public static ChunkedArray<Complex32> Mean(this ChunkedArray<Complex32> x, int? axis = null, bool keepDims = false, int splitEvery = DefaultSplitEvery) =>
-        new(ReduceComplex(x, "mean", new ElementwiseKernel<Complex32, ComplexSumState, Complex32, ComplexSumOp<Complex32>>("mean", new(true, axis is null && !keepDims)), Axes(axis), keepDims, splitEvery));
+        new(ReduceComplex(x, "mean", new ReduceOpKernel<Complex32, ComplexSumState, Complex32, ComplexSumOp<Complex32>>("mean", new(true, axis is null && !keepDims)), Axes(axis), keepDims, splitEvery));
 
     /// <summary>Product over <paramref name="axis"/> (null: all axes) of complex128 values (NumPy's <c>prod</c>; 1 for an empty slice).</summary>
     public static ChunkedArray<System.Numerics.Complex> Prod(this ChunkedArray<System.Numerics.Complex> x, int? axis = null, bool keepDims = false, int splitEvery = DefaultSplitEvery) =>
-        new(ReduceComplex(x, "prod", new ElementwiseKernel<System.Numerics.Complex, System.Numerics.Complex, System.Numerics.Complex, ComplexProdOp<System.Numerics.Complex>>("prod", default), Axes(axis), keepDims, splitEvery));
+        new(ReduceComplex(x, "prod", new ReduceOpKernel<System.Numerics.Complex, System.Numerics.Complex, System.Numerics.Complex, ComplexProdOp<System.Numerics.Complex>>("prod", default), Axes(axis), keepDims, splitEvery));
 
     /// <summary>Product over <paramref name="axis"/> (null: all axes) of complex64 values (multiplied in float64, rounded once).</summary>
     public static ChunkedArray<Complex32> Prod(this ChunkedArray<Complex32> x, int? axis = null, bool keepDims = false, int splitEvery = DefaultSplitEvery) =>
-        new(ReduceComplex(x, "prod", new ElementwiseKernel<Complex32, System.Numerics.Complex, Complex32, ComplexProdOp<Complex32>>("prod", default), Axes(axis), keepDims, splitEvery));
+        new(ReduceComplex(x, "prod", new ReduceOpKernel<Complex32, System.Numerics.Complex, Complex32, ComplexProdOp<Complex32>>("prod", default), Axes(axis), keepDims, splitEvery));
 
     private static ArrayNode ReduceComplex<T>(ChunkedArray<T> x, string name, ReductionKernel kernel, int[]? axes, bool keepDims, int splitEvery)
         where T : unmanaged

@@ -28,23 +28,23 @@ internal readonly struct KernelFactory : IKernelFactory
         bool unsigned = type.Kind is DataTypeKind.UInt8 or DataTypeKind.UInt16 or DataTypeKind.UInt32 or DataTypeKind.UInt64;
         return _kind switch
         {
-            ReductionKind.Sum when isFloat => new ElementwiseKernel<T, CompensatedSum, T, FloatSumOp<T, T>>(name, new(_skipNaN)),
-            ReductionKind.Sum when unsigned => new ElementwiseKernel<T, ulong, ulong, IntegerSumOp<T, ulong>>(name, default),
-            ReductionKind.Sum => new ElementwiseKernel<T, long, long, IntegerSumOp<T, long>>(name, default),
-            ReductionKind.Mean when isFloat => new ElementwiseKernel<T, MeanState, T, MeanOp<T, T>>(name, new(_skipNaN)),
-            ReductionKind.Mean => new ElementwiseKernel<T, MeanState, double, MeanOp<T, double>>(name, new(_skipNaN)),
+            ReductionKind.Sum when isFloat => new ReduceOpKernel<T, CompensatedSum, T, FloatSumOp<T, T>>(name, new(_skipNaN)),
+            ReductionKind.Sum when unsigned => new ReduceOpKernel<T, ulong, ulong, IntegerSumOp<T, ulong>>(name, default),
+            ReductionKind.Sum => new ReduceOpKernel<T, long, long, IntegerSumOp<T, long>>(name, default),
+            ReductionKind.Mean when isFloat => new ReduceOpKernel<T, MeanState, T, MeanOp<T, T>>(name, new(_skipNaN)),
+            ReductionKind.Mean => new ReduceOpKernel<T, MeanState, double, MeanOp<T, double>>(name, new(_skipNaN)),
             ReductionKind.Var or ReductionKind.Std when isFloat =>
-                new ElementwiseKernel<T, MomentState, T, MomentOp<T, T>>(name, new(_skipNaN, _ddof, _kind == ReductionKind.Std)),
+                new ReduceOpKernel<T, MomentState, T, MomentOp<T, T>>(name, new(_skipNaN, _ddof, _kind == ReductionKind.Std)),
             ReductionKind.Var or ReductionKind.Std =>
-                new ElementwiseKernel<T, MomentState, double, MomentOp<T, double>>(name, new(_skipNaN, _ddof, _kind == ReductionKind.Std)),
+                new ReduceOpKernel<T, MomentState, double, MomentOp<T, double>>(name, new(_skipNaN, _ddof, _kind == ReductionKind.Std)),
             ReductionKind.Min or ReductionKind.Max =>
-                new ElementwiseKernel<T, T, T, MinMaxOp<T>>(name, new(_kind == ReductionKind.Max, _skipNaN), type),
+                new ReduceOpKernel<T, T, T, MinMaxOp<T>>(name, new(_kind == ReductionKind.Max, _skipNaN), type),
             ReductionKind.ArgMin or ReductionKind.ArgMax =>
-                new ElementwiseKernel<T, ArgState<T>, long, ArgOp<T, NaNIsMissing<T>>>(name, new(_kind == ReductionKind.ArgMax)),
-            ReductionKind.CountNonZero => new ElementwiseKernel<T, long, long, CountOp<T>>(name, new(CountMode.NonZero)),
-            ReductionKind.Count => new ElementwiseKernel<T, long, long, CountOp<T>>(name, new(_skipNaN ? CountMode.NotNaN : CountMode.All)),
+                new ReduceOpKernel<T, ArgState<T>, long, ArgOp<T, NaNIsMissing<T>>>(name, new(_kind == ReductionKind.ArgMax)),
+            ReductionKind.CountNonZero => new ReduceOpKernel<T, long, long, CountOp<T>>(name, new(CountMode.NonZero)),
+            ReductionKind.Count => new ReduceOpKernel<T, long, long, CountOp<T>>(name, new(_skipNaN ? CountMode.NotNaN : CountMode.All)),
             ReductionKind.Any or ReductionKind.All =>
-                new ElementwiseKernel<T, byte, byte, LogicalOp<T>>(name, new(_kind == ReductionKind.All), DataType.Bool),
+                new ReduceOpKernel<T, byte, byte, LogicalOp<T>>(name, new(_kind == ReductionKind.All), DataType.Bool),
             _ => throw new ArgumentOutOfRangeException(nameof(type), _kind, "unknown reduction"),
         };
     }

@@ -5,7 +5,7 @@ namespace ChunkCompute.Tests.Simd;
 /// <summary>
 /// Which branch each SIMD kernel takes in this process, restated from the kernels' own conditions (they branch on the
 /// <c>IsSupported</c> flags below and on nothing else), and the instruction-set levels the child-process tests run at.
-/// Keep in step with DoubleBlocks (src/Ops/Reductions/Ops), BlockShuffle and ByteShuffle (src/Storage/Codecs/Blosc).
+/// Keep in step with DoubleBlocks (src/Ops/Reductions/ReduceOps), BlockShuffle and ByteShuffle (src/Storage/Codecs/Blosc).
 /// </summary>
 internal static class SimdPaths
 {

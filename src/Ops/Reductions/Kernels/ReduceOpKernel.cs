@@ -9,7 +9,7 @@ namespace ChunkCompute.Ops;
 /// A reduction whose state is one <typeparamref name="TState"/> per output element: strided loops over the input
 /// chunk, with the innermost run handed to <see cref="IReduceOp{TIn, TState, TOut}.AddSpan"/> when it is reduced.
 /// </summary>
-internal sealed unsafe class ElementwiseKernel<TIn, TState, TOut, TOp> : ReductionKernel
+internal sealed unsafe class ReduceOpKernel<TIn, TState, TOut, TOp> : ReductionKernel
     where TIn : unmanaged
     where TState : unmanaged
     where TOut : unmanaged
@@ -17,7 +17,7 @@ internal sealed unsafe class ElementwiseKernel<TIn, TState, TOut, TOp> : Reducti
 {
     private readonly TOp _op;
 
-    public ElementwiseKernel(string name, TOp op, DataType? outputType = null)
+    public ReduceOpKernel(string name, TOp op, DataType? outputType = null)
         : base(name, outputType ?? DataType.Of<TOut>())
     {
         _op = op;
