@@ -4,7 +4,7 @@ using ChunkCompute.Ops;
 using ChunkCompute.Scheduler;
 using ChunkCompute.Storage;
 
-namespace ChunkCompute.Tests.Engine;
+namespace ChunkCompute.Tests.Scheduler;
 
 /// <summary>The workload that most often runs Dask out of memory: several reductions over shared stored inputs.</summary>
 public sealed class MultiOutputTests

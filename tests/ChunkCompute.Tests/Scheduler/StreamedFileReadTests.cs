@@ -8,7 +8,7 @@ using ChunkCompute.Storage;
 using ChunkCompute.Storage.Codecs;
 using ChunkCompute.Tests.Interop;
 
-namespace ChunkCompute.Tests.Engine;
+namespace ChunkCompute.Tests.Scheduler;
 
 /// <summary>
 /// Streamed reductions over arrays in a directory store, where each Blosc block is read from the chunk file just

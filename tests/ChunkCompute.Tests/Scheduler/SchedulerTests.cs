@@ -4,7 +4,7 @@ using ChunkCompute.Scheduler;
 using ChunkCompute.Storage;
 using ChunkCompute.Tests.TestSupport;
 
-namespace ChunkCompute.Tests.Engine;
+namespace ChunkCompute.Tests.Scheduler;
 
 /// <summary>The memory budget is a hard limit, checked before running; failures, cancellation and progress behave.</summary>
 public sealed class SchedulerTests

@@ -3,7 +3,7 @@ using ChunkCompute.Graph;
 using ChunkCompute.Scheduler;
 using ChunkCompute.Tests.TestSupport;
 
-namespace ChunkCompute.Tests.Engine;
+namespace ChunkCompute.Tests.Scheduler;
 
 /// <summary>Every byte reserved is released, also when a task fails or the run is cancelled.</summary>
 public sealed class ExecutorAccountingTests

@@ -4,7 +4,7 @@ using ChunkCompute.Ops;
 using ChunkCompute.Scheduler;
 using ChunkCompute.Storage;
 
-namespace ChunkCompute.Tests.Engine;
+namespace ChunkCompute.Tests.Scheduler;
 
 /// <summary>The README's "C# API in 20 lines", at a small size, with its results checked.</summary>
 public sealed class ReadmeTourTests

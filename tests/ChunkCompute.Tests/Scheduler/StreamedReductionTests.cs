@@ -9,7 +9,7 @@ using ChunkCompute.Storage.Codecs;
 using ChunkCompute.Storage.Stores;
 using ChunkCompute.Tests.Ops.Reductions;
 
-namespace ChunkCompute.Tests.Engine;
+namespace ChunkCompute.Tests.Scheduler;
 
 /// <summary>
 /// Reductions over Blosc arrays read piece by piece (lowering fuses the read, any elementwise chain and the partial

@@ -3,7 +3,7 @@ using ChunkCompute.Graph;
 using ChunkCompute.Scheduler;
 using ChunkCompute.Storage;
 
-namespace ChunkCompute.Tests.Engine;
+namespace ChunkCompute.Tests.Scheduler;
 
 /// <summary>Sources computed through the scheduler return exactly their data, on regular and irregular grids.</summary>
 public sealed class SourceComputeTests
