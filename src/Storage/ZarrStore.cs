@@ -111,10 +111,17 @@ public sealed partial class ZarrStore : IDisposable
 
     /// <summary>
     /// Opens a store in a local directory, creating the directory and a root group (in
-    /// <see cref="ZarrStoreOptions.DefaultFormat"/>) when it does not exist.
+    /// <see cref="ZarrStoreOptions.DefaultFormat"/>) when it does not exist; an <c>http://</c> or <c>https://</c> URL opens
+    /// a read-only <see cref="HttpStore"/> instead.
     /// </summary>
     public static ZarrStore Open(string directory, ZarrStoreOptions? options = null)
     {
+        ArgumentNullException.ThrowIfNull(directory);
+        if (IsHttpUrl(directory))
+        {
+            return new ZarrStore(new HttpStore(directory), options);
+        }
+
         bool existed = Directory.Exists(directory);
         var store = OpenDirectory(directory, create: true, options);
         if (!existed)
@@ -125,10 +132,20 @@ public sealed partial class ZarrStore : IDisposable
         return store;
     }
 
-    /// <summary>Opens an existing local directory store without creating anything.</summary>
+    /// <summary>
+    /// Opens an existing local directory store without creating anything; an <c>http://</c> or <c>https://</c> URL
+    /// opens a read-only <see cref="HttpStore"/>.
+    /// </summary>
     /// <exception cref="DirectoryNotFoundException">The directory does not exist.</exception>
-    public static ZarrStore OpenExisting(string directory, ZarrStoreOptions? options = null) =>
-        OpenDirectory(directory, create: false, options);
+    public static ZarrStore OpenExisting(string directory, ZarrStoreOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        return IsHttpUrl(directory) ? new ZarrStore(new HttpStore(directory), options) : OpenDirectory(directory, create: false, options);
+    }
+
+    /// <summary>True when <paramref name="location"/> is an http:// or https:// URL (a store served over HTTP).</summary>
+    public static bool IsHttpUrl(string location) =>
+        location is not null && (location.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || location.StartsWith("https://", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>A new store in memory with an empty root group.</summary>
     public static ZarrStore InMemory(ZarrStoreOptions? options = null)

@@ -21,6 +21,9 @@ public abstract class StoreConformanceTests : IDisposable
     /// <summary>The capabilities this store must state (independently of what it says).</summary>
     protected abstract StoreCapabilities ExpectedCapabilities { get; }
 
+    /// <summary>True for stores whose values are on this machine (async reads then complete synchronously).</summary>
+    protected virtual bool IsLocal => true;
+
     protected IStore CreateStore() => CreateStore(new Dictionary<string, byte[]>());
 
     public virtual void Dispose() => GC.SuppressFinalize(this);
@@ -92,8 +95,9 @@ public abstract class StoreConformanceTests : IDisposable
     [Fact]
     public void AsyncReads_OfALocalStore_CompleteSynchronously()
     {
-        // Every store here is local: its async members run the sync path and hand back a completed ValueTask (no task,
-        // no thread hop per chunk). An object store's subclass would not run this.
+        // A local store's async members run the sync path and hand back a completed ValueTask (no task, no thread hop
+        // per chunk). Remote stores (HTTP, object stores) really wait.
+        Assert.SkipUnless(IsLocal, "the store is remote");
         var store = CreateStore(new Dictionary<string, byte[]> { ["k"] = [7, 8, 9] });
         using (var owner = Completed(store.GetPooledAsync("k")))
         {
@@ -154,6 +158,7 @@ public abstract class StoreConformanceTests : IDisposable
     {
         var keys = new[] { "a/zarr.json", "a/c/0/0", "a/c/0/1", "ab/zarr.json", "b/.zarray" };
         var store = CreateStore(keys.ToDictionary(k => k, _ => new byte[] { 0 }));
+        Assert.SkipUnless(Has(store, StoreCapabilities.Listable), "the store cannot list");
         Assert.Equal(["a/c/0/0", "a/c/0/1", "a/zarr.json"], store.List("a/").Order(StringComparer.Ordinal));
         Assert.Equal(["a/c/0/0", "a/c/0/1", "a/zarr.json", "ab/zarr.json"], store.List("a").Order(StringComparer.Ordinal));
         Assert.Equal(keys.Order(StringComparer.Ordinal), store.List(string.Empty).Order(StringComparer.Ordinal));
@@ -169,12 +174,23 @@ public abstract class StoreConformanceTests : IDisposable
     }
 
     [Fact]
+    public void List_WhenNotListable_IsRefusedNamingTheStore()
+    {
+        var store = CreateStore(new Dictionary<string, byte[]> { ["a/k"] = [1] });
+        Assert.SkipWhen(Has(store, StoreCapabilities.Listable), "the store lists");
+        var ex = Assert.Throws<NotSupportedException>(() => store.List("a/").ToList());
+        Assert.Contains(store.Name, ex.Message, StringComparison.Ordinal);
+        Assert.Equal([1], store.Get("a/k")); // reads by key still work
+    }
+
+    [Fact]
     public async Task ListPageAsync_PagesCoverThePrefixOnceInOrdinalOrder()
     {
         var contents = Enumerable.Range(0, 25).ToDictionary(i => $"p/{i}", i => new byte[] { (byte)i });
         contents["q/0"] = [0];
         contents["P/0"] = [0]; // ordinal: upper case sorts first and is another prefix
         var store = CreateStore(contents);
+        Assert.SkipUnless(Has(store, StoreCapabilities.Listable), "the store cannot list");
         var expected = Enumerable.Range(0, 25).Select(i => $"p/{i}").Order(StringComparer.Ordinal).ToList();
 
         var seen = new List<string>();
