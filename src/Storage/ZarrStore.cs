@@ -111,15 +111,15 @@ public sealed partial class ZarrStore : IDisposable
 
     /// <summary>
     /// Opens a store in a local directory, creating the directory and a root group (in
-    /// <see cref="ZarrStoreOptions.DefaultFormat"/>) when it does not exist; an <c>http://</c> or <c>https://</c> URL opens
-    /// a read-only <see cref="HttpStore"/> instead.
+    /// <see cref="ZarrStoreOptions.DefaultFormat"/>) when it does not exist; a URL (<c>https://…</c>, or a
+    /// registered scheme such as <c>s3://…</c>: <see cref="StoreLocations"/>) opens that store instead, creating nothing.
     /// </summary>
     public static ZarrStore Open(string directory, ZarrStoreOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(directory);
-        if (IsHttpUrl(directory))
+        if (StoreLocations.IsUrl(directory))
         {
-            return new ZarrStore(new HttpStore(directory), options);
+            return new ZarrStore(StoreLocations.Open(directory), options);
         }
 
         bool existed = Directory.Exists(directory);
@@ -133,19 +133,15 @@ public sealed partial class ZarrStore : IDisposable
     }
 
     /// <summary>
-    /// Opens an existing local directory store without creating anything; an <c>http://</c> or <c>https://</c> URL
-    /// opens a read-only <see cref="HttpStore"/>.
+    /// Opens an existing local directory store without creating anything; a URL opens that store
+    /// (<see cref="StoreLocations"/>).
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">The directory does not exist.</exception>
     public static ZarrStore OpenExisting(string directory, ZarrStoreOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(directory);
-        return IsHttpUrl(directory) ? new ZarrStore(new HttpStore(directory), options) : OpenDirectory(directory, create: false, options);
+        return StoreLocations.IsUrl(directory) ? new ZarrStore(StoreLocations.Open(directory), options) : OpenDirectory(directory, create: false, options);
     }
-
-    /// <summary>True when <paramref name="location"/> is an http:// or https:// URL (a store served over HTTP).</summary>
-    public static bool IsHttpUrl(string location) =>
-        location is not null && (location.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || location.StartsWith("https://", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>A new store in memory with an empty root group.</summary>
     public static ZarrStore InMemory(ZarrStoreOptions? options = null)
