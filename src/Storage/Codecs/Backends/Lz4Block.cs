@@ -23,7 +23,7 @@ internal static class Lz4Block
             return Lz4Interop.CompressFast(codec, src, dst, acceleration);
         }
 
-        return Math.Max(0, LZ4Codec.Encode(src, dst, LZ4Level.L00_FAST));
+        return src.IsEmpty ? EmptyBlock(dst) : Math.Max(0, LZ4Codec.Encode(src, dst, LZ4Level.L00_FAST));
     }
 
     /// <summary>Compresses with the high-compression compressor at <paramref name="level"/>; 0 when it does not fit.</summary>
@@ -35,7 +35,7 @@ internal static class Lz4Block
         }
 
         // K4os's HC levels run 3..12 (liblz4 treats 1..2 as a lighter HC mode; the block format is the same).
-        return Math.Max(0, LZ4Codec.Encode(src, dst, (LZ4Level)Math.Clamp(level, (int)LZ4Level.L03_HC, (int)LZ4Level.L12_MAX)));
+        return src.IsEmpty ? EmptyBlock(dst) : Math.Max(0, LZ4Codec.Encode(src, dst, (LZ4Level)Math.Clamp(level, (int)LZ4Level.L03_HC, (int)LZ4Level.L12_MAX)));
     }
 
     /// <summary>Decodes one block into <paramref name="dst"/>: the decoded size, or a negative number for malformed input.</summary>
@@ -46,6 +46,23 @@ internal static class Lz4Block
             return Lz4Interop.DecompressSafe(codec, src, dst);
         }
 
+        if (dst.IsEmpty)
+        {
+            return src.Length == 1 && src[0] == 0 ? 0 : -1; // the one-token empty block (K4os rejects an empty target)
+        }
+
         return LZ4Codec.Decode(src, dst);
+    }
+
+    // liblz4 encodes empty input as one token byte (no literals, no match); K4os returns 0 for it.
+    private static int EmptyBlock(Span<byte> dst)
+    {
+        if (dst.IsEmpty)
+        {
+            return 0;
+        }
+
+        dst[0] = 0;
+        return 1;
     }
 }

@@ -150,6 +150,9 @@ internal static class ZstdBlock
     private static Compressor Compressor(int level, bool checksum)
     {
         var compressor = t_compressor ??= new Compressor(level);
+
+        // A call that ran out of room leaves the context mid-frame, where parameters cannot be set: reset the session.
+        compressor.ResetStream();
         compressor.Level = level;
         compressor.SetParameter(ZSTD_cParameter.ZSTD_c_checksumFlag, checksum ? 1 : 0);
         return compressor;

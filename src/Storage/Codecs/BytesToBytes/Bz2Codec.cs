@@ -75,7 +75,7 @@ public sealed class Bz2Codec : IBytesToBytesCodec
                 StreamDecoding.DecodeInto(Name, encoded, s => new BZip2InputStream(s) { IsStreamOwner = false }, destination);
                 return;
             }
-            catch (SharpZipBaseException ex)
+            catch (Exception ex) when (IsManagedDecoderFailure(ex))
             {
                 throw new CodecException(Name, $"corrupt input: {ex.Message}", ex);
             }
@@ -108,7 +108,7 @@ public sealed class Bz2Codec : IBytesToBytesCodec
             {
                 return StreamDecoding.DecodeAll(Name, encoded, s => new BZip2InputStream(s) { IsStreamOwner = false }, maxDecodedLength);
             }
-            catch (SharpZipBaseException ex)
+            catch (Exception ex) when (IsManagedDecoderFailure(ex))
             {
                 throw new CodecException(Name, $"corrupt input: {ex.Message}", ex);
             }
@@ -164,6 +164,9 @@ public sealed class Bz2Codec : IBytesToBytesCodec
                 throw new CodecException(Name, $"corrupt input: bzip2 error {rc}");
         }
     }
+
+    // SharpZipLib reports some corrupt streams as an out-of-range index into its tables rather than a BZip2Exception.
+    private static bool IsManagedDecoderFailure(Exception ex) => ex is SharpZipBaseException or IndexOutOfRangeException or ArgumentOutOfRangeException;
 
     private bool UseNative() => CodecBackends.UseNative(NativeCodecLibrary.Bz2, Name);
 }

@@ -183,6 +183,10 @@ internal static class ZstdInterop
     private static nuint CompressWithParameters(string codec, ReadOnlySpan<byte> src, Span<byte> dst, int level, bool checksum)
     {
         var cctx = (t_cctx ??= new CCtxHolder()).Handle;
+
+        // A call that ran out of room (a Blosc split that does not compress) leaves the context mid-frame, where
+        // parameters cannot be set: start a fresh session first.
+        Check(codec, ZstdNative.CCtxReset(cctx, ZstdNative.ResetSessionOnly));
         Check(codec, ZstdNative.CCtxSetParameter(cctx, ZstdNative.CompressionLevelParameter, level));
         Check(codec, ZstdNative.CCtxSetParameter(cctx, ZstdNative.ChecksumFlagParameter, checksum ? 1 : 0));
         Check(codec, ZstdNative.CCtxSetParameter(cctx, ZstdNative.ContentSizeFlagParameter, 1));

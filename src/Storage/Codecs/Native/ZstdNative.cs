@@ -76,6 +76,9 @@ internal static class ZstdNative
     [DllImport(Library, EntryPoint = "ZSTD_CCtx_setParameter")]
     internal static extern nuint CCtxSetParameter(IntPtr cctx, int parameter, int value);
 
+    [DllImport(Library, EntryPoint = "ZSTD_CCtx_reset")]
+    internal static extern nuint CCtxReset(IntPtr cctx, int reset);
+
     [DllImport(Library, EntryPoint = "ZSTD_compress2")]
     internal static extern nuint Compress2(IntPtr cctx, ref byte dst, nuint dstCapacity, ref byte src, nuint srcSize);
 

@@ -63,15 +63,27 @@ public sealed class CodecBackendTests
     }
 
     [Fact]
-    public void Encode_Compressible_ManagedFramesAreCompressed()
+    public void Encode_Compressible_ManagedCompressesAboutAsWellAsNative()
     {
-        // The managed encoders really compress (not a stored/memcpy fallback): the test data shrinks several-fold.
+        // The managed encoders really compress (not a stored/memcpy fallback): within 15% of the native frame size.
+        Assert.SkipWhen(
+            CodecBackends.FromEnvironment(Environment.GetEnvironmentVariable(CodecBackends.EnvironmentVariable)) == CodecBackend.Managed,
+            "native libraries deliberately out of reach");
         var data = CodecTestData.Data(1 << 20);
-        using var scope = CodecBackends.Use(CodecBackend.Managed);
         foreach (var codec in new IBytesToBytesCodec[] { new Lz4Codec(), new ZstdCodec(3), new Bz2Codec(9), BloscCodec.Lz4Shuffle(8), new BloscCodec(BloscCompressor.Lz4Hc, 5, BloscShuffle.Shuffle, 8), new BloscCodec(BloscCompressor.Zstd, 5, BloscShuffle.Shuffle, 8) })
         {
-            var encoded = codec.Encode(data);
-            Assert.True(encoded.Length < data.Length / 4, $"{codec.Name}: {encoded.Length} bytes from {data.Length}");
+            int managed, native;
+            using (CodecBackends.Use(CodecBackend.Managed))
+            {
+                managed = codec.Encode(data).Length;
+            }
+
+            using (CodecBackends.Use(CodecBackend.Native))
+            {
+                native = codec.Encode(data).Length;
+            }
+
+            Assert.True(managed < data.Length * 3 / 4 && managed <= native * 1.15, $"{codec.Name}: managed {managed} bytes, native {native}, from {data.Length}");
         }
     }
 
