@@ -21,7 +21,10 @@ public sealed class Lz4Codec : IBytesToBytesCodec
         Acceleration = acceleration;
     }
 
-    /// <summary>The LZ4 acceleration factor.</summary>
+    /// <summary>
+    /// The LZ4 acceleration factor (used by liblz4; the managed K4os encoder has no acceleration and compresses as at 1 —
+    /// the block format, and so every reader, is the same).
+    /// </summary>
     public int Acceleration { get; }
 
     /// <inheritdoc/>
