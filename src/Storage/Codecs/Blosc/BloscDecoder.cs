@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using ChunkCompute.Storage.Codecs.Backends;
 using ChunkCompute.Storage.Codecs.Native;
 
 namespace ChunkCompute.Storage.Codecs;
@@ -221,10 +222,10 @@ internal static class BloscDecoder
                 case BloscFormat.FormatZlib:
                     break;
                 case BloscFormat.FormatLz4:
-                    Lz4Interop.Ensure(Codec);
+                    CodecBackends.UseNative(NativeCodecLibrary.Lz4, Codec); // settles the backend on the caller's thread
                     break;
                 case BloscFormat.FormatZstd:
-                    ZstdInterop.Ensure(Codec);
+                    CodecBackends.UseNative(NativeCodecLibrary.Zstd, Codec);
                     break;
                 case BloscFormat.FormatSnappy:
                     throw new UnsupportedCodecException(Codec, "the chunk is compressed with snappy, which ChunkCompute does not support");
@@ -390,9 +391,9 @@ internal static class BloscDecoder
         switch (format)
         {
             case BloscFormat.FormatLz4:
-                return Lz4Interop.DecompressSafe(Codec, part, output) == output.Length;
+                return Lz4Block.Decompress(Codec, part, output) == output.Length;
             case BloscFormat.FormatZstd:
-                return ZstdInterop.TryDecompressBlock(part, output);
+                return ZstdBlock.TryDecompressBlock(Codec, part, output);
             case BloscFormat.FormatBloscLz:
                 return BloscLzDecoder.Decompress(part, output) == output.Length;
             default:

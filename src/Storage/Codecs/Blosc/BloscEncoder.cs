@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Compression;
+using ChunkCompute.Storage.Codecs.Backends;
 using ChunkCompute.Storage.Codecs.Native;
 
 namespace ChunkCompute.Storage.Codecs;
@@ -67,12 +68,14 @@ internal static class BloscEncoder
 
         switch (compressor)
         {
+            // The backend is settled here, on the caller's thread: a forced native library that is missing fails
+            // before any block is compressed (in parallel, it would surface wrapped in an AggregateException).
             case BloscCompressor.Lz4:
             case BloscCompressor.Lz4Hc:
-                Lz4Interop.Ensure(Codec);
+                CodecBackends.UseNative(NativeCodecLibrary.Lz4, Codec);
                 break;
             case BloscCompressor.Zstd:
-                ZstdInterop.Ensure(Codec);
+                CodecBackends.UseNative(NativeCodecLibrary.Zstd, Codec);
                 break;
             case BloscCompressor.BloscLz:
                 throw new UnsupportedCodecException(Codec, "writing cname 'blosclz' is not supported; use lz4, lz4hc, zstd or zlib");
@@ -283,11 +286,11 @@ internal static class BloscEncoder
         switch (compressor)
         {
             case BloscCompressor.Lz4:
-                return Lz4Interop.CompressFast(Codec, part, dst, Lz4Acceleration(clevel));
+                return Lz4Block.Compress(Codec, part, dst, Lz4Acceleration(clevel));
             case BloscCompressor.Lz4Hc:
-                return Lz4Interop.CompressHC(Codec, part, dst, clevel);
+                return Lz4Block.CompressHC(Codec, part, dst, clevel);
             case BloscCompressor.Zstd:
-                return ZstdInterop.CompressInto(Codec, part, dst, clevel < 9 ? (2 * clevel) - 1 : 22);
+                return ZstdBlock.CompressInto(Codec, part, dst, clevel < 9 ? (2 * clevel) - 1 : 22);
             default:
                 var z = StreamDecoding.Encode(part, s => new ZLibStream(s, StreamDecoding.Options(clevel), leaveOpen: true));
                 if (z.Length > dst.Length)

@@ -1,11 +1,13 @@
 using System.Text.Json.Nodes;
 using ChunkCompute.Storage.Codecs.Native;
+using ICSharpCode.SharpZipLib;
+using ICSharpCode.SharpZipLib.BZip2;
 
 namespace ChunkCompute.Storage.Codecs;
 
 /// <summary>
 /// The numcodecs <c>bz2</c> codec (Zarr v3 name <c>numcodecs.bz2</c>): one bzip2 stream. Uses libbz2.so.1.0 (Debian
-/// package libbz2-1.0).
+/// package libbz2-1.0) when it loads, else SharpZipLib's managed bzip2 (see <see cref="CodecBackends"/>).
 /// </summary>
 public sealed class Bz2Codec : IBytesToBytesCodec
 {
@@ -33,7 +35,10 @@ public sealed class Bz2Codec : IBytesToBytesCodec
     /// <inheritdoc/>
     public byte[] Encode(ReadOnlySpan<byte> decoded)
     {
-        Ensure();
+        if (!UseNative())
+        {
+            return StreamDecoding.Encode(decoded, s => new BZip2OutputStream(s, Level) { IsStreamOwner = false });
+        }
 
         // bzip2's documented worst case: 1% larger plus 600 bytes.
         var capacity = checked(decoded.Length + (decoded.Length / 100) + 601);
@@ -63,7 +68,19 @@ public sealed class Bz2Codec : IBytesToBytesCodec
     /// <inheritdoc/>
     public void Decode(ReadOnlySpan<byte> encoded, Span<byte> destination)
     {
-        Ensure();
+        if (!UseNative())
+        {
+            try
+            {
+                StreamDecoding.DecodeInto(Name, encoded, s => new BZip2InputStream(s) { IsStreamOwner = false }, destination);
+                return;
+            }
+            catch (Exception ex) when (IsManagedDecoderFailure(ex))
+            {
+                throw new CodecException(Name, $"corrupt input: {ex.Message}", ex);
+            }
+        }
+
         var destLen = (uint)destination.Length;
         var rc = Decompress(encoded, destination, ref destLen);
         if (rc == Bz2Native.OutBuffFull)
@@ -85,7 +102,17 @@ public sealed class Bz2Codec : IBytesToBytesCodec
     public byte[] Decode(ReadOnlySpan<byte> encoded, int maxDecodedLength)
     {
         CodecHelpers.CheckBound(maxDecodedLength);
-        Ensure();
+        if (!UseNative())
+        {
+            try
+            {
+                return StreamDecoding.DecodeAll(Name, encoded, s => new BZip2InputStream(s) { IsStreamOwner = false }, maxDecodedLength);
+            }
+            catch (Exception ex) when (IsManagedDecoderFailure(ex))
+            {
+                throw new CodecException(Name, $"corrupt input: {ex.Message}", ex);
+            }
+        }
 
         // bzip2 streams declare no size: retry with a 4x larger buffer, never larger than the bound.
         long capacity = Math.Max(64 * 1024, (long)encoded.Length * 8);
@@ -138,5 +165,8 @@ public sealed class Bz2Codec : IBytesToBytesCodec
         }
     }
 
-    private void Ensure() => NativeLibraryGuard.EnsureLoaded(Bz2Native.Library, Bz2Native.Package, Name);
+    // SharpZipLib reports some corrupt streams as an out-of-range index into its tables rather than a BZip2Exception.
+    private static bool IsManagedDecoderFailure(Exception ex) => ex is SharpZipBaseException or IndexOutOfRangeException or ArgumentOutOfRangeException;
+
+    private bool UseNative() => CodecBackends.UseNative(NativeCodecLibrary.Bz2, Name);
 }

@@ -1,12 +1,14 @@
 using System.Buffers.Binary;
 using System.Text.Json.Nodes;
+using ChunkCompute.Storage.Codecs.Backends;
 using ChunkCompute.Storage.Codecs.Native;
 
 namespace ChunkCompute.Storage.Codecs;
 
 /// <summary>
 /// The numcodecs <c>lz4</c> codec (Zarr v3 name <c>numcodecs.lz4</c>): a little-endian u32 uncompressed size followed by
-/// one raw LZ4 block (not the LZ4 frame format). Uses liblz4.so.1 (Debian package liblz4-1).
+/// one raw LZ4 block (not the LZ4 frame format). Uses liblz4.so.1 (Debian package liblz4-1) when it loads, else
+/// K4os.Compression.LZ4 (see <see cref="CodecBackends"/>).
 /// </summary>
 public sealed class Lz4Codec : IBytesToBytesCodec
 {
@@ -19,7 +21,10 @@ public sealed class Lz4Codec : IBytesToBytesCodec
         Acceleration = acceleration;
     }
 
-    /// <summary>The LZ4 acceleration factor.</summary>
+    /// <summary>
+    /// The LZ4 acceleration factor (used by liblz4; the managed K4os encoder has no acceleration and compresses as at 1 —
+    /// the block format, and so every reader, is the same).
+    /// </summary>
     public int Acceleration { get; }
 
     /// <inheritdoc/>
@@ -39,11 +44,10 @@ public sealed class Lz4Codec : IBytesToBytesCodec
             throw new CodecException(Name, $"input of {decoded.Length} bytes exceeds LZ4's limit of {Lz4Native.MaxInputSize}");
         }
 
-        Lz4Interop.Ensure(Name);
-        var bound = Lz4Interop.CompressBound(Name, decoded.Length);
+        var bound = Lz4Block.CompressBound(decoded.Length);
         var dst = GC.AllocateUninitializedArray<byte>(4 + bound);
         BinaryPrimitives.WriteUInt32LittleEndian(dst, (uint)decoded.Length);
-        var n = Lz4Interop.CompressFast(Name, decoded, dst.AsSpan(4), Acceleration);
+        var n = Lz4Block.Compress(Name, decoded, dst.AsSpan(4), Acceleration);
         if (n <= 0)
         {
             throw new CodecException(Name, "LZ4 compression failed");
@@ -118,8 +122,7 @@ public sealed class Lz4Codec : IBytesToBytesCodec
 
     private void DecodeBody(ReadOnlySpan<byte> encoded, Span<byte> destination)
     {
-        Lz4Interop.Ensure(Name);
-        var n = Lz4Interop.DecompressSafe(Name, encoded[4..], destination);
+        var n = Lz4Block.Decompress(Name, encoded[4..], destination);
         if (n < 0)
         {
             throw new CodecException(Name, "corrupt input: LZ4 block is malformed or truncated");

@@ -1,11 +1,12 @@
 using System.Text.Json.Nodes;
-using ChunkCompute.Storage.Codecs.Native;
+using ChunkCompute.Storage.Codecs.Backends;
 
 namespace ChunkCompute.Storage.Codecs;
 
 /// <summary>
 /// The <c>zstd</c> codec (Zarr v2 id <c>zstd</c>): one zstd frame, always with the content size in its header, optionally
-/// with zstd's frame checksum. Uses libzstd.so.1 (Debian package libzstd1).
+/// with zstd's frame checksum. Uses libzstd.so.1 (Debian package libzstd1) when it loads, else ZstdSharp (see
+/// <see cref="CodecBackends"/>).
 /// </summary>
 public sealed class ZstdCodec : IBytesToBytesCodec
 {
@@ -52,23 +53,20 @@ public sealed class ZstdCodec : IBytesToBytesCodec
     /// <inheritdoc/>
     public byte[] Encode(ReadOnlySpan<byte> decoded)
     {
-        ZstdInterop.Ensure(Name);
-        return ZstdInterop.Compress(Name, decoded, Level, Checksum);
+        return ZstdBlock.Compress(Name, decoded, Level, Checksum);
     }
 
     /// <inheritdoc/>
     public int GetDecodedLength(ReadOnlySpan<byte> encoded)
     {
-        ZstdInterop.Ensure(Name);
-        var size = ZstdInterop.FrameContentSize(Name, encoded);
+        var size = ZstdBlock.FrameContentSize(Name, encoded);
         return size is < 0 or > int.MaxValue ? -1 : (int)size;
     }
 
     /// <inheritdoc/>
     public void Decode(ReadOnlySpan<byte> encoded, Span<byte> destination)
     {
-        ZstdInterop.Ensure(Name);
-        ZstdInterop.DecompressExact(Name, encoded, destination);
+        ZstdBlock.DecompressExact(Name, encoded, destination);
     }
 
     /// <inheritdoc/>
@@ -78,8 +76,7 @@ public sealed class ZstdCodec : IBytesToBytesCodec
     public byte[] Decode(ReadOnlySpan<byte> encoded, int maxDecodedLength)
     {
         CodecHelpers.CheckBound(maxDecodedLength);
-        ZstdInterop.Ensure(Name);
-        var size = ZstdInterop.FrameContentSize(Name, encoded);
+        var size = ZstdBlock.FrameContentSize(Name, encoded);
         if (size >= 0)
         {
             // The frame header's content size is checked against the bound before anything is allocated.
@@ -92,11 +89,11 @@ public sealed class ZstdCodec : IBytesToBytesCodec
             if (size <= Math.Max(1L << 20, (long)encoded.Length * 1024))
             {
                 var result = GC.AllocateUninitializedArray<byte>((int)size);
-                ZstdInterop.DecompressExact(Name, encoded, result);
+                ZstdBlock.DecompressExact(Name, encoded, result);
                 return result;
             }
         }
 
-        return ZstdInterop.DecompressStreaming(Name, encoded, maxDecodedLength);
+        return ZstdBlock.DecompressStreaming(Name, encoded, maxDecodedLength);
     }
 }

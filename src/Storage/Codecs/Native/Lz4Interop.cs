@@ -3,9 +3,6 @@ namespace ChunkCompute.Storage.Codecs.Native;
 /// <summary>Wrappers over <see cref="Lz4Native"/> that turn a missing library into <see cref="NativeLibraryMissingException"/>.</summary>
 internal static class Lz4Interop
 {
-    /// <summary>Throws <see cref="NativeLibraryMissingException"/> when liblz4 cannot be loaded.</summary>
-    internal static void Ensure(string codec) => NativeLibraryGuard.EnsureLoaded(Lz4Native.Library, Lz4Native.Package, codec);
-
     /// <summary><c>LZ4_compressBound</c>.</summary>
     internal static int CompressBound(string codec, int size)
     {

@@ -8,8 +8,8 @@ internal static class ZstdInterop
     [ThreadStatic]
     private static DCtxHolder? t_dctx;
 
-    /// <summary>Throws <see cref="NativeLibraryMissingException"/> when libzstd cannot be loaded.</summary>
-    internal static void Ensure(string codec) => NativeLibraryGuard.EnsureLoaded(ZstdNative.Library, ZstdNative.Package, codec);
+    [ThreadStatic]
+    private static CCtxHolder? t_cctx;
 
     /// <summary>The frame content size, or -1 when unknown; throws on a header that is not a zstd frame.</summary>
     internal static long FrameContentSize(string codec, ReadOnlySpan<byte> encoded)
@@ -40,32 +40,7 @@ internal static class ZstdInterop
         {
             var bound = ZstdNative.CompressBound((nuint)src.Length);
             var dst = GC.AllocateUninitializedArray<byte>(checked((int)bound));
-            nuint written;
-            if (!checksum)
-            {
-                written = ZstdNative.Compress(ref dst[0], (nuint)dst.Length, ref CodecHelpers.Ref(src), (nuint)src.Length, level);
-            }
-            else
-            {
-                var cctx = ZstdNative.CreateCCtx();
-                if (cctx == IntPtr.Zero)
-                {
-                    throw new OutOfMemoryException("ZSTD_createCCtx failed");
-                }
-
-                try
-                {
-                    Check(codec, ZstdNative.CCtxSetParameter(cctx, ZstdNative.CompressionLevelParameter, level));
-                    Check(codec, ZstdNative.CCtxSetParameter(cctx, ZstdNative.ChecksumFlagParameter, 1));
-                    Check(codec, ZstdNative.CCtxSetParameter(cctx, ZstdNative.ContentSizeFlagParameter, 1));
-                    written = ZstdNative.Compress2(cctx, ref dst[0], (nuint)dst.Length, ref CodecHelpers.Ref(src), (nuint)src.Length);
-                }
-                finally
-                {
-                    ZstdNative.FreeCCtx(cctx);
-                }
-            }
-
+            var written = CompressWithParameters(codec, src, dst, level, checksum);
             Check(codec, written);
             return dst.AsSpan(0, (int)written).ToArray();
         }
@@ -80,7 +55,7 @@ internal static class ZstdInterop
     {
         try
         {
-            var written = ZstdNative.Compress(ref CodecHelpers.Ref(dst), (nuint)dst.Length, ref CodecHelpers.Ref(src), (nuint)src.Length, level);
+            var written = CompressWithParameters(codec, src, dst, level, checksum: false);
             if (ZstdNative.IsError(written) != 0)
             {
                 if (ZstdNative.GetErrorCode(written) == ZstdNative.ErrorDstSizeTooSmall)
@@ -153,12 +128,8 @@ internal static class ZstdInterop
             encoded.CopyTo(input);
             var chunk = GC.AllocateUninitializedArray<byte>(outSize, pinned: true);
             var output = new CappedOutput(codec, Math.Min(encoded.Length * 4L, 1L << 20), maxDecodedLength);
-            var dctx = ZstdNative.CreateDCtx();
-            if (dctx == IntPtr.Zero)
-            {
-                throw new OutOfMemoryException("ZSTD_createDCtx failed");
-            }
-
+            var dctx = DCtx();
+            Check(codec, ZstdNative.DCtxReset(dctx, ZstdNative.ResetSessionOnly));
             try
             {
                 var inBuf = new ZstdNative.Buffer { Data = Marshal.UnsafeAddrOfPinnedArrayElement(input, 0), Size = (nuint)input.Length };
@@ -188,7 +159,6 @@ internal static class ZstdInterop
             }
             finally
             {
-                ZstdNative.FreeDCtx(dctx);
                 GC.KeepAlive(input);
                 GC.KeepAlive(chunk);
             }
@@ -206,6 +176,21 @@ internal static class ZstdInterop
     {
         var n = ZstdNative.DecompressDCtx(DCtx(), ref CodecHelpers.Ref(destination), (nuint)destination.Length, ref CodecHelpers.Ref(encoded), (nuint)encoded.Length);
         return ZstdNative.IsError(n) == 0 && n == (nuint)destination.Length;
+    }
+
+    // One context per thread, its parameters set on every call (cheap) since the codecs differ in level and checksum;
+    // ZSTD_compress2 starts a new frame (resets the session) each time.
+    private static nuint CompressWithParameters(string codec, ReadOnlySpan<byte> src, Span<byte> dst, int level, bool checksum)
+    {
+        var cctx = (t_cctx ??= new CCtxHolder()).Handle;
+
+        // A call that ran out of room (a Blosc split that does not compress) leaves the context mid-frame, where
+        // parameters cannot be set: start a fresh session first.
+        Check(codec, ZstdNative.CCtxReset(cctx, ZstdNative.ResetSessionOnly));
+        Check(codec, ZstdNative.CCtxSetParameter(cctx, ZstdNative.CompressionLevelParameter, level));
+        Check(codec, ZstdNative.CCtxSetParameter(cctx, ZstdNative.ChecksumFlagParameter, checksum ? 1 : 0));
+        Check(codec, ZstdNative.CCtxSetParameter(cctx, ZstdNative.ContentSizeFlagParameter, 1));
+        return ZstdNative.Compress2(cctx, ref CodecHelpers.Ref(dst), (nuint)dst.Length, ref CodecHelpers.Ref(src), (nuint)src.Length);
     }
 
     private static IntPtr DCtx()

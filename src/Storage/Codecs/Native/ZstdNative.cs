@@ -29,6 +29,9 @@ internal static class ZstdNative
     /// <summary><c>ZSTD_c_checksumFlag</c>.</summary>
     internal const int ChecksumFlagParameter = 201;
 
+    /// <summary><c>ZSTD_reset_session_only</c>.</summary>
+    internal const int ResetSessionOnly = 1;
+
     /// <summary><c>ZSTD_error_dstSize_tooSmall</c>.</summary>
     internal const int ErrorDstSizeTooSmall = 70;
 
@@ -73,6 +76,9 @@ internal static class ZstdNative
     [DllImport(Library, EntryPoint = "ZSTD_CCtx_setParameter")]
     internal static extern nuint CCtxSetParameter(IntPtr cctx, int parameter, int value);
 
+    [DllImport(Library, EntryPoint = "ZSTD_CCtx_reset")]
+    internal static extern nuint CCtxReset(IntPtr cctx, int reset);
+
     [DllImport(Library, EntryPoint = "ZSTD_compress2")]
     internal static extern nuint Compress2(IntPtr cctx, ref byte dst, nuint dstCapacity, ref byte src, nuint srcSize);
 
@@ -84,6 +90,9 @@ internal static class ZstdNative
 
     [DllImport(Library, EntryPoint = "ZSTD_decompressDCtx")]
     internal static extern nuint DecompressDCtx(IntPtr dctx, ref byte dst, nuint dstCapacity, ref byte src, nuint srcSize);
+
+    [DllImport(Library, EntryPoint = "ZSTD_DCtx_reset")]
+    internal static extern nuint DCtxReset(IntPtr dctx, int reset);
 
     [DllImport(Library, EntryPoint = "ZSTD_decompressStream")]
     internal static extern nuint DecompressStream(IntPtr dctx, ref Buffer output, ref Buffer input);

@@ -8,15 +8,18 @@ public sealed class BloscCompatibilityTests
 {
     private const string Python = "/usr/bin/python3";
 
-    public static TheoryData<string, string> Vectors
+    public static TheoryData<string, string, CodecBackend> Vectors
     {
         get
         {
-            var data = new TheoryData<string, string>();
+            var data = new TheoryData<string, string, CodecBackend>();
             foreach (var line in File.ReadAllLines(CodecTestData.Fixture("blosc", "index.txt")).Where(l => l.Length > 0))
             {
                 var parts = line.Split(' ');
-                data.Add(parts[0], parts[1]);
+                foreach (var backend in CodecBackendScope.Both)
+                {
+                    data.Add(parts[0], parts[1], backend);
+                }
             }
 
             return data;
@@ -25,8 +28,9 @@ public sealed class BloscCompatibilityTests
 
     [Theory]
     [MemberData(nameof(Vectors))]
-    public void Decode_CBloscVector_EqualsInput(string frame, string raw)
+    public void Decode_CBloscVector_EqualsInput(string frame, string raw, CodecBackend backend)
     {
+        using var scope = CodecBackendScope.Use(backend);
         var encoded = File.ReadAllBytes(CodecTestData.Fixture("blosc", frame + ".blosc"));
         var expected = File.ReadAllBytes(CodecTestData.Fixture("blosc", raw));
         var codec = BloscCodec.Lz4Shuffle(1);
@@ -37,9 +41,12 @@ public sealed class BloscCompatibilityTests
         Assert.Equal(expected, codec.Decode(encoded));
     }
 
-    [Fact]
-    public void Encode_AnySetting_IsDecodedByCBlosc()
+    [Theory]
+    [InlineData(CodecBackend.Managed)]
+    [InlineData(CodecBackend.Native)]
+    public void Encode_AnySetting_IsDecodedByCBlosc(CodecBackend backend)
     {
+        using var scope = CodecBackendScope.Use(backend);
         Assert.SkipUnless(PythonBloscAvailable(), "python3 with the blosc module (c-blosc) is not installed");
         var dir = Directory.CreateTempSubdirectory("cc-blosc-");
         try

@@ -93,7 +93,7 @@ public sealed class CodecRegistryTests
         Assert.Equal("libchunkcompute-does-not-exist.so.9", ex.Library);
         Assert.Equal("libcc-missing1", ex.Package);
         Assert.Equal(
-            "The zstd codec needs the native library 'libchunkcompute-does-not-exist.so.9', which was not found. Install it with: apt-get install libcc-missing1",
+            "The zstd codec needs the native library 'libchunkcompute-does-not-exist.so.9', which was not found. Install it with: apt-get install libcc-missing1 (or set CHUNKCOMPUTE_CODECS=auto to use the managed implementation)",
             ex.Message);
     }
 

@@ -9,11 +9,11 @@ public sealed class ZarrFixtureTests
 {
     private static readonly string[] F8Chunks = ["0.0", "0.1", "1.0", "1.1", "2.0", "2.1"];
 
-    public static TheoryData<string> CompressedF8Arrays
+    public static TheoryData<string, CodecBackend> CompressedF8Arrays
     {
         get
         {
-            var data = new TheoryData<string>();
+            var data = new List<string>();
             foreach (var dir in Directory.GetDirectories(CodecTestData.Fixture("zarr-v2"), "comp_*_f8.zarr").Order(StringComparer.Ordinal))
             {
                 var name = Path.GetFileName(dir);
@@ -23,14 +23,18 @@ public sealed class ZarrFixtureTests
                 }
             }
 
-            return data;
+            return CodecBackendScope.Cross(data);
         }
     }
 
+    public static TheoryData<string, CodecBackend> BloscZstdU2Arrays =>
+        CodecBackendScope.Cross(["comp_blosc_zstd_noshuffle_u2.zarr", "comp_blosc_zstd_shuffle_u2.zarr", "comp_blosc_zstd_bitshuffle_u2.zarr"]);
+
     [Theory]
     [MemberData(nameof(CompressedF8Arrays))]
-    public void Decode_CompressedF8Fixture_EqualsRawChunks(string array)
+    public void Decode_CompressedF8Fixture_EqualsRawChunks(string array, CodecBackend backend)
     {
+        using var scope = CodecBackendScope.Use(backend);
         var codec = V2Compressor(array, 8);
         foreach (var chunk in F8Chunks)
         {
@@ -46,11 +50,10 @@ public sealed class ZarrFixtureTests
     }
 
     [Theory]
-    [InlineData("comp_blosc_zstd_noshuffle_u2.zarr")]
-    [InlineData("comp_blosc_zstd_shuffle_u2.zarr")]
-    [InlineData("comp_blosc_zstd_bitshuffle_u2.zarr")]
-    public void Decode_BloscZstdU2Fixture_HoldsThreeTimesFlatIndex(string array)
+    [MemberData(nameof(BloscZstdU2Arrays))]
+    public void Decode_BloscZstdU2Fixture_HoldsThreeTimesFlatIndex(string array, CodecBackend backend)
     {
+        using var scope = CodecBackendScope.Use(backend);
         var codec = V2Compressor(array, 2);
         for (var ci = 0; ci < 4; ci++)
         {
@@ -77,14 +80,21 @@ public sealed class ZarrFixtureTests
     }
 
     [Theory]
-    [InlineData("be_i4_zlib.zarr", 4, 16)]
-    [InlineData("fill_nan_f4.zarr", 4, 16)]
-    [InlineData("fill_i2_m1.zarr", 2, 16)]
-    [InlineData("be_f8_lz4.zarr", 8, 16)]
-    [InlineData("dtype_i1.zarr", 1, 15)]
-    [InlineData("mini_a1d_f8.zarr", 8, 8192)]
-    public void Decode_OtherV2Fixtures_HaveChunkSize(string array, int elementSize, int elements)
+    [InlineData("be_i4_zlib.zarr", 4, 16, CodecBackend.Managed)]
+    [InlineData("be_i4_zlib.zarr", 4, 16, CodecBackend.Native)]
+    [InlineData("fill_nan_f4.zarr", 4, 16, CodecBackend.Managed)]
+    [InlineData("fill_nan_f4.zarr", 4, 16, CodecBackend.Native)]
+    [InlineData("fill_i2_m1.zarr", 2, 16, CodecBackend.Managed)]
+    [InlineData("fill_i2_m1.zarr", 2, 16, CodecBackend.Native)]
+    [InlineData("be_f8_lz4.zarr", 8, 16, CodecBackend.Managed)]
+    [InlineData("be_f8_lz4.zarr", 8, 16, CodecBackend.Native)]
+    [InlineData("dtype_i1.zarr", 1, 15, CodecBackend.Managed)]
+    [InlineData("dtype_i1.zarr", 1, 15, CodecBackend.Native)]
+    [InlineData("mini_a1d_f8.zarr", 8, 8192, CodecBackend.Managed)]
+    [InlineData("mini_a1d_f8.zarr", 8, 8192, CodecBackend.Native)]
+    public void Decode_OtherV2Fixtures_HaveChunkSize(string array, int elementSize, int elements, CodecBackend backend)
     {
+        using var scope = CodecBackendScope.Use(backend);
         var codec = V2Compressor(array, elementSize);
         var files = Directory.GetFiles(CodecTestData.Fixture("zarr-v2", array)).Where(f => !Path.GetFileName(f).StartsWith('.')).ToArray();
         Assert.NotEmpty(files);
@@ -96,10 +106,13 @@ public sealed class ZarrFixtureTests
     }
 
     [Theory]
-    [InlineData("array_adler32.zarr")]
-    [InlineData("array_fletcher32.zarr")]
-    public void Decode_V3ChecksumFixture_HoldsArange(string array)
+    [InlineData("array_adler32.zarr", CodecBackend.Managed)]
+    [InlineData("array_adler32.zarr", CodecBackend.Native)]
+    [InlineData("array_fletcher32.zarr", CodecBackend.Managed)]
+    [InlineData("array_fletcher32.zarr", CodecBackend.Native)]
+    public void Decode_V3ChecksumFixture_HoldsArange(string array, CodecBackend backend)
     {
+        using var scope = CodecBackendScope.Use(backend);
         var dir = CodecTestData.Fixture("zarr-v3", "zarrs", "v3_zarr_python", array);
         var meta = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "zarr.json")))!.AsObject();
         var entry = meta["codecs"]!.AsArray()[1]!.AsObject();

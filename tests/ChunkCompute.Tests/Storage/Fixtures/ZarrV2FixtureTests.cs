@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using Xunit;
 using ChunkCompute.Storage;
+using ChunkCompute.Storage.Codecs;
+using ChunkCompute.Tests.Storage.Codecs;
 using ChunkCompute.Storage.Npy;
 using ChunkCompute.Tests.TestSupport;
 
@@ -9,9 +11,9 @@ namespace ChunkCompute.Tests.Storage.Fixtures;
 /// <summary>Every array zarr-python 2.13 wrote into Fixtures/zarr-v2 reads back exactly as NumPy holds it.</summary>
 public sealed class ZarrV2FixtureTests
 {
-    public static TheoryData<string> Arrays()
+    public static TheoryData<string, CodecBackend> Arrays()
     {
-        var data = new TheoryData<string>();
+        var data = new List<string>();
         foreach (var npy in Directory.EnumerateFiles(FixturePaths.ZarrV2, "*.npy").Order(StringComparer.Ordinal))
         {
             string name = Path.GetFileNameWithoutExtension(npy);
@@ -21,13 +23,14 @@ public sealed class ZarrV2FixtureTests
             }
         }
 
-        return data;
+        return CodecBackendScope.Cross(data);
     }
 
     [Theory]
     [MemberData(nameof(Arrays))]
-    public void Read_ZarrPythonV2Fixture_EqualsNumPy(string name)
+    public void Read_ZarrPythonV2Fixture_EqualsNumPy(string name, CodecBackend backend)
     {
+        using var scope = CodecBackendScope.Use(backend);
         var (header, expected) = Npy.Load(Path.Combine(FixturePaths.ZarrV2, name + ".npy"));
         using var store = ZarrStore.OpenExisting(Path.Combine(FixturePaths.ZarrV2, name + ".zarr"));
         var array = store.OpenArray(string.Empty);

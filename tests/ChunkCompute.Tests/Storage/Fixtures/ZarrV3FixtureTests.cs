@@ -1,5 +1,7 @@
 using Xunit;
 using ChunkCompute.Storage;
+using ChunkCompute.Storage.Codecs;
+using ChunkCompute.Tests.Storage.Codecs;
 using ChunkCompute.Storage.Npy;
 using ChunkCompute.Tests.TestSupport;
 
@@ -13,15 +15,15 @@ public sealed class ZarrV3FixtureTests
 {
     private static string ExpectedDir => Path.Combine(FixturePaths.ZarrV3, "expected");
 
-    public static TheoryData<string> Arrays()
+    public static TheoryData<string, CodecBackend> Arrays()
     {
-        var data = new TheoryData<string>();
+        var data = new List<string>();
         foreach (var npy in Directory.EnumerateFiles(ExpectedDir, "*.npy").Order(StringComparer.Ordinal))
         {
             data.Add(Path.GetFileNameWithoutExtension(npy));
         }
 
-        return data;
+        return CodecBackendScope.Cross(data);
     }
 
     // expected/<folder>__<path with / as __>.npy names the array relative to Fixtures/zarr-v3.
@@ -29,8 +31,9 @@ public sealed class ZarrV3FixtureTests
 
     [Theory]
     [MemberData(nameof(Arrays))]
-    public void Read_V3Fixture_EqualsExpected(string name)
+    public void Read_V3Fixture_EqualsExpected(string name, CodecBackend backend)
     {
+        using var scope = CodecBackendScope.Use(backend);
         var (header, expected) = Npy.Load(Path.Combine(ExpectedDir, name + ".npy"));
         using var store = ZarrStore.OpenExisting(FixturePaths.ZarrV3);
         var array = store.OpenArray(ArrayPath(name));
