@@ -130,7 +130,7 @@ public sealed class ArrayMetadata
             int typesize = dataType.IsVariableLength ? 1 : dataType.Size;
             var compressor = compression.ToV2Json(typesize);
             char order = options.FortranOrder ? 'F' : 'C';
-            JsonArray? filters = dataType.IsVariableLength ? [new JsonObject { ["id"] = "vlen-utf8" }] : null;
+            JsonArray? filters = dataType.IsVariableLength ? [(JsonNode)new JsonObject { ["id"] = "vlen-utf8" }] : null;
             var pipeline = CodecPipeline.FromV2(compressor, filters, order, dataType, false, shape.Length);
             return new ArrayMetadata(format, shape, chunks, dataType, fill, false, new ChunkKeyEncoding(true, sep), pipeline, attributes, v2Names, compressor, filters, order, false);
         }
