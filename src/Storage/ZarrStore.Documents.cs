@@ -62,7 +62,9 @@ public sealed partial class ZarrStore
 
     private void WriteJson(string key, JsonNode json, JsonSerializerOptions options)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(json, options);
+        // JsonNode.ToJsonString writes with the options' writer settings (indent, encoder) like the serializer did,
+        // without its reflection-based type resolution (trimming and Native AOT safe).
+        var bytes = Encoding.UTF8.GetBytes(json.ToJsonString(options));
         Store.Set(key, ReferenceEquals(options, V2Json) ? EscapeNonAscii(bytes) : bytes);
     }
 

@@ -224,8 +224,11 @@ internal static class CliParsing
         return found;
     }
 
-    /// <summary>A shape or chunk list as a JSON array.</summary>
-    public static JsonArray ToJson<T>(IEnumerable<T> values) => new(values.Select(v => JsonValue.Create(v)).ToArray<JsonNode?>());
+    /// <summary>A shape as a JSON array.</summary>
+    public static JsonArray ToJson(IEnumerable<long> values) => new(values.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray());
+
+    /// <summary>A chunk list as a JSON array.</summary>
+    public static JsonArray ToJson(IEnumerable<int> values) => new(values.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray());
 
     /// <summary>Seconds for people: <c>0.42 s</c>.</summary>
     public static string Seconds(double seconds) => seconds.ToString("0.00", CultureInfo.InvariantCulture) + " s";

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Reflection;
 using System.Text.Json.Nodes;
 using ChunkCompute.Cli.Progress;
 using ChunkCompute.Graph;
@@ -133,23 +132,13 @@ internal static class ConvertCommand
     private static async Task<ConvertResult> Run(
         ZarrArray src, ZarrStore? sameStore, string dstDir, string toPath, int[] chunks, bool rechunk, ArrayOptions options, long budget, bool consolidate, CliProgress progress, Action onDisk, CancellationToken cancellationToken)
     {
-        var method = typeof(ConvertCommand).GetMethod(nameof(BuildWrite), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(src.DataType.ClrType);
         var last = new LastProgress(progress.Compute);
         bool created = sameStore is null && !Directory.Exists(dstDir);
         var dst = sameStore ?? ZarrStore.Open(dstDir);
         var missingParents = Parents(toPath).Where(p => dst.GetNodeKind(p) is null).ToList();
         try
         {
-            StoreWrite write;
-            try
-            {
-                write = (StoreWrite)method.Invoke(null, [src, dst, toPath, chunks, rechunk, options])!;
-            }
-            catch (TargetInvocationException ex) when (ex.InnerException is not null)
-            {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerException).Throw();
-                throw;
-            }
+            var write = ElementTypeDispatch.Run<WriteBuilder, StoreWrite>(src.DataType, new WriteBuilder(src, dst, toPath, chunks, rechunk, options), "convert");
 
             ComputeStatistics statistics;
             var computeOptions = new ComputeOptions { MemoryBudget = budget, Progress = last };
@@ -221,16 +210,21 @@ internal static class ConvertCommand
         }
     }
 
-    private static StoreWrite BuildWrite<T>(ZarrArray src, ZarrStore dst, string toPath, int[] chunks, bool rechunk, ArrayOptions options)
-        where T : unmanaged
+    // The write of the source's element type: read, rechunk if asked, store.
+    private readonly record struct WriteBuilder(ZarrArray Src, ZarrStore Dst, string ToPath, int[] Chunks, bool Rechunk, ArrayOptions Options)
+        : IElementTypeStep<StoreWrite>
     {
-        var x = ChunkedArray.FromZarr(src.As<T>());
-        if (rechunk)
+        public StoreWrite Run<T>()
+            where T : unmanaged
         {
-            x = x.Rechunk(chunks);
-        }
+            var x = ChunkedArray.FromZarr(Src.As<T>());
+            if (Rechunk)
+            {
+                x = x.Rechunk(Chunks);
+            }
 
-        return x.ToStore(dst, toPath, options, chunks);
+            return x.ToStore(Dst, ToPath, Options, Chunks);
+        }
     }
 
     private static JsonObject Describe(string store, string path, ZarrFormat format, IEnumerable<int> chunks, string codec) => new()

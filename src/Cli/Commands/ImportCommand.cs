@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Numerics;
-using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using ChunkCompute.Cli.Progress;
@@ -86,16 +85,8 @@ internal static class ImportCommand
 
                 char sep = CliParsing.ParseDelimiter(parse.GetValue(delimiter), ext == ".tsv" ? '\t' : ',');
                 var dataType = DataType.FromV3Name(parse.GetValue(dtype) ?? "float64");
-                var method = typeof(ImportCommand).GetMethod(nameof(ImportCsv), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(dataType.ClrType);
-                try
-                {
-                    return Task.FromResult((ImportSummary)method.Invoke(null, [request, sep, dataType, headerMode, progress, cancellationToken])!);
-                }
-                catch (TargetInvocationException ex) when (ex.InnerException is not null)
-                {
-                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerException).Throw();
-                    throw;
-                }
+                return Task.FromResult(ElementTypeDispatch.RunNumeric<CsvImport, ImportSummary>(
+                    dataType, new CsvImport(request, sep, dataType, headerMode, progress, cancellationToken), "import --dtype"));
             }).ConfigureAwait(false);
 
             if (summary.Header is { } names)
@@ -162,6 +153,14 @@ internal static class ImportCommand
 
             return new FileInfo(request.File).Length;
         });
+    }
+
+    // ImportCsv for the element type chosen with --dtype.
+    private readonly record struct CsvImport(ImportRequest Request, char Delimiter, DataType DataType, CsvHeader Header, CliProgress Progress, CancellationToken CancellationToken)
+        : INumericTypeStep<ImportSummary>
+    {
+        public ImportSummary Run<T>()
+            where T : unmanaged, INumber<T> => ImportCsv<T>(Request, Delimiter, DataType, Header, Progress, CancellationToken);
     }
 
     private static ImportSummary ImportCsv<T>(ImportRequest request, char delimiter, DataType dataType, CsvHeader header, CliProgress progress, CancellationToken cancellationToken)

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using ChunkCompute.Cli.Progress;
 using ChunkCompute.Graph;
 using ChunkCompute.Ops;
@@ -16,7 +16,7 @@ namespace ChunkCompute.Cli.Commands;
 /// <c>chunkcompute stats STORE --array PATH --op OP [--axis N[,N]] [--ddof N] [--memory SIZE] [--json]</c>: one
 /// reduction of a stored array, computed chunk by chunk under the memory budget.
 /// </summary>
-internal static class StatsCommand
+internal static partial class StatsCommand
 {
     private static readonly string[] Ops =
     [
@@ -46,9 +46,9 @@ internal static class StatsCommand
             string opName = parse.GetValue(op)!;
             CliMemory.RequireGraph(source, budget, "stats");
             var clock = Stopwatch.StartNew();
-            var run = typeof(StatsCommand).GetMethod(nameof(RunAsync), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(source.DataType.ClrType);
             var result = await ProgressDisplay.RunAsync(context, parse, $"{opName} {source.Path}", progress =>
-                (Task<StatsResult>)run.Invoke(null, [source, opName, axes, parse.GetValue(ddof), budget, progress.Compute, cancellationToken])!).ConfigureAwait(false);
+                ElementTypeDispatch.Run<StatsRun, Task<StatsResult>>(
+                    source.DataType, new StatsRun(source, opName, axes, parse.GetValue(ddof), budget, progress.Compute, cancellationToken), "stats")).ConfigureAwait(false);
             double seconds = clock.Elapsed.TotalSeconds;
             if (parse.GetValue(json))
             {
@@ -91,16 +91,24 @@ internal static class StatsCommand
                 : throw new UsageException($"--axis '{text}': '{p}' is not an axis of a {rank}-dimensional array")).ToArray();
     }
 
+    // RunAsync for the element type of the source array.
+    private readonly record struct StatsRun(ZarrArray Source, string Op, int[]? Axes, double Ddof, long Budget, IProgress<ComputeProgress>? Progress, CancellationToken CancellationToken)
+        : IElementTypeStep<Task<StatsResult>>
+    {
+        public Task<StatsResult> Run<T>()
+            where T : unmanaged => RunAsync<T>(Source, Op, Axes, Ddof, Budget, Progress, CancellationToken);
+    }
+
     private static async Task<StatsResult> RunAsync<T>(ZarrArray source, string op, int[]? axes, double ddof, long budget, IProgress<ComputeProgress>? progress, CancellationToken cancellationToken)
         where T : unmanaged
     {
-        ArrayNode node;
-        IReadOnlyList<object> results;
+        Reduction reduction;
+        (Array Values, ComputeStatistics Statistics) computed;
         try
         {
             var x = ChunkedArray.FromZarr(source.As<T>());
-            node = Build(x, op, axes, ddof);
-            results = await Computation.ComputeAsync([node], new ComputeOptions { MemoryBudget = budget, Progress = progress }, cancellationToken).ConfigureAwait(false);
+            reduction = Build(x, op, axes, ddof);
+            computed = await reduction.ComputeAsync(new ComputeOptions { MemoryBudget = budget, Progress = progress }, cancellationToken).ConfigureAwait(false);
         }
         catch (MemoryPlanRefusedException ex)
         {
@@ -111,80 +119,76 @@ internal static class StatsCommand
             throw new ChunkComputeException($"stats of array '{source.Path}' of shape [{string.Join(", ", source.Shape)}] (chunks [{string.Join(", ", source.ChunkShape)}] {source.DataType.Name}): a size overflowed while planning or computing ({ex.Message})", ex);
         }
 
-        dynamic computed = results[0];
-        Array values = computed.ToArray();
-        ComputeStatistics statistics = computed.Statistics;
-        return new StatsResult(node.DataType, node.Grid.Shape.ToArray(), values, statistics.PeakMemoryBytes);
+        var node = reduction.Node;
+        return new StatsResult(node.DataType, node.Grid.Shape.ToArray(), computed.Values, computed.Statistics.PeakMemoryBytes);
     }
 
-    // Picks the reduction overload for ChunkedArray<T> by name (typed overloads for sum/mean/var/std, generic ones
-    // for the rest) and returns its node.
-    private static ArrayNode Build<T>(ChunkedArray<T> x, string op, int[]? axes, double ddof)
+    // The reduction --op names, with NumPy's arguments: all axes unless --axis, keepDims false, the default split;
+    // count skips NaN. The element-type-independent reductions are generic; the others (sum, mean, std, var and their
+    // nan forms) have one overload per element type, chosen in BuildTyped.
+    private static Reduction Build<T>(ChunkedArray<T> x, string op, int[]? axes, double ddof)
         where T : unmanaged
     {
-        string name = op switch
-        {
-            "count-nonzero" => "CountNonZero",
-            "argmin" => "ArgMin",
-            "argmax" => "ArgMax",
-            _ => op.StartsWith("nan", StringComparison.Ordinal)
-                ? "Nan" + char.ToUpperInvariant(op[3]) + op[4..]
-                : char.ToUpperInvariant(op[0]) + op[1..],
-        };
-        bool arg = op is "argmin" or "argmax";
-        if (arg && axes is { Length: > 1 })
+        const int Split = ChunkedArrayReductions.DefaultSplitEvery;
+        if (op is "argmin" or "argmax" && axes is { Length: > 1 })
         {
             throw new UsageException($"--op {op} takes one axis or none");
         }
 
-        var all = Enumerable.Range(0, x.Rank).ToArray();
-        var candidates = typeof(ChunkedArrayReductions).GetMethods(BindingFlags.Public | BindingFlags.Static).Where(m => m.Name == name);
-        foreach (var m in candidates)
+        var over = axes ?? Enumerable.Range(0, x.Rank).ToArray();
+        return op switch
         {
-            var method = m.IsGenericMethodDefinition ? m.MakeGenericMethod(typeof(T)) : m;
-            var p = method.GetParameters();
-            if (p.Length < 2 || p[0].ParameterType != typeof(ChunkedArray<T>))
+            "min" => Of(x.Min(over, false, Split)),
+            "max" => Of(x.Max(over, false, Split)),
+            "nanmin" => Of(x.NanMin(over, false, Split)),
+            "nanmax" => Of(x.NanMax(over, false, Split)),
+            "count" => Of(x.Count(over, false, true, Split)),
+            "count-nonzero" => Of(x.CountNonZero(over, false, Split)),
+            "argmin" => Of(x.ArgMin(axes?[0], false, Split)),
+            "argmax" => Of(x.ArgMax(axes?[0], false, Split)),
+            _ => (object)x switch
             {
-                continue;
-            }
+                ChunkedArray<bool> b => BuildTyped(b, op, over, ddof),
+                ChunkedArray<sbyte> i8 => BuildTyped(i8, op, over, ddof),
+                ChunkedArray<short> i16 => BuildTyped(i16, op, over, ddof),
+                ChunkedArray<int> i32 => BuildTyped(i32, op, over, ddof),
+                ChunkedArray<long> i64 => BuildTyped(i64, op, over, ddof),
+                ChunkedArray<byte> u8 => BuildTyped(u8, op, over, ddof),
+                ChunkedArray<ushort> u16 => BuildTyped(u16, op, over, ddof),
+                ChunkedArray<uint> u32 => BuildTyped(u32, op, over, ddof),
+                ChunkedArray<ulong> u64 => BuildTyped(u64, op, over, ddof),
+                ChunkedArray<Half> f16 => BuildTyped(f16, op, over, ddof),
+                ChunkedArray<float> f32 => BuildTyped(f32, op, over, ddof),
+                ChunkedArray<double> f64 => BuildTyped(f64, op, over, ddof),
+                _ => throw NotAvailable<T>(op),
+            },
+        };
+    }
 
-            object?[] args;
-            if (arg)
-            {
-                if (p[1].ParameterType != typeof(int?))
-                {
-                    continue;
-                }
+    private static UsageException NotAvailable<T>(string op)
+        where T : unmanaged => new($"--op {op} is not available for {DataType.Of<T>().Name} arrays");
 
-                args = [x, axes?[0], false, ChunkedArrayReductions.DefaultSplitEvery];
-            }
-            else
-            {
-                if (p[1].ParameterType != typeof(int[]))
-                {
-                    continue;
-                }
+    private static Reduction Of<TOut>(ChunkedArray<TOut> result)
+        where TOut : unmanaged => new Reduction<TOut>(result);
 
-                args = op switch
-                {
-                    "std" or "var" or "nanstd" or "nanvar" => [x, axes ?? all, false, ddof, ChunkedArrayReductions.DefaultSplitEvery],
-                    "count" => [x, axes ?? all, false, true, ChunkedArrayReductions.DefaultSplitEvery],
-                    _ => [x, axes ?? all, false, ChunkedArrayReductions.DefaultSplitEvery],
-                };
-            }
+    // A built reduction whose result element type is known only inside.
+    private abstract class Reduction
+    {
+        public abstract ArrayNode Node { get; }
 
-            try
-            {
-                var result = method.Invoke(null, args)!;
-                return (ArrayNode)result.GetType().GetProperty(nameof(ChunkedArray<T>.Node))!.GetValue(result)!;
-            }
-            catch (TargetInvocationException ex) when (ex.InnerException is not null)
-            {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerException).Throw();
-            }
+        public abstract Task<(Array Values, ComputeStatistics Statistics)> ComputeAsync(ComputeOptions options, CancellationToken cancellationToken);
+    }
+
+    private sealed class Reduction<TOut>(ChunkedArray<TOut> result) : Reduction
+        where TOut : unmanaged
+    {
+        public override ArrayNode Node => result.Node;
+
+        public override async Task<(Array Values, ComputeStatistics Statistics)> ComputeAsync(ComputeOptions options, CancellationToken cancellationToken)
+        {
+            var computed = await result.ComputeAsync(options, cancellationToken).ConfigureAwait(false);
+            return (computed.ToArray(), computed.Statistics);
         }
-
-        throw new UsageException($"--op {op} is not available for {DataType.Of<T>().Name} arrays");
     }
 
     private static JsonNode Nest(Array values, long[] shape, int dim, long offset)
@@ -208,7 +212,7 @@ internal static class StatsCommand
         Half h => JsonValue.Create((double)h),
         bool b => JsonValue.Create(b),
         null => null,
-        _ => JsonSerializer.SerializeToNode(v),
+        _ => JsonSerializer.SerializeToNode(v, v.GetType(), StatsJson.Default),
     };
 
     private static string Format(object? v) => v switch
@@ -224,3 +228,24 @@ internal static class StatsCommand
 
     private sealed record StatsResult(DataType DataType, long[] Shape, Array Values, long PeakMemoryBytes);
 }
+
+/// <summary>
+/// Source-generated JSON for the values stats prints that are not written by hand (every element type a reduction can
+/// return): the same output as the reflection serializer with default options, without reflection.
+/// </summary>
+[JsonSerializable(typeof(bool))]
+[JsonSerializable(typeof(sbyte))]
+[JsonSerializable(typeof(short))]
+[JsonSerializable(typeof(int))]
+[JsonSerializable(typeof(long))]
+[JsonSerializable(typeof(byte))]
+[JsonSerializable(typeof(ushort))]
+[JsonSerializable(typeof(uint))]
+[JsonSerializable(typeof(ulong))]
+[JsonSerializable(typeof(float))]
+[JsonSerializable(typeof(double))]
+[JsonSerializable(typeof(System.Numerics.Complex))]
+[JsonSerializable(typeof(Complex32))]
+[JsonSerializable(typeof(DateTime64))]
+[JsonSerializable(typeof(TimeDelta64))]
+internal sealed partial class StatsJson : JsonSerializerContext;

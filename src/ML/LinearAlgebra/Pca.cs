@@ -16,8 +16,6 @@ namespace ChunkCompute.ML.LinearAlgebra;
 /// </summary>
 public sealed class Pca
 {
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
-
     /// <summary>Creates an unfitted PCA keeping <paramref name="nComponents"/> components.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="nComponents"/> is less than 1.</exception>
     public Pca(int nComponents)
@@ -174,7 +172,7 @@ public sealed class Pca
             ExplainedVariance = Fitted(_explainedVariance),
             ExplainedVarianceRatio = Fitted(_explainedVarianceRatio),
         };
-        return JsonSerializer.Serialize(state, JsonOptions);
+        return JsonSerializer.Serialize(state, PcaJson.Default.PcaState);
     }
 
     /// <summary>Restores a fitted model from <see cref="ToJson"/>'s output.</summary>
@@ -182,7 +180,7 @@ public sealed class Pca
     public static Pca FromJson(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
-        var state = JsonSerializer.Deserialize<PcaState>(json, JsonOptions) ?? throw new JsonException("Pca.FromJson: the JSON is null");
+        var state = JsonSerializer.Deserialize(json, PcaJson.Default.PcaState) ?? throw new JsonException("Pca.FromJson: the JSON is null");
         int k = state.NComponents, n = state.NFeatures;
         if (k < 1 || n < k || state.Mean?.Length != n || state.Components?.Length != k || state.Components.Any(c => c?.Length != n)
             || state.ExplainedVariance?.Length != k || state.ExplainedVarianceRatio?.Length != k)
@@ -204,7 +202,7 @@ public sealed class Pca
     private TValue Fitted<TValue>(TValue? value)
         where TValue : class => value ?? throw new InvalidOperationException("the PCA is not fitted: call Fit first (or load one with FromJson)");
 
-    private sealed class PcaState
+    internal sealed class PcaState
     {
         [JsonPropertyName("n_components")]
         public int NComponents { get; set; }
@@ -228,3 +226,11 @@ public sealed class Pca
         public double[]? ExplainedVarianceRatio { get; set; }
     }
 }
+
+/// <summary>
+/// Source-generated JSON metadata for <see cref="Pca.PcaState"/> (no reflection: trimming and Native AOT safe); the
+/// options are the former reflection options (indented, otherwise the defaults).
+/// </summary>
+[JsonSerializable(typeof(Pca.PcaState))]
+[JsonSourceGenerationOptions(WriteIndented = true)]
+internal sealed partial class PcaJson : JsonSerializerContext;

@@ -17,13 +17,6 @@ public abstract class ColumnScaler
     /// <summary>NumPy's <c>finfo(float64).eps</c> (2^-52).</summary>
     private protected const double MachineEpsilon = 2.220446049250313e-16;
 
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        WriteIndented = true,
-    };
-
     /// <summary>Features (columns) seen by <c>Fit</c>; 0 before.</summary>
     public int FeatureCount { get; private protected set; }
 
@@ -60,7 +53,7 @@ public abstract class ColumnScaler
         RequireFitted();
         var document = new ScalerDocument { Type = GetType().Name, FeatureCount = FeatureCount };
         WriteParameters(document);
-        return JsonSerializer.Serialize(document, JsonOptions);
+        return JsonSerializer.Serialize(document, ScalerJson.Default.ScalerDocument);
     }
 
     /// <summary>Reads any scaler written by <see cref="ToJson"/>.</summary>
@@ -68,7 +61,7 @@ public abstract class ColumnScaler
     public static ColumnScaler FromJson(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
-        var document = JsonSerializer.Deserialize<ScalerDocument>(json, JsonOptions) ?? throw new JsonException("the JSON is null, not a scaler");
+        var document = JsonSerializer.Deserialize(json, ScalerJson.Default.ScalerDocument) ?? throw new JsonException("the JSON is null, not a scaler");
         ColumnScaler scaler = document.Type switch
         {
             nameof(StandardScaler) => new StandardScaler(),
@@ -189,3 +182,14 @@ internal sealed class ScalerDocument
 
     public Dictionary<string, double[]> Parameters { get; set; } = [];
 }
+
+/// <summary>
+/// Source-generated JSON metadata for <see cref="ScalerDocument"/> (no reflection: trimming and Native AOT safe), with
+/// the options the scalers always used: camelCase names, NaN/±Infinity as named literals, indented.
+/// </summary>
+[JsonSerializable(typeof(ScalerDocument))]
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    WriteIndented = true)]
+internal sealed partial class ScalerJson : JsonSerializerContext;

@@ -32,15 +32,12 @@ public static partial class ElementwiseOperators
             }
 
             var operand = ElementwiseBuilder.Operand(x, x.Shape);
-            Type expression = (typeof(T) == typeof(bool), typeof(U) == typeof(bool)) switch
-            {
-                (true, _) => typeof(FromBoolExpression<>).MakeGenericType(typeof(U)),
-                (_, true) => typeof(ToBoolExpression<>).MakeGenericType(typeof(T)),
-                _ => typeof(CastExpression<,>).MakeGenericType(typeof(T), typeof(U)),
-            };
 
-            // Built once per AsType call (not per element): the element types are only known as type arguments here.
-            var root = (ElementwiseExpression<U>)Activator.CreateInstance(expression, operand, -1)!;
+            // Built once per AsType call (not per element), through statically known instantiations only (no
+            // MakeGenericType: every pair is compiled ahead of time, so Native AOT and trimming keep it).
+            var root = typeof(T) == typeof(bool) ? ConversionDispatch.FromBool<U>((ElementwiseExpression<bool>)(object)operand)
+                : typeof(U) == typeof(bool) ? (ElementwiseExpression<U>)(object)ConversionDispatch.ToBool(operand)
+                : ConversionDispatch.Cast<T, U>(operand);
             return ElementwiseBuilder.Create(root, x.Chunks);
         }
     }

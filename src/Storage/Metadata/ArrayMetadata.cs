@@ -130,7 +130,7 @@ public sealed class ArrayMetadata
             int typesize = dataType.IsVariableLength ? 1 : dataType.Size;
             var compressor = compression.ToV2Json(typesize);
             char order = options.FortranOrder ? 'F' : 'C';
-            JsonArray? filters = dataType.IsVariableLength ? [new JsonObject { ["id"] = "vlen-utf8" }] : null;
+            JsonArray? filters = dataType.IsVariableLength ? [(JsonNode)new JsonObject { ["id"] = "vlen-utf8" }] : null;
             var pipeline = CodecPipeline.FromV2(compressor, filters, order, dataType, false, shape.Length);
             return new ArrayMetadata(format, shape, chunks, dataType, fill, false, new ChunkKeyEncoding(true, sep), pipeline, attributes, v2Names, compressor, filters, order, false);
         }
@@ -146,19 +146,19 @@ public sealed class ArrayMetadata
         var codecs = new JsonArray();
         if (options.FortranOrder && shape.Length > 1)
         {
-            codecs.Add(TransposeCodec.FortranOrder(shape.Length, dataType.Size).ToV3Json());
+            codecs.Add((JsonNode)TransposeCodec.FortranOrder(shape.Length, dataType.Size).ToV3Json());
         }
 
         var bytes = dataType.IsVariableLength ? VlenUtf8Codec.Instance.ToV3Json() : new BytesCodec(dataType.Size).ToV3Json();
-        var innerCodecs = new JsonArray { bytes };
+        var innerCodecs = new JsonArray { (JsonNode)bytes };
         foreach (var c in compression.ToV3Json(dataType.IsVariableLength ? 1 : dataType.Size))
         {
-            innerCodecs.Add(c);
+            innerCodecs.Add((JsonNode?)c);
         }
 
         if (options.Checksum)
         {
-            innerCodecs.Add(new JsonObject { ["name"] = "crc32c" });
+            innerCodecs.Add((JsonNode)new JsonObject { ["name"] = "crc32c" });
         }
 
         if (options.ShardShape is { } shard)
@@ -172,7 +172,7 @@ public sealed class ArrayMetadata
                 }
             }
 
-            codecs.Add(new JsonObject
+            codecs.Add((JsonNode)new JsonObject
             {
                 ["name"] = "sharding_indexed",
                 ["configuration"] = new JsonObject

@@ -159,7 +159,7 @@ public sealed partial class DataType
 
     // A JsonValue parsed from text wraps a JsonElement; one built in code wraps a CLR value: normalize both.
     private static JsonElement ToElement(JsonNode value) =>
-        value is JsonValue v && v.TryGetValue(out JsonElement e) ? e : JsonSerializer.SerializeToElement(value);
+        value is JsonValue v && v.TryGetValue(out JsonElement e) ? e : JsonElement.Parse(value.ToJsonString());
 
     private byte[] ParseIntegerFill(JsonNode value, byte[] bytes)
     {

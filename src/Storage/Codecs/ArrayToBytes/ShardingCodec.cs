@@ -60,7 +60,7 @@ public sealed partial class ShardingCodec : IPieceDecodingArrayCodec
         var shape = configuration["chunk_shape"] as JsonArray ?? throw new FormatException("sharding_indexed needs configuration.chunk_shape");
         var codecs = configuration["codecs"] as JsonArray ?? throw new FormatException("sharding_indexed needs configuration.codecs");
         var indexCodecs = configuration["index_codecs"] as JsonArray
-            ?? [new JsonObject { ["name"] = "bytes", ["configuration"] = new JsonObject { ["endian"] = "little" } }, new JsonObject { ["name"] = "crc32c" }];
+            ?? [(JsonNode)new JsonObject { ["name"] = "bytes", ["configuration"] = new JsonObject { ["endian"] = "little" } }, (JsonNode)new JsonObject { ["name"] = "crc32c" }];
         string location = configuration["index_location"]?.GetValue<string>() ?? "end";
         if (location is not ("end" or "start"))
         {
