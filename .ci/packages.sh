@@ -32,6 +32,8 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 # Downloads of the registry's packages still come from NuGet's HTTP cache when present.
 export NUGET_PACKAGES=$work/nuget-packages
 
+command -v git >/dev/null && git rev-parse --absolute-git-dir >/dev/null 2>&1 \
+  || fail "needs git and a git checkout (the files to pack, the source root and the commit come from git)"
 version=$(sed -n 's:.*<VersionPrefix>\(.*\)</VersionPrefix>.*:\1:p' Directory.Build.props)
 [[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "no VersionPrefix x.y.z in Directory.Build.props (found '$version')"
 step "version $version"
