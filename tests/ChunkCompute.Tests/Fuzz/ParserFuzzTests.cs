@@ -226,22 +226,7 @@ public sealed class ParserFuzzTests(ITestOutputHelper output)
     [MemberData(nameof(ShardLayouts))]
     public void ShardIndexes_MutatedShards_DecodeOrThrowCorruptChunk(string layout)
     {
-        var parts = layout.Split('-');
-        string inner = parts[2] switch
-        {
-            "zstd" => ", {\"name\": \"zstd\", \"configuration\": {\"level\": 1, \"checksum\": false}}",
-            "blosc" => ", {\"name\": \"blosc\", \"configuration\": {\"cname\": \"lz4\", \"clevel\": 5, \"shuffle\": \"shuffle\", \"typesize\": 4, \"blocksize\": 0}}",
-            "gzip" => ", {\"name\": \"gzip\", \"configuration\": {\"level\": 1}}",
-            _ => string.Empty,
-        };
-        string index = parts[1] == "crc32c"
-            ? "[{\"name\": \"bytes\", \"configuration\": {\"endian\": \"little\"}}, {\"name\": \"crc32c\"}]"
-            : "[{\"name\": \"bytes\", \"configuration\": {\"endian\": \"little\"}}]";
-        string json = "{\"zarr_format\": 3, \"node_type\": \"array\", \"shape\": [64, 64], \"data_type\": \"float32\", "
-            + "\"chunk_grid\": {\"name\": \"regular\", \"configuration\": {\"chunk_shape\": [32, 32]}}, "
-            + "\"chunk_key_encoding\": {\"name\": \"default\", \"configuration\": {\"separator\": \"/\"}}, \"fill_value\": 0, "
-            + "\"codecs\": [{\"name\": \"sharding_indexed\", \"configuration\": {\"chunk_shape\": [8, 8], \"codecs\": [{\"name\": \"bytes\", \"configuration\": {\"endian\": \"little\"}}" + inner + "], "
-            + "\"index_codecs\": " + index + ", \"index_location\": \"" + parts[0] + "\"}}]}";
+        string json = ShardedArrayJson(layout, shape: "64, 64", innerChunks: "8, 8", bloscBlockSize: 0);
         using var source = ZarrStore.InMemory();
         source.Store.Set("s/zarr.json", Encoding.UTF8.GetBytes(json));
         var array = source.OpenArray("s").As<float>();
@@ -274,22 +259,7 @@ public sealed class ParserFuzzTests(ITestOutputHelper output)
     {
         // Shards whose inner chunks are rows decode in pieces (ShardingCodec's own index reading, inner chunks in pieces
         // or whole): the pieces must tile the shard and equal the whole decode, or the read fails with a named error.
-        var parts = layout.Split('-');
-        string inner = parts[2] switch
-        {
-            "zstd" => ", {\"name\": \"zstd\", \"configuration\": {\"level\": 1, \"checksum\": false}}",
-            "blosc" => ", {\"name\": \"blosc\", \"configuration\": {\"cname\": \"lz4\", \"clevel\": 5, \"shuffle\": \"shuffle\", \"typesize\": 4, \"blocksize\": 256}}",
-            "gzip" => ", {\"name\": \"gzip\", \"configuration\": {\"level\": 1}}",
-            _ => string.Empty,
-        };
-        string index = parts[1] == "crc32c"
-            ? "[{\"name\": \"bytes\", \"configuration\": {\"endian\": \"little\"}}, {\"name\": \"crc32c\"}]"
-            : "[{\"name\": \"bytes\", \"configuration\": {\"endian\": \"little\"}}]";
-        string json = "{\"zarr_format\": 3, \"node_type\": \"array\", \"shape\": [64, 32], \"data_type\": \"float32\", "
-            + "\"chunk_grid\": {\"name\": \"regular\", \"configuration\": {\"chunk_shape\": [32, 32]}}, "
-            + "\"chunk_key_encoding\": {\"name\": \"default\", \"configuration\": {\"separator\": \"/\"}}, \"fill_value\": 0, "
-            + "\"codecs\": [{\"name\": \"sharding_indexed\", \"configuration\": {\"chunk_shape\": [8, 32], \"codecs\": [{\"name\": \"bytes\", \"configuration\": {\"endian\": \"little\"}}" + inner + "], "
-            + "\"index_codecs\": " + index + ", \"index_location\": \"" + parts[0] + "\"}}]}";
+        string json = ShardedArrayJson(layout, shape: "64, 32", innerChunks: "8, 32", bloscBlockSize: 256);
         using var source = ZarrStore.InMemory();
         source.Store.Set("s/zarr.json", Encoding.UTF8.GetBytes(json));
         var array = source.OpenArray("s").As<float>();
@@ -327,6 +297,27 @@ public sealed class ParserFuzzTests(ITestOutputHelper output)
             a.ReadChunkBytes([0, 0], whole);
             Assert.Equal(whole, pieces);
         }, 5000, (16L * chunkBytes) + (1 << 20)));
+    }
+
+    // A float32 array in [32, 32] shards of the given inner chunks: layout is "index location-index codecs-inner codec".
+    private static string ShardedArrayJson(string layout, string shape, string innerChunks, int bloscBlockSize)
+    {
+        var parts = layout.Split('-');
+        string inner = parts[2] switch
+        {
+            "zstd" => ", {\"name\": \"zstd\", \"configuration\": {\"level\": 1, \"checksum\": false}}",
+            "blosc" => ", {\"name\": \"blosc\", \"configuration\": {\"cname\": \"lz4\", \"clevel\": 5, \"shuffle\": \"shuffle\", \"typesize\": 4, \"blocksize\": " + bloscBlockSize + "}}",
+            "gzip" => ", {\"name\": \"gzip\", \"configuration\": {\"level\": 1}}",
+            _ => string.Empty,
+        };
+        string index = parts[1] == "crc32c"
+            ? "[{\"name\": \"bytes\", \"configuration\": {\"endian\": \"little\"}}, {\"name\": \"crc32c\"}]"
+            : "[{\"name\": \"bytes\", \"configuration\": {\"endian\": \"little\"}}]";
+        return "{\"zarr_format\": 3, \"node_type\": \"array\", \"shape\": [" + shape + "], \"data_type\": \"float32\", "
+            + "\"chunk_grid\": {\"name\": \"regular\", \"configuration\": {\"chunk_shape\": [32, 32]}}, "
+            + "\"chunk_key_encoding\": {\"name\": \"default\", \"configuration\": {\"separator\": \"/\"}}, \"fill_value\": 0, "
+            + "\"codecs\": [{\"name\": \"sharding_indexed\", \"configuration\": {\"chunk_shape\": [" + innerChunks + "], \"codecs\": [{\"name\": \"bytes\", \"configuration\": {\"endian\": \"little\"}}" + inner + "], "
+            + "\"index_codecs\": " + index + ", \"index_location\": \"" + parts[0] + "\"}}]}";
     }
 
     [Fact]

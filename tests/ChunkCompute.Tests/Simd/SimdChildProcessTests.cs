@@ -1,7 +1,5 @@
-using System.Diagnostics;
-using System.Globalization;
 using System.Runtime.InteropServices;
-using System.Text.RegularExpressions;
+using ChunkCompute.Tests.TestSupport;
 using Xunit;
 
 namespace ChunkCompute.Tests.Simd;
@@ -30,49 +28,11 @@ public sealed partial class SimdChildProcessTests
     {
         Assert.SkipUnless(RuntimeInformation.ProcessArchitecture == Architecture.X64, "the SIMD kernels' x86 branches exist on x64 only");
         var (_, @switch, _) = SimdPaths.Levels.Single(l => l.Level == level);
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(typeof(SimdChildProcessTests).Assembly.Location);
-        info.ArgumentList.Add("-noLogo");
-        info.ArgumentList.Add("-noColor");
-        foreach (var c in KernelTestClasses)
-        {
-            info.ArgumentList.Add("-class");
-            info.ArgumentList.Add(c);
-        }
-
-        foreach (var key in Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(k => k.StartsWith("DOTNET_Enable", StringComparison.Ordinal)))
-        {
-            info.Environment.Remove(key); // only this level's switch
-        }
-
-        info.Environment[@switch] = "0";
-        info.Environment[SimdPaths.LevelVariable] = level;
-
-        using var child = Process.Start(info) ?? throw new InvalidOperationException("could not start the child test run");
-        var output = child.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var error = child.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(120));
-        try
-        {
-            await child.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            child.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        string text = await output + await error;
-        var summary = Summary().Match(text);
-        Assert.True(summary.Success, $"{@switch}=0: no test summary in the child's output:\n{text}");
-        int total = int.Parse(summary.Groups["total"].Value, CultureInfo.InvariantCulture);
-        int failed = int.Parse(summary.Groups["failed"].Value, CultureInfo.InvariantCulture);
-        int skipped = int.Parse(summary.Groups["skipped"].Value, CultureInfo.InvariantCulture);
-        Assert.True(child.ExitCode == 0 && failed == 0 && skipped == 0, $"{@switch}=0 (level {level}): exit {child.ExitCode}, {failed} failed, {skipped} skipped of {total}:\n{text}");
-        Assert.True(total >= 20, $"{@switch}=0: only {total} tests ran in the child:\n{text}");
+        var result = await ChildTestRun.RunAsync(
+            KernelTestClasses,
+            new Dictionary<string, string?> { [@switch] = "0", [SimdPaths.LevelVariable] = level },
+            remove: key => key.StartsWith("DOTNET_Enable", StringComparison.Ordinal)); // only this level's switch
+        result.AssertAllPassed($"{@switch}=0 (level {level})", atLeast: 20);
     }
 
-    [GeneratedRegex(@"Total: (?<total>\d+), Errors: \d+, Failed: (?<failed>\d+), Skipped: (?<skipped>\d+)")]
-    private static partial Regex Summary();
 }

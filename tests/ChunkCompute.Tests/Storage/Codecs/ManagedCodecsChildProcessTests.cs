@@ -1,8 +1,6 @@
-using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using ChunkCompute.Storage.Codecs;
+using ChunkCompute.Tests.TestSupport;
 using Xunit;
 
 namespace ChunkCompute.Tests.Storage.Codecs;
@@ -22,41 +20,13 @@ public sealed partial class ManagedCodecsChildProcessTests
     public async Task EveryCodec_ReadsAndWrites_WithNoNativeLibraryLoaded()
     {
         Assert.SkipUnless(OperatingSystem.IsLinux(), "the child reads /proc/self/maps");
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(typeof(ManagedCodecsChildProcessTests).Assembly.Location);
-        info.ArgumentList.Add("-noLogo");
-        info.ArgumentList.Add("-noColor");
-        info.ArgumentList.Add("-class");
-        info.ArgumentList.Add(typeof(ManagedCodecsChild).FullName!);
-        info.Environment[CodecBackends.EnvironmentVariable] = "managed";
-        info.Environment[ChildVariable] = "1";
-
-        using var child = Process.Start(info) ?? throw new InvalidOperationException("could not start the child test run");
-        var output = child.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var error = child.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(120));
-        try
-        {
-            await child.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            child.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        string text = await output + await error;
-        var summary = Summary().Match(text);
-        Assert.True(summary.Success, $"no test summary in the child's output:\n{text}");
-        int total = int.Parse(summary.Groups["total"].Value, CultureInfo.InvariantCulture);
-        int failed = int.Parse(summary.Groups["failed"].Value, CultureInfo.InvariantCulture);
-        int skipped = int.Parse(summary.Groups["skipped"].Value, CultureInfo.InvariantCulture);
-        Assert.True(child.ExitCode == 0 && failed == 0 && skipped == 0 && total == 1, $"exit {child.ExitCode}, {failed} failed, {skipped} skipped of {total}:\n{text}");
+        var result = await ChildTestRun.RunAsync(
+            [typeof(ManagedCodecsChild).FullName!],
+            new Dictionary<string, string?> { [CodecBackends.EnvironmentVariable] = "managed", [ChildVariable] = "1" });
+        result.AssertAllPassed("managed codecs child");
+        Assert.Equal(1, result.Total);
     }
 
-    [GeneratedRegex(@"Total: (?<total>\d+), Errors: \d+, Failed: (?<failed>\d+), Skipped: (?<skipped>\d+)")]
-    private static partial Regex Summary();
 }
 
 /// <summary>The child's side of <see cref="ManagedCodecsChildProcessTests"/>: skipped unless run as that child.</summary>
