@@ -195,28 +195,7 @@ public sealed class ParserFuzzTests(ITestOutputHelper output)
             store.Store.Set("b/.zarray", Encoding.UTF8.GetBytes(zarray));
             store.Store.Set("b/0", input);
             var array = store.OpenArray("b");
-            var pieces = new byte[size];
-            using (var reader = array.OpenChunkPieces([0]))
-            {
-                if (reader is null)
-                {
-                    return;
-                }
-
-                long expectedOffset = 0;
-                while (reader.TryRead(out var bytes, out long offset))
-                {
-                    Assert.Equal(expectedOffset, offset);
-                    bytes.CopyTo(pieces.AsSpan((int)offset));
-                    expectedOffset += bytes.Length;
-                }
-
-                Assert.Equal(size, expectedOffset);
-            }
-
-            var whole = new byte[size];
-            array.ReadChunkBytes([0], whole);
-            Assert.Equal(whole, pieces);
+            AssertPiecesEqualWholeDecode(array, [0], size);
         }, directory ? 1500 : 20000, 8L << 20));
     }
 
@@ -274,29 +253,35 @@ public sealed class ParserFuzzTests(ITestOutputHelper output)
             store.Store.Set("s/zarr.json", Encoding.UTF8.GetBytes(json));
             store.Store.Set("s/c/0/0", input);
             var a = store.OpenArray("s");
-            var pieces = new byte[chunkBytes];
-            using (var reader = a.OpenChunkPieces([0, 0]))
+            AssertPiecesEqualWholeDecode(a, [0, 0], chunkBytes);
+        }, 5000, (16L * chunkBytes) + (1 << 20)));
+    }
+
+    // When the chunk opens in pieces, they tile it in order and equal the whole decode (or a decode error is thrown).
+    private static void AssertPiecesEqualWholeDecode(ZarrArray array, long[] chunk, int size)
+    {
+        var pieces = new byte[size];
+        using (var reader = array.OpenChunkPieces(chunk))
+        {
+            if (reader is null)
             {
-                if (reader is null)
-                {
-                    return;
-                }
-
-                long expectedOffset = 0;
-                while (reader.TryRead(out var bytes, out long offset))
-                {
-                    Assert.Equal(expectedOffset, offset);
-                    bytes.CopyTo(pieces.AsSpan((int)offset));
-                    expectedOffset += bytes.Length;
-                }
-
-                Assert.Equal(chunkBytes, expectedOffset);
+                return;
             }
 
-            var whole = new byte[chunkBytes];
-            a.ReadChunkBytes([0, 0], whole);
-            Assert.Equal(whole, pieces);
-        }, 5000, (16L * chunkBytes) + (1 << 20)));
+            long expectedOffset = 0;
+            while (reader.TryRead(out var bytes, out long offset))
+            {
+                Assert.Equal(expectedOffset, offset);
+                bytes.CopyTo(pieces.AsSpan((int)offset));
+                expectedOffset += bytes.Length;
+            }
+
+            Assert.Equal(size, expectedOffset);
+        }
+
+        var whole = new byte[size];
+        array.ReadChunkBytes(chunk, whole);
+        Assert.Equal(whole, pieces);
     }
 
     // A float32 array in [32, 32] shards of the given inner chunks: layout is "index location-index codecs-inner codec".
