@@ -330,7 +330,9 @@ public sealed partial class ZarrStore : IDisposable
     private VersionedDirectory RequireVersions() => EnsureVersions()
         ?? throw new NotSupportedException(TransactionView is not null
             ? "transactions do not nest: use the enclosing transaction"
-            : $"store '{Name}' is not transactional: transactions need a directory store opened with ZarrStore.Open or OpenExisting (and Transactional = true)");
+            : StoreLocations.IsUrl(Name)
+                ? $"store '{Name}' is not transactional: transactions on object stores and HTTP need conditional writes, which are not built yet; each write is one whole object, metadata last (as zarr-python writes to object stores)"
+                : $"store '{Name}' is not transactional: transactions need a directory store opened with ZarrStore.Open or OpenExisting (and Transactional = true)");
 
     // Runs a store-level change as one commit on the latest version (retrying conflicts), then reads that version.
     private T AutoCommit<T>(Func<ZarrStore, T> body) => Transact(tx => body(tx.Zarr));

@@ -77,6 +77,15 @@ public sealed class S3StoreTests(S3rverServer server) : IClassFixture<S3rverServ
     }
 
     [Fact]
+    public void BeginTransaction_OnS3_IsRefusedSayingWhy()
+    {
+        using var zarr = new ZarrStore(new S3Store(server.NewBucket("tx.zarr"), server.Options));
+        var ex = Assert.Throws<NotSupportedException>(() => zarr.BeginTransaction());
+        Assert.Contains("object stores", ex.Message, StringComparison.Ordinal);
+        Assert.False(zarr.IsTransactional);
+    }
+
+    [Fact]
     public void MissingBucket_IsAClearError()
     {
         Assert.SkipWhen(server.Unavailable is not null, server.Unavailable ?? string.Empty);
