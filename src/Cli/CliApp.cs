@@ -23,6 +23,7 @@ public static class CliApp
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
         ChunkCompute.Storage.S3.S3Store.Register(); // s3:// URLs wherever a store is named
+        ChunkCompute.Storage.Azure.AzureBlobStore.Register(); // az:// URLs likewise
         bool interactive = ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
         var context = new CliContext(stdout, stderr, interactive, cancellationToken);
         var root = new RootCommand("chunkcompute: out-of-core arrays in Zarr stores: inspect, import, export, convert, compute, append (transactions), verify and collect garbage.");

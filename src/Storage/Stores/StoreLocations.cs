@@ -4,7 +4,8 @@ namespace ChunkCompute.Storage.Stores;
 
 /// <summary>
 /// Stores named by URL: <c>http://</c>/<c>https://</c> (<see cref="HttpStore"/>) are built in; object stores register
-/// their scheme (<c>s3</c> from ChunkCompute.Storage.S3's <c>S3Store.Register()</c>). <see cref="ZarrStore.Open"/>,
+/// their scheme (<c>s3</c> from ChunkCompute.Storage.S3's <c>S3Store.Register()</c>, <c>az</c> from
+/// ChunkCompute.Storage.Azure's <c>AzureBlobStore.Register()</c>). <see cref="ZarrStore.Open"/>,
 /// <see cref="ZarrStore.OpenExisting"/> and every CLI command accept any registered URL; anything else is a local path.
 /// </summary>
 public static class StoreLocations
@@ -38,7 +39,8 @@ public static class StoreLocations
             ? open(location)
             : throw new ArgumentException(
                 $"no store is registered for '{scheme}://' URLs ('{location}'): known schemes are {string.Join(", ", Schemes.Keys.Order(StringComparer.Ordinal))}"
-                + (scheme.Equals("s3", StringComparison.OrdinalIgnoreCase) ? "; reference ChunkCompute.Storage.S3 and call S3Store.Register()" : string.Empty),
+                + (scheme.Equals("s3", StringComparison.OrdinalIgnoreCase) ? "; reference ChunkCompute.Storage.S3 and call S3Store.Register()"
+                    : scheme.Equals("az", StringComparison.OrdinalIgnoreCase) ? "; reference ChunkCompute.Storage.Azure and call AzureBlobStore.Register()" : string.Empty),
                 nameof(location));
     }
 
