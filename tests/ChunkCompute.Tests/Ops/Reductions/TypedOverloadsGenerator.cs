@@ -52,13 +52,17 @@ internal static class TypedOverloadsGenerator
         ("NanStd", "Std", true, true, "Standard deviation ignoring NaNs (NumPy's <c>nanstd</c>)", true),
     ];
 
-    /// <summary>The path of the generated file in this checkout.</summary>
-    public static string TargetPath([CallerFilePath] string thisFile = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(thisFile)!, "..", "..", "..", "..", "src", "Ops", "Reductions", "ChunkedArrayReductions.Typed.cs"));
+    /// <summary>The generated files, one per family of reductions (each well under the size a reader can hold).</summary>
+    public static readonly string[] Parts = ["Sums", "Moments"];
 
-    /// <summary>The file's text (lines end with '\n').</summary>
-    public static string Generate()
+    /// <summary>The path of one generated file in this checkout.</summary>
+    public static string TargetPath(string part, [CallerFilePath] string thisFile = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(thisFile)!, "..", "..", "..", "..", "src", "Ops", "Reductions", $"ChunkedArrayReductions.Typed.{part}.cs"));
+
+    /// <summary>One file's text (lines end with '\n'): Sums holds sum and mean, Moments variance and standard deviation.</summary>
+    public static string Generate(string part)
     {
+        string[] family = part == "Sums" ? ["Sum", "Mean"] : ["Var", "Std"];
         var lines = new List<string>
         {
             "// Generated code, checked in and reviewed like any other (analyzers and the public API baseline see it).",
@@ -68,12 +72,12 @@ internal static class TypedOverloadsGenerator
             "",
             "namespace ChunkCompute.Ops;",
             "",
-            "/// <content>Reductions whose result type depends on the element type, one overload per type.</content>",
+            $"/// <content>{(part == "Sums" ? "Sums and means" : "Variances and standard deviations")} whose result type depends on the element type, one overload per type.</content>",
             "public static partial class ChunkedArrayReductions",
             "{",
         };
         bool first = true;
-        foreach (var op in Ops)
+        foreach (var op in Ops.Where(o => family.Contains(o.Kind)))
         {
             foreach (var t in Types)
             {
