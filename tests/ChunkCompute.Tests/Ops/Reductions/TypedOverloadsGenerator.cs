@@ -4,7 +4,7 @@ using System.Text;
 namespace ChunkCompute.Tests.Ops.Reductions;
 
 /// <summary>
-/// Writes the text of src/Ops/Reductions/ChunkedArrayReductions.Typed.cs: the per-element-type overloads of Sum, Mean,
+/// Writes the text of src/Ops/Reductions/ChunkedArrayReductions.Typed.{Sums,Moments}.cs: the per-element-type overloads of Sum, Mean,
 /// Var, Std and their NaN-skipping forms, whose result types follow NumPy. <see cref="TypedOverloadsTests"/> fails when
 /// the committed file differs; run it with <c>CHUNKCOMPUTE_REGENERATE=1</c> to rewrite the file after editing here.
 /// </summary>
