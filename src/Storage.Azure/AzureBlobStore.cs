@@ -109,38 +109,11 @@ public sealed class AzureBlobStore : IStore, IDisposable
     }
 
     /// <inheritdoc/>
-    public IEnumerable<string> List(string prefix)
-    {
-        string? token = null;
-        do
-        {
-            var page = Wait(ListPageAsync(prefix, token, 1000));
-            foreach (var key in page.Keys)
-            {
-                yield return key;
-            }
-
-            token = page.ContinuationToken;
-        }
-        while (token is not null);
-    }
+    public IEnumerable<string> List(string prefix) => StoreHelpers.ListByPages(this, prefix);
 
     /// <inheritdoc/>
-    public async IAsyncEnumerable<string> ListAsync(string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        string? token = null;
-        do
-        {
-            var page = await ListPageAsync(prefix, token, 1000, cancellationToken).ConfigureAwait(false);
-            foreach (var key in page.Keys)
-            {
-                yield return key;
-            }
-
-            token = page.ContinuationToken;
-        }
-        while (token is not null);
-    }
+    public IAsyncEnumerable<string> ListAsync(string prefix, CancellationToken cancellationToken = default) =>
+        StoreHelpers.ListByPagesAsync(this, prefix, cancellationToken);
 
     /// <inheritdoc/>
     public async ValueTask<StoreListPage> ListPageAsync(string prefix, string? continuationToken, int maxKeys = 1000, CancellationToken cancellationToken = default)
@@ -250,7 +223,7 @@ public sealed class AzureBlobStore : IStore, IDisposable
             var (offset, length) = r.Resolve(size);
             if (length == 0)
             {
-                return new PooledBytes(0);
+                return StoreHelpers.Rent(0);
             }
 
             download.Range = new HttpRange(offset, length);
@@ -278,7 +251,7 @@ public sealed class AzureBlobStore : IStore, IDisposable
                 throw new StoreUnavailableException(Name + "/" + key, $"blob '{key}' in '{Name}' is {n} bytes, more than one value can hold");
             }
 
-            var owner = new PooledBytes((int)n);
+            var owner = StoreHelpers.Rent((int)n);
             try
             {
                 int total = 0;
@@ -337,21 +310,5 @@ public sealed class AzureBlobStore : IStore, IDisposable
     {
         int end = message.IndexOfAny(['\r', '\n']);
         return end < 0 ? message : message[..end];
-    }
-
-    // Pooled bytes of a blob (the store's values are handed out in rented arrays, returned on Dispose).
-    private sealed class PooledBytes(int length) : IMemoryOwner<byte>
-    {
-        private byte[]? _array = ArrayPool<byte>.Shared.Rent(length);
-
-        public Memory<byte> Memory => (_array ?? throw new ObjectDisposedException(nameof(PooledBytes))).AsMemory(0, length);
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _array, null) is { } a)
-            {
-                ArrayPool<byte>.Shared.Return(a);
-            }
-        }
     }
 }
