@@ -1,0 +1,141 @@
+using System.Buffers;
+using ChunkCompute.Storage;
+using ChunkCompute.Storage.Stores;
+
+namespace ChunkCompute.Tests.TestSupport;
+
+/// <summary>
+/// A store that behaves like an object store seen from the client: it states <see cref="StoreCapabilities.RemoteRequests"/>,
+/// every request waits <paramref name="latency"/> (asynchronously on the async members, blocking on the sync ones), and it
+/// counts the requests in flight at once, the most ever, and the requests cancelled. Values live in <paramref name="inner"/>.
+/// </summary>
+public sealed class LatencyStore(IStore inner, TimeSpan latency) : IStore
+{
+    private int _reads;
+    private int _writes;
+    private int _maxReads;
+    private int _maxWrites;
+    private int _cancelled;
+
+    /// <summary>The wait per request (settable, e.g. to open arrays quickly and then stall).</summary>
+    public TimeSpan Latency { get; set; } = latency;
+
+    /// <summary>A key whose reads fail as an unreachable service would (null: none).</summary>
+    public Func<string, bool>? FailReads { get; init; }
+
+    /// <summary>The most chunk reads that were in flight at once.</summary>
+    public int MaxReadsInFlight => Volatile.Read(ref _maxReads);
+
+    /// <summary>The most writes that were in flight at once.</summary>
+    public int MaxWritesInFlight => Volatile.Read(ref _maxWrites);
+
+    /// <summary>Requests cancelled while in flight.</summary>
+    public int Cancelled => Volatile.Read(ref _cancelled);
+
+    /// <inheritdoc/>
+    public string Name => "latency://" + inner.Name;
+
+    /// <inheritdoc/>
+    public StoreCapabilities Capabilities => inner.Capabilities | StoreCapabilities.RemoteRequests;
+
+    /// <inheritdoc/>
+    public IMemoryOwner<byte>? GetPooled(string key)
+    {
+        Enter(ref _reads, ref _maxReads);
+        try
+        {
+            Thread.Sleep(Latency);
+            Check(key);
+            return inner.GetPooled(key);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _reads);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<IMemoryOwner<byte>?> GetPooledAsync(string key, CancellationToken cancellationToken = default)
+    {
+        Enter(ref _reads, ref _maxReads);
+        try
+        {
+            await Delay(cancellationToken).ConfigureAwait(false);
+            Check(key);
+            return inner.GetPooled(key);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _reads);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Set(string key, ReadOnlySpan<byte> value)
+    {
+        Enter(ref _writes, ref _maxWrites);
+        try
+        {
+            Thread.Sleep(Latency);
+            inner.Set(key, value);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _writes);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask SetAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
+    {
+        Enter(ref _writes, ref _maxWrites);
+        try
+        {
+            await Delay(cancellationToken).ConfigureAwait(false);
+            inner.Set(key, value.Span);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _writes);
+        }
+    }
+
+    /// <inheritdoc/>
+    public bool Delete(string key) => inner.Delete(key);
+
+    /// <inheritdoc/>
+    public IEnumerable<string> List(string prefix) => inner.List(prefix);
+
+    /// <inheritdoc/>
+    public long? GetSize(string key) => inner.GetSize(key);
+
+    private static void Enter(ref int count, ref int max)
+    {
+        int now = Interlocked.Increment(ref count);
+        int seen;
+        while (now > (seen = Volatile.Read(ref max)) && Interlocked.CompareExchange(ref max, now, seen) != seen)
+        {
+        }
+    }
+
+    private async Task Delay(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(Latency, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            Interlocked.Increment(ref _cancelled);
+            throw;
+        }
+    }
+
+    private void Check(string key)
+    {
+        if (FailReads?.Invoke(key) == true)
+        {
+            throw new StoreUnavailableException(Name, $"store '{Name}' failed on '{key}': 503 SlowDown");
+        }
+    }
+}
