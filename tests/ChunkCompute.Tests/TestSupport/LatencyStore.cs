@@ -20,6 +20,9 @@ public sealed class LatencyStore(IStore inner, TimeSpan latency) : IStore
     /// <summary>The wait per request (settable, e.g. to open arrays quickly and then stall).</summary>
     public TimeSpan Latency { get; set; } = latency;
 
+    /// <summary>Which keys wait (null: all); the others are answered at once, like a server's cached metadata.</summary>
+    public Func<string, bool>? Slow { get; init; }
+
     /// <summary>A key whose reads fail as an unreachable service would (null: none).</summary>
     public Func<string, bool>? FailReads { get; init; }
 
@@ -44,7 +47,7 @@ public sealed class LatencyStore(IStore inner, TimeSpan latency) : IStore
         Enter(ref _reads, ref _maxReads);
         try
         {
-            Thread.Sleep(Latency);
+            Thread.Sleep(LatencyOf(key));
             Check(key);
             return inner.GetPooled(key);
         }
@@ -60,7 +63,7 @@ public sealed class LatencyStore(IStore inner, TimeSpan latency) : IStore
         Enter(ref _reads, ref _maxReads);
         try
         {
-            await Delay(cancellationToken).ConfigureAwait(false);
+            await Delay(LatencyOf(key), cancellationToken).ConfigureAwait(false);
             Check(key);
             return inner.GetPooled(key);
         }
@@ -76,7 +79,7 @@ public sealed class LatencyStore(IStore inner, TimeSpan latency) : IStore
         Enter(ref _writes, ref _maxWrites);
         try
         {
-            Thread.Sleep(Latency);
+            Thread.Sleep(LatencyOf(key));
             inner.Set(key, value);
         }
         finally
@@ -91,7 +94,7 @@ public sealed class LatencyStore(IStore inner, TimeSpan latency) : IStore
         Enter(ref _writes, ref _maxWrites);
         try
         {
-            await Delay(cancellationToken).ConfigureAwait(false);
+            await Delay(LatencyOf(key), cancellationToken).ConfigureAwait(false);
             inner.Set(key, value.Span);
         }
         finally
@@ -118,11 +121,13 @@ public sealed class LatencyStore(IStore inner, TimeSpan latency) : IStore
         }
     }
 
-    private async Task Delay(CancellationToken cancellationToken)
+    private TimeSpan LatencyOf(string key) => Slow is null || Slow(key) ? Latency : TimeSpan.Zero;
+
+    private async Task Delay(TimeSpan latency, CancellationToken cancellationToken)
     {
         try
         {
-            await Task.Delay(Latency, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(latency, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
