@@ -43,6 +43,23 @@ public sealed class RemoteStoreExecutionTests
     }
 
     [Fact]
+    public void Compute_ReadsEachChunkOnce_AndNoMetadata()
+    {
+        var (inner, values) = Stored("blosc-v2", 30 * 100 + 7, 100);
+        var remote = new LatencyStore(inner, TimeSpan.FromMilliseconds(2));
+        using var zarr = new ZarrStore(remote);
+        var x = zarr.Open<double>("x");
+        remote.ReadsByKey.Clear();
+
+        var (sum, max) = Computation.Compute(x.Sum(), x.Max());
+
+        Assert.Equal(values.Sum(), sum.Value, 1e-6);
+        Assert.Equal(values.Max(), max.Value);
+        Assert.Equal(Enumerable.Range(0, 31).Select(i => "x/" + i).Order(StringComparer.Ordinal), remote.ReadsByKey.Keys.Order(StringComparer.Ordinal));
+        Assert.All(remote.ReadsByKey.Values, n => Assert.Equal(1, n));
+    }
+
+    [Fact]
     public void MaxRequestsInFlight_BoundsTheReads()
     {
         var (inner, values) = Stored("raw-v3", 40 * 500, 500);

@@ -26,6 +26,9 @@ public sealed class LatencyStore(IStore inner, TimeSpan latency) : IStore
     /// <summary>A key whose reads fail as an unreachable service would (null: none).</summary>
     public Func<string, bool>? FailReads { get; init; }
 
+    /// <summary>Reads made of each key (sync and async).</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, int> ReadsByKey { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The most chunk reads that were in flight at once.</summary>
     public int MaxReadsInFlight => Volatile.Read(ref _maxReads);
 
@@ -45,6 +48,7 @@ public sealed class LatencyStore(IStore inner, TimeSpan latency) : IStore
     public IMemoryOwner<byte>? GetPooled(string key)
     {
         Enter(ref _reads, ref _maxReads);
+        ReadsByKey.AddOrUpdate(key, 1, (_, n) => n + 1);
         try
         {
             Thread.Sleep(LatencyOf(key));
@@ -61,6 +65,7 @@ public sealed class LatencyStore(IStore inner, TimeSpan latency) : IStore
     public async ValueTask<IMemoryOwner<byte>?> GetPooledAsync(string key, CancellationToken cancellationToken = default)
     {
         Enter(ref _reads, ref _maxReads);
+        ReadsByKey.AddOrUpdate(key, 1, (_, n) => n + 1);
         try
         {
             await Delay(LatencyOf(key), cancellationToken).ConfigureAwait(false);
