@@ -13,6 +13,7 @@ namespace ChunkCompute.Tests.Cli;
 /// with <c>convert</c> reads back exactly (as NumPy holds it); a convert that fails part-way or is cancelled leaves
 /// nothing at the target (no metadata, no chunks); <c>import</c> to an object store publishes the metadata last.
 /// </summary>
+[Collection(ProcessEnvironmentCollection.Name)]
 public sealed class CliObjectStoreTests(S3rverServer s3, AzuriteServer azure) : IClassFixture<S3rverServer>, IClassFixture<AzuriteServer>
 {
     public static TheoryData<string> Fixtures()

@@ -7,6 +7,7 @@ using ChunkCompute.Storage.Stores;
 using ChunkCompute.Tests.Cli;
 using ChunkCompute.Tests.Storage.Stores.Http;
 using ChunkCompute.Tests.Storage.Stores.S3;
+using ChunkCompute.Tests.TestSupport;
 using Xunit;
 
 namespace ChunkCompute.Tests.Storage.Stores.Azure;
@@ -40,6 +41,7 @@ public sealed class AzureBlobStoreConformanceTests(AzuriteServer server) : Store
 }
 
 /// <summary>Zarr over Azure Blob Storage: arrays written and computed through an az:// store, the CLI converting to and from it, clear errors.</summary>
+[Collection(ProcessEnvironmentCollection.Name)]
 public sealed class AzureBlobStoreTests(AzuriteServer server) : IClassFixture<AzuriteServer>
 {
     [Fact]
