@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net;
 using Azure;
 using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using ChunkCompute.Storage.Stores;
@@ -23,6 +24,7 @@ public sealed class AzureBlobStore : IStore, IDisposable
     private readonly BlobContainerClient _container;
     private readonly string _containerName;
     private readonly string _prefix;
+    private readonly HttpClientTransport? _transport;
 
     /// <summary>Opens the store at <paramref name="url"/> (<c>az://container</c> or <c>az://container/prefix</c>).</summary>
     /// <exception cref="ArgumentException">The URL is not an az:// URL with a container.</exception>
@@ -48,6 +50,13 @@ public sealed class AzureBlobStore : IStore, IDisposable
         clientOptions.Retry.MaxRetries = options.MaxRetries;
         clientOptions.Retry.Mode = RetryMode.Exponential;
         clientOptions.Retry.NetworkTimeout = options.RequestTimeout;
+        if (options.WrapHttpHandler is { } wrap)
+        {
+            var handler = new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, AutomaticDecompression = DecompressionMethods.None };
+            _transport = new HttpClientTransport(new HttpClient(wrap(handler), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan });
+            clientOptions.Transport = _transport;
+        }
+
         try
         {
             _container = new BlobServiceClient(connection, clientOptions).GetBlobContainerClient(_containerName);
@@ -140,7 +149,8 @@ public sealed class AzureBlobStore : IStore, IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
-        // The SDK's clients hold no disposable state of their own (the HTTP pipeline is shared).
+        // The SDK's clients hold no disposable state of their own; the shared HTTP pipeline is not ours to dispose.
+        _transport?.Dispose();
     }
 
     private static T Wait<T>(ValueTask<T> task) => task.IsCompletedSuccessfully ? task.Result : task.AsTask().GetAwaiter().GetResult();
@@ -268,8 +278,9 @@ public sealed class AzureBlobStore : IStore, IDisposable
 
                 return owner;
             }
-            catch (Exception ex) when (ex is IOException or RequestFailedException)
+            catch (Exception ex) when (IsFailure(ex, cancellationToken))
             {
+                // The SDK's download stream already resumed a body cut short or stalled, as often as it retries requests.
                 owner.Dispose();
                 throw Unavailable(key, ex);
             }

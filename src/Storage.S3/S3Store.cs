@@ -23,6 +23,7 @@ public sealed class S3Store : IStore, IDisposable
     private readonly string _bucket;
     private readonly string _prefix;
     private readonly int _maxRetries;
+    private readonly TimeSpan _requestTimeout;
 
     /// <summary>Opens the store at <paramref name="url"/> (<c>s3://bucket</c> or <c>s3://bucket/prefix</c>).</summary>
     /// <exception cref="ArgumentException">The URL is not an s3:// URL with a bucket.</exception>
@@ -41,6 +42,7 @@ public sealed class S3Store : IStore, IDisposable
         Name = "s3://" + _bucket + (_prefix.Length > 0 ? "/" + _prefix.TrimEnd('/') : string.Empty);
         options ??= new S3StoreOptions();
         _maxRetries = options.MaxRetries;
+        _requestTimeout = options.RequestTimeout;
 
         string? endpoint = options.ServiceUrl ?? Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL_S3") ?? Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL");
         string? region = options.Region ?? Environment.GetEnvironmentVariable("AWS_REGION") ?? Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION");
@@ -51,6 +53,11 @@ public sealed class S3Store : IStore, IDisposable
             Timeout = options.RequestTimeout,
             MaxConnectionsPerServer = options.MaxConnections,
         };
+        if (options.WrapHttpHandler is { } wrap)
+        {
+            config.HttpClientFactory = new WrappingHttpClientFactory(wrap);
+        }
+
         if (endpoint is not null)
         {
             config.ServiceURL = endpoint;
@@ -118,7 +125,7 @@ public sealed class S3Store : IStore, IDisposable
             UseChunkEncoding = !UsesCustomEndpoint,
             AutoCloseStream = true,
         };
-        await Call(key, () => _client.PutObjectAsync(request, cancellationToken)).ConfigureAwait(false);
+        await Call(key, () => _client.PutObjectAsync(request, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -129,7 +136,7 @@ public sealed class S3Store : IStore, IDisposable
     {
         // S3 does not say whether the object existed: ask first (a concurrent writer may race this answer).
         bool existed = await Size(key, cancellationToken).ConfigureAwait(false) is not null;
-        await Call(key, () => _client.DeleteObjectAsync(_bucket, ObjectKey(key), cancellationToken)).ConfigureAwait(false);
+        await Call(key, () => _client.DeleteObjectAsync(_bucket, ObjectKey(key), cancellationToken), cancellationToken).ConfigureAwait(false);
         return existed;
     }
 
@@ -146,7 +153,7 @@ public sealed class S3Store : IStore, IDisposable
         ArgumentNullException.ThrowIfNull(prefix);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxKeys);
         var request = new ListObjectsV2Request { BucketName = _bucket, Prefix = _prefix + prefix, MaxKeys = maxKeys, ContinuationToken = continuationToken };
-        var response = await Call(prefix, () => _client.ListObjectsV2Async(request, cancellationToken)).ConfigureAwait(false);
+        var response = await Call(prefix, () => _client.ListObjectsV2Async(request, cancellationToken), cancellationToken).ConfigureAwait(false);
         var keys = (response.S3Objects ?? []).Select(o => o.Key[_prefix.Length..]).Where(k => k.Length > 0).ToList();
         return new StoreListPage(keys, response.IsTruncated == true ? response.NextContinuationToken : null);
     }
@@ -181,7 +188,7 @@ public sealed class S3Store : IStore, IDisposable
         {
             return null;
         }
-        catch (Exception ex) when (ex is AmazonServiceException or HttpRequestException or IOException)
+        catch (Exception ex) when (IsFailure(ex, cancellationToken))
         {
             throw Unavailable(key, ex);
         }
@@ -195,9 +202,16 @@ public sealed class S3Store : IStore, IDisposable
             {
                 return await ReadOnce(key, range, cancellationToken).ConfigureAwait(false);
             }
-            catch (IOException) when (attempt < _maxRetries && !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (ex is IOException or TimeoutException && !cancellationToken.IsCancellationRequested)
             {
-                // The body ended early (a dropped connection, or a server replacing the object under the read): ask again.
+                // The body ended early or stalled (a dropped connection, or a server replacing the object under the
+                // read) after the SDK handed it over: the SDK retries failed requests, not failed reads of a body, so
+                // ask again here, as often as the SDK would retry a request.
+                if (attempt >= _maxRetries)
+                {
+                    throw Unavailable(key, ex);
+                }
+
                 await Task.Delay(TimeSpan.FromMilliseconds(50 * (attempt + 1) * (0.5 + Random.Shared.NextDouble())), cancellationToken).ConfigureAwait(false);
             }
         }
@@ -238,7 +252,7 @@ public sealed class S3Store : IStore, IDisposable
         {
             return null;
         }
-        catch (Exception ex) when (ex is AmazonServiceException or HttpRequestException)
+        catch (Exception ex) when (IsFailure(ex, cancellationToken))
         {
             throw Unavailable(key, ex);
         }
@@ -252,12 +266,24 @@ public sealed class S3Store : IStore, IDisposable
             }
 
             var owner = StoreHelpers.Rent((int)n);
+            using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             try
             {
                 int total = 0;
                 while (total < n)
                 {
-                    int read = await response.ResponseStream.ReadAsync(owner.Memory[total..], cancellationToken).ConfigureAwait(false);
+                    // The SDK's timeout ends when the response starts: bound each wait for more of the body too.
+                    idle.CancelAfter(_requestTimeout);
+                    int read;
+                    try
+                    {
+                        read = await response.ResponseStream.ReadAsync(owner.Memory[total..], idle.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+                    {
+                        throw new TimeoutException($"no data for {_requestTimeout.TotalSeconds:0.###} s while reading '{key}' after {total} of {n} bytes", ex);
+                    }
+
                     if (read == 0)
                     {
                         throw new StoreUnavailableException(Name + "/" + key, $"reading '{key}' from '{Name}' ended after {total} of {n} bytes");
@@ -276,17 +302,23 @@ public sealed class S3Store : IStore, IDisposable
         }
     }
 
-    private async Task<T> Call<T>(string key, Func<Task<T>> call)
+    private async Task<T> Call<T>(string key, Func<Task<T>> call, CancellationToken cancellationToken)
     {
         try
         {
             return await call().ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is AmazonServiceException or HttpRequestException or IOException)
+        catch (Exception ex) when (IsFailure(ex, cancellationToken))
         {
             throw Unavailable(key, ex);
         }
     }
+
+    // What a request that failed for good looks like once the SDK has stopped retrying: a service error, a network
+    // error, or the SDK's timeout (a TimeoutException, or a cancellation that is not the caller's).
+    private static bool IsFailure(Exception ex, CancellationToken cancellationToken) =>
+        ex is AmazonServiceException or AmazonClientException or HttpRequestException or IOException or TimeoutException
+        || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested);
 
     private StoreUnavailableException Unavailable(string key, Exception ex)
     {
@@ -295,6 +327,7 @@ public sealed class S3Store : IStore, IDisposable
             AmazonS3Exception { ErrorCode: "NoSuchBucket" } => $"bucket '{_bucket}' does not exist",
             AmazonS3Exception { StatusCode: HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized } s => $"access was refused ({s.ErrorCode}): check the credentials",
             AmazonServiceException s => $"{(int)s.StatusCode} {s.ErrorCode}: {s.Message}",
+            TimeoutException or OperationCanceledException => $"timed out ({_requestTimeout.TotalSeconds:0.###} s per request, after retries): {ex.Message}",
             _ => ex.Message,
         };
         return new StoreUnavailableException(Name, $"S3 store '{Name}' failed on '{key}': {what}", ex);
