@@ -3,6 +3,7 @@ using System.Net;
 using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
+using Azure.Identity;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using ChunkCompute.Storage.Stores;
@@ -13,9 +14,12 @@ namespace ChunkCompute.Storage.Azure;
 /// A Zarr store in an Azure Blob Storage container, rooted at <c>az://container/prefix</c>: key <c>x/c/0/1</c> is the
 /// blob <c>prefix/x/c/0/1</c>. Reads whole blobs and byte ranges, lists by prefix in pages, writes each blob whole
 /// (overwriting). The account is given by a connection string (<see cref="AzureBlobStoreOptions.ConnectionString"/> or
-/// <c>AZURE_STORAGE_CONNECTION_STRING</c>); an account URL with Azure.Identity credentials is not supported yet.
-/// Throttling, 5xx and timeouts are retried by the SDK with exponential backoff; a missing container, refused
-/// credentials or an unreachable endpoint is a <see cref="StoreUnavailableException"/> naming the URL. Not
+/// <c>AZURE_STORAGE_CONNECTION_STRING</c>) or by an account URL (<see cref="AzureBlobStoreOptions.AccountUrl"/> or
+/// <c>AZURE_STORAGE_ACCOUNT_NAME</c>) signed into with an Azure.Identity credential (<c>DefaultAzureCredential</c>
+/// unless <see cref="AzureBlobStoreOptions.Credential"/> is given). Throttling, 5xx, dropped connections and timeouts
+/// are retried by the SDK with exponential backoff, and a download cut short is resumed by the SDK; a missing
+/// container, refused or failing credentials or an unreachable endpoint is a <see cref="StoreUnavailableException"/>
+/// naming the URL. Not
 /// transactional: each blob is written whole and readers see old or new blobs (conditional writes are the next step).
 /// Call <see cref="Register"/> once to open <c>az://</c> URLs everywhere.
 /// </summary>
@@ -28,7 +32,7 @@ public sealed class AzureBlobStore : IStore, IDisposable
 
     /// <summary>Opens the store at <paramref name="url"/> (<c>az://container</c> or <c>az://container/prefix</c>).</summary>
     /// <exception cref="ArgumentException">The URL is not an az:// URL with a container.</exception>
-    /// <exception cref="StoreUnavailableException">No connection string is given or set, or it cannot be used.</exception>
+    /// <exception cref="StoreUnavailableException">No account is given or set (a connection string or an account URL), or it cannot be used.</exception>
     public AzureBlobStore(string url, AzureBlobStoreOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(url);
@@ -44,8 +48,22 @@ public sealed class AzureBlobStore : IStore, IDisposable
         Name = "az://" + _containerName + (_prefix.Length > 0 ? "/" + _prefix.TrimEnd('/') : string.Empty);
         options ??= new AzureBlobStoreOptions();
 
-        string connection = NonEmpty(options.ConnectionString) ?? NonEmpty(Environment.GetEnvironmentVariable("AZURE_STORAGE_CONNECTION_STRING"))
-            ?? throw new StoreUnavailableException(Name, $"Azure store '{Name}' has no account: set AZURE_STORAGE_CONNECTION_STRING or AzureBlobStoreOptions.ConnectionString");
+        // Options in code override the environment; at each level a connection string wins over an account URL.
+        string? connection = NonEmpty(options.ConnectionString);
+        string? accountUrl = connection is null ? NonEmpty(options.AccountUrl) : null;
+        if (connection is null && accountUrl is null)
+        {
+            connection = NonEmpty(Environment.GetEnvironmentVariable("AZURE_STORAGE_CONNECTION_STRING"));
+            accountUrl = connection is null && NonEmpty(Environment.GetEnvironmentVariable("AZURE_STORAGE_ACCOUNT_NAME")) is { } account
+                ? $"https://{account}.blob.core.windows.net"
+                : null;
+        }
+
+        if (connection is null && accountUrl is null)
+        {
+            throw new StoreUnavailableException(Name, $"Azure store '{Name}' has no account: set AZURE_STORAGE_CONNECTION_STRING (a connection string) or AZURE_STORAGE_ACCOUNT_NAME (signing in with Azure.Identity), or give AzureBlobStoreOptions.ConnectionString or AccountUrl");
+        }
+
         var clientOptions = new BlobClientOptions();
         clientOptions.Retry.MaxRetries = options.MaxRetries;
         clientOptions.Retry.Mode = RetryMode.Exponential;
@@ -59,11 +77,13 @@ public sealed class AzureBlobStore : IStore, IDisposable
 
         try
         {
-            _container = new BlobServiceClient(connection, clientOptions).GetBlobContainerClient(_containerName);
+            _container = (connection is not null ? new BlobServiceClient(connection, clientOptions) : ByAccountUrl(accountUrl!, options.Credential, clientOptions))
+                .GetBlobContainerClient(_containerName);
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
         {
-            throw new StoreUnavailableException(Name, $"Azure store '{Name}': the connection string cannot be used ({ex.Message})", ex);
+            string what = connection is not null ? "the connection string" : $"the account URL '{accountUrl}'";
+            throw new StoreUnavailableException(Name, $"Azure store '{Name}': {what} cannot be used ({ex.Message})", ex);
         }
     }
 
@@ -165,8 +185,20 @@ public sealed class AzureBlobStore : IStore, IDisposable
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
+    private static BlobServiceClient ByAccountUrl(string accountUrl, TokenCredential? credential, BlobClientOptions clientOptions)
+    {
+        var uri = new Uri(accountUrl, UriKind.Absolute);
+        if (uri.Scheme != Uri.UriSchemeHttps)
+        {
+            // Azure.Core refuses bearer tokens over plain HTTP on every request; say so once, here.
+            throw new ArgumentException("signing in with a token credential needs an https:// account URL");
+        }
+
+        return new BlobServiceClient(uri, new GuardedCredential(credential ?? new DefaultAzureCredential()), clientOptions);
+    }
+
     private static bool IsFailure(Exception ex, CancellationToken cancellationToken) =>
-        ex is RequestFailedException or AggregateException or HttpRequestException or IOException
+        ex is RequestFailedException or AggregateException or HttpRequestException or IOException or AuthenticationFailedException
         || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested);
 
     private static bool IsMissingBlob(RequestFailedException ex) =>
@@ -310,8 +342,9 @@ public sealed class AzureBlobStore : IStore, IDisposable
         string what = failed switch
         {
             { ErrorCode: "ContainerNotFound" } => $"container '{_containerName}' does not exist",
-            { Status: 401 or 403 } => $"access was refused ({failed.ErrorCode}): check the connection string",
+            { Status: 401 or 403 } => $"access was refused ({failed.ErrorCode}): check the connection string or credential and its role on the account",
             { Status: > 0 } => $"{failed.Status} {failed.ErrorCode}: {FirstLine(failed.Message)}",
+            _ when ex is AuthenticationFailedException => $"signing in failed: {FirstLine(ex.Message)}",
             _ => FirstLine(ex.Message),
         };
         return new StoreUnavailableException(Name, $"Azure store '{Name}' failed on '{key}': {what}", ex);

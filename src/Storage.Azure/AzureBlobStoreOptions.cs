@@ -1,14 +1,34 @@
+using Azure.Core;
+
 namespace ChunkCompute.Storage.Azure;
 
 /// <summary>
-/// Where and how an <see cref="AzureBlobStore"/> connects. The account comes from a connection string, given here or in
-/// the environment (<c>AZURE_STORAGE_CONNECTION_STRING</c>); options in code override the environment. Connecting by
-/// account URL with Azure.Identity credentials (managed identity, Azure CLI login) is not supported yet.
+/// Where and how an <see cref="AzureBlobStore"/> connects. The account is given by a connection string (key or SAS) or
+/// by an account URL signed into with an Azure.Identity credential (by default <c>DefaultAzureCredential</c>: managed
+/// identity, workload identity, Azure CLI login, …). In code: <see cref="ConnectionString"/>, else
+/// <see cref="AccountUrl"/>; then the environment: <c>AZURE_STORAGE_CONNECTION_STRING</c>, else
+/// <c>AZURE_STORAGE_ACCOUNT_NAME</c> (the account URL <c>https://NAME.blob.core.windows.net</c>). Options in code
+/// override the environment.
 /// </summary>
 public sealed class AzureBlobStoreOptions
 {
-    /// <summary>The storage account's connection string; null: <c>AZURE_STORAGE_CONNECTION_STRING</c>.</summary>
+    /// <summary>The storage account's connection string; null: <see cref="AccountUrl"/>, then the environment.</summary>
     public string? ConnectionString { get; init; }
+
+    /// <summary>
+    /// The account's blob endpoint, <c>https://NAME.blob.core.windows.net</c> (https: tokens are never sent in clear),
+    /// signed into with <see cref="Credential"/>; used when no connection string is given. Null:
+    /// <c>AZURE_STORAGE_CONNECTION_STRING</c>, else <c>AZURE_STORAGE_ACCOUNT_NAME</c>.
+    /// </summary>
+    public string? AccountUrl { get; init; }
+
+    /// <summary>
+    /// The credential for <see cref="AccountUrl"/> (any Azure.Core <see cref="TokenCredential"/>: managed identity,
+    /// workload identity, a service principal); null: a new <c>DefaultAzureCredential</c>. A credential that fails makes
+    /// each request fail with a <see cref="ChunkCompute.Storage.StoreUnavailableException"/> naming the store and the
+    /// credential's error.
+    /// </summary>
+    public TokenCredential? Credential { get; init; }
 
     /// <summary>Retries of throttled, failed (5xx) or timed-out requests, with exponential backoff; default 4.</summary>
     public int MaxRetries { get; init; } = 4;
