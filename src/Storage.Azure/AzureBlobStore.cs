@@ -4,6 +4,7 @@ using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Identity;
+using Azure.Storage;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using ChunkCompute.Storage.Stores;
@@ -29,6 +30,7 @@ public sealed class AzureBlobStore : IStore, IDisposable
     private readonly string _containerName;
     private readonly string _prefix;
     private readonly HttpClientTransport? _transport;
+    private readonly StorageTransferOptions _transfer;
 
     /// <summary>Opens the store at <paramref name="url"/> (<c>az://container</c> or <c>az://container/prefix</c>).</summary>
     /// <exception cref="ArgumentException">The URL is not an az:// URL with a container.</exception>
@@ -47,6 +49,15 @@ public sealed class AzureBlobStore : IStore, IDisposable
         _prefix = slash < 0 ? string.Empty : rest[(slash + 1)..] + "/";
         Name = "az://" + _containerName + (_prefix.Length > 0 ? "/" + _prefix.TrimEnd('/') : string.Empty);
         options ??= new AzureBlobStoreOptions();
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BlockUploadThreshold, nameof(options.BlockUploadThreshold));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BlockSize, nameof(options.BlockSize));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxConcurrentBlocks, nameof(options.MaxConcurrentBlocks));
+        _transfer = new StorageTransferOptions
+        {
+            InitialTransferSize = options.BlockUploadThreshold, // measured: the SDK puts values shorter than this in one request
+            MaximumTransferSize = options.BlockSize,
+            MaximumConcurrency = options.MaxConcurrentBlocks,
+        };
 
         // Options in code override the environment; at each level a connection string wins over an account URL.
         string? connection = NonEmpty(options.ConnectionString);
@@ -120,10 +131,17 @@ public sealed class AzureBlobStore : IStore, IDisposable
     public void Set(string key, ReadOnlySpan<byte> value) => Wait(SetAsync(key, value.ToArray()));
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// A value of at least <see cref="AzureBlobStoreOptions.BlockUploadThreshold"/> bytes is staged as blocks in
+    /// parallel and committed at once; a failed upload commits nothing.
+    /// </remarks>
     public async ValueTask SetAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
     {
         var blob = _container.GetBlobClient(BlobName(key));
-        await Call(key, () => blob.UploadAsync(new BinaryData(value.ToArray()), overwrite: true, cancellationToken), cancellationToken).ConfigureAwait(false);
+
+        // BinaryData wraps the caller's memory (no copy); the SDK slices blocks from it.
+        var upload = new BlobUploadOptions { TransferOptions = _transfer };
+        await Call(key, () => blob.UploadAsync(new BinaryData(value), upload, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>

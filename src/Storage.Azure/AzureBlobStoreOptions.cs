@@ -40,6 +40,19 @@ public sealed class AzureBlobStoreOptions
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
+    /// Values of at least this many bytes are written as staged blocks (Put Block, in parallel, then Put Block List,
+    /// which makes the blob appear whole; a failed upload commits nothing and leaves the key as it was); smaller ones by
+    /// one Put Blob. Default 16 MiB.
+    /// </summary>
+    public int BlockUploadThreshold { get; init; } = 16 << 20;
+
+    /// <summary>The size of each staged block but the last; default 8 MiB.</summary>
+    public int BlockSize { get; init; } = 8 << 20;
+
+    /// <summary>Blocks of one upload sent at once; default 8.</summary>
+    public int MaxConcurrentBlocks { get; init; } = 8;
+
+    /// <summary>
     /// Puts your own handler in front of the store's HTTP: called once with the handler the store would use (a
     /// <see cref="SocketsHttpHandler"/> without automatic redirects or cookies, as the SDK's own), it returns the
     /// handler to send requests through — typically a <see cref="DelegatingHandler"/> whose

@@ -19,11 +19,16 @@ namespace ChunkCompute.Storage.S3;
 /// </summary>
 public sealed class S3Store : IStore, IDisposable
 {
+    private const int MinPartSize = 5 << 20; // S3's minimum for every part but the last
+    private const int MaxParts = 10_000;
     private readonly AmazonS3Client _client;
     private readonly string _bucket;
     private readonly string _prefix;
     private readonly int _maxRetries;
     private readonly TimeSpan _requestTimeout;
+    private readonly int _multipartThreshold;
+    private readonly int _partSize;
+    private readonly int _maxConcurrentParts;
 
     /// <summary>Opens the store at <paramref name="url"/> (<c>s3://bucket</c> or <c>s3://bucket/prefix</c>).</summary>
     /// <exception cref="ArgumentException">The URL is not an s3:// URL with a bucket.</exception>
@@ -43,6 +48,12 @@ public sealed class S3Store : IStore, IDisposable
         options ??= new S3StoreOptions();
         _maxRetries = options.MaxRetries;
         _requestTimeout = options.RequestTimeout;
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.PartSize, MinPartSize, nameof(options.PartSize));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MultipartThreshold, nameof(options.MultipartThreshold));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxConcurrentParts, nameof(options.MaxConcurrentParts));
+        _multipartThreshold = options.MultipartThreshold;
+        _partSize = options.PartSize;
+        _maxConcurrentParts = options.MaxConcurrentParts;
 
         string? endpoint = options.ServiceUrl ?? Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL_S3") ?? Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL");
         string? region = options.Region ?? Environment.GetEnvironmentVariable("AWS_REGION") ?? Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION");
@@ -115,13 +126,24 @@ public sealed class S3Store : IStore, IDisposable
     public void Set(string key, ReadOnlySpan<byte> value) => Wait(SetAsync(key, value.ToArray()));
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// A value of at least <see cref="S3StoreOptions.MultipartThreshold"/> bytes is uploaded in parts, in parallel, and
+    /// appears whole when the upload completes; a failed or cancelled upload is aborted and leaves the key as it was.
+    /// </remarks>
     public async ValueTask SetAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
     {
+        string objectKey = ObjectKey(key);
+        if (value.Length >= _multipartThreshold)
+        {
+            await PutInParts(key, objectKey, value, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var request = new PutObjectRequest
         {
             BucketName = _bucket,
-            Key = ObjectKey(key),
-            InputStream = new MemoryStream(value.ToArray(), writable: false),
+            Key = objectKey,
+            InputStream = new ReadOnlyMemoryStream(value),
             UseChunkEncoding = !UsesCustomEndpoint,
             AutoCloseStream = true,
         };
@@ -160,6 +182,57 @@ public sealed class S3Store : IStore, IDisposable
 
     /// <inheritdoc/>
     public void Dispose() => _client.Dispose();
+
+    private async Task PutInParts(string key, string objectKey, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
+    {
+        // Parts slice the caller's memory (no copy); S3 allows at most 10,000 parts, so a huge value gets bigger parts.
+        int partSize = Math.Max(_partSize, (int)((value.Length + (long)MaxParts - 1) / MaxParts));
+        int parts = (int)((value.Length + (long)partSize - 1) / partSize);
+        var initiate = new InitiateMultipartUploadRequest { BucketName = _bucket, Key = objectKey };
+        string uploadId = (await Call(key, () => _client.InitiateMultipartUploadAsync(initiate, cancellationToken), cancellationToken).ConfigureAwait(false)).UploadId;
+        try
+        {
+            var etags = new PartETag[parts];
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = _maxConcurrentParts, CancellationToken = cancellationToken };
+            await Parallel.ForEachAsync(Enumerable.Range(0, parts), parallel, async (i, token) =>
+            {
+                int offset = i * partSize;
+                var request = new UploadPartRequest
+                {
+                    BucketName = _bucket,
+                    Key = objectKey,
+                    UploadId = uploadId,
+                    PartNumber = i + 1,
+                    InputStream = new ReadOnlyMemoryStream(value.Slice(offset, Math.Min(partSize, value.Length - offset))),
+                    IsLastPart = i == parts - 1,
+                    UseChunkEncoding = !UsesCustomEndpoint,
+                };
+                var response = await Call(key, () => _client.UploadPartAsync(request, token), token).ConfigureAwait(false);
+                etags[i] = new PartETag(i + 1, response.ETag);
+            }).ConfigureAwait(false);
+
+            var complete = new CompleteMultipartUploadRequest { BucketName = _bucket, Key = objectKey, UploadId = uploadId, PartETags = [.. etags] };
+            await Call(key, () => _client.CompleteMultipartUploadAsync(complete, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await Abort(objectKey, uploadId).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task Abort(string objectKey, string uploadId)
+    {
+        // Best effort, and not cancellable: an upload left behind costs storage until a lifecycle rule removes it, but
+        // is never visible as an object. The error that made us abort is the one the caller sees.
+        try
+        {
+            await _client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _bucket, Key = objectKey, UploadId = uploadId }, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsFailure(ex, CancellationToken.None))
+        {
+        }
+    }
 
     private static T Wait<T>(ValueTask<T> task) => task.IsCompletedSuccessfully ? task.Result : task.AsTask().GetAwaiter().GetResult();
 

@@ -35,6 +35,19 @@ public sealed class S3StoreOptions
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
+    /// Values of at least this many bytes are written as a multipart upload (CreateMultipartUpload, parts uploaded in
+    /// parallel, CompleteMultipartUpload; aborted on any failure, so no partial object is ever visible); smaller ones
+    /// by one PutObject. Default 16 MiB.
+    /// </summary>
+    public int MultipartThreshold { get; init; } = 16 << 20;
+
+    /// <summary>The size of each part of a multipart upload but the last; at least 5 MiB (S3's minimum); default 8 MiB.</summary>
+    public int PartSize { get; init; } = 8 << 20;
+
+    /// <summary>Parts of one multipart upload sent at once; default 8.</summary>
+    public int MaxConcurrentParts { get; init; } = 8;
+
+    /// <summary>
     /// Puts your own handler in front of the store's HTTP: called once with the handler the store would use (a
     /// <see cref="SocketsHttpHandler"/> with <see cref="MaxConnections"/> and the SDK's proxy settings), it returns the
     /// handler to send requests through — typically a <see cref="DelegatingHandler"/> whose

@@ -1,0 +1,99 @@
+using System.Net;
+using System.Web;
+using ChunkCompute.Storage;
+using ChunkCompute.Storage.Azure;
+using ChunkCompute.Storage.Stores;
+using ChunkCompute.Tests.Storage.Stores.S3;
+using ChunkCompute.Tests.TestSupport;
+using Xunit;
+
+namespace ChunkCompute.Tests.Storage.Stores.Azure;
+
+/// <summary>
+/// Large values written as staged blocks against Azurite: blocks in parallel, one commit, exact round trips, and a
+/// failed upload committing nothing (no blob appears, the one already there stays).
+/// </summary>
+public sealed class AzureBlobStoreBlockTests(AzuriteServer server) : IClassFixture<AzuriteServer>, IDisposable
+{
+    private const int KiB = 1 << 10;
+    private const int Threshold = 1024 * KiB, Block = 256 * KiB;
+    private readonly List<AzureBlobStore> _stores = [];
+
+    public void Dispose()
+    {
+        foreach (var store in _stores)
+        {
+            store.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task LargeValue_IsStagedInBlocks_AndReadsBackExactly()
+    {
+        var (store, requests) = Store();
+        var value = S3StoreMultipartTests.Bytes(Threshold + 100_003, seed: 1); // four whole blocks and one of 100,003 bytes
+        await store.SetAsync("big", value);
+        Assert.Equal(5, requests.Count((m, u) => m == HttpMethod.Put && Comp(u) == "block"));
+        Assert.Equal(0, requests.Count((m, u) => m == HttpMethod.Put && Comp(u) is null));
+        Assert.Equal(1, requests.Count((m, u) => m == HttpMethod.Put && Comp(u) == "blocklist"));
+        Assert.Equal(value.Length, await store.GetSizeAsync("big"));
+        using (var back = await store.GetPooledAsync("big"))
+        {
+            Assert.Equal(value, back!.Memory.ToArray());
+        }
+
+        var other = S3StoreMultipartTests.Bytes(3 * Threshold, seed: 2);
+        ((IStore)store).Set("big", other);
+        Assert.Equal(other, ((IStore)store).Get("big"));
+
+        var small = S3StoreMultipartTests.Bytes(Threshold - 1, seed: 3);
+        int putsBefore = requests.Count((m, u) => m == HttpMethod.Put);
+        await store.SetAsync("big", small);
+        Assert.Equal(putsBefore + 1, requests.Count((m, u) => m == HttpMethod.Put));
+        Assert.Null(Comp(requests.Seen[^1].Uri)); // one Put Blob
+        Assert.Equal(small, ((IStore)store).Get("big"));
+    }
+
+    [Fact]
+    public async Task BlockFailing_CommitsNothing_AndLeavesNoBlob()
+    {
+        var (store, requests) = Store(maxRetries: 1);
+        var old = S3StoreMultipartTests.Bytes(1000, seed: 4);
+        await store.SetAsync("kept", old);
+        requests.Fail(FaultInjectingHandler.Always, HttpStatusCode.InternalServerError, "InternalError", r => r.Method == HttpMethod.Put && Comp(r.RequestUri!) == "block" && r.Content?.Headers.ContentLength == 100_003);
+        var value = S3StoreMultipartTests.Bytes(Threshold + 100_003, seed: 5);
+
+        var ex = await Assert.ThrowsAsync<StoreUnavailableException>(() => store.SetAsync("big", value).AsTask());
+        Assert.Contains(store.Name, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("500", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(2, requests.Seen.Count(s => s.Fault is not null)); // the last block, tried and retried once
+        Assert.Equal(0, requests.Count((m, u) => m == HttpMethod.Put && Comp(u) == "blocklist"));
+        Assert.False(await ((IStore)store).ExistsAsync("big"));
+
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => store.SetAsync("kept", value).AsTask());
+        Assert.Equal(old, await ((IStore)store).GetAsync("kept"));
+    }
+
+    private static string? Comp(Uri uri) => HttpUtility.ParseQueryString(uri.Query)["comp"];
+
+    private (AzureBlobStore Store, FaultInjectingHandler Requests) Store(int maxRetries = 3)
+    {
+        var requests = new FaultInjectingHandler();
+        var store = new AzureBlobStore(server.NewContainer(), new AzureBlobStoreOptions
+        {
+            ConnectionString = server.ConnectionString,
+            MaxRetries = maxRetries,
+            RequestTimeout = TimeSpan.FromSeconds(20),
+            BlockUploadThreshold = Threshold,
+            BlockSize = Block,
+            MaxConcurrentBlocks = 4,
+            WrapHttpHandler = inner =>
+            {
+                requests.InnerHandler = inner;
+                return requests;
+            },
+        });
+        _stores.Add(store);
+        return (store, requests);
+    }
+}
