@@ -14,15 +14,17 @@ namespace ChunkCompute.Storage.Azure;
 /// <summary>
 /// A Zarr store in an Azure Blob Storage container, rooted at <c>az://container/prefix</c>: key <c>x/c/0/1</c> is the
 /// blob <c>prefix/x/c/0/1</c>. Reads whole blobs and byte ranges, lists by prefix in pages, writes each blob whole
-/// (overwriting). The account is given by a connection string (<see cref="AzureBlobStoreOptions.ConnectionString"/> or
-/// <c>AZURE_STORAGE_CONNECTION_STRING</c>) or by an account URL (<see cref="AzureBlobStoreOptions.AccountUrl"/> or
-/// <c>AZURE_STORAGE_ACCOUNT_NAME</c>) signed into with an Azure.Identity credential (<c>DefaultAzureCredential</c>
-/// unless <see cref="AzureBlobStoreOptions.Credential"/> is given). Throttling, 5xx, dropped connections and timeouts
-/// are retried by the SDK with exponential backoff, and a download cut short is resumed by the SDK; a missing
-/// container, refused or failing credentials or an unreachable endpoint is a <see cref="StoreUnavailableException"/>
-/// naming the URL. Not
-/// transactional: each blob is written whole and readers see old or new blobs (conditional writes are the next step).
-/// Call <see cref="Register"/> once to open <c>az://</c> URLs everywhere.
+/// (overwriting; a large value as blocks staged in parallel and committed at once). The account is given by a
+/// connection string (<see cref="AzureBlobStoreOptions.ConnectionString"/> or <c>AZURE_STORAGE_CONNECTION_STRING</c>)
+/// or by an account URL (<see cref="AzureBlobStoreOptions.AccountUrl"/> or <c>AZURE_STORAGE_ACCOUNT_NAME</c>) signed
+/// into with an Azure.Identity credential (<c>DefaultAzureCredential</c> unless
+/// <see cref="AzureBlobStoreOptions.Credential"/> is given). Throttling, 5xx, dropped connections and timeouts are
+/// retried by the SDK with exponential backoff, and a download cut short is resumed by the SDK; a missing container,
+/// refused or failing credentials or an unreachable endpoint is a <see cref="StoreUnavailableException"/> naming the
+/// URL. Conditional writes (<see cref="StoreCapabilities.ConditionalCreate"/> with <c>If-None-Match: *</c>,
+/// <see cref="StoreCapabilities.ConditionalUpdate"/> with the blob's ETag and <c>If-Match</c>) are atomic against every
+/// other writer, which is what a commit record needs. Call <see cref="Register"/> once to open <c>az://</c> URLs
+/// everywhere.
 /// </summary>
 public sealed class AzureBlobStore : IStore, IDisposable
 {
@@ -102,7 +104,7 @@ public sealed class AzureBlobStore : IStore, IDisposable
     public string Name { get; }
 
     /// <inheritdoc/>
-    public StoreCapabilities Capabilities => StoreCapabilities.Writable | StoreCapabilities.Listable | StoreCapabilities.ByteRanges;
+    public StoreCapabilities Capabilities => StoreCapabilities.Writable | StoreCapabilities.Listable | StoreCapabilities.ByteRanges | StoreCapabilities.ConditionalCreate | StoreCapabilities.ConditionalUpdate;
 
     /// <summary>Opens <c>az://</c> URLs with this store in <see cref="ZarrStore.Open"/>, <see cref="ZarrStore.OpenExisting"/> and the CLI.</summary>
     public static void Register() => StoreLocations.Register("az", url => new AzureBlobStore(url));
@@ -135,13 +137,49 @@ public sealed class AzureBlobStore : IStore, IDisposable
     /// A value of at least <see cref="AzureBlobStoreOptions.BlockUploadThreshold"/> bytes is staged as blocks in
     /// parallel and committed at once; a failed upload commits nothing.
     /// </remarks>
-    public async ValueTask SetAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
+    public async ValueTask SetAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
+        await Upload(key, value, null, cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    public bool SetIfAbsent(string key, ReadOnlySpan<byte> value) => Wait(SetIfAbsentAsync(key, value.ToArray()));
+
+    /// <inheritdoc/>
+    /// <remarks>An upload with <c>If-None-Match: *</c> (on the commit of staged blocks for a large value).</remarks>
+    public async ValueTask<bool> SetIfAbsentAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
+        await Upload(key, value, new BlobRequestConditions { IfNoneMatch = ETag.All }, cancellationToken).ConfigureAwait(false) is not null;
+
+    /// <inheritdoc/>
+    public VersionedValue? GetVersioned(string key) => Wait(GetVersionedAsync(key));
+
+    /// <inheritdoc/>
+    /// <remarks>The version is the blob's ETag, read in the same response as the value.</remarks>
+    public async ValueTask<VersionedValue?> GetVersionedAsync(string key, CancellationToken cancellationToken = default)
     {
         var blob = _container.GetBlobClient(BlobName(key));
+        try
+        {
+            var result = (await blob.DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value;
+            return new VersionedValue(result.Content.ToMemory(), result.Details.ETag.ToString());
+        }
+        catch (RequestFailedException ex) when (IsMissingBlob(ex))
+        {
+            return null;
+        }
+        catch (Exception ex) when (IsFailure(ex, cancellationToken))
+        {
+            throw Unavailable(key, ex);
+        }
+    }
 
-        // BinaryData wraps the caller's memory (no copy); the SDK slices blocks from it.
-        var upload = new BlobUploadOptions { TransferOptions = _transfer };
-        await Call(key, () => blob.UploadAsync(new BinaryData(value), upload, cancellationToken), cancellationToken).ConfigureAwait(false);
+    /// <inheritdoc/>
+    public string? SetIfVersion(string key, ReadOnlySpan<byte> value, string expectedVersion) => Wait(SetIfVersionAsync(key, value.ToArray(), expectedVersion));
+
+    /// <inheritdoc/>
+    /// <remarks>An upload with <c>If-Match: expectedVersion</c>; the new version is the ETag it returns.</remarks>
+    public async ValueTask<string?> SetIfVersionAsync(string key, ReadOnlyMemory<byte> value, string expectedVersion, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(expectedVersion);
+        return await Upload(key, value, new BlobRequestConditions { IfMatch = new ETag(expectedVersion) }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -226,6 +264,30 @@ public sealed class AzureBlobStore : IStore, IDisposable
     {
         StoreKeys.Validate(key);
         return _prefix + key;
+    }
+
+    /// <summary>Uploads a value (in staged blocks when large); returns its new ETag, or null when a condition failed.</summary>
+    private async Task<string?> Upload(string key, ReadOnlyMemory<byte> value, BlobRequestConditions? conditions, CancellationToken cancellationToken)
+    {
+        var blob = _container.GetBlobClient(BlobName(key));
+
+        // BinaryData wraps the caller's memory (no copy); the SDK slices blocks from it.
+        var upload = new BlobUploadOptions { TransferOptions = _transfer, Conditions = conditions };
+        try
+        {
+            var response = await blob.UploadAsync(new BinaryData(value), upload, cancellationToken).ConfigureAwait(false);
+            return response.Value.ETag.ToString();
+        }
+        catch (RequestFailedException ex) when (conditions is not null && (ex.Status is 409 or 412 || IsMissingBlob(ex)))
+        {
+            // 409 BlobAlreadyExists / 412 ConditionNotMet: another writer got there first, or (If-Match) the blob is
+            // gone or changed.
+            return null;
+        }
+        catch (Exception ex) when (IsFailure(ex, cancellationToken))
+        {
+            throw Unavailable(key, ex);
+        }
     }
 
     private async Task<long?> Size(string key, CancellationToken cancellationToken)

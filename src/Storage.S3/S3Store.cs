@@ -11,11 +11,15 @@ namespace ChunkCompute.Storage.S3;
 /// <summary>
 /// A Zarr store in an S3 bucket (or an S3-compatible server), rooted at <c>s3://bucket/prefix</c>: key <c>x/c/0/1</c> is
 /// the object <c>prefix/x/c/0/1</c>. Reads whole objects and byte ranges, lists by prefix in pages (ListObjectsV2),
-/// writes each object whole (PutObject). Many requests run in flight (<see cref="S3StoreOptions.MaxConnections"/>);
-/// throttling, 5xx and timeouts are retried by the SDK with backoff and jitter; a missing bucket, refused credentials or
-/// an unreachable endpoint is a <see cref="StoreUnavailableException"/> naming the URL. Not transactional: each object
-/// is written whole and readers see old or new objects, as with zarr-python on S3 (multi-object transactions need
-/// conditional writes, the next step). Call <see cref="Register"/> once to open <c>s3://</c> URLs everywhere.
+/// writes each object whole (PutObject; a large value as a multipart upload with parts sent in parallel, visible only
+/// once complete). Many requests run in flight (<see cref="S3StoreOptions.MaxConnections"/>); throttling, 5xx, dropped
+/// connections and timeouts are retried by the SDK with backoff and jitter, and a body cut short or stalled is read
+/// again by the store; a missing bucket, refused credentials or an unreachable endpoint is a
+/// <see cref="StoreUnavailableException"/> naming the URL. On AWS (or with
+/// <see cref="S3StoreOptions.ConditionalWrites"/>) conditional writes — <c>If-None-Match: *</c> for
+/// <see cref="StoreCapabilities.ConditionalCreate"/>, the ETag and <c>If-Match</c> for
+/// <see cref="StoreCapabilities.ConditionalUpdate"/> — are atomic against every other writer, which is what a commit
+/// record needs. Call <see cref="Register"/> once to open <c>s3://</c> URLs everywhere.
 /// </summary>
 public sealed class S3Store : IStore, IDisposable
 {
@@ -29,6 +33,7 @@ public sealed class S3Store : IStore, IDisposable
     private readonly int _multipartThreshold;
     private readonly int _partSize;
     private readonly int _maxConcurrentParts;
+    private readonly StoreCapabilities _conditional;
 
     /// <summary>Opens the store at <paramref name="url"/> (<c>s3://bucket</c> or <c>s3://bucket/prefix</c>).</summary>
     /// <exception cref="ArgumentException">The URL is not an s3:// URL with a bucket.</exception>
@@ -55,8 +60,8 @@ public sealed class S3Store : IStore, IDisposable
         _partSize = options.PartSize;
         _maxConcurrentParts = options.MaxConcurrentParts;
 
-        string? endpoint = options.ServiceUrl ?? Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL_S3") ?? Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL");
-        string? region = options.Region ?? Environment.GetEnvironmentVariable("AWS_REGION") ?? Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION");
+        string? endpoint = NonEmpty(options.ServiceUrl) ?? Variable("AWS_ENDPOINT_URL_S3") ?? Variable("AWS_ENDPOINT_URL");
+        string? region = NonEmpty(options.Region) ?? Variable("AWS_REGION") ?? Variable("AWS_DEFAULT_REGION");
         var config = new AmazonS3Config
         {
             MaxErrorRetry = options.MaxRetries,
@@ -89,13 +94,16 @@ public sealed class S3Store : IStore, IDisposable
             ? new AmazonS3Client(new BasicAWSCredentials(id, options.SecretAccessKey ?? string.Empty), config)
             : new AmazonS3Client(config);
         UsesCustomEndpoint = endpoint is not null;
+        _conditional = (options.ConditionalWrites ?? !UsesCustomEndpoint)
+            ? StoreCapabilities.ConditionalCreate | StoreCapabilities.ConditionalUpdate
+            : StoreCapabilities.None;
     }
 
     /// <inheritdoc/>
     public string Name { get; }
 
     /// <inheritdoc/>
-    public StoreCapabilities Capabilities => StoreCapabilities.Writable | StoreCapabilities.Listable | StoreCapabilities.ByteRanges;
+    public StoreCapabilities Capabilities => StoreCapabilities.Writable | StoreCapabilities.Listable | StoreCapabilities.ByteRanges | _conditional;
 
     private bool UsesCustomEndpoint { get; }
 
@@ -107,14 +115,14 @@ public sealed class S3Store : IStore, IDisposable
 
     /// <inheritdoc/>
     public ValueTask<IMemoryOwner<byte>?> GetPooledAsync(string key, CancellationToken cancellationToken = default) =>
-        new(Read(key, null, cancellationToken));
+        new(ReadValue(key, null, cancellationToken));
 
     /// <inheritdoc/>
     public IMemoryOwner<byte>? GetRangePooled(string key, Stores.ByteRange range) => Wait(GetRangePooledAsync(key, range));
 
     /// <inheritdoc/>
     public ValueTask<IMemoryOwner<byte>?> GetRangePooledAsync(string key, Stores.ByteRange range, CancellationToken cancellationToken = default) =>
-        new(Read(key, range, cancellationToken));
+        new(ReadValue(key, range, cancellationToken));
 
     /// <inheritdoc/>
     public long? GetSize(string key) => Wait(GetSizeAsync(key));
@@ -130,24 +138,67 @@ public sealed class S3Store : IStore, IDisposable
     /// A value of at least <see cref="S3StoreOptions.MultipartThreshold"/> bytes is uploaded in parts, in parallel, and
     /// appears whole when the upload completes; a failed or cancelled upload is aborted and leaves the key as it was.
     /// </remarks>
-    public async ValueTask SetAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
+    public async ValueTask SetAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
+        await Put(key, value, null, null, cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    /// <exception cref="NotSupportedException">Conditional writes are off (<see cref="S3StoreOptions.ConditionalWrites"/>).</exception>
+    public bool SetIfAbsent(string key, ReadOnlySpan<byte> value)
     {
-        string objectKey = ObjectKey(key);
-        if (value.Length >= _multipartThreshold)
+        Require(StoreCapabilities.ConditionalCreate, nameof(SetIfAbsent));
+        return Wait(SetIfAbsentAsync(key, value.ToArray()));
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>A PutObject (or the completion of a multipart upload) with <c>If-None-Match: *</c>.</remarks>
+    /// <exception cref="NotSupportedException">Conditional writes are off (<see cref="S3StoreOptions.ConditionalWrites"/>).</exception>
+    public async ValueTask<bool> SetIfAbsentAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
+    {
+        Require(StoreCapabilities.ConditionalCreate, nameof(SetIfAbsent));
+        return await Put(key, value, "*", null, cancellationToken).ConfigureAwait(false) is not null;
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="NotSupportedException">Conditional writes are off (<see cref="S3StoreOptions.ConditionalWrites"/>).</exception>
+    public VersionedValue? GetVersioned(string key)
+    {
+        Require(StoreCapabilities.ConditionalUpdate, nameof(GetVersioned));
+        return Wait(GetVersionedAsync(key));
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>The version is the object's ETag, from the same response as the value.</remarks>
+    /// <exception cref="NotSupportedException">Conditional writes are off (<see cref="S3StoreOptions.ConditionalWrites"/>).</exception>
+    public async ValueTask<VersionedValue?> GetVersionedAsync(string key, CancellationToken cancellationToken = default)
+    {
+        Require(StoreCapabilities.ConditionalUpdate, nameof(GetVersioned));
+        if (await Read(key, null, cancellationToken).ConfigureAwait(false) is not var (owner, etag))
         {
-            await PutInParts(key, objectKey, value, cancellationToken).ConfigureAwait(false);
-            return;
+            return null;
         }
 
-        var request = new PutObjectRequest
+        using (owner)
         {
-            BucketName = _bucket,
-            Key = objectKey,
-            InputStream = new ReadOnlyMemoryStream(value),
-            UseChunkEncoding = !UsesCustomEndpoint,
-            AutoCloseStream = true,
-        };
-        await Call(key, () => _client.PutObjectAsync(request, cancellationToken), cancellationToken).ConfigureAwait(false);
+            return new VersionedValue(owner.Memory.ToArray(), etag ?? throw new StoreUnavailableException(Name, $"S3 store '{Name}' returned '{key}' without an ETag"));
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="NotSupportedException">Conditional writes are off (<see cref="S3StoreOptions.ConditionalWrites"/>).</exception>
+    public string? SetIfVersion(string key, ReadOnlySpan<byte> value, string expectedVersion)
+    {
+        Require(StoreCapabilities.ConditionalUpdate, nameof(SetIfVersion));
+        return Wait(SetIfVersionAsync(key, value.ToArray(), expectedVersion));
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>A PutObject (or the completion of a multipart upload) with <c>If-Match: expectedVersion</c>.</remarks>
+    /// <exception cref="NotSupportedException">Conditional writes are off (<see cref="S3StoreOptions.ConditionalWrites"/>).</exception>
+    public async ValueTask<string?> SetIfVersionAsync(string key, ReadOnlyMemory<byte> value, string expectedVersion, CancellationToken cancellationToken = default)
+    {
+        Require(StoreCapabilities.ConditionalUpdate, nameof(SetIfVersion));
+        ArgumentNullException.ThrowIfNull(expectedVersion);
+        return await Put(key, value, null, expectedVersion, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -183,7 +234,64 @@ public sealed class S3Store : IStore, IDisposable
     /// <inheritdoc/>
     public void Dispose() => _client.Dispose();
 
-    private async Task PutInParts(string key, string objectKey, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
+    private void Require(StoreCapabilities capability, string operation)
+    {
+        if ((_conditional & capability) == 0)
+        {
+            throw new NotSupportedException(
+                $"store '{Name}' ({nameof(S3Store)}) does not support {operation}: it lacks StoreCapabilities.{capability} (its capabilities: {Capabilities}); " +
+                "S3 honours conditional writes, but S3-compatible servers may ignore them, so a custom endpoint needs S3StoreOptions.ConditionalWrites = true");
+        }
+    }
+
+    /// <summary>
+    /// Writes a value, in parts when large, with optional <c>If-None-Match</c>/<c>If-Match</c>; returns its new ETag, or
+    /// null when the condition failed (nothing written).
+    /// </summary>
+    private async Task<string?> Put(string key, ReadOnlyMemory<byte> value, string? ifNoneMatch, string? ifMatch, CancellationToken cancellationToken)
+    {
+        string objectKey = ObjectKey(key);
+        bool conditional = ifNoneMatch is not null || ifMatch is not null;
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                if (value.Length >= _multipartThreshold)
+                {
+                    return await PutInParts(key, objectKey, value, ifNoneMatch, ifMatch, cancellationToken).ConfigureAwait(false);
+                }
+
+                var request = new PutObjectRequest
+                {
+                    BucketName = _bucket,
+                    Key = objectKey,
+                    InputStream = new ReadOnlyMemoryStream(value),
+                    UseChunkEncoding = !UsesCustomEndpoint,
+                    AutoCloseStream = true,
+                    IfNoneMatch = ifNoneMatch,
+                    IfMatch = ifMatch,
+                };
+                return (await _client.PutObjectAsync(request, cancellationToken).ConfigureAwait(false)).ETag;
+            }
+            catch (AmazonS3Exception ex) when (conditional && (ex.StatusCode == HttpStatusCode.PreconditionFailed || (ifMatch is not null && ex.ErrorCode == "NoSuchKey")))
+            {
+                // 412: the key exists (If-None-Match) or has another version (If-Match); 404 NoSuchKey: it is gone.
+                return null;
+            }
+            catch (AmazonS3Exception ex) when (conditional && ex.StatusCode == HttpStatusCode.Conflict && attempt < _maxRetries)
+            {
+                // 409 ConditionalRequestConflict: another conditional write to the key is under way; S3 asks to retry
+                // (the SDK does not), and the retry then wins or sees 412.
+                await Task.Delay(TimeSpan.FromMilliseconds(50 * (attempt + 1) * (0.5 + Random.Shared.NextDouble())), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsFailure(ex, cancellationToken))
+            {
+                throw Unavailable(key, ex);
+            }
+        }
+    }
+
+    private async Task<string?> PutInParts(string key, string objectKey, ReadOnlyMemory<byte> value, string? ifNoneMatch, string? ifMatch, CancellationToken cancellationToken)
     {
         // Parts slice the caller's memory (no copy); S3 allows at most 10,000 parts, so a huge value gets bigger parts.
         int partSize = Math.Max(_partSize, (int)((value.Length + (long)MaxParts - 1) / MaxParts));
@@ -211,8 +319,17 @@ public sealed class S3Store : IStore, IDisposable
                 etags[i] = new PartETag(i + 1, response.ETag);
             }).ConfigureAwait(false);
 
-            var complete = new CompleteMultipartUploadRequest { BucketName = _bucket, Key = objectKey, UploadId = uploadId, PartETags = [.. etags] };
-            await Call(key, () => _client.CompleteMultipartUploadAsync(complete, cancellationToken), cancellationToken).ConfigureAwait(false);
+            // The object appears, whole, only now; conditions are checked here (errors go to Put, after the abort).
+            var complete = new CompleteMultipartUploadRequest
+            {
+                BucketName = _bucket,
+                Key = objectKey,
+                UploadId = uploadId,
+                PartETags = [.. etags],
+                IfNoneMatch = ifNoneMatch,
+                IfMatch = ifMatch,
+            };
+            return (await _client.CompleteMultipartUploadAsync(complete, cancellationToken).ConfigureAwait(false)).ETag;
         }
         catch
         {
@@ -233,6 +350,10 @@ public sealed class S3Store : IStore, IDisposable
         {
         }
     }
+
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
+    private static string? Variable(string name) => NonEmpty(Environment.GetEnvironmentVariable(name));
 
     private static T Wait<T>(ValueTask<T> task) => task.IsCompletedSuccessfully ? task.Result : task.AsTask().GetAwaiter().GetResult();
 
@@ -267,7 +388,10 @@ public sealed class S3Store : IStore, IDisposable
         }
     }
 
-    private async Task<IMemoryOwner<byte>?> Read(string key, Stores.ByteRange? range, CancellationToken cancellationToken)
+    private async Task<IMemoryOwner<byte>?> ReadValue(string key, Stores.ByteRange? range, CancellationToken cancellationToken) =>
+        (await Read(key, range, cancellationToken).ConfigureAwait(false))?.Value;
+
+    private async Task<(IMemoryOwner<byte> Value, string? ETag)?> Read(string key, Stores.ByteRange? range, CancellationToken cancellationToken)
     {
         for (int attempt = 0; ; attempt++)
         {
@@ -290,7 +414,7 @@ public sealed class S3Store : IStore, IDisposable
         }
     }
 
-    private async Task<IMemoryOwner<byte>?> ReadOnce(string key, Stores.ByteRange? range, CancellationToken cancellationToken)
+    private async Task<(IMemoryOwner<byte> Value, string? ETag)?> ReadOnce(string key, Stores.ByteRange? range, CancellationToken cancellationToken)
     {
         var request = new GetObjectRequest { BucketName = _bucket, Key = ObjectKey(key) };
         if (range is { } r)
@@ -310,7 +434,7 @@ public sealed class S3Store : IStore, IDisposable
             var (offset, length) = r.Resolve(size);
             if (length == 0)
             {
-                return StoreHelpers.Rent(0);
+                return (StoreHelpers.Rent(0), null);
             }
 
             request.ByteRange = new Amazon.S3.Model.ByteRange(offset, offset + length - 1);
@@ -365,7 +489,7 @@ public sealed class S3Store : IStore, IDisposable
                     total += read;
                 }
 
-                return owner;
+                return (owner, response.ETag);
             }
             catch
             {

@@ -35,6 +35,15 @@ public sealed class S3StoreOptions
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
+    /// Whether the server honours <c>If-None-Match: *</c> and <c>If-Match</c> on PutObject and CompleteMultipartUpload,
+    /// so the store offers <see cref="ChunkCompute.Storage.Stores.StoreCapabilities.ConditionalCreate"/> and
+    /// <see cref="ChunkCompute.Storage.Stores.StoreCapabilities.ConditionalUpdate"/>. Null: true for AWS itself, false
+    /// for a custom endpoint (S3-compatible servers may accept the headers and ignore them, as s3rver does; set true
+    /// for one that honours them, such as a recent MinIO).
+    /// </summary>
+    public bool? ConditionalWrites { get; init; }
+
+    /// <summary>
     /// Values of at least this many bytes are written as a multipart upload (CreateMultipartUpload, parts uploaded in
     /// parallel, CompleteMultipartUpload; aborted on any failure, so no partial object is ever visible); smaller ones
     /// by one PutObject. Default 16 MiB.

@@ -18,7 +18,7 @@ internal sealed class FaultInjectingHandler : DelegatingHandler
     public const int Always = int.MaxValue;
 
     private readonly List<Script> _scripts = [];
-    private readonly ConcurrentQueue<(HttpMethod Method, Uri Uri, string? Fault)> _seen = new();
+    private readonly ConcurrentQueue<(HttpMethod Method, Uri Uri, string? Fault, string Headers)> _seen = new();
 
     public FaultInjectingHandler()
     {
@@ -38,8 +38,11 @@ internal sealed class FaultInjectingHandler : DelegatingHandler
         StallBody,
     }
 
-    /// <summary>Every request seen, in order, with the fault played on it (null: passed through).</summary>
-    public IReadOnlyList<(HttpMethod Method, Uri Uri, string? Fault)> Seen => _seen.ToArray();
+    /// <summary>
+    /// Every request seen, in order, with the fault played on it (null: passed through) and its headers, one
+    /// <c>Name: value</c> a line.
+    /// </summary>
+    public IReadOnlyList<(HttpMethod Method, Uri Uri, string? Fault, string Headers)> Seen => _seen.ToArray();
 
     /// <summary>How many requests matched <paramref name="predicate"/> (faulted or not).</summary>
     public int Count(Func<HttpMethod, Uri, bool> predicate) => _seen.Count(s => predicate(s.Method, s.Uri));
@@ -69,7 +72,8 @@ internal sealed class FaultInjectingHandler : DelegatingHandler
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var script = Pick(request);
-        _seen.Enqueue((request.Method, request.RequestUri!, script?.Kind.ToString()));
+        string headers = string.Join("\n", request.Headers.Select(h => $"{h.Key}: {string.Join(", ", h.Value)}"));
+        _seen.Enqueue((request.Method, request.RequestUri!, script?.Kind.ToString(), headers));
         switch (script?.Kind)
         {
             case Kind.Status:

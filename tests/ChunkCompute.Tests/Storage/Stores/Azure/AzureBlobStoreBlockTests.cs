@@ -74,6 +74,28 @@ public sealed class AzureBlobStoreBlockTests(AzuriteServer server) : IClassFixtu
         Assert.Equal(old, await ((IStore)store).GetAsync("kept"));
     }
 
+    [Fact]
+    public async Task ConditionalWrites_OfLargeValues_AreCheckedWhenTheBlocksAreCommitted()
+    {
+        var (store, requests) = Store();
+        IStore s = store;
+        var first = S3StoreMultipartTests.Bytes(Threshold + 5, seed: 6);
+        Assert.True(await s.SetIfAbsentAsync("big", first));
+        var commit = requests.Seen.Last(r => r.Method == HttpMethod.Put && Comp(r.Uri) == "blocklist");
+        Assert.Contains("If-None-Match: *", commit.Headers, StringComparison.Ordinal);
+        Assert.False(await s.SetIfAbsentAsync("big", S3StoreMultipartTests.Bytes(Threshold + 5, seed: 7)));
+        Assert.Equal(first, s.Get("big"));
+
+        var v1 = s.GetVersioned("big")!;
+        Assert.Equal(first, v1.Value.ToArray());
+        var second = S3StoreMultipartTests.Bytes(2 * Threshold, seed: 8);
+        string? v2 = await s.SetIfVersionAsync("big", second, v1.Version);
+        Assert.NotNull(v2);
+        Assert.Null(await s.SetIfVersionAsync("big", first, v1.Version)); // stale: refused at the commit
+        Assert.Equal(second, s.Get("big"));
+        Assert.Equal(v2, s.GetVersioned("big")!.Version);
+    }
+
     private static string? Comp(Uri uri) => HttpUtility.ParseQueryString(uri.Query)["comp"];
 
     private (AzureBlobStore Store, FaultInjectingHandler Requests) Store(int maxRetries = 3)
