@@ -34,6 +34,7 @@ public sealed class S3Store : IStore, IDisposable
     private readonly int _partSize;
     private readonly int _maxConcurrentParts;
     private readonly StoreCapabilities _conditional;
+    private readonly int _readPartSize;
 
     /// <summary>Opens the store at <paramref name="url"/> (<c>s3://bucket</c> or <c>s3://bucket/prefix</c>).</summary>
     /// <exception cref="ArgumentException">The URL is not an s3:// URL with a bucket.</exception>
@@ -59,6 +60,8 @@ public sealed class S3Store : IStore, IDisposable
         _multipartThreshold = options.MultipartThreshold;
         _partSize = options.PartSize;
         _maxConcurrentParts = options.MaxConcurrentParts;
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.ReadPartSize, nameof(options.ReadPartSize));
+        _readPartSize = options.ReadPartSize;
 
         string? endpoint = NonEmpty(options.ServiceUrl) ?? Variable("AWS_ENDPOINT_URL_S3") ?? Variable("AWS_ENDPOINT_URL");
         string? region = NonEmpty(options.Region) ?? Variable("AWS_REGION") ?? Variable("AWS_DEFAULT_REGION");
@@ -414,7 +417,141 @@ public sealed class S3Store : IStore, IDisposable
         }
     }
 
-    private async Task<(IMemoryOwner<byte> Value, string? ETag)?> ReadOnce(string key, Stores.ByteRange? range, CancellationToken cancellationToken)
+    private Task<(IMemoryOwner<byte> Value, string? ETag)?> ReadOnce(string key, Stores.ByteRange? range, CancellationToken cancellationToken) =>
+        range is null ? ReadWhole(key, cancellationToken) : ReadSingle(key, range, cancellationToken);
+
+    /// <summary>
+    /// A whole object: its first <see cref="S3StoreOptions.ReadPartSize"/> bytes by a ranged GET that also tells the
+    /// object's length and ETag, then (for a bigger object) the other parts by ranged GETs in parallel, each only while
+    /// the ETag still matches (a replaced object is read again, never torn). Each part lands in its slice of the result.
+    /// </summary>
+    private async Task<(IMemoryOwner<byte> Value, string? ETag)?> ReadWhole(string key, CancellationToken cancellationToken)
+    {
+        var request = new GetObjectRequest { BucketName = _bucket, Key = ObjectKey(key), ByteRange = new Amazon.S3.Model.ByteRange(0, _readPartSize - 1) };
+        GetObjectResponse response;
+        try
+        {
+            response = await _client.GetObjectAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound && ex.ErrorCode is not "NoSuchBucket")
+        {
+            return null;
+        }
+        catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
+        {
+            // An empty object has no byte 0 to ask for.
+            return await ReadSingle(key, null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsFailure(ex, cancellationToken))
+        {
+            throw Unavailable(key, ex);
+        }
+
+        using (response)
+        {
+            // "bytes 0-8388607/123456789"; a server that ignores Range sends the whole object (200, no Content-Range).
+            string? contentRange = response.ContentRange;
+            long total = contentRange is not null && long.TryParse(contentRange.AsSpan(contentRange.LastIndexOf('/') + 1), System.Globalization.CultureInfo.InvariantCulture, out long t)
+                ? t
+                : response.ContentLength;
+            int first = (int)Math.Min(response.ContentLength, total);
+            var owner = Allocate(key, total);
+            try
+            {
+                await ReadBody(key, response.ResponseStream, owner.Memory[..first], cancellationToken).ConfigureAwait(false);
+                if (first < total)
+                {
+                    await ReadParts(key, response.ETag, owner.Memory[first..], first, cancellationToken).ConfigureAwait(false);
+                }
+
+                return (owner, response.ETag);
+            }
+            catch
+            {
+                owner.Dispose();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>Reads the object from <paramref name="offset"/> into <paramref name="into"/>, in parallel parts, while its ETag matches.</summary>
+    private async Task ReadParts(string key, string etag, Memory<byte> into, long offset, CancellationToken cancellationToken)
+    {
+        int parts = (int)((into.Length + (long)_readPartSize - 1) / _readPartSize);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = _maxConcurrentParts, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(Enumerable.Range(0, parts), parallel, async (i, token) =>
+        {
+            int start = i * _readPartSize;
+            var slice = into.Slice(start, Math.Min(_readPartSize, into.Length - start));
+            var request = new GetObjectRequest
+            {
+                BucketName = _bucket,
+                Key = ObjectKey(key),
+                ByteRange = new Amazon.S3.Model.ByteRange(offset + start, offset + start + slice.Length - 1),
+                EtagToMatch = etag,
+            };
+            GetObjectResponse response;
+            try
+            {
+                response = await _client.GetObjectAsync(request, token).ConfigureAwait(false);
+            }
+            catch (AmazonS3Exception ex) when (ex.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound or HttpStatusCode.RequestedRangeNotSatisfiable && ex.ErrorCode is not "NoSuchBucket")
+            {
+                // Replaced or deleted while we read it: an IOException makes Read start over (or fail after its retries).
+                throw new IOException($"'{key}' changed while it was read in parts ({(int)ex.StatusCode} {ex.ErrorCode})", ex);
+            }
+            catch (Exception ex) when (IsFailure(ex, token))
+            {
+                throw Unavailable(key, ex);
+            }
+
+            using (response)
+            {
+                if (response.ContentLength != slice.Length)
+                {
+                    throw new IOException($"asked for {slice.Length} bytes of '{key}' at {offset + start}, got {response.ContentLength}");
+                }
+
+                await ReadBody(key, response.ResponseStream, slice, token).ConfigureAwait(false);
+            }
+        }).ConfigureAwait(false);
+    }
+
+    private IMemoryOwner<byte> Allocate(string key, long length) =>
+        length > Array.MaxLength
+            ? throw new StoreUnavailableException(Name + "/" + key, $"object '{key}' in '{Name}' is {length} bytes, more than one value can hold")
+            : StoreHelpers.Rent((int)length);
+
+    /// <summary>Fills <paramref name="into"/> from a response body, bounding each wait for more by the request timeout.</summary>
+    private async Task ReadBody(string key, Stream body, Memory<byte> into, CancellationToken cancellationToken)
+    {
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        int total = 0;
+        while (total < into.Length)
+        {
+            // The SDK's timeout ends when the response starts: bound each wait for more of the body too.
+            idle.CancelAfter(_requestTimeout);
+            int read;
+            try
+            {
+                read = await body.ReadAsync(into[total..], idle.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"no data for {_requestTimeout.TotalSeconds:0.###} s while reading '{key}' after {total} of {into.Length} bytes", ex);
+            }
+
+            if (read == 0)
+            {
+                throw new StoreUnavailableException(Name + "/" + key, $"reading '{key}' from '{Name}' ended after {total} of {into.Length} bytes");
+            }
+
+            total += read;
+        }
+    }
+
+    /// <summary>A range, or a whole object, by one GET.</summary>
+    private async Task<(IMemoryOwner<byte> Value, string? ETag)?> ReadSingle(string key, Stores.ByteRange? range, CancellationToken cancellationToken)
     {
         var request = new GetObjectRequest { BucketName = _bucket, Key = ObjectKey(key) };
         if (range is { } r)
@@ -456,39 +593,10 @@ public sealed class S3Store : IStore, IDisposable
 
         using (response)
         {
-            long n = response.ContentLength;
-            if (n > Array.MaxLength)
-            {
-                throw new StoreUnavailableException(Name + "/" + key, $"object '{key}' in '{Name}' is {n} bytes, more than one value can hold");
-            }
-
-            var owner = StoreHelpers.Rent((int)n);
-            using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var owner = Allocate(key, response.ContentLength);
             try
             {
-                int total = 0;
-                while (total < n)
-                {
-                    // The SDK's timeout ends when the response starts: bound each wait for more of the body too.
-                    idle.CancelAfter(_requestTimeout);
-                    int read;
-                    try
-                    {
-                        read = await response.ResponseStream.ReadAsync(owner.Memory[total..], idle.Token).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-                    {
-                        throw new TimeoutException($"no data for {_requestTimeout.TotalSeconds:0.###} s while reading '{key}' after {total} of {n} bytes", ex);
-                    }
-
-                    if (read == 0)
-                    {
-                        throw new StoreUnavailableException(Name + "/" + key, $"reading '{key}' from '{Name}' ended after {total} of {n} bytes");
-                    }
-
-                    total += read;
-                }
-
+                await ReadBody(key, response.ResponseStream, owner.Memory, cancellationToken).ConfigureAwait(false);
                 return (owner, response.ETag);
             }
             catch

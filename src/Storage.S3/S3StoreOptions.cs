@@ -53,8 +53,15 @@ public sealed class S3StoreOptions
     /// <summary>The size of each part of a multipart upload but the last; at least 5 MiB (S3's minimum); default 8 MiB.</summary>
     public int PartSize { get; init; } = 8 << 20;
 
-    /// <summary>Parts of one multipart upload sent at once; default 8.</summary>
+    /// <summary>Parts of one multipart upload, or of one parallel read, sent at once; default 8.</summary>
     public int MaxConcurrentParts { get; init; } = 8;
+
+    /// <summary>
+    /// Whole values are read by ranged GETs of this many bytes: the first tells the value's length and ETag, and the
+    /// rest of a bigger value is fetched in parallel (<see cref="MaxConcurrentParts"/> at once), each part only while the
+    /// ETag still matches. Default 8 MiB.
+    /// </summary>
+    public int ReadPartSize { get; init; } = 8 << 20;
 
     /// <summary>
     /// Puts your own handler in front of the store's HTTP: called once with the handler the store would use (a

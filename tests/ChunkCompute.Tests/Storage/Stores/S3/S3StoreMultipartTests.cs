@@ -9,8 +9,9 @@ using Xunit;
 namespace ChunkCompute.Tests.Storage.Stores.S3;
 
 /// <summary>
-/// Large values written as multipart uploads against s3rver: parts in parallel, exact round trips, and a failed or
-/// cancelled upload aborted without leaving an object (or disturbing the one already there).
+/// Large values against s3rver: written as multipart uploads (parts in parallel, exact round trips, a failed or
+/// cancelled upload aborted without leaving an object or disturbing the one already there) and read by parallel ranged
+/// GETs held to the first part's ETag.
 /// </summary>
 public sealed class S3StoreMultipartTests(S3rverServer server) : IClassFixture<S3rverServer>, IDisposable
 {
@@ -85,6 +86,48 @@ public sealed class S3StoreMultipartTests(S3rverServer server) : IClassFixture<S
     }
 
     [Fact]
+    public async Task LargeValue_IsReadInParallelRanges_Exactly()
+    {
+        var (store, requests) = Store(readPartSize: 64 << 10);
+        IStore s = store;
+        var value = Bytes(MiB + 3, seed: 7);
+        await store.SetAsync("big", value);
+        using (var back = await store.GetPooledAsync("big"))
+        {
+            Assert.Equal(value, back!.Memory.ToArray());
+        }
+
+        var gets = requests.Seen.Where(r => r.Method == HttpMethod.Get).ToList();
+        Assert.Equal(17, gets.Count); // 1 MiB + 3 bytes in 64 KiB parts: the first, then 16 more
+        Assert.All(gets, g => Assert.Contains("Range: bytes=", g.Headers, StringComparison.Ordinal));
+        Assert.Equal(16, gets.Count(g => g.Headers.Contains("If-Match: ", StringComparison.Ordinal))); // the ETag of the first
+
+        var small = Bytes(1000, seed: 8);
+        s.Set("small", small);
+        int before = requests.Count((m, _) => m == HttpMethod.Get);
+        Assert.Equal(small, s.Get("small"));
+        Assert.Equal(before + 1, requests.Count((m, _) => m == HttpMethod.Get));
+        s.Set("empty", []);
+        Assert.Empty(s.Get("empty")!);
+    }
+
+    [Fact]
+    public async Task ValueReplacedDuringAPartedRead_IsReadAgainNotTorn()
+    {
+        var (store, requests) = Store(readPartSize: 64 << 10);
+        var value = Bytes(MiB, seed: 9);
+        await store.SetAsync("big", value);
+        requests.Fail(1, HttpStatusCode.PreconditionFailed, "PreconditionFailed", r => r.Method == HttpMethod.Get && r.Headers.IfMatch.Count > 0);
+        using (var back = await store.GetPooledAsync("big"))
+        {
+            Assert.Equal(value, back!.Memory.ToArray());
+        }
+
+        Assert.Equal(1, requests.Seen.Count(r => r.Fault is not null));
+        Assert.Equal(2, requests.Seen.Count(r => r.Method == HttpMethod.Get && !r.Headers.Contains("If-Match", StringComparison.Ordinal))); // started over
+    }
+
+    [Fact]
     public void PartSize_BelowTheS3Minimum_IsRefused()
     {
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new S3Store("s3://b", new S3StoreOptions { ServiceUrl = "http://127.0.0.1:1", PartSize = MiB }));
@@ -104,7 +147,7 @@ public sealed class S3StoreMultipartTests(S3rverServer server) : IClassFixture<S
         return query[name] ?? (query.GetValues(null)?.Contains(name) == true ? string.Empty : null);
     }
 
-    private (S3Store Store, FaultInjectingHandler Requests) Store(int maxRetries = 3)
+    private (S3Store Store, FaultInjectingHandler Requests) Store(int maxRetries = 3, int readPartSize = 8 << 20)
     {
         var requests = new FaultInjectingHandler();
         var options = server.Options;
@@ -118,6 +161,7 @@ public sealed class S3StoreMultipartTests(S3rverServer server) : IClassFixture<S
             MultipartThreshold = 6 * MiB,
             PartSize = 5 * MiB,
             MaxConcurrentParts = 4,
+            ReadPartSize = readPartSize,
             WrapHttpHandler = inner =>
             {
                 requests.InnerHandler = inner;
