@@ -33,6 +33,9 @@ public sealed class AzureBlobStore : IStore, IDisposable
     private readonly string _prefix;
     private readonly HttpClientTransport? _transport;
     private readonly StorageTransferOptions _transfer;
+    private readonly int _maxRetries;
+    private readonly int _readPartSize;
+    private readonly int _maxConcurrentBlocks;
 
     /// <summary>Opens the store at <paramref name="url"/> (<c>az://container</c> or <c>az://container/prefix</c>).</summary>
     /// <exception cref="ArgumentException">The URL is not an az:// URL with a container.</exception>
@@ -54,6 +57,10 @@ public sealed class AzureBlobStore : IStore, IDisposable
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BlockUploadThreshold, nameof(options.BlockUploadThreshold));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BlockSize, nameof(options.BlockSize));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxConcurrentBlocks, nameof(options.MaxConcurrentBlocks));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.ReadPartSize, nameof(options.ReadPartSize));
+        _maxRetries = options.MaxRetries;
+        _readPartSize = options.ReadPartSize;
+        _maxConcurrentBlocks = options.MaxConcurrentBlocks;
         _transfer = new StorageTransferOptions
         {
             InitialTransferSize = options.BlockUploadThreshold, // measured: the SDK puts values shorter than this in one request
@@ -321,10 +328,116 @@ public sealed class AzureBlobStore : IStore, IDisposable
                 // The blob was replaced by a shorter one between asking its size and reading the range: ask again.
                 await Task.Delay(TimeSpan.FromMilliseconds(20 * (attempt + 1) * (0.5 + Random.Shared.NextDouble())), cancellationToken).ConfigureAwait(false);
             }
+            catch (IOException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Replaced while read in parts: start over, as often as the SDK would retry a request.
+                if (attempt >= _maxRetries)
+                {
+                    throw Unavailable(key, ex);
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(20 * (attempt + 1) * (0.5 + Random.Shared.NextDouble())), cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
-    private async Task<IMemoryOwner<byte>?> ReadOnce(string key, ByteRange? range, CancellationToken cancellationToken)
+    private Task<IMemoryOwner<byte>?> ReadOnce(string key, ByteRange? range, CancellationToken cancellationToken) =>
+        range is null ? ReadWhole(key, cancellationToken) : ReadSingle(key, range, cancellationToken);
+
+    /// <summary>
+    /// A whole blob: its first <see cref="AzureBlobStoreOptions.ReadPartSize"/> bytes by a ranged GET that also tells
+    /// the blob's length and ETag, then (for a bigger blob) the other parts by ranged GETs in parallel, each only while
+    /// the ETag still matches (a replaced blob is read again, never torn). Each part lands in its slice of the result.
+    /// </summary>
+    private async Task<IMemoryOwner<byte>?> ReadWhole(string key, CancellationToken cancellationToken)
+    {
+        var blob = _container.GetBlobClient(BlobName(key));
+        BlobDownloadStreamingResult result;
+        try
+        {
+            result = (await blob.DownloadStreamingAsync(new BlobDownloadOptions { Range = new HttpRange(0, _readPartSize) }, cancellationToken).ConfigureAwait(false)).Value;
+        }
+        catch (RequestFailedException ex) when (IsMissingBlob(ex))
+        {
+            return null;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 416)
+        {
+            // An empty blob has no byte 0 to ask for.
+            return await ReadSingle(key, null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsFailure(ex, cancellationToken))
+        {
+            throw Unavailable(key, ex);
+        }
+
+        using (result)
+        {
+            // "bytes 0-8388607/123456789"; without Content-Range the response is the whole blob.
+            string? contentRange = result.Details.ContentRange;
+            long total = contentRange is not null && long.TryParse(contentRange.AsSpan(contentRange.LastIndexOf('/') + 1), System.Globalization.CultureInfo.InvariantCulture, out long t)
+                ? t
+                : result.Details.ContentLength;
+            int first = (int)Math.Min(result.Details.ContentLength, total);
+            var owner = Allocate(key, total);
+            try
+            {
+                await ReadBody(key, result.Content, owner.Memory[..first], cancellationToken).ConfigureAwait(false);
+                if (first < total)
+                {
+                    await ReadParts(key, result.Details.ETag, owner.Memory[first..], first, cancellationToken).ConfigureAwait(false);
+                }
+
+                return owner;
+            }
+            catch
+            {
+                owner.Dispose();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>Reads the blob from <paramref name="offset"/> into <paramref name="into"/>, in parallel parts, while its ETag matches.</summary>
+    private async Task ReadParts(string key, ETag etag, Memory<byte> into, long offset, CancellationToken cancellationToken)
+    {
+        var blob = _container.GetBlobClient(BlobName(key));
+        int parts = (int)((into.Length + (long)_readPartSize - 1) / _readPartSize);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = _maxConcurrentBlocks, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(Enumerable.Range(0, parts), parallel, async (i, token) =>
+        {
+            int start = i * _readPartSize;
+            var slice = into.Slice(start, Math.Min(_readPartSize, into.Length - start));
+            var download = new BlobDownloadOptions { Range = new HttpRange(offset + start, slice.Length), Conditions = new BlobRequestConditions { IfMatch = etag } };
+            BlobDownloadStreamingResult result;
+            try
+            {
+                result = (await blob.DownloadStreamingAsync(download, token).ConfigureAwait(false)).Value;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 412 or 416 || IsMissingBlob(ex))
+            {
+                // Replaced or deleted while we read it: an IOException makes Read start over (or fail after its retries).
+                throw new IOException($"'{key}' changed while it was read in parts ({ex.Status} {ex.ErrorCode})", ex);
+            }
+            catch (Exception ex) when (IsFailure(ex, token))
+            {
+                throw Unavailable(key, ex);
+            }
+
+            using (result)
+            {
+                if (result.Details.ContentLength != slice.Length)
+                {
+                    throw new IOException($"asked for {slice.Length} bytes of '{key}' at {offset + start}, got {result.Details.ContentLength}");
+                }
+
+                await ReadBody(key, result.Content, slice, token).ConfigureAwait(false);
+            }
+        }).ConfigureAwait(false);
+    }
+
+    /// <summary>A range, or a whole blob, by one GET.</summary>
+    private async Task<IMemoryOwner<byte>?> ReadSingle(string key, ByteRange? range, CancellationToken cancellationToken)
     {
         var blob = _container.GetBlobClient(BlobName(key));
         var download = new BlobDownloadOptions();
@@ -367,40 +480,46 @@ public sealed class AzureBlobStore : IStore, IDisposable
 
         using (result)
         {
-            long n = result.Details.ContentLength;
-            if (n > Array.MaxLength)
-            {
-                throw new StoreUnavailableException(Name + "/" + key, $"blob '{key}' in '{Name}' is {n} bytes, more than one value can hold");
-            }
-
-            var owner = StoreHelpers.Rent((int)n);
+            var owner = Allocate(key, result.Details.ContentLength);
             try
             {
-                int total = 0;
-                while (total < n)
-                {
-                    int read = await result.Content.ReadAsync(owner.Memory[total..], cancellationToken).ConfigureAwait(false);
-                    if (read == 0)
-                    {
-                        throw new StoreUnavailableException(Name + "/" + key, $"reading '{key}' from '{Name}' ended after {total} of {n} bytes");
-                    }
-
-                    total += read;
-                }
-
+                await ReadBody(key, result.Content, owner.Memory, cancellationToken).ConfigureAwait(false);
                 return owner;
-            }
-            catch (Exception ex) when (IsFailure(ex, cancellationToken))
-            {
-                // The SDK's download stream already resumed a body cut short or stalled, as often as it retries requests.
-                owner.Dispose();
-                throw Unavailable(key, ex);
             }
             catch
             {
                 owner.Dispose();
                 throw;
             }
+        }
+    }
+
+    private IMemoryOwner<byte> Allocate(string key, long length) =>
+        length > Array.MaxLength
+            ? throw new StoreUnavailableException(Name + "/" + key, $"blob '{key}' in '{Name}' is {length} bytes, more than one value can hold")
+            : StoreHelpers.Rent((int)length);
+
+    /// <summary>Fills <paramref name="into"/> from a download's body.</summary>
+    private async Task ReadBody(string key, Stream body, Memory<byte> into, CancellationToken cancellationToken)
+    {
+        try
+        {
+            int total = 0;
+            while (total < into.Length)
+            {
+                int read = await body.ReadAsync(into[total..], cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    throw new StoreUnavailableException(Name + "/" + key, $"reading '{key}' from '{Name}' ended after {total} of {into.Length} bytes");
+                }
+
+                total += read;
+            }
+        }
+        catch (Exception ex) when (IsFailure(ex, cancellationToken))
+        {
+            // The SDK's download stream already resumed a body cut short or stalled, as often as it retries requests.
+            throw Unavailable(key, ex);
         }
     }
 

@@ -49,8 +49,15 @@ public sealed class AzureBlobStoreOptions
     /// <summary>The size of each staged block but the last; default 8 MiB.</summary>
     public int BlockSize { get; init; } = 8 << 20;
 
-    /// <summary>Blocks of one upload sent at once; default 8.</summary>
+    /// <summary>Blocks of one upload, or parts of one parallel read, sent at once; default 8.</summary>
     public int MaxConcurrentBlocks { get; init; } = 8;
+
+    /// <summary>
+    /// Whole values are read by ranged GETs of this many bytes: the first tells the value's length and ETag, and the
+    /// rest of a bigger value is fetched in parallel (<see cref="MaxConcurrentBlocks"/> at once), each part only while
+    /// the ETag still matches. Default 8 MiB.
+    /// </summary>
+    public int ReadPartSize { get; init; } = 8 << 20;
 
     /// <summary>
     /// Puts your own handler in front of the store's HTTP: called once with the handler the store would use (a

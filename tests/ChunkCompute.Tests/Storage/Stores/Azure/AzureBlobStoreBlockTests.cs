@@ -10,8 +10,9 @@ using Xunit;
 namespace ChunkCompute.Tests.Storage.Stores.Azure;
 
 /// <summary>
-/// Large values written as staged blocks against Azurite: blocks in parallel, one commit, exact round trips, and a
-/// failed upload committing nothing (no blob appears, the one already there stays).
+/// Large values against Azurite: written as staged blocks (blocks in parallel, one commit, exact round trips, a failed
+/// upload committing nothing: no blob appears, the one already there stays) and read by parallel ranged GETs held to
+/// the first part's ETag.
 /// </summary>
 public sealed class AzureBlobStoreBlockTests(AzuriteServer server) : IClassFixture<AzuriteServer>, IDisposable
 {
@@ -96,9 +97,53 @@ public sealed class AzureBlobStoreBlockTests(AzuriteServer server) : IClassFixtu
         Assert.Equal(v2, s.GetVersioned("big")!.Version);
     }
 
+    [Fact]
+    public async Task LargeValue_IsReadInParallelRanges_Exactly()
+    {
+        var (store, requests) = Store(readPartSize: 64 * KiB);
+        IStore s = store;
+        var value = S3StoreMultipartTests.Bytes((1024 * KiB) + 3, seed: 9);
+        await store.SetAsync("big", value);
+        using (var back = await store.GetPooledAsync("big"))
+        {
+            Assert.Equal(value, back!.Memory.ToArray());
+        }
+
+        var gets = requests.Seen.Where(r => r.Method == HttpMethod.Get).ToList();
+        Assert.Equal(17, gets.Count); // 1 MiB + 3 bytes in 64 KiB parts: the first, then 16 more
+        Assert.All(gets, g => Assert.Contains("Range: bytes=", g.Headers, StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(16, gets.Count(g => g.Headers.Contains("If-Match: ", StringComparison.Ordinal))); // the ETag of the first
+
+        var versioned = s.GetVersioned("big")!;
+        Assert.Equal(value, versioned.Value.ToArray());
+        var small = S3StoreMultipartTests.Bytes(1000, seed: 10);
+        s.Set("small", small);
+        int before = requests.Count((m, _) => m == HttpMethod.Get);
+        Assert.Equal(small, s.Get("small"));
+        Assert.Equal(before + 1, requests.Count((m, _) => m == HttpMethod.Get));
+        s.Set("empty", []);
+        Assert.Empty(s.Get("empty")!);
+    }
+
+    [Fact]
+    public async Task ValueReplacedDuringAPartedRead_IsReadAgainNotTorn()
+    {
+        var (store, requests) = Store(readPartSize: 64 * KiB);
+        var value = S3StoreMultipartTests.Bytes(1024 * KiB, seed: 11);
+        await store.SetAsync("big", value);
+        requests.Fail(1, HttpStatusCode.PreconditionFailed, "ConditionNotMet", r => r.Method == HttpMethod.Get && r.Headers.IfMatch.Count > 0);
+        using (var back = await store.GetPooledAsync("big"))
+        {
+            Assert.Equal(value, back!.Memory.ToArray());
+        }
+
+        Assert.Equal(1, requests.Seen.Count(r => r.Fault is not null));
+        Assert.Equal(2, requests.Seen.Count(r => r.Method == HttpMethod.Get && !r.Headers.Contains("If-Match", StringComparison.Ordinal))); // started over
+    }
+
     private static string? Comp(Uri uri) => HttpUtility.ParseQueryString(uri.Query)["comp"];
 
-    private (AzureBlobStore Store, FaultInjectingHandler Requests) Store(int maxRetries = 3)
+    private (AzureBlobStore Store, FaultInjectingHandler Requests) Store(int maxRetries = 3, int readPartSize = 8 << 20)
     {
         var requests = new FaultInjectingHandler();
         var store = new AzureBlobStore(server.NewContainer(), new AzureBlobStoreOptions
@@ -109,6 +154,7 @@ public sealed class AzureBlobStoreBlockTests(AzuriteServer server) : IClassFixtu
             BlockUploadThreshold = Threshold,
             BlockSize = Block,
             MaxConcurrentBlocks = 4,
+            ReadPartSize = readPartSize,
             WrapHttpHandler = inner =>
             {
                 requests.InnerHandler = inner;
