@@ -16,7 +16,7 @@ namespace ChunkCompute.Tests.Storage.Stores.Azure;
 /// network, or the credential fails before anything is sent; never <c>DefaultAzureCredential</c> (it would probe the
 /// instance metadata service).
 /// </summary>
-[Collection(nameof(AzureEnvironment))]
+[Collection("process environment")] // main's ProcessEnvironmentCollection: tests that set AWS_/AZURE_ variables
 public sealed class AzureBlobStoreIdentityTests
 {
     [Fact]
@@ -151,7 +151,3 @@ public sealed class AzureBlobStoreIdentityTests
         }
     }
 }
-
-/// <summary>The Azure test classes that set AZURE_STORAGE_* variables, run one after another.</summary>
-[CollectionDefinition(nameof(AzureEnvironment))]
-public sealed class AzureEnvironment;

@@ -40,7 +40,7 @@ public sealed class AzureBlobStoreConformanceTests(AzuriteServer server) : Store
 }
 
 /// <summary>Zarr over Azure Blob Storage: arrays written and computed through an az:// store, the CLI converting to and from it, clear errors.</summary>
-[Collection(nameof(AzureEnvironment))]
+[Collection("process environment")]
 public sealed class AzureBlobStoreTests(AzuriteServer server) : IClassFixture<AzuriteServer>
 {
     [Fact]

@@ -12,7 +12,7 @@ namespace ChunkCompute.Tests.Storage.Stores.S3;
 /// <c>If-None-Match: *</c> / <c>If-Match</c> and S3's answers (412, 404, 409), injected in front of s3rver, map to the
 /// <see cref="IStore"/> results.
 /// </summary>
-[Collection(nameof(S3Environment))]
+[Collection("process environment")] // main's ProcessEnvironmentCollection: tests that set AWS_/AZURE_ variables
 public sealed class S3StoreConditionalTests(S3rverServer server) : IClassFixture<S3rverServer>, IDisposable
 {
     private const StoreCapabilities Conditional = StoreCapabilities.ConditionalCreate | StoreCapabilities.ConditionalUpdate;
@@ -120,7 +120,3 @@ public sealed class S3StoreConditionalTests(S3rverServer server) : IClassFixture
         return (store, requests);
     }
 }
-
-/// <summary>The S3 test classes that set AWS_* variables, run one after another.</summary>
-[CollectionDefinition(nameof(S3Environment))]
-public sealed class S3Environment;

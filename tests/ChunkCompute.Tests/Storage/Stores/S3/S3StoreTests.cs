@@ -43,7 +43,7 @@ public sealed class S3StoreConformanceTests(S3rverServer server) : StoreConforma
 }
 
 /// <summary>Zarr over S3: arrays written and computed through an s3:// store, the CLI converting to and from S3, clear errors.</summary>
-[Collection(nameof(S3Environment))]
+[Collection("process environment")]
 public sealed class S3StoreTests(S3rverServer server) : IClassFixture<S3rverServer>
 {
     [Fact]
