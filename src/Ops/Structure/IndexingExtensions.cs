@@ -1,0 +1,64 @@
+using ChunkCompute.Graph;
+
+namespace ChunkCompute.Ops;
+
+/// <summary>Indexing by integer arrays and boolean masks along an axis (NumPy's <c>take</c> and <c>compress</c>).</summary>
+public static class IndexingExtensions
+{
+    /// <summary>
+    /// The rows <paramref name="indices"/> along <paramref name="axis"/>, in that order (NumPy's
+    /// <c>take(x, indices, axis)</c>): any order, repeats allowed, negative indices count from the end. Output chunks
+    /// follow the indices, each reading at most a few input chunks, so scattered indices stay within the budget.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The axis, or an index, is out of range (the message names it).</exception>
+    public static ChunkedArray<T> Take<T>(this ChunkedArray<T> x, long[] indices, int axis = 0)
+        where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(indices);
+        int a = StructureExtensions.NormalizeAxis(axis, x.Rank, nameof(axis));
+        long length = x.Shape[a];
+        var resolved = new long[indices.Length];
+        for (int i = 0; i < indices.Length; i++)
+        {
+            long index = indices[i] < 0 ? indices[i] + length : indices[i];
+            if (index < 0 || index >= length)
+            {
+                throw new ArgumentOutOfRangeException(nameof(indices), $"index {indices[i]} (at position {i}) is out of bounds for axis {axis} of length {length}");
+            }
+
+            resolved[i] = index;
+        }
+
+        return new ChunkedArray<T>(TakeNode.Create(x.Node, resolved, a));
+    }
+
+    /// <summary>
+    /// The rows along <paramref name="axis"/> where <paramref name="mask"/> is true, in order (NumPy's
+    /// <c>compress(mask, x, axis)</c>); a mask shorter than the axis selects only among the first rows.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The axis is out of range.</exception>
+    /// <exception cref="ArgumentException">The mask is longer than the axis.</exception>
+    public static ChunkedArray<T> Compress<T>(this ChunkedArray<T> x, bool[] mask, int axis = 0)
+        where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(mask);
+        int a = StructureExtensions.NormalizeAxis(axis, x.Rank, nameof(axis));
+        if (mask.Length > x.Shape[a])
+        {
+            throw new ArgumentException($"the mask has {mask.Length} elements, more than axis {axis}'s length {x.Shape[a]}", nameof(mask));
+        }
+
+        var indices = new List<long>();
+        for (int i = 0; i < mask.Length; i++)
+        {
+            if (mask[i])
+            {
+                indices.Add(i);
+            }
+        }
+
+        return new ChunkedArray<T>(TakeNode.Create(x.Node, [.. indices], a));
+    }
+}
