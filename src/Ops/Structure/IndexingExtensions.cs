@@ -1,8 +1,12 @@
+using System.Numerics;
 using ChunkCompute.Graph;
 
 namespace ChunkCompute.Ops;
 
-/// <summary>Indexing by integer arrays and boolean masks along an axis (NumPy's <c>take</c> and <c>compress</c>).</summary>
+/// <summary>
+/// Indexing by integer arrays and boolean masks along an axis (NumPy's <c>take</c> and <c>compress</c>), and sorting along
+/// an axis (<c>sort</c>, <c>argsort</c>).
+/// </summary>
 public static class IndexingExtensions
 {
     /// <summary>
@@ -60,5 +64,46 @@ public static class IndexingExtensions
         }
 
         return new ChunkedArray<T>(TakeNode.Create(x.Node, [.. indices], a));
+    }
+
+    /// <summary>
+    /// Sorts along <paramref name="axis"/>, ascending with NaN last (NumPy's <c>sort</c>). Each lane along the axis must
+    /// be in memory at once: the array is rechunked so the axis is one chunk, and a plan whose lanes do not fit the
+    /// budget is refused before anything runs.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The axis is out of range.</exception>
+    public static ChunkedArray<T> Sort<T>(this ChunkedArray<T> x, int axis = -1)
+        where T : unmanaged, INumberBase<T>, IComparisonOperators<T, T, bool>
+    {
+        var (whole, a) = WholeAxis(x, axis);
+        return new ChunkedArray<T>(new SortNode<T, T>(whole.Node, a, indices: false));
+    }
+
+    /// <summary>
+    /// The indices that sort each lane along <paramref name="axis"/> (NumPy's <c>argsort(kind="stable")</c>: NaN last,
+    /// ties in index order), as int64; the axis is one chunk, as for <see cref="Sort{T}"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The axis is out of range.</exception>
+    public static ChunkedArray<long> ArgSort<T>(this ChunkedArray<T> x, int axis = -1)
+        where T : unmanaged, INumberBase<T>, IComparisonOperators<T, T, bool>
+    {
+        var (whole, a) = WholeAxis(x, axis);
+        return new ChunkedArray<long>(new SortNode<T, long>(whole.Node, a, indices: true));
+    }
+
+    // The array with the axis in one chunk (the other axes keep their chunks).
+    private static (ChunkedArray<T> Array, int Axis) WholeAxis<T>(ChunkedArray<T> x, int axis)
+        where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        int a = StructureExtensions.NormalizeAxis(axis, x.Rank, nameof(axis));
+        var grid = x.Chunks;
+        if (grid.Sizes(a).Count <= 1)
+        {
+            return (x, a);
+        }
+
+        var sizes = Enumerable.Range(0, grid.Rank).Select(d => d == a ? (IReadOnlyList<int>)[checked((int)grid.Shape[a])] : grid.Sizes(d)).ToArray();
+        return (x.Rechunk(sizes), a);
     }
 }
