@@ -4,7 +4,6 @@ using System.Text.Json;
 using ChunkCompute.Graph;
 using ChunkCompute.Ops;
 using ChunkCompute.Scheduler;
-using ChunkCompute.Storage.Npy;
 using ChunkCompute.Tests.TestSupport;
 using Xunit;
 
@@ -17,25 +16,22 @@ namespace ChunkCompute.Tests.Ops.Reductions;
 /// </summary>
 public sealed class QuantileTests
 {
-    private static readonly Lazy<JsonDocument> Manifest = new(() => JsonDocument.Parse(File.ReadAllText(Path.Combine(Dir, "manifest.json"))));
+    private static readonly OpsFixtures Fixtures = new("quantiles");
 
-    private static string Dir => Path.Combine(FixturePaths.Root, "ops", "quantiles");
-
-    public static TheoryData<string> Inputs() =>
-        new(Manifest.Value.RootElement.GetProperty("cases").EnumerateArray().Select(c => c.GetProperty("input").GetString()!).Distinct());
+    public static TheoryData<string> Inputs() => Fixtures.Inputs();
 
     [Theory]
     [MemberData(nameof(Inputs))]
     public void Quantiles_NumPyFixtures_Match(string input)
     {
-        var array = NpyOnGrid.Load(Path.Combine(Dir, input + ".npy"), out _);
+        var array = Fixtures.Load(input, out _);
         var failures = new List<string>();
-        foreach (var c in Manifest.Value.RootElement.GetProperty("cases").EnumerateArray().Where(c => c.GetProperty("input").GetString() == input))
+        foreach (var c in Fixtures.CasesOf(input))
         {
             string op = c.GetProperty("op").GetString()!;
             int? axis = c.GetProperty("axis").ValueKind == JsonValueKind.Null ? null : c.GetProperty("axis").GetInt32();
             var q = c.GetProperty("q").EnumerateArray().Select(v => v.GetDouble()).ToArray();
-            var (header, expectedBytes) = Npy.Load(Path.Combine(Dir, c.GetProperty("expected").GetString()! + ".npy"));
+            var (header, expectedBytes) = Fixtures.Expected(c);
             var result = array switch
             {
                 ChunkedArray<double> a => Run(a, op, q, axis),

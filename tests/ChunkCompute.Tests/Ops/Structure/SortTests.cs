@@ -1,11 +1,9 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
-using System.Text.Json;
 using ChunkCompute.Graph;
 using ChunkCompute.Ops;
 using ChunkCompute.Scheduler;
 using ChunkCompute.Storage;
-using ChunkCompute.Storage.Npy;
 using ChunkCompute.Tests.TestSupport;
 using Xunit;
 
@@ -18,23 +16,20 @@ namespace ChunkCompute.Tests.Ops.Structure;
 /// </summary>
 public sealed class SortTests
 {
-    private static readonly Lazy<JsonDocument> Manifest = new(() => JsonDocument.Parse(File.ReadAllText(Path.Combine(Dir, "manifest.json"))));
+    private static readonly OpsFixtures Fixtures = new("sort");
 
-    private static string Dir => Path.Combine(FixturePaths.Root, "ops", "sort");
-
-    public static TheoryData<string> Inputs() =>
-        new(Manifest.Value.RootElement.GetProperty("cases").EnumerateArray().Select(c => c.GetProperty("input").GetString()!).Distinct());
+    public static TheoryData<string> Inputs() => Fixtures.Inputs();
 
     [Theory]
     [MemberData(nameof(Inputs))]
     public void Sort_NumPyFixtures_Match(string input)
     {
-        var array = NpyOnGrid.Load(Path.Combine(Dir, input + ".npy"), out _);
-        foreach (var c in Manifest.Value.RootElement.GetProperty("cases").EnumerateArray().Where(c => c.GetProperty("input").GetString() == input))
+        var array = Fixtures.Load(input, out _);
+        foreach (var c in Fixtures.CasesOf(input))
         {
             bool arg = c.GetProperty("op").GetString() == "argsort";
             int axis = c.GetProperty("axis").GetInt32();
-            var (_, expected) = Npy.Load(Path.Combine(Dir, c.GetProperty("expected").GetString()! + ".npy"));
+            var (_, expected) = Fixtures.Expected(c);
             byte[] actual = array switch
             {
                 ChunkedArray<double> a => Run(a, arg, axis),

@@ -2,6 +2,7 @@ using ChunkCompute.Graph;
 using ChunkCompute.Ops;
 using ChunkCompute.Scheduler;
 using ChunkCompute.Storage;
+using ChunkCompute.Tests.TestSupport;
 using Xunit;
 
 namespace ChunkCompute.Tests.Ops.Structure;
@@ -21,7 +22,7 @@ public sealed class TakeTests
         {
             int rank = random.Next(1, 4);
             var shape = Enumerable.Range(0, rank).Select(_ => (long)random.Next(1, 9)).ToArray();
-            var sizes = shape.Select(n => Sizes(random, (int)n)).ToList();
+            var sizes = shape.Select(n => OpsFixtures.RandomSizes(random, (int)n)).ToList();
             var values = Enumerable.Range(0, (int)shape.Aggregate(1L, (a, b) => a * b)).Select(i => i * 1.5).ToArray();
             var x = ChunkedArray.FromArray(values, ChunkGrid.FromSizes(sizes));
             int axis = random.Next(rank);
@@ -100,18 +101,5 @@ public sealed class TakeTests
         }
 
         return [.. result];
-    }
-
-    private static IReadOnlyList<int> Sizes(Random random, int n)
-    {
-        var sizes = new List<int>();
-        while (n > 0)
-        {
-            int s = Math.Min(n, random.Next(1, 4));
-            sizes.Add(s);
-            n -= s;
-        }
-
-        return sizes;
     }
 }

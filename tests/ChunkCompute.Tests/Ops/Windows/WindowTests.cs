@@ -5,7 +5,6 @@ using ChunkCompute.Graph;
 using ChunkCompute.Ops;
 using ChunkCompute.Scheduler;
 using ChunkCompute.Storage;
-using ChunkCompute.Storage.Npy;
 using ChunkCompute.Tests.TestSupport;
 using Xunit;
 
@@ -18,24 +17,21 @@ namespace ChunkCompute.Tests.Ops.Windows;
 /// </summary>
 public sealed class WindowTests
 {
-    private static readonly Lazy<JsonDocument> Manifest = new(() => JsonDocument.Parse(File.ReadAllText(Path.Combine(Dir, "manifest.json"))));
+    private static readonly OpsFixtures Fixtures = new("windows");
 
-    private static string Dir => Path.Combine(FixturePaths.Root, "ops", "windows");
-
-    public static TheoryData<string> Inputs() =>
-        new(Manifest.Value.RootElement.GetProperty("cases").EnumerateArray().Select(c => c.GetProperty("input").GetString()!).Distinct());
+    public static TheoryData<string> Inputs() => Fixtures.Inputs();
 
     [Theory]
     [MemberData(nameof(Inputs))]
     public void Windows_NumPyFixtures_Match(string input)
     {
-        var array = NpyOnGrid.Load(Path.Combine(Dir, input + ".npy"), out _);
+        var array = Fixtures.Load(input, out _);
         var failures = new List<string>();
-        foreach (var c in Manifest.Value.RootElement.GetProperty("cases").EnumerateArray().Where(c => c.GetProperty("input").GetString() == input))
+        foreach (var c in Fixtures.CasesOf(input))
         {
             string op = c.GetProperty("op").GetString()!;
             int axis = c.GetProperty("axis").GetInt32();
-            var (header, expected) = Npy.Load(Path.Combine(Dir, c.GetProperty("expected").GetString()! + ".npy"));
+            var (header, expected) = Fixtures.Expected(c);
             string what = $"{c.GetProperty("expected").GetString()}";
             var (shape, actual) = array switch
             {
@@ -48,7 +44,7 @@ public sealed class WindowTests
             {
                 failures.Add($"{what}: shape [{string.Join(", ", shape)}], NumPy [{string.Join(", ", header.Shape)}]");
             }
-            else if (Mismatch(header.NormalizedDescr, expected, actual) is { } m)
+            else if (OpsFixtures.Mismatch(header.NormalizedDescr, expected, actual, 1e-12, 1e-12, 1e-5, 1e-5) is { } m)
             {
                 failures.Add($"{what}: {m}");
             }
@@ -113,31 +109,4 @@ public sealed class WindowTests
 
     private static (long[], byte[]) Bytes<T>(ChunkedArray<T> a)
         where T : unmanaged => (a.Shape.ToArray(), MemoryMarshal.AsBytes(a.Compute().ToArray().AsSpan()).ToArray());
-
-    private static string? Mismatch(string descr, byte[] expected, byte[] actual)
-    {
-        if (expected.Length != actual.Length)
-        {
-            return $"{actual.Length} bytes, NumPy {expected.Length}";
-        }
-
-        if (descr == "<i8")
-        {
-            return expected.AsSpan().SequenceEqual(actual) ? null : "values differ";
-        }
-
-        bool single = descr == "<f4";
-        double rtol = single ? 1e-5 : 1e-12;
-        var e = single ? MemoryMarshal.Cast<byte, float>(expected).ToArray().Select(v => (double)v).ToArray() : MemoryMarshal.Cast<byte, double>(expected).ToArray();
-        var a = single ? MemoryMarshal.Cast<byte, float>(actual).ToArray().Select(v => (double)v).ToArray() : MemoryMarshal.Cast<byte, double>(actual).ToArray();
-        for (int i = 0; i < e.Length; i++)
-        {
-            if (double.IsNaN(e[i]) ? !double.IsNaN(a[i]) : Math.Abs(a[i] - e[i]) > (rtol * Math.Abs(e[i])) + rtol)
-            {
-                return $"element {i}: {a[i]}, NumPy {e[i]}";
-            }
-        }
-
-        return null;
-    }
 }
