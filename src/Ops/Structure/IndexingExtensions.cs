@@ -91,6 +91,33 @@ public static class IndexingExtensions
         return new ChunkedArray<long>(new SortNode<T, long>(whole.Node, a, indices: true));
     }
 
+    /// <summary>
+    /// The <paramref name="k"/> largest values along <paramref name="axis"/> in descending order (k &gt; 0), or the |k|
+    /// smallest in ascending order (k &lt; 0) — Dask's <c>topk</c>. A tree reduction: the axis is never gathered, each
+    /// chunk keeps |k| candidates per lane. NaN counts as the largest value; equal values keep the lower index first.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The axis is out of range, k is 0, or |k| exceeds the axis length.</exception>
+    public static ChunkedArray<T> TopK<T>(this ChunkedArray<T> x, int k, int axis = -1)
+        where T : unmanaged, INumberBase<T>, IComparisonOperators<T, T, bool> => new(TopKTree(x, k, axis, indices: false));
+
+    /// <summary>The indices along <paramref name="axis"/> of <see cref="TopK{T}"/>'s values, in the same order (Dask's <c>argtopk</c>).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The axis is out of range, k is 0, or |k| exceeds the axis length.</exception>
+    public static ChunkedArray<long> ArgTopK<T>(this ChunkedArray<T> x, int k, int axis = -1)
+        where T : unmanaged, INumberBase<T>, IComparisonOperators<T, T, bool> => new(TopKTree(x, k, axis, indices: true));
+
+    private static ArrayNode TopKTree<T>(ChunkedArray<T> x, int k, int axis, bool indices)
+        where T : unmanaged, INumberBase<T>, IComparisonOperators<T, T, bool>
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        int a = StructureExtensions.NormalizeAxis(axis, x.Rank, nameof(axis));
+        if (k == 0 || Math.Abs((long)k) > x.Shape[a])
+        {
+            throw new ArgumentOutOfRangeException(nameof(k), $"k = {k}: |k| must be between 1 and the length of axis {axis} ({x.Shape[a]})");
+        }
+
+        return ReductionTree.Build(new TopKReduction<T>(x.Node, a, k, indices)).Finalize();
+    }
+
     // The array with the axis in one chunk (the other axes keep their chunks).
     private static (ChunkedArray<T> Array, int Axis) WholeAxis<T>(ChunkedArray<T> x, int axis)
         where T : unmanaged
