@@ -89,6 +89,20 @@ public sealed class WindowTests
         Assert.Same(x, x.Diff(0));
     }
 
+    [Fact]
+    public void ToStore_WritesTheDimensionNamesThatFollowedThroughTheOperations()
+    {
+        using var store = ZarrStore.InMemory();
+        store.CreateArray<double>("x", [6, 4], [4, 4], new ArrayOptions { DimensionNames = ["time", "lon"] }).Write(new double[24]);
+        var x = store.Open<double>("x");
+
+        ((x.MovingMean(2, axis: 0) * 2.0).CumSum(0)).ToStore(store, "y").Compute();
+        x.ToStore(store, "z", new ArrayOptions { DimensionNames = ["a", "b"] }).Compute();
+
+        Assert.Equal(["time", "lon"], store.OpenArray("y").Metadata.DimensionNames!);
+        Assert.Equal(["a", "b"], store.OpenArray("z").Metadata.DimensionNames!);
+    }
+
     private static (long[] Shape, byte[] Bytes) Run<T>(ChunkedArray<T> a, string op, int axis, JsonElement c)
         where T : unmanaged, IFloatingPointIeee754<T> => Bytes(op switch
     {
