@@ -32,7 +32,7 @@ internal static partial class StatsCommand
         var array = new Option<string>("--array") { Description = "Path of the array in the store.", Required = true };
         var op = new Option<string>("--op") { Description = "One of: " + string.Join(", ", Ops) + ". count = non-NaN elements.", Required = true };
         op.AcceptOnlyFromAmong(Ops);
-        var axis = new Option<string?>("--axis") { Description = "Axis or axes to reduce, e.g. 0 or 0,2 (default: all; argmin/argmax: one axis or all, giving the flat C-order index)." };
+        var axis = new Option<string?>("--axis") { Description = "Axis or axes to reduce, by number or dimension name, e.g. 0, 0,2 or time (default: all; argmin/argmax: one axis or all, giving the flat C-order index)." };
         var ddof = new Option<double>("--ddof") { Description = "Delta degrees of freedom for std/var (default 0, as NumPy).", DefaultValueFactory = _ => 0 };
         var quantiles = new Option<string?>("--q") { Description = "Quantiles for quantile/nanquantile, each in [0, 1], e.g. 0.1,0.5,0.9 (the result's first axis)." };
         var memory = CliOptions.Memory("chunk buffers");
@@ -45,7 +45,7 @@ internal static partial class StatsCommand
             CliPaths.RequireStore("stats", "stats STORE --array PATH --op OP", "STORE", storeArgument);
             using var zarr = ZarrStore.OpenExisting(storeArgument);
             var source = zarr.OpenArray(parse.GetValue(array)!);
-            int[]? axes = ParseAxes(parse.GetValue(axis), source.Rank);
+            int[]? axes = ParseAxes(parse.GetValue(axis), source.Rank, source.Metadata.DimensionNames);
             string opName = parse.GetValue(op)!;
             double[]? q = ParseQuantiles(parse.GetValue(quantiles), opName);
             CliMemory.RequireGraph(source, budget, "stats");
@@ -82,7 +82,8 @@ internal static partial class StatsCommand
         return command;
     }
 
-    private static int[]? ParseAxes(string? text, int rank)
+    // Axes by number or by dimension name (the array's stored names, e.g. --axis time).
+    private static int[]? ParseAxes(string? text, int rank, IReadOnlyList<string?>? names)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
@@ -92,7 +93,10 @@ internal static partial class StatsCommand
         return text.Split(',', StringSplitOptions.TrimEntries).Select(p =>
             int.TryParse(p, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int a) && a >= -rank && a < rank
                 ? a
-                : throw new UsageException($"--axis '{text}': '{p}' is not an axis of a {rank}-dimensional array")).ToArray();
+                : names?.ToList().IndexOf(p) is >= 0 and var named
+                    ? named
+                    : throw new UsageException($"--axis '{text}': '{p}' is not an axis of a {rank}-dimensional array" +
+                        (names is null ? string.Empty : $" (its dimensions are [{string.Join(", ", names.Select(n => n ?? "unnamed"))}])"))).ToArray();
     }
 
     // RunAsync for the element type of the source array.

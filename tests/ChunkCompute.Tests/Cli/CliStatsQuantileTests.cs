@@ -61,5 +61,24 @@ public sealed class CliStatsQuantileTests
         }
     }
 
+    [Fact]
+    public void Stats_AxisByDimensionName_EqualsTheNumberedAxis()
+    {
+        using var tmp = new TempDirectory("cc-cli-dimname");
+        string store = tmp.Combine("s.zarr");
+        using (var zarr = ZarrStore.Open(store))
+        {
+            zarr.CreateArray<double>("x", [5, 3], [2, 3], new ArrayOptions { DimensionNames = ["time", "station"] })
+                .Write(Enumerable.Range(0, 15).Select(i => (double)i).ToArray());
+        }
+
+        Assert.Equal(
+            CliHarness.Expect(0, ["stats", store, "--array", "x", "--op", "mean", "--axis", "0", "--json"]).Stdout.Split("\"peak")[0],
+            CliHarness.Expect(0, ["stats", store, "--array", "x", "--op", "mean", "--axis", "time", "--json"]).Stdout.Split("\"peak")[0]);
+        Assert.Equal([1.0, 4.0, 7.0, 10.0, 13.0], Json(["stats", store, "--array", "x", "--op", "median", "--axis", "station", "--json"]).GetProperty("value").EnumerateArray().Select(v => v.GetDouble()));
+        var bad = CliHarness.Expect(2, ["stats", store, "--array", "x", "--op", "mean", "--axis", "depth"]);
+        Assert.Contains("[time, station]", bad.Stderr, StringComparison.Ordinal);
+    }
+
     private static JsonElement Json(string[] args) => JsonDocument.Parse(CliHarness.Expect(0, args).Stdout).RootElement;
 }
