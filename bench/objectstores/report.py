@@ -68,7 +68,8 @@ def cmd_record(a):
     else:
         rec = dict(out)
     rec.update({"backend": a.backend, "case": a.case, "rep": a.rep, "wall_seconds": wall, "max_rss_kib": rss, "cpu_seconds": cpu,
-                "load": float(a.load), "command": a.command, "label": a.label, "commit": a.commit, "gib": a.gib})
+                "load": float(a.load), "command": a.command,
+                **({"server_cpu_seconds": a.server_cpu} if a.server_cpu >= 0 else {}), "label": a.label, "commit": a.commit, "gib": a.gib})
     print(json.dumps(rec))
 
 
@@ -159,6 +160,8 @@ def summarize(rows):
             "inflight_peak": max((r["inflight_peak"] for r in runs if "inflight_peak" in r), default=None),
             "inflight_mean": statistics.median(r["inflight_mean"] for r in runs) if all("inflight_mean" in r for r in runs) else None,
             "stored_bytes": runs[0].get("stored_bytes"), "load": statistics.median(r["load"] for r in runs),
+            "server_cpu": statistics.median(r["server_cpu_seconds"] for r in runs) if all("server_cpu_seconds" in r for r in runs) else None,
+            "by_rep": {r["rep"]: r["seconds"] for r in runs},
             "command": runs[0]["command"], "compute_seconds": statistics.median(r["compute_seconds"] for r in runs) if "compute_seconds" in runs[0] else None,
         }
     return out
@@ -180,17 +183,23 @@ def table(rows, title_level="###"):
         if raw is None:
             continue
         lines += [f"{title_level} {BACKENDS[backend]}", "",
-                  "| case | what | median s (min–max) | GB/s | ratio to raw | ≥ 0.8? | requests in flight | peak RSS MiB | CPU s |",
-                  "|---|---|---|---|---|---|---|---|---|"]
+                  "| case | what | median s (min–max) | GB/s | ratio to raw | paired ratio | ≥ 0.8? | requests in flight | peak RSS MiB | client CPU s | server CPU s |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|"]
         for case in CASES:
             f = s.get((backend, case))
             if f is None:
                 continue
             ratio = raw["median"] / f["median"]
+            paired = [raw["by_rep"][k] / v for k, v in f["by_rep"].items() if k in raw["by_rep"]]
             verdict = "(the limit)" if case == "raw" else ("yes" if ratio >= TARGET else "**no, missed**")
+            server = "-" if f["server_cpu"] is None else f"{f['server_cpu']:.1f}"
             lines.append(f"| {case} | {DESCRIBE[case]} | {f['median']:.2f} ({f['min']:.2f}–{f['max']:.2f}) | {f['gbs']:.3f} | "
-                         f"{'1' if case == 'raw' else f'{ratio:.2f}'} | {verdict} | {fmt_inflight(f, case)} | {f['rss_mib']:.0f} | {f['cpu']:.1f} |")
+                         f"{'1' if case == 'raw' else f'{ratio:.2f}'} | {'-' if case == 'raw' or not paired else f'{statistics.median(paired):.2f}'} | "
+                         f"{verdict} | {fmt_inflight(f, case)} | {f['rss_mib']:.0f} | {f['cpu']:.1f} | {server} |")
         lines.append("")
+        loads = [r["load"] for r in rows if r["backend"] == backend and r["rep"] > 0]
+        lines.append(f"1-minute load average just before these runs: median {statistics.median(loads):.1f} "
+                     f"({min(loads):.1f}–{max(loads):.1f}) on {os.cpu_count()} cores.")
         if raw["stored_bytes"]:
             lines.append(f"Raw GETs moved {raw['stored_bytes'] / 1e9:.3f} GB of stored (compressed) bytes: "
                          f"{raw['stored_bytes'] / raw['median'] / 1e9:.3f} GB/s on the wire.")
@@ -270,7 +279,10 @@ def cmd_report(a):
         "S3Store's MaxConnections), nothing decoded. Requests in flight of the other cases are measured in the process "
         "from .NET's HTTP metrics (System.Net.Http `http.client.open_connections` in state active: from a request "
         "until its body is read): the peak and the time-weighted mean over the operation. Checksums (sum of the values "
-        "read; the mean) agree with NumPy's over the local array in every run (`report.py check`).",
+        "read; the mean) agree with NumPy's over the local array in every run (`report.py check`). The paired ratio is the "
+        "median over reps of raw seconds / case seconds within the same rep (less sensitive to the machine's load "
+        "drifting than the ratio of medians, which decides ≥ 0.8). Client CPU s = user + system time of the case's "
+        "process; server CPU s = the node server's, over the same run (/proc/PID/stat).",
         "",
         "## Headline",
         "",
@@ -317,6 +329,7 @@ def main():
     r.add_argument("--rep", type=int, required=True)
     r.add_argument("--gib", type=int, required=True)
     r.add_argument("--wall-ns", type=int, required=True)
+    r.add_argument("--server-cpu", type=float, default=-1)
     c = sub.add_parser("check")
     c.add_argument("--raw", required=True)
     c.add_argument("--reference", required=True)

@@ -165,12 +165,24 @@ case_command() {
     esac
 }
 
+# server_ticks BACKEND: CPU time (user + system, clock ticks) the backend's server process has used so far, or nothing
+CLK_TCK=$(getconf CLK_TCK)
+declare -A SERVER_PID=([s3]="${PIDS[0]}" [az]="${PIDS[1]}")
+server_ticks() {
+    local pid="${SERVER_PID[$1]:-}"
+    if [[ -n $pid && -r /proc/$pid/stat ]]; then
+        # fields after the command name (which is in parentheses and may hold spaces): utime is 14th, stime 15th
+        sed 's/^.*) //' "/proc/$pid/stat" | awk '{ print $12 + $13 }'
+    fi
+}
+
 # run_one BACKEND CASE REP: one process under /usr/bin/time -v; appends one record to $RAW
 run_one() {
     local backend=$1 name=$2 rep=$3 cmd load start end
     cmd="$(case_command "$backend" "$name")"
     sync
     read -r load _ < /proc/loadavg
+    server_before=$(server_ticks "$backend")
     start=$(date +%s%N)
     # word splitting of $cmd is intended: plain argument lists
     # shellcheck disable=SC2086
@@ -180,9 +192,11 @@ run_one() {
         exit 1
     fi
     end=$(date +%s%N)
+    server_after=$(server_ticks "$backend")
     "$PY" "$HERE/report.py" record --stdout "$TMP/stdout.txt" --time "$TMP/time.txt" --backend "$backend" --case "$name" \
         --rep "$rep" --load "$load" --wall-ns "$((end - start))" --command "${cmd//$ROOT\//}" --reference "$REF" \
-        --label "$LABEL" --commit "$COMMIT" --gib "$GIB" >> "$RAW"
+        --label "$LABEL" --commit "$COMMIT" --gib "$GIB" \
+        --server-cpu "$(awk -v a="$server_before" -v b="$server_after" -v hz="$CLK_TCK" 'BEGIN { if (a == "" || b == "") print -1; else print (b - a) / hz }')" >> "$RAW"
     if (( rep > 0 )); then
         log "$backend $name rep $rep: $(tail -n 1 "$RAW" | "$PY" -c 'import json,sys; r=json.load(sys.stdin); print("%.2f s, %.3f GB/s, %.0f MiB RSS, in flight %s" % (r["seconds"], r["bytes"] / r["seconds"] / 1e9, r["max_rss_kib"] / 1024, r.get("requests_in_flight", "-")))')"
     fi
