@@ -95,6 +95,7 @@ internal static partial class Program
     private static int ObjectStoreEngine<T>(ZarrStore zarr, string array, string mode, string caseName, InFlightMeter meter)
         where T : unmanaged, INumber<T>
     {
+        var gc = new GcSnapshot();
         var clock = Stopwatch.StartNew();
         meter.Start();
         long length;
@@ -143,6 +144,7 @@ internal static partial class Program
         Emit(caseName, clock.Elapsed.TotalSeconds, length * DataType.Of<T>().Size, checksum, json =>
         {
             meter.Write(json);
+            gc.Write(json);
             json.WriteNumber("max_concurrency", zarr.Options.MaxConcurrency);
             json.WriteNumber("cores", Environment.ProcessorCount);
             if (tasks > 0)
@@ -210,6 +212,7 @@ internal static partial class Program
 
         using (owned)
         {
+            var gc = new GcSnapshot();
             var clock = Stopwatch.StartNew();
             meter.Start();
             Parallel.ForEachAsync(names, new ParallelOptions { MaxDegreeOfParallelism = inflight }, async (name, ct) =>
@@ -231,6 +234,7 @@ internal static partial class Program
             {
                 json.WriteNumber("requests_in_flight", inflight);
                 meter.Write(json, includeConfigured: false);
+                gc.Write(json);
                 json.WriteNumber("stored_bytes", stored);
                 json.WriteNumber("objects", names.Count - missing);
                 json.WriteNumber("missing_objects", missing);
@@ -329,6 +333,23 @@ internal static partial class Program
         clientOptions.Retry.Mode = RetryMode.Exponential;
         clientOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(60);
         return new BlobServiceClient(connection, clientOptions);
+    }
+
+    /// <summary>What the garbage collector did since this snapshot: collections per generation, pause time, bytes allocated.</summary>
+    private sealed class GcSnapshot
+    {
+        private readonly int[] _collections = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
+        private readonly TimeSpan _pause = GC.GetTotalPauseDuration();
+        private readonly long _allocated = GC.GetTotalAllocatedBytes();
+
+        public void Write(System.Text.Json.Utf8JsonWriter json)
+        {
+            json.WriteNumber("gc_gen0", GC.CollectionCount(0) - _collections[0]);
+            json.WriteNumber("gc_gen1", GC.CollectionCount(1) - _collections[1]);
+            json.WriteNumber("gc_gen2", GC.CollectionCount(2) - _collections[2]);
+            json.WriteNumber("gc_pause_seconds", Math.Round((GC.GetTotalPauseDuration() - _pause).TotalSeconds, 3));
+            json.WriteNumber("allocated_bytes", GC.GetTotalAllocatedBytes() - _allocated);
+        }
     }
 
     /// <summary>
