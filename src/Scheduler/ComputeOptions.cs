@@ -31,6 +31,13 @@ public sealed class ComputeOptions
     /// <summary>Tasks run at once. Default: the number of cores.</summary>
     public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// Requests to stores that answer over a network (S3, Azure Blob, HTTP) in flight at once: chunk reads made ahead
+    /// of decoding and chunk writes awaited without a thread. Default 64: such stores are limited by latency, not cores,
+    /// and every byte in flight is still reserved from <see cref="MemoryBudget"/> first. Local stores are unaffected.
+    /// </summary>
+    public int MaxRequestsInFlight { get; init; } = 64;
+
     /// <summary>Receives progress now and then (at most every 100 ms) and once at the end.</summary>
     public IProgress<ComputeProgress>? Progress { get; init; }
 }

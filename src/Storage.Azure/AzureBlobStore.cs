@@ -62,7 +62,7 @@ public sealed class AzureBlobStore : IStore, IDisposable
     public string Name { get; }
 
     /// <inheritdoc/>
-    public StoreCapabilities Capabilities => StoreCapabilities.Writable | StoreCapabilities.Listable | StoreCapabilities.ByteRanges;
+    public StoreCapabilities Capabilities => StoreCapabilities.Writable | StoreCapabilities.Listable | StoreCapabilities.ByteRanges | StoreCapabilities.RemoteRequests;
 
     /// <summary>Opens <c>az://</c> URLs with this store in <see cref="ZarrStore.Open"/>, <see cref="ZarrStore.OpenExisting"/> and the CLI.</summary>
     public static void Register() => StoreLocations.Register("az", url => new AzureBlobStore(url));

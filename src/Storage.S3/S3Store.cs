@@ -77,7 +77,7 @@ public sealed class S3Store : IStore, IDisposable
     public string Name { get; }
 
     /// <inheritdoc/>
-    public StoreCapabilities Capabilities => StoreCapabilities.Writable | StoreCapabilities.Listable | StoreCapabilities.ByteRanges;
+    public StoreCapabilities Capabilities => StoreCapabilities.Writable | StoreCapabilities.Listable | StoreCapabilities.ByteRanges | StoreCapabilities.RemoteRequests;
 
     private bool UsesCustomEndpoint { get; }
 

@@ -49,6 +49,7 @@ public sealed partial class ZarrStore : IDisposable
         _underlying = _view = store ?? throw new ArgumentNullException(nameof(store));
         Options = options ?? new ZarrStoreOptions();
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Options.MaxConcurrency, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Options.MaxRequestsInFlight, nameof(options));
         Cache = Options.ChunkCacheBytes > 0 ? new ChunkCache(Options.ChunkCacheBytes) : null;
     }
 

@@ -9,6 +9,13 @@ public sealed class ZarrStoreOptions
     /// <summary>Chunks read or written at once. Default: the number of cores.</summary>
     public int MaxConcurrency { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// Requests in flight at once when a region is read or written on a store that answers over a network
+    /// (<see cref="Stores.StoreCapabilities.RemoteRequests"/>: S3, Azure Blob, HTTP), each holding one chunk's bytes.
+    /// Default 64: latency, not cores, limits such stores. Local stores use <see cref="MaxConcurrency"/>.
+    /// </summary>
+    public int MaxRequestsInFlight { get; init; } = 64;
+
     /// <summary>Store chunks that hold only the fill value (default false: they are deleted, as zarr-python 3 does).</summary>
     public bool WriteEmptyChunks { get; init; }
 

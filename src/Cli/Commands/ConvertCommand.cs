@@ -6,6 +6,7 @@ using ChunkCompute.Graph;
 using ChunkCompute.Ops;
 using ChunkCompute.Scheduler;
 using ChunkCompute.Storage;
+using ChunkCompute.Storage.Stores;
 
 namespace ChunkCompute.Cli.Commands;
 
@@ -70,7 +71,7 @@ internal static class ConvertCommand
             var targetFormat = fmt ?? src.Metadata.Format;
             var dimensionNames = CliPaths.ParseDims(parse.GetValue(dims), src.Rank) ?? src.Metadata.DimensionNames;
             bool overwriteTarget = parse.GetValue(overwrite);
-            if (Directory.Exists(dstDir))
+            if (StoreLocations.IsUrl(dstDir) || Directory.Exists(dstDir))
             {
                 // Refused in CLI terms before anything (not even the transaction log) is written.
                 using var existing = sameStore ? null : ZarrStore.OpenExisting(dstDir);
@@ -133,9 +134,15 @@ internal static class ConvertCommand
         ZarrArray src, ZarrStore? sameStore, string dstDir, string toPath, int[] chunks, bool rechunk, ArrayOptions options, long budget, bool consolidate, CliProgress progress, Action onDisk, CancellationToken cancellationToken)
     {
         var last = new LastProgress(progress.Compute);
-        bool created = sameStore is null && !Directory.Exists(dstDir);
+        bool local = !StoreLocations.IsUrl(dstDir);
+        bool created = sameStore is null && local && !Directory.Exists(dstDir);
         var dst = sameStore ?? ZarrStore.Open(dstDir);
         var missingParents = Parents(toPath).Where(p => dst.GetNodeKind(p) is null).ToList();
+        if (!local && sameStore is null && dst.GetNodeKind(string.Empty) is null)
+        {
+            missingParents.Add(string.Empty); // the root group an empty object-store prefix gets for the target
+        }
+
         try
         {
             var write = ElementTypeDispatch.Run<WriteBuilder, StoreWrite>(src.DataType, new WriteBuilder(src, dst, toPath, chunks, rechunk, options), "convert");
@@ -186,7 +193,11 @@ internal static class ConvertCommand
             }
             else
             {
-                EmptyDirectories.RemoveIfEmpty(dstDir, toPath);
+                // The write removed its own chunks (ToStore deletes what it wrote when it fails).
+                if (local)
+                {
+                    EmptyDirectories.RemoveIfEmpty(dstDir, toPath);
+                }
 
                 // Groups created for the target's path (deepest first) go too, if nothing else was put in them.
                 foreach (string parent in missingParents)
@@ -194,7 +205,10 @@ internal static class ConvertCommand
                     if (dst.ListNodes(parent).All(n => n.Path == parent))
                     {
                         dst.Delete(parent);
-                        EmptyDirectories.RemoveIfEmpty(dstDir, parent);
+                        if (local)
+                        {
+                            EmptyDirectories.RemoveIfEmpty(dstDir, parent);
+                        }
                     }
                 }
             }

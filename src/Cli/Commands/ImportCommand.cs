@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using ChunkCompute.Cli.Progress;
 using ChunkCompute.Scheduler;
 using ChunkCompute.Storage;
+using ChunkCompute.Storage.Stores;
 using ChunkCompute.Storage.Npy;
 
 namespace ChunkCompute.Cli.Commands;
@@ -204,7 +205,8 @@ internal static class ImportCommand
     // the array created first and removed again on failure.
     private static ImportSummary Write(ImportRequest request, ArrayOptions options, DataType dataType, long[] shape, int[] chunks, ZarrStoreOptions storeOptions, Func<ZarrArray, long> copy)
     {
-        bool storeExisted = Directory.Exists(request.Store);
+        bool local = !StoreLocations.IsUrl(request.Store);
+        bool storeExisted = !local || Directory.Exists(request.Store);
         if (storeExisted)
         {
             // Refused in CLI terms before anything (not even the transaction log) is written.
@@ -247,10 +249,12 @@ internal static class ImportCommand
             }
         }
 
-        ZarrArray target;
+        // No transactions (an object store, a read-only log): chunks first, the metadata last, as zarr-python writes,
+        // so a reader never finds the array half written; a failure deletes what was written.
+        StagedArray staged;
         try
         {
-            target = zarr.CreateArray(request.Array, dataType, shape, chunks, options);
+            staged = zarr.StageArray(request.Array, dataType, shape, chunks, options);
         }
         catch when (!storeExisted)
         {
@@ -261,18 +265,24 @@ internal static class ImportCommand
 
         try
         {
-            long read = copy(target);
+            long read = copy(staged.Array);
+            staged.Publish();
             if (request.Consolidate)
             {
                 zarr.Consolidate();
             }
 
+            var target = zarr.OpenArray(staged.Path);
             return new ImportSummary(target, read, target.StoredBytes(), null);
         }
         catch
         {
-            zarr.Delete(target.Path);
-            EmptyDirectories.RemoveIfEmpty(request.Store, target.Path);
+            zarr.Delete(staged.Path);
+            if (local)
+            {
+                EmptyDirectories.RemoveIfEmpty(request.Store, staged.Path);
+            }
+
             if (!storeExisted)
             {
                 zarr.Dispose();

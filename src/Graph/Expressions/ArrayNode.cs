@@ -89,6 +89,39 @@ public abstract class ArrayNode
     public virtual bool ConsumesStream(ReadOnlySpan<long> chunkIndex) => false;
 
     /// <summary>
+    /// True when this node's tasks wait on requests over a network (reading or writing a store with
+    /// <see cref="ChunkCompute.Storage.Stores.StoreCapabilities.RemoteRequests"/>): the executor then keeps more tasks in
+    /// flight than there are cores (<c>ComputeOptions.MaxRequestsInFlight</c>), each within the memory budget. Default false.
+    /// </summary>
+    public virtual bool IsRemote => false;
+
+    /// <summary>
+    /// True when the task of chunk <paramref name="chunkIndex"/> begins with a request that is better made ahead, without
+    /// a thread (a chunk read from an object store): the executor calls <see cref="FetchAsync"/> once the task's memory
+    /// is reserved, with many such requests in flight, and hands the result to <see cref="Execute"/> or
+    /// <see cref="OpenStream"/> as <c>Fetched</c>. What it holds counts in <see cref="HeldBytes"/>. Default false.
+    /// </summary>
+    public virtual bool FetchesAhead(ReadOnlySpan<long> chunkIndex) => false;
+
+    /// <summary>
+    /// Makes the task's request ahead (only called when <see cref="FetchesAhead"/> is true); the result is handed to the
+    /// task and disposed after it ran, or when the computation ends first. Cancelled with the computation.
+    /// </summary>
+    public virtual ValueTask<IDisposable?> FetchAsync(long[] chunkIndex, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IDisposable?>(null);
+
+    /// <summary>
+    /// Computes one output chunk as <see cref="Execute"/> does, but may end with an asynchronous request (a chunk written
+    /// to an object store) during which no thread is held; the task's inputs and memory stay reserved until it
+    /// completes. Default: <see cref="Execute"/>, completed.
+    /// </summary>
+    public virtual ValueTask ExecuteAsync(ChunkKernelContext context)
+    {
+        Execute(context);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
     /// True for nodes whose tasks have side effects and must run even though nothing consumes them (store writers).
     /// </summary>
     public virtual bool IsSink => false;

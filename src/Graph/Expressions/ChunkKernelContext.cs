@@ -27,6 +27,9 @@ public sealed class ChunkKernelContext
     /// </summary>
     public ChunkStream? InputStream { get; }
 
+    /// <summary>What the node's <see cref="ArrayNode.FetchAsync"/> fetched ahead for this task, or null.</summary>
+    public IDisposable? Fetched { get; init; }
+
     /// <summary>The output chunk's index in the node's grid.</summary>
     public long[] ChunkIndex { get; }
 

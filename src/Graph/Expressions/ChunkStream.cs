@@ -42,6 +42,9 @@ public sealed class ChunkStreamContext
     /// <summary>The chunk's index in the node's grid.</summary>
     public long[] ChunkIndex { get; }
 
+    /// <summary>What the node's <see cref="ArrayNode.FetchAsync"/> fetched ahead for this chunk, or null.</summary>
+    public IDisposable? Fetched { get; init; }
+
     /// <summary>Memory of <see cref="ArrayNode.StreamBytes"/> bytes, owned by the consumer task (do not dispose).</summary>
     public ChunkBuffer Memory { get; }
 

@@ -45,10 +45,26 @@ public sealed class ZarrSourceNode : ArrayNode
     public override long HeldBytes(ReadOnlySpan<long> chunkIndex) =>
         (_onStoredGrid ? 1L : 2L) * Array.Metadata.ChunkElementCount * DataType.Size;
 
+    /// <summary>True when the array's store answers over a network (an object store or HTTP).</summary>
+    public override bool IsRemote => Array.IsRemote;
+
+    /// <summary>On the stored grid of a remote store, each chunk is fetched ahead by one asynchronous request.</summary>
+    public override bool FetchesAhead(ReadOnlySpan<long> chunkIndex) => _onStoredGrid && Array.IsRemote;
+
+    /// <inheritdoc/>
+    public override async ValueTask<IDisposable?> FetchAsync(long[] chunkIndex, CancellationToken cancellationToken) =>
+        await Array.FetchChunkAsync(chunkIndex, cancellationToken).ConfigureAwait(false);
+
     /// <inheritdoc/>
     public override void Execute(ChunkKernelContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        if (context.Fetched is EncodedChunk fetched)
+        {
+            Array.DecodeChunk(fetched, context.Output.Bytes);
+            return;
+        }
+
         var origin = Grid.Origin(context.ChunkIndex);
         var extent = context.Output.Shape.Select(s => (long)s).ToArray();
         Array.ReadBytes(new ArraySubset(origin, extent), context.Output.Bytes, useCache: false, context.CancellationToken);
@@ -75,8 +91,13 @@ public sealed class ZarrSourceNode : ArrayNode
         // A chunk cut short along the first axis only is a prefix of the stored chunk: stream it and stop early.
         // Other edge chunks, chunks not stored (fill value) and values that cannot be decoded in pieces are read whole.
         long bytes = Grid.ChunkElements(context.ChunkIndex) * DataType.Size;
-        var reader = prefix ? Array.OpenChunkPieces(context.ChunkIndex) : null;
-        if (reader is null)
+        var fetched = context.Fetched as EncodedChunk;
+        var reader = !prefix ? null : fetched is null ? Array.OpenChunkPieces(context.ChunkIndex) : Array.OpenChunkPieces(fetched);
+        if (reader is null && fetched is not null)
+        {
+            Array.DecodeChunk(fetched, context.Memory.Bytes[..checked((int)bytes)]);
+        }
+        else if (reader is null)
         {
             var whole = context.Memory.Bytes[..checked((int)bytes)];
             Array.ReadBytes(new ArraySubset(Grid.Origin(context.ChunkIndex), shape.Select(s => (long)s).ToArray()), whole, useCache: false, context.CancellationToken);

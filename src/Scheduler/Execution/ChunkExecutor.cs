@@ -39,6 +39,12 @@ internal sealed class ChunkExecutor
     private readonly SemaphoreSlim _window;
     private readonly List<int>[] _dependents;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+    // Requests made ahead for a task (slot 0: its node; slot k + 1: its k-th fused producer), and their limit in flight.
+    private readonly IDisposable?[]?[] _fetched;
+    private readonly bool[] _fetches;
+    private readonly SemaphoreSlim _requests;
+    private CancellationTokenSource? _cts;
     private long _done;
     private long _bytesRead;
     private long _bytesWritten;
@@ -68,13 +74,32 @@ internal sealed class ChunkExecutor
         _windowHeld = new bool[n];
 
         // Issue at most this many tasks ahead of the ones finished: enough to keep every core busy, few enough that
-        // reservations track what the work needs now rather than filling the budget with future tasks.
-        _window = new SemaphoreSlim(Math.Max(8, 4 * Math.Max(1, options.MaxDegreeOfParallelism)));
+        // reservations track what the work needs now rather than filling the budget with future tasks. Tasks that wait
+        // on a network (object stores) need many requests in flight, not cores: as many tasks as requests then.
+        _fetched = new IDisposable?[]?[n];
+        _fetches = new bool[n];
+        bool remote = false;
+        for (int i = 0; i < n; i++)
+        {
+            var t = plan.Order[i];
+            remote |= t.Node.IsRemote;
+            _fetches[i] = t.Node.FetchesAhead(t.ChunkIndex);
+            foreach (var p in t.Streamed)
+            {
+                remote |= p.Node.IsRemote;
+                _fetches[i] |= p.Node.FetchesAhead(p.ChunkIndex);
+            }
+        }
+
+        int requests = Math.Max(1, options.MaxRequestsInFlight);
+        _requests = new SemaphoreSlim(requests);
+        int window = Math.Max(8, 4 * Math.Max(1, options.MaxDegreeOfParallelism));
+        _window = new SemaphoreSlim(remote ? Math.Max(window, requests) : window);
         _dependents = new List<int>[n];
         for (int i = 0; i < n; i++)
         {
             var t = plan.Order[i];
-            _pendingInputs[i] = t.Dependencies.Length + 1; // +1: the dispatcher's reservation
+            _pendingInputs[i] = t.Dependencies.Length + 1 + (_fetches[i] ? 1 : 0); // +1: the dispatcher's reservation; +1: the fetch
             _pendingConsumers[i] = t.ConsumerCount;
             _dependents[i] = [];
         }
@@ -95,6 +120,7 @@ internal sealed class ChunkExecutor
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _cts = cts;
         var token = cts.Token;
         int n = _plan.Order.Count;
         var allDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -110,36 +136,51 @@ internal sealed class ChunkExecutor
                 if (token.IsCancellationRequested)
                 {
                     Abandon(i);
+                    Completed(i);
+                    return;
+                }
+
+                // The task's computing runs here; a write it ends with may still be in flight when RunAsync returns:
+                // the task completes when it lands, without holding this worker.
+                var run = RunAsync(i, token);
+                if (run.IsCompletedSuccessfully)
+                {
+                    Completed(i);
                 }
                 else
                 {
-                    try
-                    {
-                        Run(i, token);
-                    }
-                    catch (Exception ex)
-                    {
-                        var t = _plan.Order[i];
-                        var wrapped = ex is OperationCanceledException && token.IsCancellationRequested
-                            ? ex
-                            : new ChunkTaskFailedException(t.Node.Label, t.ChunkIndex, ex);
-                        Interlocked.CompareExchange(ref _failure, wrapped, null);
-                        cts.Cancel();
-                        Abandon(i);
-                    }
-                }
-
-                if (_windowHeld[i])
-                {
-                    _window.Release();
-                }
-
-                if (Interlocked.Increment(ref _done) == n)
-                {
-                    allDone.TrySetResult();
+                    _ = Finish(i, run, token);
                 }
             },
             new ExecutionDataflowBlockOptions { MaxDegreeOfParallelism = Math.Max(1, _options.MaxDegreeOfParallelism), EnsureOrdered = false });
+
+        void Completed(int i)
+        {
+            if (_windowHeld[i])
+            {
+                _window.Release();
+            }
+
+            if (Interlocked.Increment(ref _done) == n)
+            {
+                allDone.TrySetResult();
+            }
+        }
+
+        async Task Finish(int i, ValueTask run, CancellationToken token)
+        {
+            try
+            {
+                await run.ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                Fail(i, ex, token);
+                Abandon(i);
+            }
+
+            Completed(i);
+        }
 
         void Ready(int i)
         {
@@ -167,6 +208,12 @@ internal sealed class ChunkExecutor
                     catch (OperationCanceledException)
                     {
                     }
+                }
+
+                if (_fetches[i])
+                {
+                    // Its memory is reserved: make its request now, with many others in flight; it is ready when done.
+                    _ = FetchAhead(i, token);
                 }
 
                 Ready(i);
@@ -205,7 +252,65 @@ internal sealed class ChunkExecutor
 
     private Action<int>? _ready;
 
-    private void Run(int i, CancellationToken token)
+    // A task's failure: the first one is kept (with its chunk) and cancels the rest.
+    private void Fail(int i, Exception ex, CancellationToken token)
+    {
+        var t = _plan.Order[i];
+        var wrapped = ex is OperationCanceledException && token.IsCancellationRequested
+            ? ex
+            : new ChunkTaskFailedException(t.Node.Label, t.ChunkIndex, ex);
+        Interlocked.CompareExchange(ref _failure, wrapped, null);
+        _cts!.Cancel();
+    }
+
+    // Makes the requests a task begins with (a remote chunk read), at most MaxRequestsInFlight at once, then marks the
+    // task's fetch input done. A failure fails the computation; the task is then abandoned like every other.
+    private async Task FetchAhead(int i, CancellationToken token)
+    {
+        var t = _plan.Order[i];
+        var slots = new IDisposable?[t.Streamed.Count + 1];
+        _fetched[i] = slots;
+        try
+        {
+            for (int k = 0; k < slots.Length && !token.IsCancellationRequested; k++)
+            {
+                var (node, index) = k == 0 ? (t.Node, t.ChunkIndex) : (t.Streamed[k - 1].Node, t.Streamed[k - 1].ChunkIndex);
+                if (!node.FetchesAhead(index))
+                {
+                    continue;
+                }
+
+                await _requests.WaitAsync(token).ConfigureAwait(false);
+                try
+                {
+                    slots[k] = await node.FetchAsync(index, token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _requests.Release();
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            Fail(i, ex, token);
+        }
+
+        _ready!(i);
+    }
+
+    private void DisposeFetched(int i)
+    {
+        if (Interlocked.Exchange(ref _fetched[i], null) is { } slots)
+        {
+            foreach (var f in slots)
+            {
+                f?.Dispose();
+            }
+        }
+    }
+
+    private async ValueTask RunAsync(int i, CancellationToken token)
     {
         var t = _plan.Order[i];
         var inputs = new ChunkBuffer[t.Dependencies.Length];
@@ -244,7 +349,7 @@ internal sealed class ChunkExecutor
                 ownScratch -= bytes;
                 streamMemory[k] = new ChunkBuffer(bytes, [(int)Math.Min(int.MaxValue, bytes)], _pool, _accountant.Release);
                 _reservedBytes[i] -= bytes;
-                stream = p.Node.OpenStream(new ChunkStreamContext(p.ChunkIndex, streamMemory[k], stream, token));
+                stream = p.Node.OpenStream(new ChunkStreamContext(p.ChunkIndex, streamMemory[k], stream, token) { Fetched = _fetched[i]?[k + 1] });
             }
 
             if (ownScratch > 0)
@@ -253,10 +358,11 @@ internal sealed class ChunkExecutor
                 _reservedBytes[i] -= ownScratch;
             }
 
+            var fetched = _fetched[i]?[0];
             var context = stream is null
-                ? new ChunkKernelContext(t.ChunkIndex, t.DependencyRefs, inputs, output, scratch, token)
-                : new ChunkKernelContext(t.ChunkIndex, t.DependencyRefs, stream, output, scratch, token);
-            t.Node.Execute(context);
+                ? new ChunkKernelContext(t.ChunkIndex, t.DependencyRefs, inputs, output, scratch, token) { Fetched = fetched }
+                : new ChunkKernelContext(t.ChunkIndex, t.DependencyRefs, stream, output, scratch, token) { Fetched = fetched };
+            await t.Node.ExecuteAsync(context).ConfigureAwait(false);
         }
         catch
         {
@@ -266,6 +372,7 @@ internal sealed class ChunkExecutor
         finally
         {
             stream?.Dispose();
+            DisposeFetched(i);
             foreach (var m in streamMemory)
             {
                 m?.Dispose();
@@ -326,6 +433,7 @@ internal sealed class ChunkExecutor
     private void Abandon(int i)
     {
         var t = _plan.Order[i];
+        DisposeFetched(i);
         long reserved = Interlocked.Exchange(ref _reservedBytes[i], 0);
         if (reserved > 0)
         {

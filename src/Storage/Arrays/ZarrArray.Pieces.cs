@@ -41,7 +41,7 @@ public sealed partial class ZarrArray
     }
 
     /// <summary>
-    /// True when stored chunks can be read in pieces (<see cref="OpenChunkPieces"/>): the codecs offer it
+    /// True when stored chunks can be read in pieces (<see cref="OpenChunkPieces(ReadOnlySpan{long})"/>): the codecs offer it
     /// (<see cref="CodecPipeline.DecodesInPieces"/>: no compression, Blosc, or sharding by rows, over little-endian
     /// C-order bytes).
     /// </summary>

@@ -363,10 +363,54 @@ public sealed partial class ZarrArray
         var cache = _owner.Cache;
         bool useCache = allowCache && cache is not null && destinationBytes <= cache.Capacity; // a scan larger than the cache would only evict it
         nint dst = (nint)destination;
-        RunParallel(plan.ChunkCount, k => ReadOne(plan, k, (byte*)dst, useCache), cancellationToken);
+        if (IsRemote && plan.ChunkCount > 1)
+        {
+            ReadRemote(plan, dst, useCache, cancellationToken);
+            return;
+        }
+
+        RunParallel(plan.ChunkCount, k => ReadOne(plan, k, (byte*)dst, useCache, null), cancellationToken);
     }
 
-    private unsafe void ReadOne(RegionPlan plan, long k, byte* destination, bool useCache)
+    // Over a network: many chunk requests in flight (each awaited, holding no thread), each decoded as it arrives.
+    private void ReadRemote(RegionPlan plan, nint destination, bool useCache, CancellationToken cancellationToken)
+    {
+        var options = new ParallelOptions { MaxDegreeOfParallelism = _owner.Options.MaxRequestsInFlight, CancellationToken = cancellationToken };
+        var run = Parallel.ForEachAsync(LongRange(plan.ChunkCount), options, async (k, token) =>
+        {
+            string key = ChunkKeyOf(plan, k);
+            using var stored = await _view.GetPooledAsync(key, token).ConfigureAwait(false);
+            ReadOneAt(plan, k, destination, useCache, new Fetched(stored));
+        });
+        run.GetAwaiter().GetResult();
+    }
+
+    private static IEnumerable<long> LongRange(long count)
+    {
+        for (long k = 0; k < count; k++)
+        {
+            yield return k;
+        }
+    }
+
+    private string ChunkKeyOf(RegionPlan plan, long k)
+    {
+        int rank = Rank;
+        Span<long> chunkIndex = stackalloc long[rank];
+        Span<long> a = stackalloc long[rank];
+        Span<long> b = stackalloc long[rank];
+        Span<long> extent = stackalloc long[rank];
+        plan.Intersect(k, chunkIndex, a, b, extent);
+        return ChunkKey(chunkIndex);
+    }
+
+    private unsafe void ReadOneAt(RegionPlan plan, long k, nint destination, bool useCache, Fetched fetched) =>
+        ReadOne(plan, k, (byte*)destination, useCache, fetched);
+
+    // A value already fetched for a chunk (null Owner: the chunk is not stored).
+    private sealed record Fetched(System.Buffers.IMemoryOwner<byte>? Owner);
+
+    private unsafe void ReadOne(RegionPlan plan, long k, byte* destination, bool useCache, Fetched? fetched)
     {
         int rank = Rank;
         Span<long> chunkIndex = stackalloc long[rank];
@@ -388,14 +432,14 @@ public sealed partial class ZarrArray
                 stride *= plan.RegionShape[d];
             }
 
-            ReadChunkInto(key, new Span<byte>(destination + offset, chunkBytes), useCache: false);
+            ReadChunkInto(key, new Span<byte>(destination + offset, chunkBytes), useCache: false, fetched);
             return;
         }
 
         var buffer = Stores.StorageBuffers.Rent(chunkBytes);
         try
         {
-            ReadChunkInto(key, buffer.AsSpan(0, chunkBytes), useCache);
+            ReadChunkInto(key, buffer.AsSpan(0, chunkBytes), useCache, fetched);
             fixed (byte* src = buffer)
             {
                 NdCopy.Copy(src, plan.ChunkShapeLong, srcStart, destination, plan.RegionShape, dstStart, extent, es);
@@ -504,7 +548,7 @@ public sealed partial class ZarrArray
         _view.Set(key, encoded.Memory.Span);
     }
 
-    private void ReadChunkInto(string key, Span<byte> destination, bool useCache)
+    private void ReadChunkInto(string key, Span<byte> destination, bool useCache, Fetched? fetched = null)
     {
         CheckNotVariableLength();
         var cache = _owner.Cache;
@@ -513,7 +557,18 @@ public sealed partial class ZarrArray
             return;
         }
 
-        using var stored = _view.GetPooled(key);
+        using var read = fetched is null ? _view.GetPooled(key) : null;
+        var stored = fetched is null ? read : fetched.Owner;
+        DecodeStored(key, stored, destination);
+        if (useCache && stored is not null && cache is not null)
+        {
+            cache.Put(CacheKey(key), destination);
+        }
+    }
+
+    // Decodes a stored value (null: not stored, the fill value) of chunk key into a whole chunk's bytes.
+    private void DecodeStored(string key, System.Buffers.IMemoryOwner<byte>? stored, Span<byte> destination)
+    {
         if (stored is null)
         {
             NdCopy.FillPattern(destination, Metadata.FillValue);
@@ -532,11 +587,6 @@ public sealed partial class ZarrArray
         {
             // A frame in a format we do not read (a Blosc2 or snappy frame under a blosc codec): name the chunk too.
             throw new UnsupportedCodecException(ex.Codec, $"{ex.Detail} (chunk '{key}' of array '{Path}' in store '{_owner.Name}')");
-        }
-
-        if (useCache && cache is not null)
-        {
-            cache.Put(CacheKey(key), destination);
         }
     }
 

@@ -49,7 +49,7 @@ public sealed class HttpStore : IStore, IDisposable
     public string Name { get; }
 
     /// <inheritdoc/>
-    public StoreCapabilities Capabilities => StoreCapabilities.ByteRanges;
+    public StoreCapabilities Capabilities => StoreCapabilities.ByteRanges | StoreCapabilities.RemoteRequests;
 
     /// <inheritdoc/>
     public IMemoryOwner<byte>? GetPooled(string key) => Read(key, null, CancellationToken.None, sync: true).GetAwaiter().GetResult();

@@ -44,4 +44,12 @@ public enum StoreCapabilities
     /// replaces it only while it still has that version: a compare-and-swap (S3 and Azure <c>If-Match</c>).
     /// </summary>
     ConditionalUpdate = 32,
+
+    /// <summary>
+    /// Every request crosses a network and waits on a round trip (S3, Azure Blob, HTTP): throughput comes from many
+    /// requests in flight, not from more threads. The engine then fetches stored chunks ahead with asynchronous
+    /// requests (<see cref="ZarrArray.FetchChunkAsync"/>, up to <see cref="ZarrStoreOptions.MaxRequestsInFlight"/> and the
+    /// compute's own limit) and writes whole chunks without holding a worker thread while the write is in flight.
+    /// </summary>
+    RemoteRequests = 64,
 }

@@ -6,7 +6,7 @@ namespace ChunkCompute.Storage.Codecs;
 /// whole elements and is valid until the next <see cref="TryRead"/>; together the pieces cover the chunk once, in
 /// increasing offsets. Obtained from a codec that can decode in pieces (<see cref="IPieceDecodingCodec"/>,
 /// <see cref="IPieceDecodingArrayCodec"/>) through <see cref="CodecPipeline.TryOpenPieces"/>, or for a stored chunk
-/// from <see cref="ZarrArray.OpenChunkPieces"/>.
+/// from <see cref="ZarrArray.OpenChunkPieces(ReadOnlySpan{long})"/>.
 /// </summary>
 public abstract class ChunkPieces : IDisposable
 {

@@ -17,7 +17,7 @@ public sealed class AzureBlobStoreConformanceTests(AzuriteServer server) : Store
     private readonly List<AzureBlobStore> _stores = [];
 
     protected override StoreCapabilities ExpectedCapabilities =>
-        StoreCapabilities.Writable | StoreCapabilities.Listable | StoreCapabilities.ByteRanges;
+        StoreCapabilities.Writable | StoreCapabilities.Listable | StoreCapabilities.ByteRanges | StoreCapabilities.RemoteRequests;
 
     protected override bool IsLocal => false;
 

@@ -12,7 +12,7 @@ public sealed class HttpStoreConformanceTests : StoreConformanceTests
 {
     private readonly List<IDisposable> _owned = [];
 
-    protected override StoreCapabilities ExpectedCapabilities => StoreCapabilities.ByteRanges;
+    protected override StoreCapabilities ExpectedCapabilities => StoreCapabilities.ByteRanges | StoreCapabilities.RemoteRequests;
 
     protected override bool IsLocal => false;
 
@@ -52,7 +52,7 @@ public sealed class HttpStoreWithoutRangeSupportTests : StoreConformanceTests
 {
     private readonly List<IDisposable> _owned = [];
 
-    protected override StoreCapabilities ExpectedCapabilities => StoreCapabilities.ByteRanges;
+    protected override StoreCapabilities ExpectedCapabilities => StoreCapabilities.ByteRanges | StoreCapabilities.RemoteRequests;
 
     protected override bool IsLocal => false;
 

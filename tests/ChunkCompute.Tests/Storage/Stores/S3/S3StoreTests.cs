@@ -16,7 +16,7 @@ public sealed class S3StoreConformanceTests(S3rverServer server) : StoreConforma
     private readonly List<S3Store> _stores = [];
 
     protected override StoreCapabilities ExpectedCapabilities =>
-        StoreCapabilities.Writable | StoreCapabilities.Listable | StoreCapabilities.ByteRanges;
+        StoreCapabilities.Writable | StoreCapabilities.Listable | StoreCapabilities.ByteRanges | StoreCapabilities.RemoteRequests;
 
     protected override bool IsLocal => false;
 

@@ -1,0 +1,153 @@
+using ChunkCompute.Storage.Arrays;
+using ChunkCompute.Storage.Codecs;
+using ChunkCompute.Storage.Stores;
+
+namespace ChunkCompute.Storage;
+
+// Chunks as asynchronous requests, for stores that answer over a network (object stores): the request and the decoding
+// (or encoding) are separate steps, so many requests can be in flight while few threads decode.
+public sealed partial class ZarrArray
+{
+    /// <summary>
+    /// True when the array's store answers over a network (<see cref="StoreCapabilities.RemoteRequests"/>: S3, Azure
+    /// Blob, HTTP). The engine then fetches chunks with <see cref="FetchChunkAsync"/> ahead of decoding them, and writes
+    /// whole chunks with <see cref="WriteChunkBytesAsync"/>, with many requests in flight.
+    /// </summary>
+    public bool IsRemote => (_view.Capabilities & StoreCapabilities.RemoteRequests) != 0;
+
+    /// <summary>
+    /// Reads stored chunk <paramref name="chunkIndex"/>'s encoded bytes with one asynchronous request, without decoding
+    /// them (see <see cref="DecodeChunk"/>, <see cref="OpenChunkPieces(EncodedChunk)"/>). The chunk cache is bypassed.
+    /// </summary>
+    /// <exception cref="ShapeMismatchException">The index is outside the chunk grid.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled (the request is cancelled with it).</exception>
+    public async ValueTask<EncodedChunk> FetchChunkAsync(long[] chunkIndex, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(chunkIndex);
+        CheckNotVariableLength();
+        CheckChunkIndex(chunkIndex);
+        string key = ChunkKey(chunkIndex);
+        var stored = await _view.GetPooledAsync(key, cancellationToken).ConfigureAwait(false);
+        return new EncodedChunk(this, (long[])chunkIndex.Clone(), key, stored);
+    }
+
+    /// <summary>
+    /// Decodes a fetched chunk into <paramref name="destination"/>: either the whole chunk (its full chunk shape, C
+    /// order) or, for a chunk at the array's edge, only its part inside the array (C order over that part's shape).
+    /// A chunk that is not stored reads as the fill value.
+    /// </summary>
+    /// <exception cref="ArgumentException">The chunk belongs to another array.</exception>
+    /// <exception cref="ShapeMismatchException">The destination has neither size.</exception>
+    /// <exception cref="CorruptChunkException">The stored bytes do not decode.</exception>
+    public unsafe void DecodeChunk(EncodedChunk chunk, Span<byte> destination)
+    {
+        CheckOwn(chunk);
+        if (destination.Length == ChunkByteCount)
+        {
+            DecodeStored(chunk.Key, chunk.Stored, destination);
+            return;
+        }
+
+        var index = chunk.ChunkIndex;
+        var chunkShape = Metadata.ChunkShapeArray;
+        var extent = new long[Rank];
+        long elements = 1;
+        for (int d = 0; d < Rank; d++)
+        {
+            extent[d] = Math.Min(chunkShape[d], Shape[d] - (index[d] * chunkShape[d]));
+            elements *= extent[d];
+        }
+
+        int es = DataType.Size;
+        if (destination.Length != elements * es)
+        {
+            throw new ShapeMismatchException($"Array '{Path}' in store '{_owner.Name}': chunk '{chunk.Key}' holds {Metadata.ChunkElementCount} elements ({elements} inside the array), but the destination holds {destination.Length / es}");
+        }
+
+        var buffer = StorageBuffers.Rent(ChunkByteCount);
+        try
+        {
+            DecodeStored(chunk.Key, chunk.Stored, buffer.AsSpan(0, ChunkByteCount));
+            var zero = new long[Rank];
+            var full = chunkShape.Select(c => (long)c).ToArray();
+            fixed (byte* src = buffer)
+            fixed (byte* dst = destination)
+            {
+                NdCopy.Copy(src, full, zero, dst, extent, zero, extent, es);
+            }
+        }
+        finally
+        {
+            StorageBuffers.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Opens a fetched chunk for reading in decoded pieces (see <see cref="OpenChunkPieces(ReadOnlySpan{long})"/>); the
+    /// pieces read <paramref name="chunk"/>'s bytes, so dispose them before the chunk. Null when the chunk is not stored
+    /// or cannot be decoded part by part: decode it whole with <see cref="DecodeChunk"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The chunk belongs to another array.</exception>
+    public ChunkPieces? OpenChunkPieces(EncodedChunk chunk)
+    {
+        CheckOwn(chunk);
+        if (!DecodesInPieces || !chunk.IsStored)
+        {
+            return null;
+        }
+
+        var stored = chunk.Stored;
+        if (stored is null)
+        {
+            return null;
+        }
+
+        var pieces = Metadata.Codecs.TryOpenPieces(EncodedBytes.FromMemory(stored.Memory), Metadata.ChunkShapeArray);
+        return pieces is null ? null : new StoredChunkPieces(this, chunk.Key, pieces);
+    }
+
+    /// <summary>
+    /// Replaces one whole chunk (full chunk shape, C order) as the encoding on the calling thread followed by one
+    /// asynchronous write: the task completes when the store has the chunk. A chunk holding only the fill value is
+    /// deleted instead, unless <see cref="ZarrStoreOptions.WriteEmptyChunks"/>. On a store that commits every write (a
+    /// transactional directory outside a transaction) this is <see cref="WriteChunk{T}"/>'s synchronous commit.
+    /// </summary>
+    /// <exception cref="ShapeMismatchException">The index is outside the grid, or the bytes are not one chunk.</exception>
+    public async ValueTask WriteChunkBytesAsync(long[] chunkIndex, ReadOnlyMemory<byte> chunk, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(chunkIndex);
+        CheckNotVariableLength();
+        CheckChunkIndex(chunkIndex);
+        if (chunk.Length != ChunkByteCount)
+        {
+            throw new ShapeMismatchException($"Array '{Path}' in store '{_owner.Name}': a chunk holds {ChunkByteCount} bytes, but {chunk.Length} were given");
+        }
+
+        string key = ChunkKey(chunkIndex);
+        if (_owner.AutoCommits)
+        {
+            Mutate(a => a.StoreChunk(key, chunk.Span), cancellationToken);
+            return;
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        _owner.Cache?.Remove(CacheKey(key));
+        if (!_owner.Options.WriteEmptyChunks && NdCopy.IsAllPattern(chunk.Span, Metadata.FillValue))
+        {
+            await _view.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        using var encoded = Metadata.Codecs.EncodePooled(chunk.Span, Metadata.ChunkShapeArray);
+        await _view.SetAsync(key, encoded.Memory, cancellationToken).ConfigureAwait(false);
+    }
+
+    private void CheckOwn(EncodedChunk chunk)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        if (!ReferenceEquals(chunk.Array, this))
+        {
+            throw new ArgumentException($"chunk '{chunk.Key}' was fetched from array '{chunk.Array.Path}', not '{Path}'", nameof(chunk));
+        }
+    }
+}
