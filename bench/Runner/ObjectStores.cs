@@ -146,6 +146,9 @@ internal static partial class Program
             meter.Write(json);
             gc.Write(json);
             json.WriteNumber("max_concurrency", zarr.Options.MaxConcurrency);
+
+            // the limits on requests in flight: the engine's (read, mean) and the store's region reads (read_array)
+            json.WriteNumber("max_requests_in_flight", mode == "read_array" ? zarr.Options.MaxRequestsInFlight : new ComputeOptions().MaxRequestsInFlight);
             json.WriteNumber("cores", Environment.ProcessorCount);
             if (tasks > 0)
             {

@@ -162,6 +162,7 @@ def summarize(rows):
             "stored_bytes": runs[0].get("stored_bytes"), "load": statistics.median(r["load"] for r in runs),
             "server_cpu": statistics.median(r["server_cpu_seconds"] for r in runs) if all("server_cpu_seconds" in r for r in runs) else None,
             "by_rep": {r["rep"]: r["seconds"] for r in runs},
+            "limit": runs[0].get("max_requests_in_flight"),
             "gc": (statistics.median(r["gc_gen2"] for r in runs), statistics.median(r["gc_pause_seconds"] for r in runs),
                    statistics.median(r["allocated_bytes"] for r in runs)) if all("gc_gen2" in r for r in runs) else None,
             "command": runs[0]["command"], "compute_seconds": statistics.median(r["compute_seconds"] for r in runs) if "compute_seconds" in runs[0] else None,
@@ -179,7 +180,8 @@ def fmt_inflight(s, case):
         return f"{s['inflight']} (mean {s['inflight_mean']:.1f})" if s["inflight_mean"] is not None else str(s["inflight"])
     if s["inflight_peak"] is None:
         return "not measured (another process)" if case == "mean_cli" else "-"
-    return f"peak {s['inflight_peak']}, mean {s['inflight_mean']:.1f}"
+    limit = f" (limit {s['limit']})" if s.get("limit") else ""
+    return f"peak {s['inflight_peak']}, mean {s['inflight_mean']:.1f}{limit}"
 
 
 def table(rows, title_level="###"):
