@@ -2,7 +2,7 @@
 """Helpers of bench/objectstores/run.sh.
 
 record:  one run's JSON line (its stdout) + /usr/bin/time -v (peak RSS, CPU) -> one JSONL record.
-check:   every read/read_array checksum equals the NumPy sum of the local array (1e-9 relative), every mean/mean_cli
+check:   every read/read_array/read_into checksum equals the NumPy sum of the local array (1e-9 relative), every mean/mean_cli
          its mean (1e-6: a float32 result), every raw run fetched every chunk object, all of the same total size.
 machine: the machine and tool versions, as JSON.
 report:  bench/objectstores/RESULTS.md from results/MAIN.jsonl (the figures), any other results/*.jsonl shown as
@@ -21,11 +21,12 @@ import subprocess
 import sys
 
 TARGET = 0.8
-CASES = ["raw", "read", "read_array", "mean", "mean_cli"]
+CASES = ["raw", "read", "read_array", "read_into", "mean", "mean_cli"]
 DESCRIBE = {
     "raw": "parallel GETs with the SDK, no decode (the limit)",
     "read": "engine: `store.Open<float>(a).Compute()`",
     "read_array": "storage layer: `ZarrArray<float>.Read()`",
+    "read_into": "`ZarrArray<float>.Read(all, dest)`, dest touched before timing",
     "mean": "engine: `store.Open<float>(a).Mean().Compute()`",
     "mean_cli": "`chunkcompute stats URL --op mean` (whole process)",
 }
@@ -89,7 +90,7 @@ def cmd_check(a):
         c = r["case"]
         if r["bytes"] != ref["decoded_bytes"]:
             bad.append(f"{what}: {r['bytes']} bytes, expected {ref['decoded_bytes']}")
-        if c in ("read", "read_array"):
+        if c in ("read", "read_array", "read_into"):
             if abs(r["checksum"] - ref["sum"]) > 1e-9 * abs(ref["sum"]):
                 bad.append(f"{what}: checksum {r['checksum']!r}, NumPy's sum {ref['sum']!r}")
         elif c in ("mean", "mean_cli"):
@@ -218,7 +219,7 @@ def table(rows, title_level="###"):
             lines.append(f"mean_cli: the CLI's own `seconds` (the computation alone) median {cli['compute_seconds']:.2f} s; "
                          f"the rest of the process wall time is start-up, opening the store and exit.")
         lines.append("")
-    local = [(c, s[("local", c)]) for c in ("read", "mean") if ("local", c) in s]
+    local = [(c, s[("local", c)]) for c in ("read", "read_into", "mean") if ("local", c) in s]
     if local:
         lines += [f"{title_level} For context: {BACKENDS['local']}", "",
                   "| case | median s (min–max) | GB/s | peak RSS MiB |", "|---|---|---|---|"]

@@ -21,11 +21,13 @@
 #   raw        ChunkCompute.Bench objectstore --mode raw: GET every chunk object with the SDK, K in flight, no decode
 #   read       ChunkCompute.Bench objectstore --mode read: the engine, store.Open<float>(array).Compute()
 #   read_array ChunkCompute.Bench objectstore --mode read_array: the storage layer, ZarrArray<float>.Read()
+#   read_into  ChunkCompute.Bench objectstore --mode read_into: ZarrArray<float>.Read(all, destination) into an array
+#              allocated and written before the clock starts (the reading alone, without first touches of fresh memory)
 #   mean       ChunkCompute.Bench objectstore --mode mean: store.Open<float>(array).Mean().Compute()
 #   mean_cli   chunkcompute stats URL --array A --op mean --json: the CLI as a whole process (seconds = process wall)
 # and, for context, read and mean of the local copy (local directory store, page cache warm).
 # Checksums are checked against the reference NumPy computed from the local array. Report: bench/objectstores/RESULTS.md.
-# Kept out of CI (.ci/run, bench/cases.sh): ~6 min at --gib 1 on the 2-core dev VM.
+# Kept out of CI (.ci/run, bench/cases.sh): ~14 min at --gib 1 --reps 5 on the 2-core dev VM under load.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -160,7 +162,7 @@ case_command() {
     local backend=$1 name=$2 url="${URL[$1]}"
     case $name in
         raw) echo "dotnet $RUNNER objectstore --mode raw --url $url --array $ARRAY --inflight $INFLIGHT --case raw" ;;
-        read|read_array|mean) echo "dotnet $RUNNER objectstore --mode $name --url $url --array $ARRAY --case $name" ;;
+        read|read_array|read_into|mean) echo "dotnet $RUNNER objectstore --mode $name --url $url --array $ARRAY --case $name" ;;
         mean_cli) echo "dotnet $CLI stats $url --array $ARRAY --op mean --json" ;;
     esac
 }
@@ -206,8 +208,8 @@ run_one() {
 # that on a VM that backs guest memory lazily no timed run pays for first-ever page touches (see bench/prefault.py)
 "$PY" "$ROOT/bench/prefault.py" --bytes $((3 * GIB << 30))
 
-S3_CASES=(raw read read_array mean mean_cli)
-LOCAL_CASES=(read mean)
+S3_CASES=(raw read read_array read_into mean mean_cli)
+LOCAL_CASES=(read read_into mean)
 for ((rep = 0; rep <= REPS; rep++)); do
     if (( rep == 0 )); then log "warm-up (untimed): every case once"; fi
     # rotate the order of the cases from rep to rep, and alternate which backend goes first
