@@ -300,13 +300,35 @@ def cmd_report(a):
     ]
     lines += [f"- {h}" for h in headline(summarize(main_rows))]
     lines.append("")
+    others = sorted(p for p in glob.glob(os.path.join(a.results, "*.jsonl")) if not p.endswith(".upload.jsonl")
+                    and os.path.basename(p) != a.main + ".jsonl")
+    if others:
+        # every run side by side: GB/s of the raw GETs, each case's ratio to them, and the mean requests in flight
+        lines += ["## All runs side by side", "",
+                  "Ratio to the raw GETs of the same run (median seconds); in parentheses the time-weighted mean requests in flight.", "",
+                  "| run | backend | raw GB/s | " + " | ".join(CASES[1:]) + " |", "|---|---|---|" + "---|" * (len(CASES) - 1)]
+        for p in [os.path.join(a.results, a.main + ".jsonl")] + others:
+            rows = load(p)
+            sm = summarize(rows)
+            for backend in ("s3", "az"):
+                raw = sm.get((backend, "raw"))
+                if raw is None:
+                    continue
+                cells = []
+                for case in CASES[1:]:
+                    f = sm.get((backend, case))
+                    if f is None:
+                        cells.append("-")
+                        continue
+                    inflight = f" ({f['inflight_mean']:.0f})" if f["inflight_mean"] is not None else ""
+                    cells.append(fmt_ratio(raw["median"] / f["median"]) + inflight)
+                lines.append(f"| {rows[0]['label']} | {backend} | {raw['gbs']:.3f} | " + " | ".join(cells) + " |")
+        lines.append("")
     body, s = table(main_rows)
     lines += ["## Figures", ""] + body
     if uploads:
         lines += ["Upload (`chunkcompute convert` from the local copy, once per run): " + "; ".join(
             f"{u['backend']} {u['seconds']:.1f} s ({u['bytes_written'] / u['seconds'] / 1e9:.3f} GB/s decoded)" for u in uploads) + ".", ""]
-    others = sorted(p for p in glob.glob(os.path.join(a.results, "*.jsonl")) if not p.endswith(".upload.jsonl")
-                    and os.path.basename(p) != a.main + ".jsonl")
     if others:
         lines += ["## Other runs", ""]
         for p in others:
