@@ -2,6 +2,9 @@ using System.Buffers;
 using System.Net;
 using Azure;
 using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Identity;
+using Azure.Storage;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using ChunkCompute.Storage.Stores;
@@ -11,22 +14,32 @@ namespace ChunkCompute.Storage.Azure;
 /// <summary>
 /// A Zarr store in an Azure Blob Storage container, rooted at <c>az://container/prefix</c>: key <c>x/c/0/1</c> is the
 /// blob <c>prefix/x/c/0/1</c>. Reads whole blobs and byte ranges, lists by prefix in pages, writes each blob whole
-/// (overwriting). The account is given by a connection string (<see cref="AzureBlobStoreOptions.ConnectionString"/> or
-/// <c>AZURE_STORAGE_CONNECTION_STRING</c>); an account URL with Azure.Identity credentials is not supported yet.
-/// Throttling, 5xx and timeouts are retried by the SDK with exponential backoff; a missing container, refused
-/// credentials or an unreachable endpoint is a <see cref="StoreUnavailableException"/> naming the URL. Not
-/// transactional: each blob is written whole and readers see old or new blobs (conditional writes are the next step).
-/// Call <see cref="Register"/> once to open <c>az://</c> URLs everywhere.
+/// (overwriting; a large value as blocks staged in parallel and committed at once). The account is given by a
+/// connection string (<see cref="AzureBlobStoreOptions.ConnectionString"/> or <c>AZURE_STORAGE_CONNECTION_STRING</c>)
+/// or by an account URL (<see cref="AzureBlobStoreOptions.AccountUrl"/> or <c>AZURE_STORAGE_ACCOUNT_NAME</c>) signed
+/// into with an Azure.Identity credential (<c>DefaultAzureCredential</c> unless
+/// <see cref="AzureBlobStoreOptions.Credential"/> is given). Throttling, 5xx, dropped connections and timeouts are
+/// retried by the SDK with exponential backoff, and a download cut short is resumed by the SDK; a missing container,
+/// refused or failing credentials or an unreachable endpoint is a <see cref="StoreUnavailableException"/> naming the
+/// URL. Conditional writes (<see cref="StoreCapabilities.ConditionalCreate"/> with <c>If-None-Match: *</c>,
+/// <see cref="StoreCapabilities.ConditionalUpdate"/> with the blob's ETag and <c>If-Match</c>) are atomic against every
+/// other writer, which is what a commit record needs. Call <see cref="Register"/> once to open <c>az://</c> URLs
+/// everywhere.
 /// </summary>
 public sealed class AzureBlobStore : IStore, IDisposable
 {
     private readonly BlobContainerClient _container;
     private readonly string _containerName;
     private readonly string _prefix;
+    private readonly HttpClientTransport? _transport;
+    private readonly StorageTransferOptions _transfer;
+    private readonly int _maxRetries;
+    private readonly int _readPartSize;
+    private readonly int _maxConcurrentBlocks;
 
     /// <summary>Opens the store at <paramref name="url"/> (<c>az://container</c> or <c>az://container/prefix</c>).</summary>
     /// <exception cref="ArgumentException">The URL is not an az:// URL with a container.</exception>
-    /// <exception cref="StoreUnavailableException">No connection string is given or set, or it cannot be used.</exception>
+    /// <exception cref="StoreUnavailableException">No account is given or set (a connection string or an account URL), or it cannot be used.</exception>
     public AzureBlobStore(string url, AzureBlobStoreOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(url);
@@ -41,20 +54,56 @@ public sealed class AzureBlobStore : IStore, IDisposable
         _prefix = slash < 0 ? string.Empty : rest[(slash + 1)..] + "/";
         Name = "az://" + _containerName + (_prefix.Length > 0 ? "/" + _prefix.TrimEnd('/') : string.Empty);
         options ??= new AzureBlobStoreOptions();
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BlockUploadThreshold, nameof(options.BlockUploadThreshold));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BlockSize, nameof(options.BlockSize));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxConcurrentBlocks, nameof(options.MaxConcurrentBlocks));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.ReadPartSize, nameof(options.ReadPartSize));
+        _maxRetries = options.MaxRetries;
+        _readPartSize = options.ReadPartSize;
+        _maxConcurrentBlocks = options.MaxConcurrentBlocks;
+        _transfer = new StorageTransferOptions
+        {
+            InitialTransferSize = options.BlockUploadThreshold, // measured: the SDK puts values shorter than this in one request
+            MaximumTransferSize = options.BlockSize,
+            MaximumConcurrency = options.MaxConcurrentBlocks,
+        };
 
-        string connection = NonEmpty(options.ConnectionString) ?? NonEmpty(Environment.GetEnvironmentVariable("AZURE_STORAGE_CONNECTION_STRING"))
-            ?? throw new StoreUnavailableException(Name, $"Azure store '{Name}' has no account: set AZURE_STORAGE_CONNECTION_STRING or AzureBlobStoreOptions.ConnectionString");
+        // Options in code override the environment; at each level a connection string wins over an account URL.
+        string? connection = NonEmpty(options.ConnectionString);
+        string? accountUrl = connection is null ? NonEmpty(options.AccountUrl) : null;
+        if (connection is null && accountUrl is null)
+        {
+            connection = NonEmpty(Environment.GetEnvironmentVariable("AZURE_STORAGE_CONNECTION_STRING"));
+            accountUrl = connection is null && NonEmpty(Environment.GetEnvironmentVariable("AZURE_STORAGE_ACCOUNT_NAME")) is { } account
+                ? $"https://{account}.blob.core.windows.net"
+                : null;
+        }
+
+        if (connection is null && accountUrl is null)
+        {
+            throw new StoreUnavailableException(Name, $"Azure store '{Name}' has no account: set AZURE_STORAGE_CONNECTION_STRING (a connection string) or AZURE_STORAGE_ACCOUNT_NAME (signing in with Azure.Identity), or give AzureBlobStoreOptions.ConnectionString or AccountUrl");
+        }
+
         var clientOptions = new BlobClientOptions();
         clientOptions.Retry.MaxRetries = options.MaxRetries;
         clientOptions.Retry.Mode = RetryMode.Exponential;
         clientOptions.Retry.NetworkTimeout = options.RequestTimeout;
+        if (options.WrapHttpHandler is { } wrap)
+        {
+            var handler = new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, AutomaticDecompression = DecompressionMethods.None };
+            _transport = new HttpClientTransport(new HttpClient(wrap(handler), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan });
+            clientOptions.Transport = _transport;
+        }
+
         try
         {
-            _container = new BlobServiceClient(connection, clientOptions).GetBlobContainerClient(_containerName);
+            _container = (connection is not null ? new BlobServiceClient(connection, clientOptions) : ByAccountUrl(accountUrl!, options.Credential, clientOptions))
+                .GetBlobContainerClient(_containerName);
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
         {
-            throw new StoreUnavailableException(Name, $"Azure store '{Name}': the connection string cannot be used ({ex.Message})", ex);
+            string what = connection is not null ? "the connection string" : $"the account URL '{accountUrl}'";
+            throw new StoreUnavailableException(Name, $"Azure store '{Name}': {what} cannot be used ({ex.Message})", ex);
         }
     }
 
@@ -62,7 +111,7 @@ public sealed class AzureBlobStore : IStore, IDisposable
     public string Name { get; }
 
     /// <inheritdoc/>
-    public StoreCapabilities Capabilities => StoreCapabilities.Writable | StoreCapabilities.Listable | StoreCapabilities.ByteRanges | StoreCapabilities.RemoteRequests;
+    public StoreCapabilities Capabilities => StoreCapabilities.Writable | StoreCapabilities.Listable | StoreCapabilities.ByteRanges | StoreCapabilities.RemoteRequests | StoreCapabilities.ConditionalCreate | StoreCapabilities.ConditionalUpdate;
 
     /// <summary>Opens <c>az://</c> URLs with this store in <see cref="ZarrStore.Open"/>, <see cref="ZarrStore.OpenExisting"/> and the CLI.</summary>
     public static void Register() => StoreLocations.Register("az", url => new AzureBlobStore(url));
@@ -91,10 +140,53 @@ public sealed class AzureBlobStore : IStore, IDisposable
     public void Set(string key, ReadOnlySpan<byte> value) => Wait(SetAsync(key, value.ToArray()));
 
     /// <inheritdoc/>
-    public async ValueTask SetAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// A value of at least <see cref="AzureBlobStoreOptions.BlockUploadThreshold"/> bytes is staged as blocks in
+    /// parallel and committed at once; a failed upload commits nothing.
+    /// </remarks>
+    public async ValueTask SetAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
+        await Upload(key, value, null, cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    public bool SetIfAbsent(string key, ReadOnlySpan<byte> value) => Wait(SetIfAbsentAsync(key, value.ToArray()));
+
+    /// <inheritdoc/>
+    /// <remarks>An upload with <c>If-None-Match: *</c> (on the commit of staged blocks for a large value).</remarks>
+    public async ValueTask<bool> SetIfAbsentAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
+        await Upload(key, value, new BlobRequestConditions { IfNoneMatch = ETag.All }, cancellationToken).ConfigureAwait(false) is not null;
+
+    /// <inheritdoc/>
+    public VersionedValue? GetVersioned(string key) => Wait(GetVersionedAsync(key));
+
+    /// <inheritdoc/>
+    /// <remarks>The version is the blob's ETag, read in the same response as the value.</remarks>
+    public async ValueTask<VersionedValue?> GetVersionedAsync(string key, CancellationToken cancellationToken = default)
     {
         var blob = _container.GetBlobClient(BlobName(key));
-        await Call(key, () => blob.UploadAsync(new BinaryData(value.ToArray()), overwrite: true, cancellationToken), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var result = (await blob.DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value;
+            return new VersionedValue(result.Content.ToMemory(), result.Details.ETag.ToString());
+        }
+        catch (RequestFailedException ex) when (IsMissingBlob(ex))
+        {
+            return null;
+        }
+        catch (Exception ex) when (IsFailure(ex, cancellationToken))
+        {
+            throw Unavailable(key, ex);
+        }
+    }
+
+    /// <inheritdoc/>
+    public string? SetIfVersion(string key, ReadOnlySpan<byte> value, string expectedVersion) => Wait(SetIfVersionAsync(key, value.ToArray(), expectedVersion));
+
+    /// <inheritdoc/>
+    /// <remarks>An upload with <c>If-Match: expectedVersion</c>; the new version is the ETag it returns.</remarks>
+    public async ValueTask<string?> SetIfVersionAsync(string key, ReadOnlyMemory<byte> value, string expectedVersion, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(expectedVersion);
+        return await Upload(key, value, new BlobRequestConditions { IfMatch = new ETag(expectedVersion) }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -140,7 +232,8 @@ public sealed class AzureBlobStore : IStore, IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
-        // The SDK's clients hold no disposable state of their own (the HTTP pipeline is shared).
+        // The SDK's clients hold no disposable state of their own; the shared HTTP pipeline is not ours to dispose.
+        _transport?.Dispose();
     }
 
     private static T Wait<T>(ValueTask<T> task) => task.IsCompletedSuccessfully ? task.Result : task.AsTask().GetAwaiter().GetResult();
@@ -155,8 +248,20 @@ public sealed class AzureBlobStore : IStore, IDisposable
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
+    private static BlobServiceClient ByAccountUrl(string accountUrl, TokenCredential? credential, BlobClientOptions clientOptions)
+    {
+        var uri = new Uri(accountUrl, UriKind.Absolute);
+        if (uri.Scheme != Uri.UriSchemeHttps)
+        {
+            // Azure.Core refuses bearer tokens over plain HTTP on every request; say so once, here.
+            throw new ArgumentException("signing in with a token credential needs an https:// account URL");
+        }
+
+        return new BlobServiceClient(uri, new GuardedCredential(credential ?? new DefaultAzureCredential()), clientOptions);
+    }
+
     private static bool IsFailure(Exception ex, CancellationToken cancellationToken) =>
-        ex is RequestFailedException or AggregateException or HttpRequestException or IOException
+        ex is RequestFailedException or AggregateException or HttpRequestException or IOException or AuthenticationFailedException
         || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested);
 
     private static bool IsMissingBlob(RequestFailedException ex) =>
@@ -166,6 +271,30 @@ public sealed class AzureBlobStore : IStore, IDisposable
     {
         StoreKeys.Validate(key);
         return _prefix + key;
+    }
+
+    /// <summary>Uploads a value (in staged blocks when large); returns its new ETag, or null when a condition failed.</summary>
+    private async Task<string?> Upload(string key, ReadOnlyMemory<byte> value, BlobRequestConditions? conditions, CancellationToken cancellationToken)
+    {
+        var blob = _container.GetBlobClient(BlobName(key));
+
+        // BinaryData wraps the caller's memory (no copy); the SDK slices blocks from it.
+        var upload = new BlobUploadOptions { TransferOptions = _transfer, Conditions = conditions };
+        try
+        {
+            var response = await blob.UploadAsync(new BinaryData(value), upload, cancellationToken).ConfigureAwait(false);
+            return response.Value.ETag.ToString();
+        }
+        catch (RequestFailedException ex) when (conditions is not null && (ex.Status is 409 or 412 || IsMissingBlob(ex)))
+        {
+            // 409 BlobAlreadyExists / 412 ConditionNotMet: another writer got there first, or (If-Match) the blob is
+            // gone or changed.
+            return null;
+        }
+        catch (Exception ex) when (IsFailure(ex, cancellationToken))
+        {
+            throw Unavailable(key, ex);
+        }
     }
 
     private async Task<long?> Size(string key, CancellationToken cancellationToken)
@@ -199,10 +328,116 @@ public sealed class AzureBlobStore : IStore, IDisposable
                 // The blob was replaced by a shorter one between asking its size and reading the range: ask again.
                 await Task.Delay(TimeSpan.FromMilliseconds(20 * (attempt + 1) * (0.5 + Random.Shared.NextDouble())), cancellationToken).ConfigureAwait(false);
             }
+            catch (IOException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Replaced while read in parts: start over, as often as the SDK would retry a request.
+                if (attempt >= _maxRetries)
+                {
+                    throw Unavailable(key, ex);
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(20 * (attempt + 1) * (0.5 + Random.Shared.NextDouble())), cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
-    private async Task<IMemoryOwner<byte>?> ReadOnce(string key, ByteRange? range, CancellationToken cancellationToken)
+    private Task<IMemoryOwner<byte>?> ReadOnce(string key, ByteRange? range, CancellationToken cancellationToken) =>
+        range is null ? ReadWhole(key, cancellationToken) : ReadSingle(key, range, cancellationToken);
+
+    /// <summary>
+    /// A whole blob: its first <see cref="AzureBlobStoreOptions.ReadPartSize"/> bytes by a ranged GET that also tells
+    /// the blob's length and ETag, then (for a bigger blob) the other parts by ranged GETs in parallel, each only while
+    /// the ETag still matches (a replaced blob is read again, never torn). Each part lands in its slice of the result.
+    /// </summary>
+    private async Task<IMemoryOwner<byte>?> ReadWhole(string key, CancellationToken cancellationToken)
+    {
+        var blob = _container.GetBlobClient(BlobName(key));
+        BlobDownloadStreamingResult result;
+        try
+        {
+            result = (await blob.DownloadStreamingAsync(new BlobDownloadOptions { Range = new HttpRange(0, _readPartSize) }, cancellationToken).ConfigureAwait(false)).Value;
+        }
+        catch (RequestFailedException ex) when (IsMissingBlob(ex))
+        {
+            return null;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 416)
+        {
+            // An empty blob has no byte 0 to ask for.
+            return await ReadSingle(key, null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsFailure(ex, cancellationToken))
+        {
+            throw Unavailable(key, ex);
+        }
+
+        using (result)
+        {
+            // "bytes 0-8388607/123456789"; without Content-Range the response is the whole blob.
+            string? contentRange = result.Details.ContentRange;
+            long total = contentRange is not null && long.TryParse(contentRange.AsSpan(contentRange.LastIndexOf('/') + 1), System.Globalization.CultureInfo.InvariantCulture, out long t)
+                ? t
+                : result.Details.ContentLength;
+            int first = (int)Math.Min(result.Details.ContentLength, total);
+            var owner = Allocate(key, total);
+            try
+            {
+                await ReadBody(key, result.Content, owner.Memory[..first], cancellationToken).ConfigureAwait(false);
+                if (first < total)
+                {
+                    await ReadParts(key, result.Details.ETag, owner.Memory[first..], first, cancellationToken).ConfigureAwait(false);
+                }
+
+                return owner;
+            }
+            catch
+            {
+                owner.Dispose();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>Reads the blob from <paramref name="offset"/> into <paramref name="into"/>, in parallel parts, while its ETag matches.</summary>
+    private async Task ReadParts(string key, ETag etag, Memory<byte> into, long offset, CancellationToken cancellationToken)
+    {
+        var blob = _container.GetBlobClient(BlobName(key));
+        int parts = (int)((into.Length + (long)_readPartSize - 1) / _readPartSize);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = _maxConcurrentBlocks, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(Enumerable.Range(0, parts), parallel, async (i, token) =>
+        {
+            int start = i * _readPartSize;
+            var slice = into.Slice(start, Math.Min(_readPartSize, into.Length - start));
+            var download = new BlobDownloadOptions { Range = new HttpRange(offset + start, slice.Length), Conditions = new BlobRequestConditions { IfMatch = etag } };
+            BlobDownloadStreamingResult result;
+            try
+            {
+                result = (await blob.DownloadStreamingAsync(download, token).ConfigureAwait(false)).Value;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 412 or 416 || IsMissingBlob(ex))
+            {
+                // Replaced or deleted while we read it: an IOException makes Read start over (or fail after its retries).
+                throw new IOException($"'{key}' changed while it was read in parts ({ex.Status} {ex.ErrorCode})", ex);
+            }
+            catch (Exception ex) when (IsFailure(ex, token))
+            {
+                throw Unavailable(key, ex);
+            }
+
+            using (result)
+            {
+                if (result.Details.ContentLength != slice.Length)
+                {
+                    throw new IOException($"asked for {slice.Length} bytes of '{key}' at {offset + start}, got {result.Details.ContentLength}");
+                }
+
+                await ReadBody(key, result.Content, slice, token).ConfigureAwait(false);
+            }
+        }).ConfigureAwait(false);
+    }
+
+    /// <summary>A range, or a whole blob, by one GET.</summary>
+    private async Task<IMemoryOwner<byte>?> ReadSingle(string key, ByteRange? range, CancellationToken cancellationToken)
     {
         var blob = _container.GetBlobClient(BlobName(key));
         var download = new BlobDownloadOptions();
@@ -245,39 +480,46 @@ public sealed class AzureBlobStore : IStore, IDisposable
 
         using (result)
         {
-            long n = result.Details.ContentLength;
-            if (n > Array.MaxLength)
-            {
-                throw new StoreUnavailableException(Name + "/" + key, $"blob '{key}' in '{Name}' is {n} bytes, more than one value can hold");
-            }
-
-            var owner = StoreHelpers.Rent((int)n);
+            var owner = Allocate(key, result.Details.ContentLength);
             try
             {
-                int total = 0;
-                while (total < n)
-                {
-                    int read = await result.Content.ReadAsync(owner.Memory[total..], cancellationToken).ConfigureAwait(false);
-                    if (read == 0)
-                    {
-                        throw new StoreUnavailableException(Name + "/" + key, $"reading '{key}' from '{Name}' ended after {total} of {n} bytes");
-                    }
-
-                    total += read;
-                }
-
+                await ReadBody(key, result.Content, owner.Memory, cancellationToken).ConfigureAwait(false);
                 return owner;
-            }
-            catch (Exception ex) when (ex is IOException or RequestFailedException)
-            {
-                owner.Dispose();
-                throw Unavailable(key, ex);
             }
             catch
             {
                 owner.Dispose();
                 throw;
             }
+        }
+    }
+
+    private IMemoryOwner<byte> Allocate(string key, long length) =>
+        length > Array.MaxLength
+            ? throw new StoreUnavailableException(Name + "/" + key, $"blob '{key}' in '{Name}' is {length} bytes, more than one value can hold")
+            : StoreHelpers.Rent((int)length);
+
+    /// <summary>Fills <paramref name="into"/> from a download's body.</summary>
+    private async Task ReadBody(string key, Stream body, Memory<byte> into, CancellationToken cancellationToken)
+    {
+        try
+        {
+            int total = 0;
+            while (total < into.Length)
+            {
+                int read = await body.ReadAsync(into[total..], cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    throw new StoreUnavailableException(Name + "/" + key, $"reading '{key}' from '{Name}' ended after {total} of {into.Length} bytes");
+                }
+
+                total += read;
+            }
+        }
+        catch (Exception ex) when (IsFailure(ex, cancellationToken))
+        {
+            // The SDK's download stream already resumed a body cut short or stalled, as often as it retries requests.
+            throw Unavailable(key, ex);
         }
     }
 
@@ -299,8 +541,9 @@ public sealed class AzureBlobStore : IStore, IDisposable
         string what = failed switch
         {
             { ErrorCode: "ContainerNotFound" } => $"container '{_containerName}' does not exist",
-            { Status: 401 or 403 } => $"access was refused ({failed.ErrorCode}): check the connection string",
+            { Status: 401 or 403 } => $"access was refused ({failed.ErrorCode}): check the connection string or credential and its role on the account",
             { Status: > 0 } => $"{failed.Status} {failed.ErrorCode}: {FirstLine(failed.Message)}",
+            _ when ex is AuthenticationFailedException => $"signing in failed: {FirstLine(ex.Message)}",
             _ => FirstLine(ex.Message),
         };
         return new StoreUnavailableException(Name, $"Azure store '{Name}' failed on '{key}': {what}", ex);

@@ -20,8 +20,8 @@ internal static class ConvertCommand
 {
     public static Command Create(CliContext context)
     {
-        var source = new Argument<string>("SRC") { Description = "The source Zarr store (a directory)." };
-        var destination = new Argument<string>("DST") { Description = "The target Zarr store (a directory; created if missing; may be SRC)." };
+        var source = new Argument<string>("SRC") { Description = "The source Zarr store: a directory, or an s3://, az:// or http(s):// URL." };
+        var destination = new Argument<string>("DST") { Description = "The target Zarr store: a directory (created if missing; may be SRC), or an s3:// or az:// URL." };
         var array = new Option<string>("--array") { Description = "Path of the source array.", Required = true };
         var toArray = new Option<string?>("--to-array") { Description = "Path of the target array (default: the same as --array; must differ when DST is SRC)." };
         var chunks = new Option<string?>("--chunks") { Description = "Target chunk shape, e.g. 4096,512 (default: the source's)." };

@@ -18,7 +18,7 @@ internal static class ExportCommand
 
     public static Command Create(CliContext context)
     {
-        var store = new Argument<string>("STORE") { Description = "The Zarr store (a directory)." };
+        var store = new Argument<string>("STORE") { Description = "The Zarr store: a directory, or an s3://, az:// or http(s):// URL." };
         var file = new Argument<string>("FILE") { Description = "The .npy file to write." };
         var array = new Option<string>("--array") { Description = "Path of the array in the store.", Required = true };
         var slice = new Option<string?>("--slice") { Description = "NumPy basic slice, e.g. \"0:100,:\", \"::2,5\", \"-10:\"." };

@@ -24,7 +24,7 @@ internal static class ImportCommand
     public static Command Create(CliContext context)
     {
         var file = new Argument<string>("FILE") { Description = "The file to import: .npy, or .csv/.tsv of numbers (a first row of names is a header)." };
-        var store = new Argument<string>("STORE") { Description = "The Zarr store (a directory; created if missing)." };
+        var store = new Argument<string>("STORE") { Description = "The Zarr store: a directory (created if missing), or an s3:// or az:// URL." };
         var array = new Option<string>("--array") { Description = "Path of the new array in the store.", Required = true };
         var chunks = new Option<string?>("--chunks") { Description = "Chunk shape, e.g. 4096,512 (default: about 4 MiB per chunk)." };
         var codec = new Option<string>("--codec") { Description = "none, lz4, zstd, gzip, zlib, blosc-lz4, blosc-lz4hc, blosc-zstd, blosc-zlib (optionally :LEVEL).", DefaultValueFactory = _ => "blosc-lz4" };

@@ -15,7 +15,7 @@ internal static class InfoCommand
 {
     public static Command Create(CliContext context)
     {
-        var store = new Argument<string>("STORE") { Description = "Path of the Zarr store (a directory)." };
+        var store = new Argument<string>("STORE") { Description = "The Zarr store: a directory, or an s3://, az:// or http(s):// URL." };
         var array = new Option<string?>("--array") { Description = "Show only the node at this path." };
         var memory = CliOptions.MemoryUnused();
         var json = CliOptions.Json("store, snapshot_pinned, nodes (path, kind, format, supported, dtype, shape, chunks, fill_value, codecs, v2: compressor, filters, order, dimension_separator; dimension_names, logical_bytes, stored_bytes, chunks_stored, chunks_total, attributes)");

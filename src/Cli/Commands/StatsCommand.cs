@@ -26,7 +26,7 @@ internal static partial class StatsCommand
 
     public static Command Create(CliContext context)
     {
-        var store = new Argument<string>("STORE") { Description = "The Zarr store (a directory)." };
+        var store = new Argument<string>("STORE") { Description = "The Zarr store: a directory, or an s3://, az:// or http(s):// URL." };
         var array = new Option<string>("--array") { Description = "Path of the array in the store.", Required = true };
         var op = new Option<string>("--op") { Description = "One of: " + string.Join(", ", Ops) + ". count = non-NaN elements.", Required = true };
         op.AcceptOnlyFromAmong(Ops);

@@ -379,6 +379,13 @@ public sealed partial class ZarrArray
         var run = Parallel.ForEachAsync(LongRange(plan.ChunkCount), options, async (k, token) =>
         {
             string key = ChunkKeyOf(plan, k);
+            if (PartOfShard(plan, k))
+            {
+                // A small part of a shard: its index and inner chunks are read by ranges, not the whole value.
+                await Task.Run(() => ReadOneAt(plan, k, destination, useCache, null), token).ConfigureAwait(false);
+                return;
+            }
+
             using var stored = await _view.GetPooledAsync(key, token).ConfigureAwait(false);
             ReadOneAt(plan, k, destination, useCache, new Fetched(stored));
         });
@@ -393,6 +400,17 @@ public sealed partial class ZarrArray
         }
     }
 
+    private bool PartOfShard(RegionPlan plan, long k)
+    {
+        int rank = Rank;
+        Span<long> chunkIndex = stackalloc long[rank];
+        Span<long> a = stackalloc long[rank];
+        Span<long> b = stackalloc long[rank];
+        Span<long> extent = stackalloc long[rank];
+        plan.Intersect(k, chunkIndex, a, b, extent);
+        return ShardForBoxReads(extent) is not null;
+    }
+
     private string ChunkKeyOf(RegionPlan plan, long k)
     {
         int rank = Rank;
@@ -404,8 +422,67 @@ public sealed partial class ZarrArray
         return ChunkKey(chunkIndex);
     }
 
-    private unsafe void ReadOneAt(RegionPlan plan, long k, nint destination, bool useCache, Fetched fetched) =>
+    private unsafe void ReadOneAt(RegionPlan plan, long k, nint destination, bool useCache, Fetched? fetched) =>
         ReadOne(plan, k, (byte*)destination, useCache, fetched);
+
+    // The sharding codec when a box of this array's shards is better read by ranges (the index and the inner chunks it
+    // touches) than whole: over a network, with byte ranges, for a box of at most half the shard.
+    private Codecs.ShardingCodec? ShardForBoxReads(ReadOnlySpan<long> extent)
+    {
+        if (!IsRemote || (_view.Capabilities & Stores.StoreCapabilities.ByteRanges) == 0
+            || Metadata.Codecs is not { ArrayToArray.Count: 0, BytesToBytes.Count: 0, ArrayToBytes: Codecs.ShardingCodec sharding })
+        {
+            return null;
+        }
+
+        long box = 1;
+        foreach (long e in extent)
+        {
+            box *= e;
+        }
+
+        return box * 2 <= Metadata.ChunkElementCount ? sharding : null;
+    }
+
+    private unsafe void ReadShardBox(Codecs.ShardingCodec sharding, string key, ReadOnlySpan<long> start, ReadOnlySpan<long> extent, byte* destination, long[] destinationShape, ReadOnlySpan<long> destinationStart)
+    {
+        if (_view.GetSize(key) is not { } size)
+        {
+            // Not stored: the box is the fill value.
+            long elements = 1;
+            foreach (long e in extent)
+            {
+                elements *= e;
+            }
+
+            var fill = Stores.StorageBuffers.Rent(checked((int)(elements * DataType.Size)));
+            try
+            {
+                NdCopy.FillPattern(fill.AsSpan(0, (int)(elements * DataType.Size)), Metadata.FillValue);
+                var zero = new long[Rank];
+                fixed (byte* src = fill)
+                {
+                    NdCopy.Copy(src, extent, zero, destination, destinationShape, destinationStart, extent, DataType.Size);
+                }
+            }
+            finally
+            {
+                Stores.StorageBuffers.Return(fill);
+            }
+
+            return;
+        }
+
+        using var source = Codecs.EncodedBytes.FromStoreRanges(_view, key, size);
+        try
+        {
+            sharding.DecodeBox(source, Metadata.ChunkShapeArray, start, extent, destination, destinationShape, destinationStart);
+        }
+        catch (Exception ex) when (ex is CodecException or FormatException or ArgumentException or InvalidDataException or IndexOutOfRangeException or OverflowException)
+        {
+            throw new CorruptChunkException(_owner.Name, Path, key, ex.Message, ex);
+        }
+    }
 
     // A value already fetched for a chunk (null Owner: the chunk is not stored).
     private sealed record Fetched(System.Buffers.IMemoryOwner<byte>? Owner);
@@ -421,6 +498,12 @@ public sealed partial class ZarrArray
         string key = ChunkKey(chunkIndex);
         int es = DataType.Size;
         int chunkBytes = ChunkByteCount;
+
+        if (fetched is null && ShardForBoxReads(extent) is { } sharding)
+        {
+            ReadShardBox(sharding, key, srcStart, extent, destination, plan.RegionShape, dstStart);
+            return;
+        }
 
         if (plan.IsContiguousInDestination(extent))
         {

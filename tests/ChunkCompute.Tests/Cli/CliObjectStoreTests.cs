@@ -13,6 +13,7 @@ namespace ChunkCompute.Tests.Cli;
 /// with <c>convert</c> reads back exactly (as NumPy holds it); a convert that fails part-way or is cancelled leaves
 /// nothing at the target (no metadata, no chunks); <c>import</c> to an object store publishes the metadata last.
 /// </summary>
+[Collection(ProcessEnvironmentCollection.Name)]
 public sealed class CliObjectStoreTests(S3rverServer s3, AzuriteServer azure) : IClassFixture<S3rverServer>, IClassFixture<AzuriteServer>
 {
     public static TheoryData<string> Fixtures()
@@ -116,6 +117,40 @@ public sealed class CliObjectStoreTests(S3rverServer s3, AzuriteServer azure) : 
             CliHarness.Expect(0, ["import", npy, url, "--array", "g/x", "--chunks", "64,7"]);
             using var store = ZarrStore.OpenExisting(url);
             Assert.Equal(values, store.OpenArray<float>("g/x").Read());
+        }
+    }
+
+    [Fact]
+    public void InfoStatsAndExport_OfObjectStores_EqualTheLocalResults()
+    {
+        using var tmp = new Interop.TempDirectory("cc-cli-os-read");
+        string source = tmp.Combine("src.zarr");
+        var values = Enumerable.Range(0, 120 * 9).Select(i => Math.Tan(i * 0.01) + i).ToArray();
+        using (var local = ZarrStore.Open(source))
+        {
+            local.CreateArray<double>("g/x", [120, 9], [50, 4]).Write(values);
+        }
+
+        using var env = Environment();
+        string localStats = CliHarness.Expect(0, ["stats", source, "--array", "g/x", "--op", "std", "--axis", "0", "--json"]).Stdout;
+        foreach (string url in new[] { s3.NewBucket("read"), azure.NewContainer("read") })
+        {
+            CliHarness.Expect(0, ["convert", source, url, "--array", "g/x"]);
+
+            string info = CliHarness.Expect(0, ["info", url]).Stdout;
+            Assert.Contains("g/x", info, StringComparison.Ordinal);
+            Assert.Contains("[120, 9]", info, StringComparison.Ordinal);
+
+            var remote = System.Text.Json.JsonDocument.Parse(CliHarness.Expect(0, ["stats", url, "--array", "g/x", "--op", "std", "--axis", "0", "--json"]).Stdout).RootElement;
+            var expected = System.Text.Json.JsonDocument.Parse(localStats).RootElement;
+            Assert.Equal(expected.GetProperty("value").ToString(), remote.GetProperty("value").ToString());
+
+            string npy = tmp.Combine($"x-{Guid.NewGuid():N}.npy");
+            CliHarness.Expect(0, ["export", url, npy, "--array", "g/x", "--slice", "10:110,1:8"]);
+            var (header, bytes) = Npy.Load(npy);
+            Assert.Equal([100L, 7L], header.Shape);
+            var exported = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(bytes).ToArray();
+            Assert.Equal(Enumerable.Range(10, 100).SelectMany(r => Enumerable.Range(1, 7).Select(c => values[(r * 9) + c])), exported);
         }
     }
 

@@ -167,6 +167,44 @@ public sealed class RemoteStoreExecutionTests
         Assert.Throws<ShapeMismatchException>(() => x.DecodeChunk(edge, new byte[60 * sizeof(double)]));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void RegionRead_OfPartOfAShard_ReadsTheIndexAndTheInnerChunksByRanges(bool compressed)
+    {
+        // Shards of 100,000 float64 (800 kB decoded) in inner chunks of 1,000; the second shard has inner chunks that
+        // hold only the fill value (not stored) and the third shard is not stored at all.
+        var inner = new MemoryStore();
+        var values = Enumerable.Range(0, 300_000).Select(i => i < 100_000 ? Math.Sin(i * 0.001) * 50 : i < 200_000 && (i / 1000) % 3 == 0 ? -1.0 : i < 200_000 ? i * 0.5 : -1.0).ToArray();
+        using (var setup = new ZarrStore(inner))
+        {
+            var options = new ArrayOptions { ShardShape = [100_000], FillValue = -1.0, Compression = compressed ? Compression.Blosc() : Compression.None };
+            setup.CreateArray<double>("s", [300_000], [1000], options).Write(values);
+        }
+
+        long shardBytes = inner.GetSize("s/c/0")!.Value;
+        Assert.Null(inner.GetSize("s/c/2"));
+        var remote = new LatencyStore(inner, TimeSpan.Zero);
+        using var zarr = new ZarrStore(remote, new ZarrStoreOptions { ChunkCacheBytes = 0 });
+        var s = zarr.OpenArray<double>("s");
+        remote.ReadsByKey.Clear();
+
+        Assert.Equal(values[12_345..14_845], s.Read(new ArraySubset([12_345], [2_500])));
+        Assert.True(remote.BytesRead < shardBytes / 10, $"{remote.BytesRead} bytes read of a {shardBytes}-byte shard");
+        Assert.True(remote.RangeReads <= 2, $"{remote.RangeReads} range reads: the index and one run of neighbouring inner chunks");
+
+        // Across the shard boundary, through inner chunks that are not stored, into a shard that is not stored.
+        Assert.Equal(values[99_500..100_600], s.Read(new ArraySubset([99_500], [1_100])));
+        Assert.Equal(values[150_200..150_900], s.Read(new ArraySubset([150_200], [700])));
+        Assert.Equal(values[250_000..250_010], s.Read(new ArraySubset([250_000], [10])));
+
+        // A shard whose tail was cut off (a crashed writer) is a clear error naming it, not wrong values.
+        var stored = inner.Get("s/c/1")!;
+        inner.Set("s/c/1", stored.AsSpan(0, stored.Length - 100));
+        var ex = Assert.Throws<CorruptChunkException>(() => s.Read(new ArraySubset([150_200], [700])));
+        Assert.Contains("s/c/1", ex.Message, StringComparison.Ordinal);
+    }
+
     // Array "x" of the given length and chunk in a memory store, written without latency; values are distinct per element.
     private static (MemoryStore Store, double[] Values) Stored(string layout, int length, int chunk)
     {

@@ -16,6 +16,8 @@ public sealed class LatencyStore(IStore inner, TimeSpan latency) : IStore
     private int _maxReads;
     private int _maxWrites;
     private int _cancelled;
+    private long _bytesRead;
+    private int _rangeReads;
 
     /// <summary>The wait per request (settable, e.g. to open arrays quickly and then stall).</summary>
     public TimeSpan Latency { get; set; } = latency;
@@ -28,6 +30,12 @@ public sealed class LatencyStore(IStore inner, TimeSpan latency) : IStore
 
     /// <summary>Reads made of each key (sync and async).</summary>
     public System.Collections.Concurrent.ConcurrentDictionary<string, int> ReadsByKey { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Bytes handed out by reads (whole values and ranges).</summary>
+    public long BytesRead => Interlocked.Read(ref _bytesRead);
+
+    /// <summary>Range reads made.</summary>
+    public int RangeReads => Volatile.Read(ref _rangeReads);
 
     /// <summary>The most chunk reads that were in flight at once.</summary>
     public int MaxReadsInFlight => Volatile.Read(ref _maxReads);
@@ -42,7 +50,7 @@ public sealed class LatencyStore(IStore inner, TimeSpan latency) : IStore
     public string Name => "latency://" + inner.Name;
 
     /// <inheritdoc/>
-    public StoreCapabilities Capabilities => inner.Capabilities | StoreCapabilities.RemoteRequests;
+    public StoreCapabilities Capabilities => inner.Capabilities | StoreCapabilities.RemoteRequests | StoreCapabilities.ByteRanges;
 
     /// <inheritdoc/>
     public IMemoryOwner<byte>? GetPooled(string key)
@@ -53,7 +61,7 @@ public sealed class LatencyStore(IStore inner, TimeSpan latency) : IStore
         {
             Thread.Sleep(LatencyOf(key));
             Check(key);
-            return inner.GetPooled(key);
+            return Counted(inner.GetPooled(key));
         }
         finally
         {
@@ -70,7 +78,25 @@ public sealed class LatencyStore(IStore inner, TimeSpan latency) : IStore
         {
             await Delay(LatencyOf(key), cancellationToken).ConfigureAwait(false);
             Check(key);
-            return inner.GetPooled(key);
+            return Counted(inner.GetPooled(key));
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _reads);
+        }
+    }
+
+    /// <inheritdoc/>
+    public IMemoryOwner<byte>? GetRangePooled(string key, ByteRange range)
+    {
+        Enter(ref _reads, ref _maxReads);
+        ReadsByKey.AddOrUpdate(key, 1, (_, n) => n + 1);
+        Interlocked.Increment(ref _rangeReads);
+        try
+        {
+            Thread.Sleep(LatencyOf(key));
+            Check(key);
+            return Counted(inner.GetRangePooled(key, range));
         }
         finally
         {
@@ -116,6 +142,12 @@ public sealed class LatencyStore(IStore inner, TimeSpan latency) : IStore
 
     /// <inheritdoc/>
     public long? GetSize(string key) => inner.GetSize(key);
+
+    private IMemoryOwner<byte>? Counted(IMemoryOwner<byte>? value)
+    {
+        Interlocked.Add(ref _bytesRead, value?.Memory.Length ?? 0);
+        return value;
+    }
 
     private static void Enter(ref int count, ref int max)
     {

@@ -4,7 +4,6 @@ using Xunit;
 using ChunkCompute.Graph;
 using ChunkCompute.Ops;
 using ChunkCompute.Storage;
-using ChunkCompute.Storage.Npy;
 using ChunkCompute.Tests.TestSupport;
 
 namespace ChunkCompute.Tests.Ops.Reductions;
@@ -159,38 +158,5 @@ public sealed class ReductionFixtureTests
     }
 
     /// <summary>Loads an input .npy onto an irregular grid: chunk sizes 1, 2, 3, 1, 2, 3… per dimension.</summary>
-    private static object Load(string name, out long[] shape)
-    {
-        var (header, bytes) = Npy.Load(Path.Combine(Dir, name + ".npy"));
-        shape = header.Shape;
-        var sizes = shape.Select(n =>
-        {
-            var s = new List<int>();
-            for (long left = n, k = 0; left > 0; k++)
-            {
-                int c = (int)Math.Min(left, 1 + (k % 3));
-                s.Add(c);
-                left -= c;
-            }
-
-            return (IReadOnlyList<int>)s;
-        }).ToList();
-        var grid = ChunkGrid.FromSizes(sizes);
-        return header.NormalizedDescr switch
-        {
-            "|b1" => Wrap<bool>(bytes, grid),
-            "|i1" => Wrap<sbyte>(bytes, grid),
-            "<i4" => Wrap<int>(bytes, grid),
-            "<i8" => Wrap<long>(bytes, grid),
-            "<u2" => Wrap<ushort>(bytes, grid),
-            "<u8" => Wrap<ulong>(bytes, grid),
-            "<f2" => Wrap<Half>(bytes, grid),
-            "<f4" => Wrap<float>(bytes, grid),
-            "<f8" => Wrap<double>(bytes, grid),
-            var d => throw new InvalidOperationException(d),
-        };
-    }
-
-    private static ChunkedArray<T> Wrap<T>(byte[] bytes, ChunkGrid grid)
-        where T : unmanaged => ChunkedArray.FromArray(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, T>(bytes).ToArray(), grid);
+    private static object Load(string name, out long[] shape) => NpyOnGrid.Load(Path.Combine(Dir, name + ".npy"), out shape);
 }

@@ -6,6 +6,7 @@ using ChunkCompute.Storage.S3;
 using ChunkCompute.Storage.Stores;
 using ChunkCompute.Tests.Cli;
 using ChunkCompute.Tests.Storage.Stores.Http;
+using ChunkCompute.Tests.TestSupport;
 using Xunit;
 
 namespace ChunkCompute.Tests.Storage.Stores.S3;
@@ -43,6 +44,7 @@ public sealed class S3StoreConformanceTests(S3rverServer server) : StoreConforma
 }
 
 /// <summary>Zarr over S3: arrays written and computed through an s3:// store, the CLI converting to and from S3, clear errors.</summary>
+[Collection(ProcessEnvironmentCollection.Name)]
 public sealed class S3StoreTests(S3rverServer server) : IClassFixture<S3rverServer>
 {
     [Fact]
