@@ -155,7 +155,13 @@ RAW="$OUT/$SAVE.jsonl"
 : > "$RAW"
 COMMIT="$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- src bench/Runner || echo '+changes')"
 BRANCH="$(git -C "$ROOT" rev-parse --abbrev-ref HEAD)"
-if [[ -z $LABEL ]]; then LABEL="$BRANCH at $COMMIT"; fi
+if [[ -z $LABEL ]]; then
+    LABEL="$BRANCH at $COMMIT"
+    # a branch that merges main: say which main it holds
+    if git -C "$ROOT" rev-parse --verify -q main > /dev/null && [[ $BRANCH != main ]]; then
+        LABEL+=" (main up to $(git -C "$ROOT" rev-parse --short "$(git -C "$ROOT" merge-base HEAD main)"))"
+    fi
+fi
 
 # case_command BACKEND CASE: the command line of one case (dotnet paths relative to the repository in the record)
 case_command() {
