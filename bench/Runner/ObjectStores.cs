@@ -8,6 +8,7 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using Azure.Core;
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using ChunkCompute.Graph;
 using ChunkCompute.Scheduler;
 using ChunkCompute.Storage;
@@ -21,7 +22,9 @@ namespace ChunkCompute.Bench;
 /// directory) in four ways, each one timed operation printing one JSON line:
 /// <list type="bullet">
 /// <item><c>raw</c>: GET every chunk object of the array with the cloud SDK itself (AWSSDK.S3 GetObject, Azure
-/// BlobClient.DownloadStreaming) into pooled buffers, <c>--inflight</c> requests at once, nothing decoded: the limit.</item>
+/// BlobClient.DownloadStreaming) into pooled buffers, <c>--inflight</c> requests at once, nothing decoded: the limit.
+/// Each object is asked for as the stores ask for a whole value (a ranged GET of its first <c>--part-bytes</c>, 8 MiB
+/// like their ReadPartSize); <c>raw_plain</c> makes one plain GET per object instead.</item>
 /// <item><c>read</c>: the engine's read path, <c>store.Open&lt;T&gt;(array).Compute()</c> (the whole array in memory).</item>
 /// <item><c>read_array</c>: the storage layer's read, <c>ZarrArray&lt;T&gt;.Read()</c>.</item>
 /// <item><c>read_into</c>: the same into a destination allocated and written before the clock starts, so the time is
@@ -51,10 +54,11 @@ internal static partial class Program
         using var meter = new InFlightMeter();
         using var zarr = ZarrStore.OpenExisting(url);
         var dataType = zarr.OpenArray(array).DataType;
-        if (mode == "raw")
+        if (mode is "raw" or "raw_plain")
         {
             int inflight = int.Parse(options.GetValueOrDefault("inflight", "64"), CultureInfo.InvariantCulture);
-            return ObjectStoreRaw(zarr, url, array, inflight, caseName, meter);
+            int part = mode == "raw" ? int.Parse(options.GetValueOrDefault("part-bytes", (8 << 20).ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture) : 0;
+            return ObjectStoreRaw(zarr, url, array, inflight, part, caseName, meter);
         }
 
         if (dataType == DataType.Of<float>())
@@ -160,7 +164,7 @@ internal static partial class Program
                 }
 
             default:
-                throw new ArgumentException($"--mode must be setup, raw, read, read_array, read_into or mean, not '{mode}'");
+                throw new ArgumentException($"--mode must be setup, raw, raw_plain, read, read_array, read_into or mean, not '{mode}'");
         }
 
         Emit(caseName, clock.Elapsed.TotalSeconds, length * DataType.Of<T>().Size, checksum, json =>
@@ -183,9 +187,12 @@ internal static partial class Program
     /// <summary>
     /// GETs every chunk object of the array with the SDK, <paramref name="inflight"/> at once, each body read whole
     /// into a pooled buffer and nothing decoded. The checksum is the bytes transferred (the harness compares it with
-    /// the chunk files of the local copy).
+    /// the chunk files of the local copy). With <paramref name="part"/> &gt; 0 each object is asked for as the stores ask
+    /// for a whole value: a ranged GET of its first <paramref name="part"/> bytes (the response tells the length), then
+    /// the rest, if any, by one more ranged GET; with 0, one plain GET (AWSSDK.S3 then checks the body's MD5 against
+    /// the ETag, which costs client CPU that ranged GETs do not).
     /// </summary>
-    private static int ObjectStoreRaw(ZarrStore zarr, string url, string array, int inflight, string caseName, InFlightMeter meter)
+    private static int ObjectStoreRaw(ZarrStore zarr, string url, string array, int inflight, int part, string caseName, InFlightMeter meter)
     {
         var z = zarr.OpenArray(array);
         var (scheme, bucket, prefix) = SplitUrl(url);
@@ -220,8 +227,26 @@ internal static partial class Program
             owned = client;
             get = async (name, ct) =>
             {
-                using var response = await client.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = name }, ct).ConfigureAwait(false);
-                return await Drain(response.ResponseStream, response.ContentLength, ct).ConfigureAwait(false);
+                if (part == 0)
+                {
+                    using var whole = await client.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = name }, ct).ConfigureAwait(false);
+                    return await Drain(whole.ResponseStream, whole.ContentLength, ct).ConfigureAwait(false);
+                }
+
+                long got, total;
+                using (var first = await client.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = name, ByteRange = new ByteRange(0, part - 1) }, ct).ConfigureAwait(false))
+                {
+                    got = await Drain(first.ResponseStream, first.ContentLength, ct).ConfigureAwait(false);
+                    total = TotalLength(first.ContentRange) ?? got;
+                }
+
+                if (total > got)
+                {
+                    using var rest = await client.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = name, ByteRange = new ByteRange(got, total - 1) }, ct).ConfigureAwait(false);
+                    got += await Drain(rest.ResponseStream, rest.ContentLength, ct).ConfigureAwait(false);
+                }
+
+                return got;
             };
         }
         else
@@ -229,9 +254,27 @@ internal static partial class Program
             var container = NewBlobService().GetBlobContainerClient(bucket);
             get = async (name, ct) =>
             {
-                var response = await container.GetBlobClient(name).DownloadStreamingAsync(cancellationToken: ct).ConfigureAwait(false);
-                using var result = response.Value;
-                return await Drain(result.Content, result.Details.ContentLength, ct).ConfigureAwait(false);
+                var blob = container.GetBlobClient(name);
+                if (part == 0)
+                {
+                    using var whole = (await blob.DownloadStreamingAsync(cancellationToken: ct).ConfigureAwait(false)).Value;
+                    return await Drain(whole.Content, whole.Details.ContentLength, ct).ConfigureAwait(false);
+                }
+
+                long got, total;
+                using (var first = (await blob.DownloadStreamingAsync(new BlobDownloadOptions { Range = new Azure.HttpRange(0, part) }, ct).ConfigureAwait(false)).Value)
+                {
+                    got = await Drain(first.Content, first.Details.ContentLength, ct).ConfigureAwait(false);
+                    total = TotalLength(first.Details.ContentRange) ?? got;
+                }
+
+                if (total > got)
+                {
+                    using var rest = (await blob.DownloadStreamingAsync(new BlobDownloadOptions { Range = new Azure.HttpRange(got, total - got) }, ct).ConfigureAwait(false)).Value;
+                    got += await Drain(rest.Content, rest.Details.ContentLength, ct).ConfigureAwait(false);
+                }
+
+                return got;
             };
         }
 
@@ -258,6 +301,7 @@ internal static partial class Program
             Emit(caseName, clock.Elapsed.TotalSeconds, logical, stored, json =>
             {
                 json.WriteNumber("requests_in_flight", inflight);
+                json.WriteNumber("part_bytes", part);
                 meter.Write(json, includeConfigured: false);
                 gc.Write(json);
                 json.WriteNumber("stored_bytes", stored);
@@ -269,6 +313,10 @@ internal static partial class Program
 
         return 0;
     }
+
+    // The object's length from a Content-Range header ("bytes 0-8388607/123456789"), or null.
+    private static long? TotalLength(string? contentRange) =>
+        contentRange is not null && long.TryParse(contentRange.AsSpan(contentRange.LastIndexOf('/') + 1), CultureInfo.InvariantCulture, out long total) ? total : null;
 
     // Checksum (Neumaier-compensated sum in double) without a double copy of the array, which would double the RSS.
     private static double ChecksumOf<T>(ReadOnlySpan<T> values)

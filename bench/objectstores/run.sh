@@ -18,7 +18,9 @@
 #
 # Each rep runs, per backend (s3, az), alternating the order of the cases from rep to rep, every case as its own
 # process under /usr/bin/time -v (peak RSS):
-#   raw        ChunkCompute.Bench objectstore --mode raw: GET every chunk object with the SDK, K in flight, no decode
+#   raw        ChunkCompute.Bench objectstore --mode raw: GET every chunk object with the SDK, K in flight, no decode,
+#              asked for as the stores ask for a whole value (a ranged GET of the first 8 MiB, their ReadPartSize)
+#   raw_plain  the same with one plain GET per object (AWSSDK.S3 then checks each body's MD5 against its ETag)
 #   read       ChunkCompute.Bench objectstore --mode read: the engine, store.Open<float>(array).Compute()
 #   read_array ChunkCompute.Bench objectstore --mode read_array: the storage layer, ZarrArray<float>.Read()
 #   read_into  ChunkCompute.Bench objectstore --mode read_into: ZarrArray<float>.Read(all, destination) into an array
@@ -167,7 +169,7 @@ fi
 case_command() {
     local backend=$1 name=$2 url="${URL[$1]}"
     case $name in
-        raw) echo "dotnet $RUNNER objectstore --mode raw --url $url --array $ARRAY --inflight $INFLIGHT --case raw" ;;
+        raw|raw_plain) echo "dotnet $RUNNER objectstore --mode $name --url $url --array $ARRAY --inflight $INFLIGHT --case $name" ;;
         read|read_array|read_into|mean) echo "dotnet $RUNNER objectstore --mode $name --url $url --array $ARRAY --case $name" ;;
         mean_cli) echo "dotnet $CLI stats $url --array $ARRAY --op mean --json" ;;
     esac
@@ -214,7 +216,7 @@ run_one() {
 # that on a VM that backs guest memory lazily no timed run pays for first-ever page touches (see bench/prefault.py)
 "$PY" "$ROOT/bench/prefault.py" --bytes $((3 * GIB << 30))
 
-S3_CASES=(raw read read_array read_into mean mean_cli)
+S3_CASES=(raw raw_plain read read_array read_into mean mean_cli)
 LOCAL_CASES=(read read_into mean)
 for ((rep = 0; rep <= REPS; rep++)); do
     if (( rep == 0 )); then log "warm-up (untimed): every case once"; fi
