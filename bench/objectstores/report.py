@@ -97,7 +97,7 @@ def cmd_check(a):
         elif c in ("mean", "mean_cli"):
             if abs(r["checksum"] - ref["mean"]) > 1e-6 * abs(ref["mean"]):
                 bad.append(f"{what}: mean {r['checksum']!r}, NumPy's {ref['mean']!r}")
-        elif c in ("raw", "raw_plain"):
+        elif c in ("raw", "raw_plain") or c.startswith("raw_k"):
             if r["objects"] != ref["chunks"] or r["missing_objects"]:
                 bad.append(f"{what}: {r['objects']} objects fetched ({r['missing_objects']} missing), expected {ref['chunks']}")
             stored.add(r["stored_bytes"])
@@ -219,6 +219,19 @@ def table(rows, title_level="###"):
         if cli and cli["compute_seconds"]:
             lines.append(f"mean_cli: the CLI's own `seconds` (the computation alone) median {cli['compute_seconds']:.2f} s; "
                          f"the rest of the process wall time is start-up, opening the store and exit.")
+        lines.append("")
+    sweep = sorted({int(c[len("raw_k"):]) for (_, c) in s if c.startswith("raw_k")} | ({s[("s3", "raw")]["inflight"]} if ("s3", "raw") in s else set()))
+    if len(sweep) > 1:
+        lines += [f"{title_level} Raw GETs by requests in flight", "",
+                  "GB/s (decoded bytes over median seconds; K = 64 is `raw` above, the others were run after the cases), "
+                  "and the time-weighted mean in flight.", "",
+                  "| K | " + " | ".join(BACKENDS[b].split(" (")[0] for b in ("s3", "az")) + " |", "|---|---|---|"]
+        for k in sweep:
+            cells = []
+            for b in ("s3", "az"):
+                f = s.get((b, f"raw_k{k}")) or (s.get((b, "raw")) if s.get((b, "raw"), {}).get("inflight") == k else None)
+                cells.append("-" if f is None else f"{f['gbs']:.3f} ({f['inflight_mean']:.1f})")
+            lines.append(f"| {k} | " + " | ".join(cells) + " |")
         lines.append("")
     local = [(c, s[("local", c)]) for c in ("read", "read_into", "mean") if ("local", c) in s]
     if local:

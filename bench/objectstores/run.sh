@@ -2,11 +2,13 @@
 # Object-store benchmark: a Blosc-LZ4 Zarr array read, and its mean computed, from loopback S3 (s3rver) and Azure
 # (Azurite) servers, against the raw throughput of parallel GETs of the same objects with the same SDK, in the same run.
 #
-#   bench/objectstores/run.sh [--gib N] [--reps N] [--inflight K] [--save NAME] [--label TEXT]
+#   bench/objectstores/run.sh [--gib N] [--reps N] [--inflight K] [--sweep K1,K2,...] [--save NAME] [--label TEXT]
 #
 # --gib     size of the float32 array in GiB (default 1; 1 Mi-element chunks, 4 MiB decoded, 256 per GiB)
 # --reps    timed repetitions of every case (default 3; one untimed warm-up of each case comes first)
 # --inflight requests in flight of the raw GETs (default 64: S3Store's MaxConnections)
+# --sweep   also time the raw GETs with each of these requests in flight (default 4,16,128; "" for none), --reps
+#           times each, after the cases: where the servers' throughput saturates
 # --save    raw results go to bench/objectstores/results/NAME.jsonl (default latest, which RESULTS.md is written from;
 #           other files there are shown as earlier runs)
 # --label   what this run measures, shown in the report (default: the branch and commit)
@@ -39,6 +41,7 @@ REPS=3
 INFLIGHT=64
 SAVE=latest
 LABEL=""
+SWEEP=4,16,128
 ARGS=("$@")
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -46,6 +49,7 @@ while [[ $# -gt 0 ]]; do
         --reps) REPS="$2"; shift 2 ;;
         --inflight) INFLIGHT="$2"; shift 2 ;;
         --save) SAVE="$2"; shift 2 ;;
+        --sweep) SWEEP="$2"; shift 2 ;;
         --label) LABEL="$2"; shift 2 ;;
         -h|--help) sed -n '2,31p' "${BASH_SOURCE[0]}"; exit 0 ;;
         *) echo "run.sh: unknown argument '$1'" >&2; exit 2 ;;
@@ -55,6 +59,7 @@ for v in GIB REPS INFLIGHT; do
     if ! [[ ${!v} =~ ^[0-9]+$ ]] || (( ${!v} < 1 )); then echo "run.sh: --${v,,} must be a positive whole number" >&2; exit 2; fi
 done
 if ! [[ $SAVE =~ ^[A-Za-z0-9._-]+$ ]]; then echo "run.sh: --save must be a plain file name" >&2; exit 2; fi
+if ! [[ $SWEEP =~ ^([0-9]+(,[0-9]+)*)?$ ]]; then echo "run.sh: --sweep must be a comma-separated list of whole numbers" >&2; exit 2; fi
 
 log() { echo "[objectstores $(date +%H:%M:%S)] $*" >&2; }
 PY="${BENCH_PYTHON:-/usr/bin/python3}"
@@ -170,6 +175,7 @@ case_command() {
     local backend=$1 name=$2 url="${URL[$1]}"
     case $name in
         raw|raw_plain) echo "dotnet $RUNNER objectstore --mode $name --url $url --array $ARRAY --inflight $INFLIGHT --case $name" ;;
+        raw_k*) echo "dotnet $RUNNER objectstore --mode raw --url $url --array $ARRAY --inflight ${name#raw_k} --case $name" ;;
         read|read_array|read_into|mean) echo "dotnet $RUNNER objectstore --mode $name --url $url --array $ARRAY --case $name" ;;
         mean_cli) echo "dotnet $CLI stats $url --array $ARRAY --op mean --json" ;;
     esac
@@ -230,6 +236,17 @@ for ((rep = 0; rep <= REPS; rep++)); do
     done
     for name in "${LOCAL_CASES[@]}"; do run_one local "$name" "$rep"; done
 done
+
+# the raw GETs with other numbers of requests in flight (after the cases: they do not disturb the comparison)
+if [[ -n $SWEEP ]]; then
+    IFS=, read -r -a KS <<< "$SWEEP"
+    log "raw GETs with ${SWEEP} requests in flight"
+    for ((rep = 1; rep <= REPS; rep++)); do
+        for backend in s3 az; do
+            for k in "${KS[@]}"; do run_one "$backend" "raw_k$k" "$rep"; done
+        done
+    done
+fi
 
 # --- 7. check and report ----------------------------------------------------------------------------------------------
 "$PY" "$HERE/report.py" check --raw "$RAW" --reference "$REF"
