@@ -259,6 +259,32 @@ def headline(s):
     return parts
 
 
+def notes(s):
+    """Reading the figures: statements computed from this run's numbers."""
+    out = []
+    over = [f"{b} {c}" for (b, c), f in s.items() if b in ("s3", "az") and c not in ("raw", "raw_plain") and not c.startswith("raw_k")
+            and (b, "raw") in s and s[(b, "raw")]["median"] / f["median"] > 1.0]
+    if over:
+        out.append(f"- Ratios above 1 ({', '.join(over)}): the raw GETs are not a hard ceiling here. Client and server "
+                   "share 2 cores with other work, so a run that leaves the server more CPU can beat the raw GETs, and "
+                   "run-to-run spread (the min–max columns) is of the order of the gaps.")
+    loc_read, loc_into = s.get(("local", "read")), s.get(("local", "read_into"))
+    if loc_read and loc_into:
+        out.append(f"- `read` and `read_array` allocate the 1 GiB result inside the timed operation; `read_into` reads into "
+                   f"memory written beforehand. Locally that difference alone is {loc_read['median']:.2f} s against "
+                   f"{loc_into['median']:.2f} s (median): on this VM the first touch of fresh memory costs 0.2–3 s of "
+                   "kernel time per GiB, at random (bench/prefault.py), which the object-store `read` rows pay too.")
+    for b in ("s3", "az"):
+        m, r = s.get((b, "mean")), s.get((b, "read"))
+        if m and m["inflight_peak"] is not None and m["limit"] and m["inflight_peak"] < m["limit"]:
+            out.append(f"- {b} mean: requests in flight peak at {m['inflight_peak']} of the limit {m['limit']} "
+                       f"(time-weighted mean {m['inflight_mean']:.0f}); the engine's read reaches {r['inflight_peak'] if r else '-'} "
+                       f"but averages {r['inflight_mean']:.0f}, against {s[(b, 'read_into')]['inflight_mean']:.0f} for the storage "
+                       "layer's `read_into`." if r and (b, "read_into") in s else "")
+    out = [o for o in out if o]
+    return (["## Reading the figures", ""] + out + [""]) if out else []
+
+
 def read_text(path, default=""):
     try:
         with open(path, encoding="utf-8") as f:
@@ -318,6 +344,7 @@ def cmd_report(a):
     ]
     lines += [f"- {h}" for h in headline(summarize(main_rows))]
     lines.append("")
+    lines += notes(summarize(main_rows))
     others = sorted(p for p in glob.glob(os.path.join(a.results, "*.jsonl")) if not p.endswith(".upload.jsonl")
                     and os.path.basename(p) != a.main + ".jsonl")
     if others:
