@@ -49,6 +49,32 @@ public sealed class ChunkedArray<T>
     /// </summary>
     public IReadOnlyList<string?>? DimensionNames => Node.DimensionNames;
 
+    /// <summary>
+    /// This array with dimension names <paramref name="names"/> (null for an unnamed dimension): a view that costs
+    /// nothing; the names follow through operations that keep the dimensions and are written by <c>ToStore</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">Not one name per dimension, or a name used twice.</exception>
+    public ChunkedArray<T> WithDims(params string?[] names) => new(new NamedDimensionsNode(Node, names));
+
+    /// <summary>The axis named <paramref name="name"/>, for the operations that take an axis number.</summary>
+    /// <exception cref="ArgumentException">No dimension has that name (the message lists the names).</exception>
+    public int AxisOf(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var names = DimensionNames;
+        for (int d = 0; names is not null && d < names.Count; d++)
+        {
+            if (string.Equals(names[d], name, StringComparison.Ordinal))
+            {
+                return d;
+            }
+        }
+
+        throw new ArgumentException(names is null
+            ? $"no dimension is named '{name}': this array's dimensions have no names (name them with WithDims)"
+            : $"no dimension is named '{name}'; the dimensions are [{string.Join(", ", names.Select(n => n ?? "(unnamed)"))}]", nameof(name));
+    }
+
     /// <inheritdoc/>
     public override string ToString() => $"ChunkedArray<{typeof(T).Name}> shape [{string.Join(", ", Shape)}] chunks {Chunks} ({Node.Label})";
 }

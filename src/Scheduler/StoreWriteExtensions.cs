@@ -8,7 +8,8 @@ public static class StoreWriteExtensions
 {
     /// <summary>
     /// Prepares writing <paramref name="array"/> to <paramref name="path"/> in <paramref name="store"/>; runs on
-    /// <see cref="StoreWrite.Compute"/>. Stored chunks default to the array's (largest) chunk shape.
+    /// <see cref="StoreWrite.Compute"/>. Stored chunks default to the array's (largest) chunk shape; the array's
+    /// dimension names are written unless <paramref name="options"/> gives others.
     /// </summary>
     public static StoreWrite ToStore<T>(this ChunkedArray<T> array, ZarrStore store, string path, ArrayOptions? options = null, int[]? chunks = null)
         where T : unmanaged
@@ -17,6 +18,7 @@ public static class StoreWriteExtensions
         ArgumentNullException.ThrowIfNull(store);
         var grid = array.Chunks;
         chunks ??= Enumerable.Range(0, grid.Rank).Select(d => Math.Max(1, grid.Sizes(d).Max())).ToArray();
+        options = WithNames(options, array.DimensionNames);
         if (store.AutoCommits)
         {
             // The whole write is one transaction: chunks are staged on disk and published with the metadata at once,
@@ -34,5 +36,29 @@ public static class StoreWriteExtensions
         }
 
         return new StoreWrite(null, store.StageArray(path, array.DataType, array.Shape.ToArray(), chunks, options), array.Node);
+    }
+
+    // The options with the array's dimension names when they name something and the options name nothing.
+    private static ArrayOptions? WithNames(ArrayOptions? options, IReadOnlyList<string?>? names)
+    {
+        if (names is null || names.All(n => n is null) || options?.DimensionNames is not null)
+        {
+            return options;
+        }
+
+        var o = options ?? new ArrayOptions();
+        return new ArrayOptions
+        {
+            Format = o.Format,
+            Compression = o.Compression,
+            FillValue = o.FillValue,
+            Attributes = o.Attributes,
+            FortranOrder = o.FortranOrder,
+            Separator = o.Separator,
+            Checksum = o.Checksum,
+            DimensionNames = names,
+            ShardShape = o.ShardShape,
+            Overwrite = o.Overwrite,
+        };
     }
 }

@@ -437,11 +437,16 @@ public sealed class AzureBlobStore : IStore, IDisposable
     }
 
     /// <summary>A range, or a whole blob, by one GET.</summary>
-    private async Task<IMemoryOwner<byte>?> ReadSingle(string key, ByteRange? range, CancellationToken cancellationToken)
+    private async Task<IMemoryOwner<byte>?> ReadSingle(string key, ByteRange? range, CancellationToken cancellationToken, bool sizeFirst = false)
     {
         var blob = _container.GetBlobClient(BlobName(key));
         var download = new BlobDownloadOptions();
-        if (range is { } r)
+        if (range is { IsSuffix: false, Length: > 0 } direct && !sizeFirst)
+        {
+            // offset + length: one GET (the end is clamped); a start at or past the end answers 416, resolved below.
+            download.Range = new HttpRange(direct.Offset, direct.Length.Value);
+        }
+        else if (range is { } r)
         {
             // Ask for an explicit range of a known length: zero-length ranges cannot be asked for and a start past the
             // end must name the length.
@@ -472,6 +477,11 @@ public sealed class AzureBlobStore : IStore, IDisposable
         catch (RequestFailedException ex) when (IsMissingBlob(ex))
         {
             return null;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 416 && range is not null && !sizeFirst)
+        {
+            // The range starts at or past the end (or the blob is empty): the size says which (empty, or refused).
+            return await ReadSingle(key, range, cancellationToken, sizeFirst: true).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsFailure(ex, cancellationToken))
         {

@@ -551,10 +551,15 @@ public sealed class S3Store : IStore, IDisposable
     }
 
     /// <summary>A range, or a whole object, by one GET.</summary>
-    private async Task<(IMemoryOwner<byte> Value, string? ETag)?> ReadSingle(string key, Stores.ByteRange? range, CancellationToken cancellationToken)
+    private async Task<(IMemoryOwner<byte> Value, string? ETag)?> ReadSingle(string key, Stores.ByteRange? range, CancellationToken cancellationToken, bool sizeFirst = false)
     {
         var request = new GetObjectRequest { BucketName = _bucket, Key = ObjectKey(key) };
-        if (range is { } r)
+        if (range is { IsSuffix: false, Length: > 0 } direct && !sizeFirst)
+        {
+            // offset + length: one GET (S3 clamps the end); a start at or past the end answers 416, resolved below.
+            request.ByteRange = new Amazon.S3.Model.ByteRange(direct.Offset, direct.Offset + direct.Length.Value - 1);
+        }
+        else if (range is { } r)
         {
             // Ask for an explicit range of a known length: zero-length ranges cannot be asked for, a start past the end
             // must name the length, and S3-compatible servers differ on suffix ranges.
@@ -585,6 +590,11 @@ public sealed class S3Store : IStore, IDisposable
         catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound && ex.ErrorCode is not "NoSuchBucket")
         {
             return null;
+        }
+        catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable && range is not null && !sizeFirst)
+        {
+            // The range starts at or past the end (or the object is empty): the size says which (empty, or refused).
+            return await ReadSingle(key, range, cancellationToken, sizeFirst: true).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsFailure(ex, cancellationToken))
         {

@@ -13,8 +13,9 @@ using ChunkCompute.Storage;
 namespace ChunkCompute.Cli.Commands;
 
 /// <summary>
-/// <c>chunkcompute stats STORE --array PATH --op OP [--axis N[,N]] [--ddof N] [--memory SIZE] [--json]</c>: one
-/// reduction of a stored array, computed chunk by chunk under the memory budget.
+/// <c>chunkcompute stats STORE --array PATH --op OP [--axis N[,N]] [--ddof N] [--q Q[,Q]] [--memory SIZE] [--json]</c>:
+/// one reduction of a stored array, computed chunk by chunk under the memory budget (median and quantiles gather each
+/// lane along the axis, or the whole array, into memory).
 /// </summary>
 internal static partial class StatsCommand
 {
@@ -22,6 +23,7 @@ internal static partial class StatsCommand
     [
         "sum", "mean", "std", "var", "min", "max", "count", "count-nonzero", "argmin", "argmax",
         "nansum", "nanmean", "nanstd", "nanvar", "nanmin", "nanmax",
+        "median", "nanmedian", "quantile", "nanquantile",
     ];
 
     public static Command Create(CliContext context)
@@ -32,9 +34,10 @@ internal static partial class StatsCommand
         op.AcceptOnlyFromAmong(Ops);
         var axis = new Option<string?>("--axis") { Description = "Axis or axes to reduce, e.g. 0 or 0,2 (default: all; argmin/argmax: one axis or all, giving the flat C-order index)." };
         var ddof = new Option<double>("--ddof") { Description = "Delta degrees of freedom for std/var (default 0, as NumPy).", DefaultValueFactory = _ => 0 };
+        var quantiles = new Option<string?>("--q") { Description = "Quantiles for quantile/nanquantile, each in [0, 1], e.g. 0.1,0.5,0.9 (the result's first axis)." };
         var memory = CliOptions.Memory("chunk buffers");
         var json = CliOptions.Json("op, shape, dtype, value, peak_memory_bytes, seconds");
-        var command = new Command("stats", "Compute a reduction (sum, mean, std, …) of a stored array within a memory budget.") { store, array, op, axis, ddof, memory, json };
+        var command = new Command("stats", "Compute a reduction (sum, mean, std, …) of a stored array within a memory budget.") { store, array, op, axis, ddof, quantiles, memory, json };
         command.SetAction(async (parse, cancellationToken) =>
         {
             long budget = CliParsing.ParseSize(parse.GetValue(memory)!, "--memory");
@@ -44,11 +47,12 @@ internal static partial class StatsCommand
             var source = zarr.OpenArray(parse.GetValue(array)!);
             int[]? axes = ParseAxes(parse.GetValue(axis), source.Rank);
             string opName = parse.GetValue(op)!;
+            double[]? q = ParseQuantiles(parse.GetValue(quantiles), opName);
             CliMemory.RequireGraph(source, budget, "stats");
             var clock = Stopwatch.StartNew();
             var result = await ProgressDisplay.RunAsync(context, parse, $"{opName} {source.Path}", progress =>
                 ElementTypeDispatch.Run<StatsRun, Task<StatsResult>>(
-                    source.DataType, new StatsRun(source, opName, axes, parse.GetValue(ddof), budget, progress.Compute, cancellationToken), "stats")).ConfigureAwait(false);
+                    source.DataType, new StatsRun(source, opName, axes, parse.GetValue(ddof), q, budget, progress.Compute, cancellationToken), "stats")).ConfigureAwait(false);
             double seconds = clock.Elapsed.TotalSeconds;
             if (parse.GetValue(json))
             {
@@ -92,14 +96,33 @@ internal static partial class StatsCommand
     }
 
     // RunAsync for the element type of the source array.
-    private readonly record struct StatsRun(ZarrArray Source, string Op, int[]? Axes, double Ddof, long Budget, IProgress<ComputeProgress>? Progress, CancellationToken CancellationToken)
+    private readonly record struct StatsRun(ZarrArray Source, string Op, int[]? Axes, double Ddof, double[]? Q, long Budget, IProgress<ComputeProgress>? Progress, CancellationToken CancellationToken)
         : IElementTypeStep<Task<StatsResult>>
     {
         public Task<StatsResult> Run<T>()
-            where T : unmanaged => RunAsync<T>(Source, Op, Axes, Ddof, Budget, Progress, CancellationToken);
+            where T : unmanaged => RunAsync<T>(Source, Op, Axes, Ddof, Q, Budget, Progress, CancellationToken);
     }
 
-    private static async Task<StatsResult> RunAsync<T>(ZarrArray source, string op, int[]? axes, double ddof, long budget, IProgress<ComputeProgress>? progress, CancellationToken cancellationToken)
+    private static double[]? ParseQuantiles(string? text, string op)
+    {
+        bool needs = op is "quantile" or "nanquantile";
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return needs ? throw new UsageException($"--op {op} needs --q, e.g. --q 0.1,0.5,0.9") : null;
+        }
+
+        if (!needs)
+        {
+            throw new UsageException($"--q applies to --op quantile and nanquantile, not {op}");
+        }
+
+        return text.Split(',', StringSplitOptions.TrimEntries).Select(p =>
+            double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v >= 0 && v <= 1
+                ? v
+                : throw new UsageException($"--q '{text}': '{p}' is not a quantile in [0, 1]")).ToArray();
+    }
+
+    private static async Task<StatsResult> RunAsync<T>(ZarrArray source, string op, int[]? axes, double ddof, double[]? q, long budget, IProgress<ComputeProgress>? progress, CancellationToken cancellationToken)
         where T : unmanaged
     {
         Reduction reduction;
@@ -107,7 +130,7 @@ internal static partial class StatsCommand
         try
         {
             var x = ChunkedArray.FromZarr(source.As<T>());
-            reduction = Build(x, op, axes, ddof);
+            reduction = op is "median" or "nanmedian" or "quantile" or "nanquantile" ? BuildQuantile(x, op, axes, q) : Build(x, op, axes, ddof);
             computed = await reduction.ComputeAsync(new ComputeOptions { MemoryBudget = budget, Progress = progress }, cancellationToken).ConfigureAwait(false);
         }
         catch (MemoryPlanRefusedException ex)
@@ -164,6 +187,42 @@ internal static partial class StatsCommand
             },
         };
     }
+
+    // Median and quantiles (one axis or all), for the numeric element types.
+    private static Reduction BuildQuantile<T>(ChunkedArray<T> x, string op, int[]? axes, double[]? q)
+        where T : unmanaged
+    {
+        if (axes is { Length: > 1 })
+        {
+            throw new UsageException($"--op {op} takes one axis or none");
+        }
+
+        int? axis = axes?[0];
+        return (object)x switch
+        {
+            ChunkedArray<sbyte> a => Quantiles(a, op, axis, q),
+            ChunkedArray<short> a => Quantiles(a, op, axis, q),
+            ChunkedArray<int> a => Quantiles(a, op, axis, q),
+            ChunkedArray<long> a => Quantiles(a, op, axis, q),
+            ChunkedArray<byte> a => Quantiles(a, op, axis, q),
+            ChunkedArray<ushort> a => Quantiles(a, op, axis, q),
+            ChunkedArray<uint> a => Quantiles(a, op, axis, q),
+            ChunkedArray<ulong> a => Quantiles(a, op, axis, q),
+            ChunkedArray<Half> a => Quantiles(a, op, axis, q),
+            ChunkedArray<float> a => Quantiles(a, op, axis, q),
+            ChunkedArray<double> a => Quantiles(a, op, axis, q),
+            _ => throw NotAvailable<T>(op),
+        };
+    }
+
+    private static Reduction Quantiles<T>(ChunkedArray<T> x, string op, int? axis, double[]? q)
+        where T : unmanaged, System.Numerics.INumberBase<T> => Of(op switch
+    {
+        "median" => x.Median(axis),
+        "nanmedian" => x.NanMedian(axis),
+        "quantile" => x.Quantile(q!, axis),
+        _ => x.NanQuantile(q!, axis),
+    });
 
     private static UsageException NotAvailable<T>(string op)
         where T : unmanaged => new($"--op {op} is not available for {DataType.Of<T>().Name} arrays");

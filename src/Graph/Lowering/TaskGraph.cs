@@ -117,6 +117,12 @@ public sealed class TaskGraph
     // A planned node lowers as its route (which may read planned nodes itself: they are resolved when reached).
     private static ArrayNode Resolve(ArrayNode node, IReadOnlyDictionary<ArrayNode, ArrayNode>? routes)
     {
+        // A renaming of dimensions is a view: its chunks are its input's.
+        while (node is NamedDimensionsNode named)
+        {
+            node = named.Inputs[0];
+        }
+
         if (node is not PlannedNode planned)
         {
             return node;

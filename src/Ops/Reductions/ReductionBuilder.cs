@@ -58,6 +58,23 @@ internal static class ReductionBuilder
             }
         }
 
-        return ReductionTree.Build(new KernelReduction(input, kernel, reduced, keepDims), splitEvery).Finalize();
+        var result = ReductionTree.Build(new KernelReduction(input, kernel, reduced, keepDims), splitEvery).Finalize();
+        return KeepNames(result, input.DimensionNames, reduced, keepDims);
+    }
+
+    /// <summary>
+    /// The reduction's result under the input's dimension names of the dimensions it keeps (all of them with
+    /// <paramref name="keepDims"/>), or the result itself when the input is unnamed.
+    /// </summary>
+    public static ArrayNode KeepNames(ArrayNode result, IReadOnlyList<string?>? names, bool[] reduced, bool keepDims)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        if (names is null || names.All(n => n is null))
+        {
+            return result;
+        }
+
+        var kept = keepDims ? names : names.Where((_, d) => !reduced[d]).ToArray();
+        return kept.Count == result.Grid.Rank ? new NamedDimensionsNode(result, kept) : result;
     }
 }

@@ -94,7 +94,13 @@ public static class ChunkedArrayScans
         // The totals pass reads a stored input on its own, so no chunk is held from its totals until its scan: the two
         // passes read the data twice rather than keep a whole lane of chunks. A computed input is shared (its chunks are
         // held between the passes, counted in the plan, which refuses a plan that cannot fit).
-        var totalsInput = x.Node is ZarrSourceNode stored ? new ZarrSourceNode(stored.Array, stored.Grid) : x.Node;
+        var source = x.Node;
+        while (source is NamedDimensionsNode named)
+        {
+            source = named.Inputs[0];
+        }
+
+        var totalsInput = source is ZarrSourceNode stored ? new ZarrSourceNode(stored.Array, stored.Grid) : x.Node;
         var totals = new ScanTotalsNode<TIn, TOut>(totalsInput, a, kind);
         var carries = new ScanCarryNode<TOut>(totals, a, kind is ScanKind.Sum or ScanKind.NanSum);
         return new ChunkedArray<TOut>(new ScanNode<TIn, TOut>(x.Node, carries, a, kind, label));

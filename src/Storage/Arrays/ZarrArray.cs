@@ -378,8 +378,8 @@ public sealed partial class ZarrArray
         var options = new ParallelOptions { MaxDegreeOfParallelism = _owner.Options.MaxRequestsInFlight, CancellationToken = cancellationToken };
         var run = Parallel.ForEachAsync(LongRange(plan.ChunkCount), options, async (k, token) =>
         {
-            string key = ChunkKeyOf(plan, k);
-            if (PartOfShard(plan, k))
+            var (key, partOfShard) = Locate(plan, k);
+            if (partOfShard)
             {
                 // A small part of a shard: its index and inner chunks are read by ranges, not the whole value.
                 await Task.Run(() => ReadOneAt(plan, k, destination, useCache, null), token).ConfigureAwait(false);
@@ -400,7 +400,8 @@ public sealed partial class ZarrArray
         }
     }
 
-    private bool PartOfShard(RegionPlan plan, long k)
+    // Chunk k of a region plan: its key, and whether the region takes only a small part of a shard (read by ranges).
+    private (string Key, bool PartOfShard) Locate(RegionPlan plan, long k)
     {
         int rank = Rank;
         Span<long> chunkIndex = stackalloc long[rank];
@@ -408,18 +409,7 @@ public sealed partial class ZarrArray
         Span<long> b = stackalloc long[rank];
         Span<long> extent = stackalloc long[rank];
         plan.Intersect(k, chunkIndex, a, b, extent);
-        return ShardForBoxReads(extent) is not null;
-    }
-
-    private string ChunkKeyOf(RegionPlan plan, long k)
-    {
-        int rank = Rank;
-        Span<long> chunkIndex = stackalloc long[rank];
-        Span<long> a = stackalloc long[rank];
-        Span<long> b = stackalloc long[rank];
-        Span<long> extent = stackalloc long[rank];
-        plan.Intersect(k, chunkIndex, a, b, extent);
-        return ChunkKey(chunkIndex);
+        return (ChunkKey(chunkIndex), ShardForBoxReads(extent) is not null);
     }
 
     private unsafe void ReadOneAt(RegionPlan plan, long k, nint destination, bool useCache, Fetched? fetched) =>

@@ -77,7 +77,7 @@ public sealed class CliStatsTests
     [Fact]
     public void Stats_BadUsageAndTooSmallBudget_ExitCodes()
     {
-        CliHarness.Expect(2, "stats", Store("dtype_i4"), "--array", "", "--op", "median");
+        CliHarness.Expect(2, "stats", Store("dtype_i4"), "--array", "", "--op", "mode");
         CliHarness.Expect(2, "stats", Store("dtype_i4"), "--array", "", "--op", "sum", "--axis", "5");
         CliHarness.Expect(2, "stats", Store("dtype_i4"), "--array", "", "--op", "sum", "--memory", "lots");
         CliHarness.ExpectError("budget", "stats", Store("mini_a1d_f8"), "--array", "", "--op", "sum", "--memory", "1KiB");

@@ -1,11 +1,9 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
-using System.Text.Json;
 using ChunkCompute.Graph;
 using ChunkCompute.Ops;
 using ChunkCompute.Scheduler;
 using ChunkCompute.Storage;
-using ChunkCompute.Storage.Npy;
 using ChunkCompute.Tests.TestSupport;
 using Xunit;
 
@@ -19,31 +17,28 @@ namespace ChunkCompute.Tests.Ops.Scans;
 /// </summary>
 public sealed class ScanTests
 {
-    private static readonly Lazy<JsonDocument> Manifest = new(() => JsonDocument.Parse(File.ReadAllText(Path.Combine(Dir, "manifest.json"))));
+    private static readonly OpsFixtures Fixtures = new("scans");
 
-    private static string Dir => Path.Combine(FixturePaths.Root, "ops", "scans");
-
-    public static TheoryData<string> Inputs() =>
-        new(Manifest.Value.RootElement.GetProperty("cases").EnumerateArray().Select(c => c.GetProperty("input").GetString()!).Distinct());
+    public static TheoryData<string> Inputs() => Fixtures.Inputs();
 
     [Theory]
     [MemberData(nameof(Inputs))]
     public void Scans_NumPyFixtures_Match(string input)
     {
-        var array = NpyOnGrid.Load(Path.Combine(Dir, input + ".npy"), out _);
+        var array = Fixtures.Load(input, out _);
         var failures = new List<string>();
-        foreach (var c in Manifest.Value.RootElement.GetProperty("cases").EnumerateArray().Where(c => c.GetProperty("input").GetString() == input))
+        foreach (var c in Fixtures.CasesOf(input))
         {
             string op = c.GetProperty("op").GetString()!;
             int axis = c.GetProperty("axis").GetInt32();
-            var (header, expected) = Npy.Load(Path.Combine(Dir, c.GetProperty("expected").GetString()! + ".npy"));
+            var (header, expected) = Fixtures.Expected(c);
             var (type, actual) = Run(array, op, axis);
             string what = $"{op}({input}, axis={axis})";
             if (type.Name != DataType.FromNumpyTypestr(header.NormalizedDescr, out _).Name)
             {
                 failures.Add($"{what}: dtype {type.Name}, NumPy {header.NormalizedDescr}");
             }
-            else if (Mismatch(type, expected, actual) is { } m)
+            else if (OpsFixtures.Mismatch(header.NormalizedDescr, expected, actual, 1e-12, 1e-9, 1e-5, 1e-4) is { } m)
             {
                 failures.Add($"{what}: {m}");
             }
@@ -60,7 +55,7 @@ public sealed class ScanTests
         {
             int rank = random.Next(1, 4);
             var shape = Enumerable.Range(0, rank).Select(_ => (long)random.Next(1, 9)).ToArray();
-            var sizes = shape.Select(n => RandomSizes(random, (int)n)).ToList();
+            var sizes = shape.Select(n => OpsFixtures.RandomSizes(random, (int)n)).ToList();
             var values = Enumerable.Range(0, (int)shape.Aggregate(1L, (a, b) => a * b)).Select(_ => (long)random.Next(-1000, 1000)).ToArray();
             var x = ChunkedArray.FromArray(values, ChunkGrid.FromSizes(sizes));
             int axis = random.Next(-rank, rank);
@@ -123,51 +118,6 @@ public sealed class ScanTests
 
     private static (DataType, byte[]) Bytes<T>(ChunkedArray<T> a)
         where T : unmanaged => (a.Node.DataType, MemoryMarshal.AsBytes(a.Compute().ToArray().AsSpan()).ToArray());
-
-    private static string? Mismatch(DataType type, byte[] expected, byte[] actual)
-    {
-        if (expected.Length != actual.Length)
-        {
-            return $"{actual.Length} bytes, NumPy {expected.Length}";
-        }
-
-        (double Rtol, double Atol)? tolerance = type.Name switch
-        {
-            "float64" or "complex128" => (1e-12, 1e-9),
-            "float32" => (1e-5, 1e-4),
-            _ => null,
-        };
-        if (tolerance is not { } t)
-        {
-            return expected.AsSpan().SequenceEqual(actual) ? null : "values differ";
-        }
-
-        var e = type.Name == "float32" ? MemoryMarshal.Cast<byte, float>(expected).ToArray().Select(v => (double)v).ToArray() : MemoryMarshal.Cast<byte, double>(expected).ToArray();
-        var a = type.Name == "float32" ? MemoryMarshal.Cast<byte, float>(actual).ToArray().Select(v => (double)v).ToArray() : MemoryMarshal.Cast<byte, double>(actual).ToArray();
-        for (int i = 0; i < e.Length; i++)
-        {
-            bool same = double.IsNaN(e[i]) ? double.IsNaN(a[i]) : double.IsInfinity(e[i]) ? e[i] == a[i] : Math.Abs(a[i] - e[i]) <= (t.Rtol * Math.Abs(e[i])) + t.Atol;
-            if (!same)
-            {
-                return $"element {i}: {a[i]}, NumPy {e[i]}";
-            }
-        }
-
-        return null;
-    }
-
-    private static IReadOnlyList<int> RandomSizes(Random random, int n)
-    {
-        var sizes = new List<int>();
-        while (n > 0)
-        {
-            int s = Math.Min(n, random.Next(1, 4));
-            sizes.Add(s);
-            n -= s;
-        }
-
-        return sizes;
-    }
 
     // The scan as NumPy defines it: element by element along the axis, left to right.
     private static T[] Sequential<T>(T[] values, long[] shape, int axis, T identity, Func<T, T, T> combine)

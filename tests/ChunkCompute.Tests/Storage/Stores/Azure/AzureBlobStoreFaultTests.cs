@@ -142,6 +142,21 @@ public sealed class AzureBlobStoreFaultTests(AzuriteServer server) : IClassFixtu
     private static Func<HttpMethod, Uri, bool> IsGet(string pathEnd) =>
         (m, u) => m == HttpMethod.Get && u.AbsolutePath.EndsWith(pathEnd, StringComparison.Ordinal);
 
+    [Fact]
+    public void RangeRead_IsOneRequest_AndAStartAtTheEndIsEmpty()
+    {
+        var (store, faults) = Faulty(maxRetries: 1);
+        IStore s = store;
+        int before = faults.Seen.Count;
+
+        Assert.Equal(Value.AsSpan(1000, 500).ToArray(), s.GetRange("k", ByteRange.Of(1000, 500)));
+        Assert.Equal(1, faults.Seen.Count - before);
+        Assert.Equal(Value.AsSpan(Value.Length - 10).ToArray(), s.GetRange("k", ByteRange.Of(Value.Length - 10, 100)));
+        Assert.Empty(s.GetRange("k", ByteRange.Of(Value.Length, 10))!);
+        Assert.Throws<ArgumentOutOfRangeException>(() => s.GetRange("k", ByteRange.Of(Value.Length + 1, 10)));
+        Assert.Null(s.GetRange("missing", ByteRange.Of(0, 10)));
+    }
+
     /// <summary>A store on a new container holding <see cref="Value"/> at <paramref name="key"/>, with a fault handler in front.</summary>
     private (AzureBlobStore Store, FaultInjectingHandler Faults) Faulty(int maxRetries, TimeSpan? timeout = null, string? key = "k")
     {

@@ -138,6 +138,21 @@ public sealed class S3StoreFaultTests(S3rverServer server) : IClassFixture<S3rve
     private static Func<HttpMethod, Uri, bool> IsGet(string pathEnd) =>
         (m, u) => m == HttpMethod.Get && u.AbsolutePath.EndsWith(pathEnd, StringComparison.Ordinal);
 
+    [Fact]
+    public void RangeRead_IsOneRequest_AndAStartAtTheEndIsEmpty()
+    {
+        var (store, faults) = Faulty(maxRetries: 1);
+        IStore s = store;
+        int before = faults.Seen.Count;
+
+        Assert.Equal(Value.AsSpan(1000, 500).ToArray(), s.GetRange("k", ByteRange.Of(1000, 500)));
+        Assert.Equal(1, faults.Seen.Count - before);
+        Assert.Equal(Value.AsSpan(99_990).ToArray(), s.GetRange("k", ByteRange.Of(99_990, 100)));
+        Assert.Empty(s.GetRange("k", ByteRange.Of(100_000, 10))!);
+        Assert.Throws<ArgumentOutOfRangeException>(() => s.GetRange("k", ByteRange.Of(100_001, 10)));
+        Assert.Null(s.GetRange("missing", ByteRange.Of(0, 10)));
+    }
+
     /// <summary>A store on a new bucket holding <see cref="Value"/> at <paramref name="key"/>, with a fault handler in front.</summary>
     private (S3Store Store, FaultInjectingHandler Faults) Faulty(int maxRetries, TimeSpan? timeout = null, string? key = "k")
     {
