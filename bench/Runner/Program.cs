@@ -42,6 +42,7 @@ internal static partial class Program
                 "append-big" => AppendBig(options),
                 "commit-latency" => CommitLatency(options),
                 "floor" => Floor(options),
+                "objectstore" => ObjectStoreCase(options),
                 _ => Usage($"unknown command '{args[0]}'"),
             };
         }
@@ -328,6 +329,7 @@ internal static partial class Program
         Console.Error.WriteLine("       ChunkCompute.Bench append --step NPY --out DIR --chunk N --steps N [--transactional true|false] [--case NAME]");
         Console.Error.WriteLine("       ChunkCompute.Bench append-big --step NPY --out DIR --steps N --base-small DIR --base-large DIR [--case NAME]");
         Console.Error.WriteLine("       ChunkCompute.Bench commit-latency --step NPY --out DIR --commits N [--elements N] [--case NAME]");
+        Console.Error.WriteLine("       ChunkCompute.Bench objectstore --mode setup|raw|raw_plain|read|read_array|read_into|mean --url s3://B/P|az://C/P|DIR [--array PATH] [--inflight 64] [--part-bytes 8388608] [--case NAME]   # bench/objectstores");
         Console.Error.WriteLine("       ChunkCompute.Bench floor --store DIR --array PATH [--threads N] [--iterations K] [--reads blocks|whole]   # page-cache copy + LZ4 CPU time alone");
         return 2;
     }
