@@ -75,7 +75,7 @@ internal sealed class ChunkExecutor
 
         // Issue at most this many tasks ahead of the ones finished: enough to keep every core busy, few enough that
         // reservations track what the work needs now rather than filling the budget with future tasks. Tasks that wait
-        // on a network (object stores) need many requests in flight, not cores: as many tasks as requests then.
+        // on a network (object stores) need many requests in flight, not cores.
         _fetched = new IDisposable?[]?[n];
         _fetches = new bool[n];
         bool remote = false;
@@ -94,7 +94,9 @@ internal sealed class ChunkExecutor
         int requests = Math.Max(1, options.MaxRequestsInFlight);
         _requests = new SemaphoreSlim(requests);
         int window = Math.Max(8, 4 * Math.Max(1, options.MaxDegreeOfParallelism));
-        _window = new SemaphoreSlim(remote ? Math.Max(window, requests) : window);
+        // Remote plans: room for the full request limit on top of the tasks that compute (combines, sinks), so the
+        // requests in flight are not capped by tasks waiting on the CPU (measured: mean peaked at 49 of 64 before).
+        _window = new SemaphoreSlim(remote ? window + requests : window);
         _dependents = new List<int>[n];
         for (int i = 0; i < n; i++)
         {
