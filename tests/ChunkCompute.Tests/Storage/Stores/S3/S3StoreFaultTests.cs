@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using ChunkCompute.Storage;
 using ChunkCompute.Storage.S3;
 using ChunkCompute.Storage.Stores;
 using ChunkCompute.Tests.TestSupport;
@@ -8,15 +5,19 @@ using Xunit;
 
 namespace ChunkCompute.Tests.Storage.Stores.S3;
 
-/// <summary>
-/// Faults injected between the S3 SDK and s3rver (<see cref="FaultInjectingHandler"/> through
-/// <see cref="S3StoreOptions.WrapHttpHandler"/>): throttling and 5xx are retried, retries run out into a clear error,
-/// bodies cut short are read again, stalls time out, and cancelling a stalled read returns at once.
-/// </summary>
-public sealed class S3StoreFaultTests(S3rverServer server) : IClassFixture<S3rverServer>, IDisposable
+/// <summary>The object-store fault cases against s3rver through the AWS SDK.</summary>
+public sealed class S3StoreFaultTests(S3rverServer server) : ObjectStoreFaultTests, IClassFixture<S3rverServer>, IDisposable
 {
-    private static readonly byte[] Value = Enumerable.Range(0, 100_000).Select(i => (byte)(i * 7 % 251)).ToArray();
     private readonly List<S3Store> _stores = [];
+
+    /// <inheritdoc/>
+    protected override string BusyCode => "SlowDown";
+
+    /// <summary>The first GET and MaxRetries more: the store reads a cut body again itself.</summary>
+    protected override int GetsWhenEveryBodyIsCut => 3;
+
+    /// <inheritdoc/>
+    protected override string TimeoutWording => "timed out";
 
     public void Dispose()
     {
@@ -26,135 +27,8 @@ public sealed class S3StoreFaultTests(S3rverServer server) : IClassFixture<S3rve
         }
     }
 
-    [Theory]
-    [InlineData(HttpStatusCode.ServiceUnavailable, "SlowDown")]
-    [InlineData(HttpStatusCode.InternalServerError, "InternalError")]
-    [InlineData(HttpStatusCode.TooManyRequests, "TooManyRequests")]
-    [InlineData(HttpStatusCode.BadGateway, "BadGateway")]
-    public async Task ThrottledOrFailing_ThenOk_ReadsTheValueAfterRetries(HttpStatusCode status, string code)
-    {
-        var (store, faults) = Faulty(maxRetries: 3);
-        faults.Fail(2, status, code, FaultInjectingHandler.On(HttpMethod.Get, "/k"));
-        using var value = await store.GetPooledAsync("k");
-        Assert.Equal(Value, value!.Memory.ToArray());
-        Assert.Equal(3, faults.Count(IsGet("/k")));
-    }
-
-    [Fact]
-    public void Throttled_Writes_AreRetriedAndStoredOnce()
-    {
-        var (store, faults) = Faulty(maxRetries: 3, key: null);
-        faults.Fail(2, HttpStatusCode.ServiceUnavailable, "SlowDown", FaultInjectingHandler.On(HttpMethod.Put, "/w"));
-        store.Set("w", Value);
-        Assert.Equal(3, faults.Count((m, u) => m == HttpMethod.Put && u.AbsolutePath.EndsWith("/w", StringComparison.Ordinal)));
-        Assert.Equal(Value, ((IStore)store).Get("w"));
-    }
-
-    [Fact]
-    public async Task RetriesExhausted_AreAStoreUnavailableErrorNamingUrlAndStatus()
-    {
-        var (store, faults) = Faulty(maxRetries: 2);
-        faults.Fail(FaultInjectingHandler.Always, HttpStatusCode.ServiceUnavailable, "SlowDown", FaultInjectingHandler.On(HttpMethod.Get, "/k"));
-        var ex = await Assert.ThrowsAsync<StoreUnavailableException>(() => store.GetPooledAsync("k").AsTask());
-        Assert.Equal(store.Name, ex.Url);
-        Assert.Contains(store.Name, ex.Message, StringComparison.Ordinal);
-        Assert.Contains("503", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("SlowDown", ex.Message, StringComparison.Ordinal);
-        Assert.Equal(3, faults.Count(IsGet("/k"))); // the first request and two retries
-    }
-
-    [Fact]
-    public async Task DroppedConnections_AreRetried()
-    {
-        var (store, faults) = Faulty(maxRetries: 3);
-        faults.Drop(2, FaultInjectingHandler.On(HttpMethod.Get, "/k"));
-        using var value = await store.GetPooledAsync("k");
-        Assert.Equal(Value, value!.Memory.ToArray());
-        Assert.Equal(3, faults.Count(IsGet("/k")));
-    }
-
-    [Fact]
-    public async Task BodyCutShort_IsReadAgainExactly()
-    {
-        var (store, faults) = Faulty(maxRetries: 3);
-        faults.CutBody(2, 10_000, FaultInjectingHandler.On(HttpMethod.Get, "/k"));
-        using (var value = await store.GetPooledAsync("k"))
-        {
-            Assert.Equal(Value, value!.Memory.ToArray());
-        }
-
-        Assert.Equal(3, faults.Count(IsGet("/k")));
-        faults.CutBody(1, 100, FaultInjectingHandler.On(HttpMethod.Get, "/k"));
-        Assert.Equal(Value.AsSpan(50_000, 20_000).ToArray(), ((IStore)store).GetRange("k", ByteRange.Of(50_000, 20_000)));
-    }
-
-    [Fact]
-    public async Task BodyCutShortEveryTime_IsAClearErrorAfterTheRetries()
-    {
-        var (store, faults) = Faulty(maxRetries: 2);
-        faults.CutBody(FaultInjectingHandler.Always, 1000, FaultInjectingHandler.On(HttpMethod.Get, "/k"));
-        var ex = await Assert.ThrowsAsync<StoreUnavailableException>(() => store.GetPooledAsync("k").AsTask());
-        Assert.Contains(store.Name, ex.Message, StringComparison.Ordinal);
-        Assert.Equal(3, faults.Count(IsGet("/k")));
-    }
-
-    [Fact]
-    public async Task StalledRequest_TimesOutIntoAClearErrorWithinSeconds()
-    {
-        var (store, faults) = Faulty(maxRetries: 1, timeout: TimeSpan.FromSeconds(1));
-        faults.Stall(FaultInjectingHandler.Always, FaultInjectingHandler.On(HttpMethod.Get, "/k"));
-        var clock = Stopwatch.StartNew();
-        var ex = await Assert.ThrowsAsync<StoreUnavailableException>(() => store.GetPooledAsync("k").AsTask());
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"took {clock.Elapsed}");
-        Assert.Contains(store.Name, ex.Message, StringComparison.Ordinal);
-        Assert.Contains("timed out", ex.Message, StringComparison.Ordinal);
-        Assert.Equal(2, faults.Count(IsGet("/k"))); // timed out, retried once, timed out again
-    }
-
-    [Fact]
-    public async Task StalledBody_TimesOutAndIsReadAgain()
-    {
-        var (store, faults) = Faulty(maxRetries: 2, timeout: TimeSpan.FromSeconds(1));
-        faults.StallBody(1, 5000, FaultInjectingHandler.On(HttpMethod.Get, "/k"));
-        var clock = Stopwatch.StartNew();
-        using var value = await store.GetPooledAsync("k");
-        Assert.Equal(Value, value!.Memory.ToArray());
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"took {clock.Elapsed}");
-        Assert.Equal(2, faults.Count(IsGet("/k")));
-    }
-
-    [Fact]
-    public async Task Cancelling_AStalledRead_ReturnsPromptly()
-    {
-        var (store, faults) = Faulty(maxRetries: 3, timeout: TimeSpan.FromSeconds(60));
-        faults.Stall(FaultInjectingHandler.Always, FaultInjectingHandler.On(HttpMethod.Get, "/k"));
-        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
-        var clock = Stopwatch.StartNew();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.GetPooledAsync("k", cts.Token).AsTask());
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
-        Assert.Equal(1, faults.Count(IsGet("/k"))); // cancelled, not retried
-    }
-
-    private static Func<HttpMethod, Uri, bool> IsGet(string pathEnd) =>
-        (m, u) => m == HttpMethod.Get && u.AbsolutePath.EndsWith(pathEnd, StringComparison.Ordinal);
-
-    [Fact]
-    public void RangeRead_IsOneRequest_AndAStartAtTheEndIsEmpty()
-    {
-        var (store, faults) = Faulty(maxRetries: 1);
-        IStore s = store;
-        int before = faults.Seen.Count;
-
-        Assert.Equal(Value.AsSpan(1000, 500).ToArray(), s.GetRange("k", ByteRange.Of(1000, 500)));
-        Assert.Equal(1, faults.Seen.Count - before);
-        Assert.Equal(Value.AsSpan(99_990).ToArray(), s.GetRange("k", ByteRange.Of(99_990, 100)));
-        Assert.Empty(s.GetRange("k", ByteRange.Of(100_000, 10))!);
-        Assert.Throws<ArgumentOutOfRangeException>(() => s.GetRange("k", ByteRange.Of(100_001, 10)));
-        Assert.Null(s.GetRange("missing", ByteRange.Of(0, 10)));
-    }
-
-    /// <summary>A store on a new bucket holding <see cref="Value"/> at <paramref name="key"/>, with a fault handler in front.</summary>
-    private (S3Store Store, FaultInjectingHandler Faults) Faulty(int maxRetries, TimeSpan? timeout = null, string? key = "k")
+    /// <inheritdoc/>
+    private protected override (IStore Store, FaultInjectingHandler Faults) Faulty(int maxRetries, TimeSpan? timeout = null, string? key = "k")
     {
         var faults = new FaultInjectingHandler();
         var options = server.Options;
