@@ -18,6 +18,28 @@ public static class RechunkExtensions
         return array.Rechunk(RechunkPlanner.TargetGrid(array.Shape, chunks));
     }
 
+    /// <summary>
+    /// Rechunks the named dimensions to regular chunks of the given sizes (<c>-1</c>: the whole dimension), keeping the
+    /// other dimensions' chunks — xarray's <c>x.chunk({"time": 1024})</c>, here <c>x.Rechunk(("time", 1024))</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">A name is not one of the array's dimension names, or a size is zero or below -1.</exception>
+    public static ChunkedArray<T> Rechunk<T>(this ChunkedArray<T> array, params (string Dim, int Size)[] chunks)
+        where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(array);
+        ArgumentNullException.ThrowIfNull(chunks);
+        var grid = array.Chunks;
+        var sizes = Enumerable.Range(0, grid.Rank).Select(grid.Sizes).ToArray();
+        foreach (var (dim, size) in chunks)
+        {
+            int axis = array.AxisOf(dim);
+            var regular = Enumerable.Range(0, grid.Rank).Select(d => d == axis ? size : -1).ToArray();
+            sizes[axis] = RechunkPlanner.TargetGrid(array.Shape, regular).Sizes(axis);
+        }
+
+        return array.Rechunk(ChunkGrid.FromSizes(sizes));
+    }
+
     /// <summary>Rechunks to irregular per-dimension chunk sizes (Dask's tuple of tuples).</summary>
     /// <exception cref="ArgumentException">The sizes do not add up to the shape.</exception>
     public static ChunkedArray<T> Rechunk<T>(this ChunkedArray<T> array, IReadOnlyList<IReadOnlyList<int>> chunkSizes)

@@ -34,6 +34,23 @@ public sealed class DimensionNameTests
     }
 
     [Fact]
+    public void Rechunk_ByDimensionName_ChangesOnlyThoseDimensions()
+    {
+        var values = Enumerable.Range(0, 6 * 4 * 5).Select(i => (double)i).ToArray();
+        var x = ChunkedArray.FromArray(values, [6, 4, 5], [4, 3, 2]).WithDims("time", "lat", "lon");
+
+        var y = x.Rechunk(("time", 2), ("lon", -1));
+
+        Assert.Equal([2, 2, 2], y.Chunks.Sizes(0));
+        Assert.Equal([3, 1], y.Chunks.Sizes(1));
+        Assert.Equal([5], y.Chunks.Sizes(2));
+        Assert.Equal(["time", "lat", "lon"], y.DimensionNames!);
+        Assert.Equal(values, y.Compute().ToArray());
+        Assert.Throws<ArgumentException>(() => x.Rechunk(("depth", 2)));
+        Assert.Throws<ArgumentException>(() => x.Rechunk(("time", 0)));
+    }
+
+    [Fact]
     public void WithDims_AndAxisOf_RefuseWhatCannotBeNamed()
     {
         var x = ChunkedArray.FromArray(new float[12], [3, 4], [2, 2]);
