@@ -142,6 +142,111 @@ public sealed partial class ZarrArray
         await _view.SetAsync(key, encoded.Memory, cancellationToken).ConfigureAwait(false);
     }
 
+    // Over a network: many chunk requests in flight (each awaited, holding no thread), each decoded as it arrives.
+    private void ReadRemote(RegionPlan plan, nint destination, bool useCache, CancellationToken cancellationToken)
+    {
+        var options = new ParallelOptions { MaxDegreeOfParallelism = _owner.Options.MaxRequestsInFlight, CancellationToken = cancellationToken };
+        var run = Parallel.ForEachAsync(LongRange(plan.ChunkCount), options, async (k, token) =>
+        {
+            var (key, partOfShard) = Locate(plan, k);
+            if (partOfShard)
+            {
+                // A small part of a shard: its index and inner chunks are read by ranges, not the whole value.
+                await Task.Run(() => ReadOneAt(plan, k, destination, useCache, null), token).ConfigureAwait(false);
+                return;
+            }
+
+            using var stored = await _view.GetPooledAsync(key, token).ConfigureAwait(false);
+            ReadOneAt(plan, k, destination, useCache, new Fetched(stored));
+        });
+        run.GetAwaiter().GetResult();
+    }
+
+    private static IEnumerable<long> LongRange(long count)
+    {
+        for (long k = 0; k < count; k++)
+        {
+            yield return k;
+        }
+    }
+
+    // Chunk k of a region plan: its key, and whether the region takes only a small part of a shard (read by ranges).
+    private (string Key, bool PartOfShard) Locate(RegionPlan plan, long k)
+    {
+        int rank = Rank;
+        Span<long> chunkIndex = stackalloc long[rank];
+        Span<long> a = stackalloc long[rank];
+        Span<long> b = stackalloc long[rank];
+        Span<long> extent = stackalloc long[rank];
+        plan.Intersect(k, chunkIndex, a, b, extent);
+        return (ChunkKey(chunkIndex), ShardForBoxReads(extent) is not null);
+    }
+
+    private unsafe void ReadOneAt(RegionPlan plan, long k, nint destination, bool useCache, Fetched? fetched) =>
+        ReadOne(plan, k, (byte*)destination, useCache, fetched);
+
+    // The sharding codec when a box of this array's shards is better read by ranges (the index and the inner chunks it
+    // touches) than whole: over a network, with byte ranges, for a box of at most half the shard.
+    private Codecs.ShardingCodec? ShardForBoxReads(ReadOnlySpan<long> extent)
+    {
+        if (!IsRemote || (_view.Capabilities & Stores.StoreCapabilities.ByteRanges) == 0
+            || Metadata.Codecs is not { ArrayToArray.Count: 0, BytesToBytes.Count: 0, ArrayToBytes: Codecs.ShardingCodec sharding })
+        {
+            return null;
+        }
+
+        long box = 1;
+        foreach (long e in extent)
+        {
+            box *= e;
+        }
+
+        return box * 2 <= Metadata.ChunkElementCount ? sharding : null;
+    }
+
+    private unsafe void ReadShardBox(Codecs.ShardingCodec sharding, string key, ReadOnlySpan<long> start, ReadOnlySpan<long> extent, byte* destination, long[] destinationShape, ReadOnlySpan<long> destinationStart)
+    {
+        if (_view.GetSize(key) is not { } size)
+        {
+            // Not stored: the box is the fill value.
+            long elements = 1;
+            foreach (long e in extent)
+            {
+                elements *= e;
+            }
+
+            var fill = Stores.StorageBuffers.Rent(checked((int)(elements * DataType.Size)));
+            try
+            {
+                NdCopy.FillPattern(fill.AsSpan(0, (int)(elements * DataType.Size)), Metadata.FillValue);
+                var zero = new long[Rank];
+                fixed (byte* src = fill)
+                {
+                    NdCopy.Copy(src, extent, zero, destination, destinationShape, destinationStart, extent, DataType.Size);
+                }
+            }
+            finally
+            {
+                Stores.StorageBuffers.Return(fill);
+            }
+
+            return;
+        }
+
+        using var source = Codecs.EncodedBytes.FromStoreRanges(_view, key, size);
+        try
+        {
+            sharding.DecodeBox(source, Metadata.ChunkShapeArray, start, extent, destination, destinationShape, destinationStart);
+        }
+        catch (Exception ex) when (ex is CodecException or FormatException or ArgumentException or InvalidDataException or IndexOutOfRangeException or OverflowException)
+        {
+            throw new CorruptChunkException(_owner.Name, Path, key, ex.Message, ex);
+        }
+    }
+
+    // A value already fetched for a chunk (null Owner: the chunk is not stored).
+    private sealed record Fetched(System.Buffers.IMemoryOwner<byte>? Owner);
+
     private void CheckOwn(EncodedChunk chunk)
     {
         ArgumentNullException.ThrowIfNull(chunk);
