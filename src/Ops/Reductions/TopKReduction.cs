@@ -59,6 +59,8 @@ internal sealed unsafe class TopKReduction<T> : MergeableReduction
         long first = _input.Offset(_axis, context.ChunkIndex[_axis]);
         var values = new T[length];
         var positions = new long[length];
+        var order = new int[length];
+        var compare = Comparer<int>.Create(Ranking(values, positions));
         var outValues = Values(context.Output, outer * inner);
         var outIndices = Indices(context.Output, outer * inner);
         for (long o = 0; o < outer; o++)
@@ -71,7 +73,7 @@ internal sealed unsafe class TopKReduction<T> : MergeableReduction
                     positions[i] = first + i;
                 }
 
-                Keep(values, positions, (int)length, outValues, outIndices, o, k, inner);
+                Keep(values, positions, (int)length, order, compare, outValues, outIndices, o, k, inner);
             }
         }
     }
@@ -84,6 +86,8 @@ internal sealed unsafe class TopKReduction<T> : MergeableReduction
         int n = context.Inputs.Count * _k;
         var values = new T[n];
         var positions = new long[n];
+        var order = new int[n];
+        var compare = Comparer<int>.Create(Ranking(values, positions));
         var outValues = Values(context.Output, outer * inner);
         var outIndices = Indices(context.Output, outer * inner);
         for (long o = 0; o < outer; o++)
@@ -106,7 +110,7 @@ internal sealed unsafe class TopKReduction<T> : MergeableReduction
                     }
                 }
 
-                Keep(values, positions, count, outValues, outIndices, o, k, inner);
+                Keep(values, positions, count, order, compare, outValues, outIndices, o, k, inner);
             }
         }
     }
@@ -142,19 +146,15 @@ internal sealed unsafe class TopKReduction<T> : MergeableReduction
     }
 
     // Ranks count candidates and writes the best |k| of lane (o, k) in order (−1 indices where there are fewer).
-    private void Keep(T[] values, long[] positions, int count, Span<T> outValues, Span<long> outIndices, long o, long k, long inner)
+    // The order and its comparison are made once per chunk task and reused for every lane.
+    private void Keep(T[] values, long[] positions, int count, int[] order, IComparer<int> compare, Span<T> outValues, Span<long> outIndices, long o, long k, long inner)
     {
-        var order = new int[count];
         for (int i = 0; i < count; i++)
         {
             order[i] = i;
         }
 
-        Array.Sort(order, (a, b) =>
-        {
-            int c = Rank(values[a], values[b]);
-            return c != 0 ? (_largest ? -c : c) : positions[a].CompareTo(positions[b]);
-        });
+        Array.Sort(order, 0, count, compare);
         for (int j = 0; j < _k; j++)
         {
             int at = (int)((((o * _k) + j) * inner) + k);
@@ -170,6 +170,13 @@ internal sealed unsafe class TopKReduction<T> : MergeableReduction
             }
         }
     }
+
+    // Best first: by value (descending for the largest), then lower index first.
+    private Comparison<int> Ranking(T[] values, long[] positions) => (a, b) =>
+    {
+        int c = Rank(values[a], values[b]);
+        return c != 0 ? (_largest ? -c : c) : positions[a].CompareTo(positions[b]);
+    };
 
     // NumPy's sort order: NaN above every number.
     private static int Rank(T a, T b)
