@@ -95,7 +95,7 @@ public static class Computation
     {
         options ??= new ComputeOptions();
         var clock = Stopwatch.StartNew();
-        var plan = ExecutionPlan.Create(sinks.Select(s => s.Node).ToArray(), options);
+        var plan = ExecutionPlan.Create(sinks.Select(s => s.Node).ToArray(), options, new PassRunner(options), cancellationToken);
         var executor = new ChunkExecutor(plan, options, (task, buffer) => sinks[task.OutputNumber].Accept(task, buffer));
         if (options.SharedMemory is { } shared)
         {
@@ -116,6 +116,22 @@ public static class Computation
         }
 
         return new ComputeStatistics(plan.Order.Count, executor.PeakBytes, plan.ProjectedPeakBytes, clock.Elapsed);
+    }
+
+    /// <summary>Runs the passes a planned node asks for while it is planned, each as a computation of its own under the same options.</summary>
+    private sealed class PassRunner(ComputeOptions options) : IChunkRunner
+    {
+        public void Run(ArrayNode output, ChunkReceiver receive, CancellationToken cancellationToken)
+        {
+            ArgumentNullException.ThrowIfNull(output);
+            ArgumentNullException.ThrowIfNull(receive);
+            RunAsync([new ReceiverSink(output, receive)], options, cancellationToken).GetAwaiter().GetResult();
+        }
+    }
+
+    private sealed class ReceiverSink(ArrayNode node, ChunkReceiver receive) : ChunkSink(node)
+    {
+        public override void Accept(ChunkTask task, ChunkBuffer buffer) => receive(task.ChunkIndex, buffer.Bytes);
     }
 
     /// <summary>Receives a computation's output chunks for one node.</summary>

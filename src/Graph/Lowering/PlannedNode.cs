@@ -38,4 +38,30 @@ public abstract class PlannedNode : ArrayNode
 /// <summary>What a <see cref="PlannedNode"/> is planned for.</summary>
 /// <param name="MemoryBudget">The computation's memory budget, in bytes (the hard limit on everything it holds at once).</param>
 /// <param name="TemporaryDirectory">Where on-disk routes put temporary arrays; null for the system temp directory.</param>
-public sealed record PlanningContext(long MemoryBudget, string? TemporaryDirectory);
+public sealed record PlanningContext(long MemoryBudget, string? TemporaryDirectory)
+{
+    /// <summary>
+    /// Runs passes over the data while the computation is planned, for a node whose route depends on the data (exact
+    /// quantiles of lanes larger than the budget narrow a histogram pass by pass); each pass runs alone, within
+    /// <see cref="MemoryBudget"/>. Null when the plan is only described (<c>Explain</c>), not run.
+    /// </summary>
+    public IChunkRunner? Runner { get; init; }
+
+    /// <summary>Cancels the passes <see cref="Runner"/> runs.</summary>
+    public CancellationToken CancellationToken { get; init; }
+}
+
+/// <summary>Runs a pass over the data for a <see cref="PlannedNode"/> being planned (see <see cref="PlanningContext.Runner"/>).</summary>
+public interface IChunkRunner
+{
+    /// <summary>
+    /// Computes every chunk of <paramref name="output"/> within the budget and hands each to <paramref name="receive"/>
+    /// (called from several threads at once; the data is only valid during the call).
+    /// </summary>
+    void Run(ArrayNode output, ChunkReceiver receive, CancellationToken cancellationToken);
+}
+
+/// <summary>Receives one computed chunk: its index and its bytes (valid only during the call).</summary>
+/// <param name="chunkIndex">The chunk's index in the output's grid.</param>
+/// <param name="data">The chunk's bytes (its <see cref="ArrayNode.OutputBytes"/>).</param>
+public delegate void ChunkReceiver(ReadOnlySpan<long> chunkIndex, ReadOnlySpan<byte> data);

@@ -66,12 +66,19 @@ public sealed class ExecutionPlan
     /// </summary>
     /// <exception cref="MemoryPlanRefusedException">No choice of routes fits the budget.</exception>
     /// <exception cref="ChunkCompute.Storage.ChunkComputeException">A planned node cannot fit at all (e.g. <c>RechunkBudgetException</c>).</exception>
-    public static ExecutionPlan Create(IReadOnlyList<ArrayNode> outputs, ComputeOptions? options = null)
+    public static ExecutionPlan Create(IReadOnlyList<ArrayNode> outputs, ComputeOptions? options = null) => Create(outputs, options, runner: null, CancellationToken.None);
+
+    /// <summary>
+    /// Plans as <see cref="Create(IReadOnlyList{ArrayNode}, ComputeOptions?)"/>, with <paramref name="runner"/> for planned
+    /// nodes whose route needs passes over the data first (<see cref="PlanningContext.Runner"/>): a plan about to run.
+    /// </summary>
+    internal static ExecutionPlan Create(IReadOnlyList<ArrayNode> outputs, ComputeOptions? options, IChunkRunner? runner, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(outputs);
         options ??= new ComputeOptions();
         long budget = options.EffectiveBudget;
-        var routes = RoutePlanner.Choose(outputs, new PlanningContext(budget, options.TemporaryDirectory));
+        var context = new PlanningContext(budget, options.TemporaryDirectory) { Runner = runner, CancellationToken = cancellationToken };
+        var routes = RoutePlanner.Choose(outputs, context);
         var plan = Create(TaskGraph.Build(outputs, routes), budget);
         return new ExecutionPlan(plan.Graph, (ChunkTask[])plan.Order, plan.ProjectedPeakBytes, plan.PeakTask, plan.BudgetBytes) { Routes = routes };
     }

@@ -17,23 +17,17 @@ internal static class RoutePlanner
     public static Dictionary<ArrayNode, ArrayNode> Choose(IReadOnlyList<ArrayNode> outputs, PlanningContext context)
     {
         var choice = new Dictionary<ArrayNode, ArrayNode>(ReferenceEqualityComparer.Instance);
-        var planned = PlannedNodes(outputs);
+        var routesOf = new Dictionary<PlannedNode, IReadOnlyList<ArrayNode>>(ReferenceEqualityComparer.Instance);
+        var planned = PlannedNodes(outputs, context, routesOf);
         if (planned.Count == 0)
         {
             return choice;
         }
 
-        var candidates = new List<IReadOnlyList<ArrayNode>>(planned.Count);
-        foreach (var p in planned)
+        var candidates = planned.Select(p => routesOf[p]).ToList();
+        for (int i = 0; i < planned.Count; i++)
         {
-            var routes = p.Routes(context);
-            if (routes.Count == 0)
-            {
-                throw new InvalidOperationException($"'{p.Label}' ({p}) offered no route");
-            }
-
-            candidates.Add(routes);
-            choice[p] = routes[0];
+            choice[planned[i]] = candidates[i][0];
         }
 
         if (Need(outputs, choice) <= context.MemoryBudget)
@@ -76,25 +70,45 @@ internal static class RoutePlanner
         return Math.Max(largest, TaskSchedule.SimulatePeak(order).PeakBytes);
     }
 
-    /// <summary>The planned nodes reachable from the outputs, inputs before the nodes that read them.</summary>
-    private static List<PlannedNode> PlannedNodes(IReadOnlyList<ArrayNode> outputs)
+    /// <summary>
+    /// The planned nodes reachable from the outputs, through inputs and through every candidate route (a route may
+    /// hold planned nodes of its own, e.g. a quantile's gathering rechunk): each is asked for its routes once, and comes
+    /// after the planned nodes it reads or its routes hold.
+    /// </summary>
+    private static List<PlannedNode> PlannedNodes(IReadOnlyList<ArrayNode> outputs, PlanningContext context, Dictionary<PlannedNode, IReadOnlyList<ArrayNode>> routesOf)
     {
         var result = new List<PlannedNode>();
         var seen = new HashSet<ArrayNode>(ReferenceEqualityComparer.Instance);
-        var stack = new Stack<(ArrayNode Node, bool Expanded)>();
+        var stack = new Stack<(ArrayNode Node, int Stage)>();
         foreach (var o in outputs.Reverse())
         {
-            stack.Push((o, false));
+            stack.Push((o, 0));
         }
 
         while (stack.Count > 0)
         {
-            var (node, expanded) = stack.Pop();
-            if (expanded)
+            var (node, stage) = stack.Pop();
+            if (stage == 2)
             {
-                if (node is PlannedNode p)
+                result.Add((PlannedNode)node);
+                continue;
+            }
+
+            if (stage == 1)
+            {
+                // Its inputs are walked: ask for its routes, then walk them before the node itself is added.
+                var p = (PlannedNode)node;
+                var routes = p.Routes(context);
+                if (routes.Count == 0)
                 {
-                    result.Add(p);
+                    throw new InvalidOperationException($"'{p.Label}' ({p}) offered no route");
+                }
+
+                routesOf[p] = routes;
+                stack.Push((p, 2));
+                for (int r = routes.Count - 1; r >= 0; r--)
+                {
+                    stack.Push((routes[r], 0));
                 }
 
                 continue;
@@ -105,10 +119,14 @@ internal static class RoutePlanner
                 continue;
             }
 
-            stack.Push((node, true));
+            if (node is PlannedNode)
+            {
+                stack.Push((node, 1));
+            }
+
             for (int i = node.Inputs.Count - 1; i >= 0; i--)
             {
-                stack.Push((node.Inputs[i], false));
+                stack.Push((node.Inputs[i], 0));
             }
         }
 

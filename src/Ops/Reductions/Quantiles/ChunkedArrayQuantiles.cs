@@ -5,9 +5,12 @@ namespace ChunkCompute.Ops;
 
 /// <summary>
 /// Exact quantiles, percentiles and medians (NumPy's <c>quantile</c>, <c>percentile</c>, <c>median</c> and their nan forms,
-/// default "linear" method), as float64. Each lane along the axis is gathered into one chunk (one pass over the data;
-/// the plan refuses lanes that cannot fit the budget) and sorted; with no axis the whole array is one lane. Quantiles
-/// of arrays larger than the budget (multi-pass histogram refinement) are not offered yet.
+/// default "linear" method), as float64; with no axis the whole array is one lane. Chosen when the computation is
+/// planned, by the budget: lanes that fit in three quarters of it are gathered into one chunk each and sorted (one pass
+/// over the data); larger lanes are found by histogram refinement over order-preserving keys — a pass counting the top
+/// 16 bits of every key, then (usually) one pass collecting the keys in the bins that hold the ranks wanted, or while
+/// those bins exceed a quarter of the budget another 16-bit histogram pass first: at most 2 passes before the
+/// collection for 32-bit and smaller types, 4 for 64-bit ones. Either way exact, and within the budget.
 /// </summary>
 public static class ChunkedArrayQuantiles
 {
@@ -70,6 +73,8 @@ public static class ChunkedArrayQuantiles
             source = source.Rechunk(sizes);
         }
 
-        return new ChunkedArray<double>(new QuantileNode<T>(source.Node, a, (double[])q.Clone(), skipNaN));
+        var quantiles = (double[])q.Clone();
+        var lanes = new QuantileNode<T>(source.Node, a, quantiles, skipNaN);
+        return new ChunkedArray<double>(new QuantilePlanNode<T>(x.Node, axis is null ? null : a, quantiles, skipNaN, lanes));
     }
 }
