@@ -119,7 +119,7 @@ public static class Computation
     }
 
     /// <summary>Runs the passes a planned node asks for while it is planned, each as a computation of its own under the same options.</summary>
-    private sealed class PassRunner(ComputeOptions options) : IChunkRunner
+    internal sealed class PassRunner(ComputeOptions options) : IChunkRunner
     {
         public void Run(ArrayNode output, ChunkReceiver receive, CancellationToken cancellationToken)
         {
