@@ -121,7 +121,8 @@ public sealed class NamedDimensionOverloadTests
         Assert.Equal(["lat"], x.Sum(["time", "lon"]).DimensionNames!);
         Assert.Equal(["time", "lat", "lon"], x.Max(["lon"], keepDims: true).DimensionNames!);
         Assert.Equal(["time", "lon"], x.ArgMax("lat").DimensionNames!);
-        foreach (var kept in new[] { x.CumSum("time"), x.MovingMean(2, "lon"), x.Diff("time"), x.Take([1L, 0], "lat"), x.Sort("lon"),
+        Assert.Equal(["time", "lat", "lon"], x.ArgTopK(-1, "lon").DimensionNames!);
+        foreach (var kept in new[] { x.CumSum("time"), x.MovingMean(2, "lon"), x.Diff("time"), x.Take([1L, 0], "lat"), x.Sort("lon"), x.TopK(2, "time"),
                      x.MapOverlap<double, double>([("lat", 1)], OverlapBoundary.Reflect, Stencil) })
         {
             Assert.Equal(["time", "lat", "lon"], kept.DimensionNames!);
