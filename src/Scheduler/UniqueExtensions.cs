@@ -10,7 +10,7 @@ namespace ChunkCompute.Scheduler;
 /// </summary>
 public static class UniqueExtensions
 {
-    /// <summary>The sorted distinct values (NaN, for floats, once and last).</summary>
+    /// <summary>The sorted distinct values (NaN, for floats, and NaT, for datetimes and timedeltas, once and last).</summary>
     public static T[] Unique<T>(this ChunkedArray<T> array, ComputeOptions? options = null, CancellationToken cancellationToken = default)
         where T : unmanaged, IComparable<T> => UniqueCounts(array, options, cancellationToken).Values;
 
@@ -48,14 +48,20 @@ public static class UniqueExtensions
         public (T[] Values, long[] Counts) Result() => ([.. _counts.Keys], [.. _counts.Values]);
     }
 
-    // NumPy's order: NaN (a value unequal to itself) after every number, all NaN one value.
+    // NumPy's order: NaN (a value unequal to itself) after every number, all NaN one value; NaT likewise after every
+    // datetime or timedelta (NumPy sorts NaT last), though its bits are the smallest int64.
     internal static int Compare<T>(T a, T b)
         where T : IComparable<T>
     {
-        bool na = !a.Equals(a) || (a is double d && double.IsNaN(d)) || (a is float f && float.IsNaN(f)) || (a is Half h && Half.IsNaN(h));
-        bool nb = !b.Equals(b) || (b is double e && double.IsNaN(e)) || (b is float g && float.IsNaN(g)) || (b is Half k && Half.IsNaN(k));
+        bool na = IsMissing(a);
+        bool nb = IsMissing(b);
         return na || nb ? na.CompareTo(nb) : a.CompareTo(b);
     }
+
+    private static bool IsMissing<T>(T v)
+        where T : IComparable<T> =>
+        !v.Equals(v) || (v is double d && double.IsNaN(d)) || (v is float f && float.IsNaN(f)) || (v is Half h && Half.IsNaN(h))
+        || (v is DateTime64 t && t.IsNaT) || (v is TimeDelta64 s && s.IsNaT);
 
     // A chunk's sorted distinct values and their counts: [n (int64)][n values][n counts (int64)].
     private sealed unsafe class UniqueChunkNode<T> : ArrayNode

@@ -15,7 +15,7 @@ namespace ChunkCompute.Cli.Commands;
 /// <summary>
 /// <c>chunkcompute stats STORE --array PATH --op OP [--axis N[,N]] [--ddof N] [--q Q[,Q]] [--memory SIZE] [--json]</c>:
 /// one reduction of a stored array, computed chunk by chunk under the memory budget (median and quantiles gather each
-/// lane along the axis, or the whole array, into memory).
+/// lane along the axis, or the whole array, into memory; unique counts the distinct values of the whole array).
 /// </summary>
 internal static partial class StatsCommand
 {
@@ -23,20 +23,20 @@ internal static partial class StatsCommand
     [
         "sum", "mean", "std", "var", "min", "max", "count", "count-nonzero", "argmin", "argmax",
         "nansum", "nanmean", "nanstd", "nanvar", "nanmin", "nanmax",
-        "median", "nanmedian", "quantile", "nanquantile",
+        "median", "nanmedian", "quantile", "nanquantile", "unique",
     ];
 
     public static Command Create(CliContext context)
     {
         var store = new Argument<string>("STORE") { Description = "The Zarr store: a directory, or an s3://, az:// or http(s):// URL." };
         var array = new Option<string>("--array") { Description = "Path of the array in the store.", Required = true };
-        var op = new Option<string>("--op") { Description = "One of: " + string.Join(", ", Ops) + ". count = non-NaN elements.", Required = true };
+        var op = new Option<string>("--op") { Description = "One of: " + string.Join(", ", Ops) + ". count = non-NaN elements; unique = the distinct values and their counts (whole array, no --axis).", Required = true };
         op.AcceptOnlyFromAmong(Ops);
         var axis = new Option<string?>("--axis") { Description = "Axis or axes to reduce, by number or dimension name, e.g. 0, 0,2 or time (default: all; argmin/argmax: one axis or all, giving the flat C-order index)." };
         var ddof = new Option<double>("--ddof") { Description = "Delta degrees of freedom for std/var (default 0, as NumPy).", DefaultValueFactory = _ => 0 };
         var quantiles = new Option<string?>("--q") { Description = "Quantiles for quantile/nanquantile, each in [0, 1], e.g. 0.1,0.5,0.9 (the result's first axis)." };
         var memory = CliOptions.Memory("chunk buffers");
-        var json = CliOptions.Json("op, shape, dtype, value, peak_memory_bytes, seconds");
+        var json = CliOptions.Json("op, shape, dtype, value, peak_memory_bytes, seconds; unique: op, shape, dtype, values, counts, seconds");
         var command = new Command("stats", "Compute a reduction (sum, mean, std, …) of a stored array within a memory budget.") { store, array, op, axis, ddof, quantiles, memory, json };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -45,6 +45,12 @@ internal static partial class StatsCommand
             CliPaths.RequireStore("stats", "stats STORE --array PATH --op OP", "STORE", storeArgument);
             using var zarr = ZarrStore.OpenExisting(storeArgument);
             var source = zarr.OpenArray(parse.GetValue(array)!);
+            if (parse.GetValue(op) == "unique")
+            {
+                ParseQuantiles(parse.GetValue(quantiles), "unique");
+                return await RunUniqueAsync(context, parse, source, parse.GetValue(axis), budget, parse.GetValue(json), cancellationToken).ConfigureAwait(false);
+            }
+
             int[]? axes = ParseAxes(parse.GetValue(axis), source.Rank, source.Metadata.DimensionNames);
             string opName = parse.GetValue(op)!;
             double[]? q = ParseQuantiles(parse.GetValue(quantiles), opName);

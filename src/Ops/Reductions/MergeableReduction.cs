@@ -80,6 +80,9 @@ public abstract class MergeableReduction
     /// <summary>Label of the finalize node.</summary>
     public virtual string FinalizeLabel => Name;
 
+    /// <summary>The result's dimension names (null: unnamed); a reduction that keeps every dimension keeps its input's.</summary>
+    internal virtual IReadOnlyList<string?>? ResultDimensionNames => null;
+
     /// <summary>
     /// The input chunks partial <paramref name="stateIndex"/> reads, in kernel order. Default: the chunk of
     /// <see cref="Inputs"/>[0] at the same index (the state grid has the input's chunk counts).

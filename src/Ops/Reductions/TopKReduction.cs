@@ -32,6 +32,9 @@ internal sealed unsafe class TopKReduction<T> : MergeableReduction
 
     public override DataType OutputType => _indices ? DataType.Int64 : DataType.Of<T>();
 
+    // The axis keeps its name (its length becomes |k|), as every other dimension does.
+    internal override IReadOnlyList<string?>? ResultDimensionNames => Inputs[0].DimensionNames;
+
     private static ChunkGrid StateGrid(ChunkGrid grid, int axis, int k) =>
         ChunkGrid.FromSizes(Enumerable.Range(0, grid.Rank).Select(d => d == axis ? (IReadOnlyList<int>)Enumerable.Repeat(k, grid.Sizes(d).Count).ToArray() : grid.Sizes(d)).ToArray());
 

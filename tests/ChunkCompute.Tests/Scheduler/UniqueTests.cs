@@ -36,6 +36,11 @@ public sealed class UniqueTests
         var days = new[] { 5L, -3, 5, 12, -3 }.Select(d => new DateTime64(d)).ToArray();
         store.CreateArray("t", DataType.DateTime64("D"), [5], [2]).As<DateTime64>().Write(days);
         Assert.Equal(new[] { -3L, 5, 12 }.Select(d => new DateTime64(d)), store.Open<DateTime64>("t").Unique());
+        var withNaT = new[] { DateTime64.NaT, new DateTime64(4), DateTime64.NaT, new DateTime64(-9) };
+        store.CreateArray("n", DataType.DateTime64("s"), [4], [3]).As<DateTime64>().Write(withNaT);
+        var (times, timeCounts) = store.Open<DateTime64>("n").UniqueCounts();
+        Assert.Equal([new DateTime64(-9), new DateTime64(4), DateTime64.NaT], times); // NumPy: NaT sorts last
+        Assert.Equal([1L, 1, 2], timeCounts);
 
         var (values, counts) = ChunkedArray.FromArray(new[] { 2.5, double.NaN, -1.0, 2.5, double.NaN, double.PositiveInfinity }, 4).UniqueCounts();
         Assert.Equal([-1.0, 2.5, double.PositiveInfinity, double.NaN], values);

@@ -15,6 +15,8 @@ internal sealed class ReduceFinalizeNode : ArrayNode
 
     public override string Label => _reduction.FinalizeLabel;
 
+    public override IReadOnlyList<string?>? DimensionNames => _reduction.ResultDimensionNames;
+
     public override void Dependencies(ReadOnlySpan<long> chunkIndex, IList<ChunkDependency> dependencies) =>
         _reduction.FinalizeDependencies(chunkIndex, dependencies);
 

@@ -31,6 +31,7 @@ internal static class ReductionInvoker
             .Where(m => m.Name == method)
             .Select(m => m.IsGenericMethodDefinition ? m.MakeGenericMethod(elementType) : m)
             .Where(m => m.GetParameters()[0].ParameterType == array.GetType())
+            .Where(m => m.GetParameters()[1].ParameterType != typeof(string) && m.GetParameters()[1].ParameterType != typeof(string[]))
             .Where(m => (m.GetParameters()[1].ParameterType == typeof(int[])) == wantArray)
             .ToList();
         var info = Assert.Single(candidates);
