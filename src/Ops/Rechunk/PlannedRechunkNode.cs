@@ -17,6 +17,9 @@ internal sealed class PlannedRechunkNode(ArrayNode input, ChunkGrid target)
     /// <inheritdoc/>
     public override string Label => "rechunk";
 
+    /// <summary>What the rechunk is for, when another operation made it (named first in a refusal).</summary>
+    public string? Purpose { get; init; }
+
     /// <inheritdoc/>
     public override IReadOnlyList<ArrayNode> Routes(PlanningContext context)
     {
@@ -42,7 +45,7 @@ internal sealed class PlannedRechunkNode(ArrayNode input, ChunkGrid target)
         else if (inMemory is not null)
         {
             throw new RechunkBudgetException(
-                $"rechunk of '{input.Label}': {inMemory.Message} An on-disk intermediate would still need {ByteSize.Format(taskBytes, exact: true)} for one task.",
+                $"{(Purpose is null ? "" : Purpose + ": ")}rechunk of '{input.Label}': {inMemory.Message} An on-disk intermediate would still need {ByteSize.Format(taskBytes, exact: true)} for one task.",
                 Math.Min(inMemory.RequiredBytes, taskBytes),
                 budget);
         }

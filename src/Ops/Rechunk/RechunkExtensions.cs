@@ -71,6 +71,17 @@ public static class RechunkExtensions
         return array.Chunks.Equals(target) ? array : new ChunkedArray<T>(new PlannedRechunkNode(array.Node, target));
     }
 
+    /// <summary>
+    /// A rechunk made by another operation (<paramref name="purpose"/>, e.g. "sort along axis 1 gathers each lane into
+    /// one chunk"): the same planned rechunk, whose refusal says what it was for.
+    /// </summary>
+    internal static ChunkedArray<T> RechunkFor<T>(this ChunkedArray<T> array, IReadOnlyList<IReadOnlyList<int>> chunkSizes, string purpose)
+        where T : unmanaged
+    {
+        var target = ChunkGrid.FromSizes(chunkSizes);
+        return array.Chunks.Equals(target) ? array : new ChunkedArray<T>(new PlannedRechunkNode(array.Node, target) { Purpose = purpose });
+    }
+
     /// <summary>Builds the nodes of <paramref name="plan"/> over <paramref name="input"/>.</summary>
     internal static ArrayNode Apply(ArrayNode input, RechunkPlan plan)
     {

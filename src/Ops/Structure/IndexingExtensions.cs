@@ -75,7 +75,7 @@ public static class IndexingExtensions
     public static ChunkedArray<T> Sort<T>(this ChunkedArray<T> x, int axis = -1)
         where T : unmanaged, INumberBase<T>, IComparisonOperators<T, T, bool>
     {
-        var (whole, a) = WholeAxis(x, axis);
+        var (whole, a) = WholeAxis(x, axis, "sort");
         return new ChunkedArray<T>(new SortNode<T, T>(whole.Node, a, indices: false));
     }
 
@@ -87,7 +87,7 @@ public static class IndexingExtensions
     public static ChunkedArray<long> ArgSort<T>(this ChunkedArray<T> x, int axis = -1)
         where T : unmanaged, INumberBase<T>, IComparisonOperators<T, T, bool>
     {
-        var (whole, a) = WholeAxis(x, axis);
+        var (whole, a) = WholeAxis(x, axis, "argsort");
         return new ChunkedArray<long>(new SortNode<T, long>(whole.Node, a, indices: true));
     }
 
@@ -119,7 +119,7 @@ public static class IndexingExtensions
     }
 
     // The array with the axis in one chunk (the other axes keep their chunks).
-    private static (ChunkedArray<T> Array, int Axis) WholeAxis<T>(ChunkedArray<T> x, int axis)
+    private static (ChunkedArray<T> Array, int Axis) WholeAxis<T>(ChunkedArray<T> x, int axis, string operation)
         where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(x);
@@ -131,6 +131,6 @@ public static class IndexingExtensions
         }
 
         var sizes = Enumerable.Range(0, grid.Rank).Select(d => d == a ? (IReadOnlyList<int>)[checked((int)grid.Shape[a])] : grid.Sizes(d)).ToArray();
-        return (x.Rechunk(sizes), a);
+        return (x.RechunkFor(sizes, $"{operation} along axis {a} holds each lane of {grid.Shape[a]} elements in one chunk"), a);
     }
 }

@@ -30,6 +30,9 @@ internal sealed unsafe class SliceNode : ArrayNode
     /// <inheritdoc/>
     public override string Label => "getitem";
 
+    /// <summary>The input's names of the dimensions kept (an integer index drops its dimension and name, as xarray's isel).</summary>
+    public override IReadOnlyList<string?>? DimensionNames => Inputs[0].DimensionNames is { } names ? _keptDims.Select(d => names[d]).ToArray() : null;
+
     /// <summary>Builds the node, or returns null when the selection is the whole array.</summary>
     public static ArrayNode Create(ArrayNode input, DimensionSelection[] selection)
     {

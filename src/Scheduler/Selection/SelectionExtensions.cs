@@ -45,6 +45,25 @@ public static class SelectionExtensions
         return Select(x, mask, a, options, cancellationToken);
     }
 
+    /// <summary>The rows along the dimension named <paramref name="dim"/> where <paramref name="mask"/> is true (see <see cref="Compress{T}(ChunkedArray{T}, ChunkedArray{bool}, int, ComputeOptions?, CancellationToken)"/>).</summary>
+    /// <exception cref="ArgumentException">No dimension has that name, or the mask is not 1-D or is longer than the dimension.</exception>
+    public static ChunkedArray<T> Compress<T>(this ChunkedArray<T> x, ChunkedArray<bool> mask, string dim, ComputeOptions? options = null, CancellationToken cancellationToken = default)
+        where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return x.Compress(mask, x.AxisOf(dim), options, cancellationToken);
+    }
+
+    /// <summary>The rows <paramref name="indices"/> along the dimension named <paramref name="dim"/> (see <see cref="Take{T}(ChunkedArray{T}, ChunkedArray{long}, int, ComputeOptions?, CancellationToken)"/>).</summary>
+    /// <exception cref="ArgumentException">No dimension has that name, or the indices are not 1-D.</exception>
+    /// <exception cref="MemoryPlanRefusedException">The indices take more than half the budget.</exception>
+    public static ChunkedArray<T> Take<T>(this ChunkedArray<T> x, ChunkedArray<long> indices, string dim, ComputeOptions? options = null, CancellationToken cancellationToken = default)
+        where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return x.Take(indices, x.AxisOf(dim), options, cancellationToken);
+    }
+
     /// <summary>
     /// The elements where <paramref name="mask"/> (the shape of <paramref name="x"/>) is true, as a 1-D array in C order:
     /// NumPy's <c>x[mask]</c> (and <c>extract(mask, x)</c>). Both are flattened (as Dask does) and compressed; the

@@ -207,12 +207,13 @@ public sealed class OpsMemoryBudgetTests
         ChunkedArray<double> Build() => op == "Sort" ? x.Sort(1) : x.ArgSort(1).AsType<double>();
         int before = ChunkReads(counted);
 
-        // Refused by the rechunk that gathers each lane into one chunk: the message names the budget, the array and the
-        // one-chunk lane it could not gather (not yet the sort that asked for it).
+        // Refused by the rechunk that gathers each lane into one chunk: the message names the sort that asked for it,
+        // the budget, the array and the one-chunk lane it could not gather.
         var e = Assert.Throws<RechunkBudgetException>(() => Build().Compute(new ComputeOptions { MemoryBudget = budget }));
 
         Assert.Equal(budget, e.BudgetBytes);
         Assert.True(e.RequiredBytes > budget, $"required {e.RequiredBytes}");
+        Assert.StartsWith($"{op.ToLowerInvariant()} along axis 1 holds each lane of 131072 elements in one chunk: ", e.Message, StringComparison.Ordinal);
         Assert.Contains("within 512 KiB", e.Message, StringComparison.Ordinal);
         Assert.Contains("cannot rechunk [8, 131072]", e.Message, StringComparison.Ordinal);
         Assert.Contains("(131072)", e.Message, StringComparison.Ordinal);

@@ -12,7 +12,7 @@ namespace ChunkCompute.Ops;
 /// those bins exceed a quarter of the budget another 16-bit histogram pass first: at most 2 passes before the
 /// collection for 32-bit and smaller types, 4 for 64-bit ones. Either way exact, and within the budget.
 /// </summary>
-public static class ChunkedArrayQuantiles
+public static partial class ChunkedArrayQuantiles
 {
     /// <summary>
     /// Quantiles <paramref name="q"/> (each in [0, 1]) over <paramref name="axis"/> (null: all elements): shape
@@ -27,7 +27,7 @@ public static class ChunkedArrayQuantiles
     public static ChunkedArray<double> NanQuantile<T>(this ChunkedArray<T> x, double[] q, int? axis = null)
         where T : unmanaged, INumberBase<T> => Build(x, q, axis, skipNaN: true);
 
-    /// <summary>Percentiles <paramref name="p"/> (each in [0, 100]) over <paramref name="axis"/>: <see cref="Quantile{T}"/> of p / 100.</summary>
+    /// <summary>Percentiles <paramref name="p"/> (each in [0, 100]) over <paramref name="axis"/>: <see cref="Quantile{T}(ChunkedArray{T}, double[], int?)"/> of p / 100.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A percentile is outside [0, 100], or the axis is out of range.</exception>
     public static ChunkedArray<double> Percentile<T>(this ChunkedArray<T> x, double[] p, int? axis = null)
         where T : unmanaged, INumberBase<T>

@@ -30,6 +30,11 @@ internal sealed class QuantilePlanNode<T> : PlannedNode
 
     public override string Label => _skipNaN ? "nanquantile" : "quantile";
 
+    /// <summary>As xarray names them: "quantile" first, then the input's dimensions but the reduced one.</summary>
+    public override IReadOnlyList<string?>? DimensionNames => Inputs[0].DimensionNames is { } names
+        ? ["quantile", .. names.Where((_, d) => _axis is int a && d != a)]
+        : null;
+
     /// <summary>
     /// The bytes one gathered lane's task holds: its chunk of the input (the lane times the largest extent of the other
     /// dimensions' chunks) and the lane as doubles.

@@ -184,6 +184,16 @@ public sealed class QuantileTests
     }
 
     [Fact]
+    public void Quantiles_NameTheirDimensionsAsXarray()
+    {
+        var x = ChunkedArray.FromArray(new double[24], [2, 3, 4], [1, 2, 3]).WithDims("time", "lat", "lon");
+        Assert.Equal(["quantile", "time", "lon"], x.Quantile([0.5, 0.9], "lat").DimensionNames!);
+        Assert.Equal(["quantile"], x.Quantile([0.5]).DimensionNames!);
+        Assert.Equal(["lat", "lon"], x.Median("time").DimensionNames!);
+        Assert.Null(ChunkedArray.FromArray(new double[4], 2).Median().DimensionNames);
+    }
+
+    [Fact]
     public void Quantile_OutsideZeroToOne_IsRefused()
     {
         var x = ChunkedArray.FromArray(new double[10], 3);

@@ -64,6 +64,11 @@ public sealed class SelectionTests
         var mask = ChunkedArray.FromArray(new[] { true, false, true, true, false, true }, 2);
         Assert.Equal(["time", "x"], x.Compress(mask).DimensionNames!);
         Assert.Equal(["time", "x"], x.Compress(mask, options: new ComputeOptions { MemoryBudget = 1024 }).DimensionNames!);
+        var byName = x.Compress(ChunkedArray.FromArray(new[] { true, false, false, true, true, false, true, false, false, true }, 4), "x").Compute();
+        Assert.Equal([6L, 5L], byName.Shape);
+        var taken = x.Take(ChunkedArray.FromArray(new long[] { 5, 0 }, 1), "time");
+        Assert.Equal([2L, 10L], taken.Shape);
+        Assert.Throws<ArgumentException>(() => x.Compress(mask, "lat"));
     }
 
     [Fact]
