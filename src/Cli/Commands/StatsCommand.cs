@@ -14,8 +14,8 @@ namespace ChunkCompute.Cli.Commands;
 
 /// <summary>
 /// <c>chunkcompute stats STORE --array PATH --op OP [--axis N[,N]] [--ddof N] [--q Q[,Q]] [--memory SIZE] [--json]</c>:
-/// one reduction of a stored array, computed chunk by chunk under the memory budget (median and quantiles gather each
-/// lane along the axis, or the whole array, into memory; unique counts the distinct values of the whole array).
+/// one reduction of a stored array, computed chunk by chunk under the memory budget (median and quantiles gather lanes
+/// that fit and find larger ones by histogram passes; unique counts the distinct values of the whole array).
 /// </summary>
 internal static partial class StatsCommand
 {
