@@ -5,9 +5,10 @@ record: merge one run's JSON line (its stdout) with peak RSS and wall time from 
   record.py --stdout OUT --time TIME --case C --tool T --role chunkcompute|peer --rep N --size S --target R --load L --command CMD
   (rep 0 is the untimed warm-up; report.py leaves it out of the statistics.)
 
-check: assert that every run of a case agrees on logical bytes and, to 1e-6 relative, on the checksum (with
---metric us_per_task, only the runs of the same tool: the tools run different task counts).
-  record.py --check RAW.jsonl --case C [--metric throughput|us_per_task|rss_mib]
+check: assert that every run of a case agrees on logical bytes and, to 1e-6 relative (--rel-tol: a case's own
+tolerance, set in cases.sh with checksum_tolerance), on the checksum (with --metric us_per_task, only the runs of the
+same tool: the tools run different task counts).
+  record.py --check RAW.jsonl --case C [--metric throughput|us_per_task|rss_mib] [--rel-tol 1e-6]
 
 Fields of the command's JSON line beyond case/tool/seconds/bytes/checksum (tasks, us_per_task, budget_bytes, ...) are
 kept under "extra".
@@ -65,6 +66,7 @@ def record(a):
         "max_rss_kib": rss, "process_seconds": wall, "process_cpu_seconds": cpu,
         "load_before": a.load, "command": a.command, "metric": a.metric,
         "rss_limit_mib": None if a.rss_limit in (None, "-") else float(a.rss_limit),
+        "checksum_rel_tol": a.rel_tol,
         "extra": {k: v for k, v in r.items() if k not in ("case", "tool", "seconds", "bytes", "checksum")},
     }
     print(json.dumps(out))
@@ -84,20 +86,20 @@ def check(a):
     if a.metric == "us_per_task":
         groups = [[r for r in runs if r["tool"] == t] for t in sorted({r["tool"] for r in runs})]
     for group in groups:
-        check_group(a.case, group)
+        check_group(a.case, group, a.rel_tol)
 
 
-def check_group(case, runs):
+def check_group(case, runs, rel_tol=REL_TOL):
     ref = runs[0]
     for r in runs[1:]:
         if r["bytes"] != ref["bytes"]:
             sys.exit(f"record.py: case {case}: {r['tool']} read {r['bytes']} bytes, {ref['tool']} {ref['bytes']}")
-        if not math.isclose(r["checksum"], ref["checksum"], rel_tol=REL_TOL, abs_tol=1e-12):
-            sys.exit(f"record.py: case {case}: checksums disagree: {r['tool']} {r['checksum']!r}, "
-                     f"{ref['tool']} {ref['checksum']!r}")
+        if not math.isclose(r["checksum"], ref["checksum"], rel_tol=rel_tol, abs_tol=1e-12):
+            sys.exit(f"record.py: case {case}: checksums disagree (relative tolerance {rel_tol:g}): "
+                     f"{r['tool']} {r['checksum']!r}, {ref['tool']} {ref['checksum']!r}")
     tools = sorted({r["tool"] for r in runs})
     print(f"[bench] case {case}: {len(runs)} runs of {', '.join(tools)} agree "
-          f"(bytes {ref['bytes']}, checksum {ref['checksum']!r})", file=sys.stderr)
+          f"(bytes {ref['bytes']}, checksum {ref['checksum']!r}, relative tolerance {rel_tol:g})", file=sys.stderr)
 
 
 def main():
@@ -115,6 +117,8 @@ def main():
     ap.add_argument("--command")
     ap.add_argument("--rss-limit", default="-", help="second target: ChunkCompute's peak RSS in MiB, at most")
     ap.add_argument("--metric", default="throughput", choices=("throughput", "us_per_task", "rss_mib"))
+    ap.add_argument("--rel-tol", type=float, default=REL_TOL,
+                    help="relative tolerance of the checksum check (1e-6 unless the case sets its own)")
     a = ap.parse_args()
     if a.check:
         check(a)

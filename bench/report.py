@@ -105,7 +105,8 @@ def summarize(runs):
     for r in runs:
         c = cases.setdefault(r["case"], {"target": r.get("target"), "tools": {}, "peer": None,
                                          "metric": r.get("metric") or "throughput",
-                                         "rss_limit": r.get("rss_limit_mib")})
+                                         "rss_limit": r.get("rss_limit_mib"),
+                                         "rel_tol": r.get("checksum_rel_tol")})
         if r["role"] == "peer":
             c["peer"] = r["tool"]
         t = c["tools"].setdefault(r["tool"], {"seconds": [], "rss": [], "bytes": r["bytes"],
@@ -337,7 +338,8 @@ def markdown(cases, size, command, svg_name, disk=None):
              "while it flushes).")
     L.append("- Throughput is logical (decoded) bytes / median seconds, in GB/s (1 GB = 10^9 bytes). Ratio = "
              "ChunkCompute's median throughput / the peer's.")
-    L.append("- Each tool prints a checksum (sum of the values); the harness fails unless all runs agree to 1e-6 relative.")
+    L.append("- Each tool prints a checksum (sum of the values); the harness fails unless all runs agree to 1e-6 relative "
+             "(or to the case's own tolerance, given with the case's checksum below when it has one).")
     L.append("")
     L.append("## Results")
     L.append("")
@@ -346,7 +348,12 @@ def markdown(cases, size, command, svg_name, disk=None):
         L.append(f"### `{name}`")
         L.append("")
         any_t = next(iter(c["tools"].values()))
-        L.append(f"Logical bytes: {any_t['bytes']:,} ({any_t['bytes'] / 2**20:,.0f} MiB); checksum {any_t['checksum']!r}.")
+        if c.get("rel_tol") not in (None, 1e-6):
+            sums = ", ".join(f"{'ChunkCompute' if tool == CC else tool} {t['checksum']!r}" for tool, t in c["tools"].items())
+            L.append(f"Logical bytes: {any_t['bytes']:,} ({any_t['bytes'] / 2**20:,.0f} MiB); checksums {sums} "
+                     f"(checked to {c['rel_tol']:g} relative: this case's own tolerance, see bench/cases.sh).")
+        else:
+            L.append(f"Logical bytes: {any_t['bytes']:,} ({any_t['bytes'] / 2**20:,.0f} MiB); checksum {any_t['checksum']!r}.")
         L.append("")
         L.append(f"Metric: {c['metric']} ({METRIC_HELP[c['metric']]}).")
         L.append("")

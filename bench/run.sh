@@ -87,10 +87,13 @@ case "$SIZE" in tiny) PREFAULT=$((24 << 20)) ;; small) PREFAULT=$((600 << 20)) ;
 
 # --- 4. cases -----------------------------------------------------------------------------------------
 CASE_NAMES=(); CASE_TARGETS=(); CASE_PEERS=(); CASE_CC=(); CASE_PEER_CMD=(); CASE_METRICS=(); CASE_RSS=(); CASE_COLD=()
+declare -A CASE_REL_TOL=()
 add_case() {
     CASE_NAMES+=("$1"); CASE_TARGETS+=("$2"); CASE_PEERS+=("$3"); CASE_CC+=("$4"); CASE_PEER_CMD+=("$5")
     CASE_METRICS+=("${6:-throughput}"); CASE_RSS+=("${7:--}"); CASE_COLD+=("${8:-}")
 }
+# checksum_tolerance CASE REL: the relative tolerance the case's checksums must agree to, instead of 1e-6 (cases.sh)
+checksum_tolerance() { CASE_REL_TOL["$1"]="$2"; }
 # shellcheck source=cases.sh
 source "$BENCH/cases.sh"
 
@@ -115,7 +118,8 @@ warm_input() {
 }
 
 # run_one CASE TOOL_LABEL ROLE REP TARGET COMMAND: one process under /usr/bin/time -v; appends a JSONL record.
-# ($metric, $rss_limit and $cold, the case's metric, RSS limit and cold-cache folder, are set by the loop below.)
+# ($metric, $rss_limit, $cold and $rel_tol, the case's metric, RSS limit, cold-cache folder and checksum tolerance, are
+# set by the loop below.)
 run_one() {
     local name="$1" label="$2" role="$3" rep="$4" target="$5" cmd="$6" load
     # a cold case reads from the disk: evict its files from the page cache before every run; a warm case re-reads its
@@ -141,13 +145,14 @@ run_one() {
     fi
     "$PY" "$BENCH/record.py" --stdout "$TMP/stdout.txt" --time "$TMP/time.txt" \
         --case "$name" --tool "$label" --role "$role" --rep "$rep" --size "$SIZE" --target "$target" \
-        --load "$load" --command "$cmd" --metric "$metric" --rss-limit "$rss_limit" >> "$RAW"
+        --load "$load" --command "$cmd" --metric "$metric" --rss-limit "$rss_limit" --rel-tol "$rel_tol" >> "$RAW"
 }
 
 for i in "${!CASE_NAMES[@]}"; do
     name="${CASE_NAMES[$i]}"
     if [[ -n "$ONLY" && ",$ONLY," != *",$name,"* ]]; then continue; fi
     target="${CASE_TARGETS[$i]}"; peer="${CASE_PEERS[$i]}"; metric="${CASE_METRICS[$i]}"; rss_limit="${CASE_RSS[$i]}"; cold="${CASE_COLD[$i]}"
+    rel_tol="${CASE_REL_TOL[$name]:-1e-6}"
     if [[ -n $cold ]]; then "$PY" "$BENCH/coldcache.py" diskread --dir "$cold" --case "$name" --when before >> "$DISK"; fi
     log "case $name: warm-up (untimed: ChunkCompute, $peer)"
     run_one "$name" chunkcompute chunkcompute 0 "$target" "${CASE_CC[$i]}"
@@ -165,7 +170,7 @@ for i in "${!CASE_NAMES[@]}"; do
         done
     done
     if [[ -n $cold ]]; then "$PY" "$BENCH/coldcache.py" diskread --dir "$cold" --case "$name" --when after >> "$DISK"; fi
-    "$PY" "$BENCH/record.py" --check "$RAW" --case "$name" --metric "$metric"
+    "$PY" "$BENCH/record.py" --check "$RAW" --case "$name" --metric "$metric" --rel-tol "$rel_tol"
 done
 
 # --- 5. report ----------------------------------------------------------------------------------------
