@@ -78,6 +78,12 @@ add_case moving_mean_f32 2 dask \
     "$CC ops --store $DATA --array grid_f32_blosc_lz4 --op moving_mean --window 9 --axis 0 --budget $OPS_BUDGET --case moving_mean_f32" \
     "$PY $BENCH/peers/dask_ops.py --store $DATA --array grid_f32_blosc_lz4 --op moving_mean --window 9 --axis 0 --case moving_mean_f32" \
     throughput $(( (OPS_BUDGET >> 20) + 100 ))
+# Boolean selection of ~10 % of the stored 1-D float64 array (x < -1.2816: the 10 % quantile of the N(0, 1) data):
+# x.Extract(x < t).Sum() (the counting pass, which Extract runs, is timed) against Dask's x[x < t].sum().
+add_case select_f64 2 dask \
+    "$CC ops --store $DATA --array read_f64_blosc_lz4 --op select --threshold -1.2816 --budget $OPS_BUDGET --case select_f64" \
+    "$PY $BENCH/peers/dask_ops.py --store $DATA --array read_f64_blosc_lz4 --op select --threshold -1.2816 --case select_f64" \
+    throughput $(( (OPS_BUDGET >> 20) + 100 ))
 
 # Mini-batch streaming of the stored 2-D float32 array, in order, 1024 rows per batch: Batches() with prefetch against
 # Dask's x[i:i+b].compute() loop (bench/peers/dask_batches.py). Throughput = array bytes / epoch time; rows/s in the JSON.

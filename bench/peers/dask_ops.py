@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Peer for the ops cases (issue 20's operations): Dask over a stored Zarr array (threaded scheduler, default settings).
 
-  dask_ops.py --store DIR --array PATH --op cumsum|quantile|moving_mean [--axis 0] [--window 9] --case NAME
+  dask_ops.py --store DIR --array PATH --op cumsum|quantile|moving_mean|select [--axis 0] [--window 9]
+              [--threshold T] --case NAME
 
 The same expressions as the C# runner's `ops` command (bench/Runner/Ops.cs), each reduced to a checksum so the whole
 result is computed but not held:
@@ -12,6 +13,7 @@ result is computed but not held:
                NaN until a full window, then the window's values added in order in float32 and multiplied by
                float32(1 / window), as ChunkCompute's MovingMean does (same values to the last bit); the first
                window - 1 (NaN) rows dropped, then .astype(float64).sum()
+  select       x[x < threshold].sum() (boolean selection; threshold -1.2816 keeps ~10 % of the N(0, 1) data)
 Prints one JSON line {"case", "tool", "seconds", "bytes", "checksum", ...}: seconds covers only graph construction and
 compute (not imports or opening the store), bytes are the input's logical bytes.
 """
@@ -48,9 +50,10 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--store", required=True)
     ap.add_argument("--array", required=True)
-    ap.add_argument("--op", choices=("cumsum", "quantile", "moving_mean"), required=True)
+    ap.add_argument("--op", choices=("cumsum", "quantile", "moving_mean", "select"), required=True)
     ap.add_argument("--axis", type=int, default=0)
     ap.add_argument("--window", type=int, default=9)
+    ap.add_argument("--threshold", type=float, default=-1.2816)
     ap.add_argument("--case", required=True)
     args = ap.parse_args()
     z = zarr.open_array(args.store, path=args.array, mode="r")
@@ -59,6 +62,9 @@ def main():
     x = da.from_zarr(z)
     if args.op == "cumsum":
         checksum = float(da.cumsum(x, axis=args.axis).sum().compute())
+    elif args.op == "select":
+        checksum = float(x[x < args.threshold].sum().compute())
+        extra["threshold"] = args.threshold
     elif args.op == "quantile":
         values = np.asarray(da.percentile(x, [100 * q for q in QUANTILES]).compute(), dtype=np.float64)
         checksum = float(np.sum(np.abs(values)))
