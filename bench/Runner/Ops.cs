@@ -7,7 +7,7 @@ using ChunkCompute.Storage;
 
 namespace ChunkCompute.Bench;
 
-/// <summary>The cases of issue 20's operations (ops): scans, quantiles and windows of a stored array, against Dask.</summary>
+/// <summary>The cases of issue 20's operations (ops): a scan, quantiles, a window and a selection of a stored array, against Dask.</summary>
 internal static partial class Program
 {
     /// <summary>The quantiles of the quantile case (bench/peers/dask_ops.py asks Dask for the same, as percentiles).</summary>
