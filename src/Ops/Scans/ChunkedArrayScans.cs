@@ -6,10 +6,10 @@ namespace ChunkCompute.Ops;
 /// <summary>
 /// Cumulative sums and products along an axis: NumPy's <c>cumsum</c>, <c>cumprod</c>, <c>nancumsum</c> and
 /// <c>nancumprod</c> (the nan forms count NaN as 0 and 1). Lazy and chunk-parallel: each chunk is reduced along the
-/// axis to its totals, the totals (one slice per chunk) are combined into each chunk's carry, and each chunk is then
-/// scanned from its carry — two parallel passes over the data, never a sequential one. A stored input is read once per
-/// pass, so only a chunk at a time is held; a computed input's chunks are kept between the passes (the plan counts them
-/// and refuses what cannot fit: persist or store such an input first).
+/// axis to its totals, each chunk's carry combines the totals before it (through totals of blocks of 64 chunks, so a
+/// carry has at most ~64 + n/64 inputs), and each chunk is then scanned from its carry — chunk-parallel, never a
+/// sequential pass over the data. The input is read once: a chunk is held from its read until its scan, which needs
+/// only the chunks before it, so in the scheduler's order a few chunks are held at a time.
 /// Integers narrower than 64 bits accumulate as int64 (unsigned: uint64) and bool as int64, as NumPy does; overflow
 /// wraps as in NumPy. Floating-point results equal NumPy's up to the order of the additions (NumPy adds strictly left
 /// to right; here each chunk's carry is the sum of the earlier chunks' totals).
@@ -91,17 +91,7 @@ public static class ChunkedArrayScans
             ScanKind.NanSum => "nancumsum",
             _ => "nancumprod",
         };
-        // The totals pass reads a stored input on its own, so no chunk is held from its totals until its scan: the two
-        // passes read the data twice rather than keep a whole lane of chunks. A computed input is shared (its chunks are
-        // held between the passes, counted in the plan, which refuses a plan that cannot fit).
-        var source = x.Node;
-        while (source is NamedDimensionsNode named)
-        {
-            source = named.Inputs[0];
-        }
-
-        var totalsInput = source is ZarrSourceNode stored ? new ZarrSourceNode(stored.Array, stored.Grid) : x.Node;
-        var totals = new ScanTotalsNode<TIn, TOut>(totalsInput, a, kind);
+        var totals = new ScanTotalsNode<TIn, TOut>(x.Node, a, kind);
         var carries = new ScanCarryNode<TOut>(totals, a, kind is ScanKind.Sum or ScanKind.NanSum);
         return new ChunkedArray<TOut>(new ScanNode<TIn, TOut>(x.Node, carries, a, kind, label));
     }

@@ -57,6 +57,7 @@ internal sealed unsafe class ScanTotalsNode<TIn, TOut> : ArrayNode
         dependencies.Add(new ChunkDependency(0, chunkIndex.ToArray()));
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Execute(ChunkKernelContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -65,6 +66,22 @@ internal sealed unsafe class ScanTotalsNode<TIn, TOut> : ArrayNode
         var x = new ReadOnlySpan<TIn>(input.Pointer, checked((int)(outer * length * inner)));
         var totals = context.Output.As<TOut>();
         totals.Fill(ScanMath<TIn, TOut>.Identity(_kind));
+        if (inner == 1)
+        {
+            for (long o = 0; o < outer; o++)
+            {
+                var acc = totals[(int)o];
+                int at = (int)(o * length);
+                for (int i = 0; i < length; i++)
+                {
+                    acc = ScanMath<TIn, TOut>.Combine(_kind, acc, ScanMath<TIn, TOut>.Convert(_kind, x[at + i]));
+                }
+
+                totals[(int)o] = acc;
+            }
+
+            return;
+        }
 
         // Row by row along the axis, so the reads run in memory order.
         for (long o = 0; o < outer; o++)
@@ -83,32 +100,35 @@ internal sealed unsafe class ScanTotalsNode<TIn, TOut> : ArrayNode
 }
 
 /// <summary>
-/// The carries of a scan: for each input chunk j along the axis, the combination of the totals of chunks 0…j−1 (an
-/// exclusive prefix). One chunk along the axis (it holds a slice per input chunk), chunked like the input elsewhere.
+/// The totals of blocks of <see cref="ScanCarryNode{TOut}.Block"/> consecutive chunks along the axis (one slice per
+/// block), so a carry combines at most a block's totals and the earlier blocks' instead of every earlier chunk's.
 /// </summary>
-internal sealed class ScanCarryNode<TOut> : ArrayNode
+internal sealed class ScanBlockNode<TOut> : ArrayNode
     where TOut : unmanaged, INumberBase<TOut>
 {
     private readonly int _axis;
     private readonly bool _sum;
 
-    public ScanCarryNode(ArrayNode totals, int axis, bool sum)
-        : base(totals.DataType, CarryGrid(totals.Grid, axis), [totals])
+    public ScanBlockNode(ArrayNode totals, int axis, bool sum)
+        : base(totals.DataType, BlockGrid(totals.Grid, axis), [totals])
     {
         _axis = axis;
         _sum = sum;
     }
 
-    public override string Label => "scan-carry";
+    public override string Label => "scan-blocks";
 
-    private static ChunkGrid CarryGrid(ChunkGrid totals, int axis) =>
-        ChunkGrid.FromSizes(Enumerable.Range(0, totals.Rank).Select(d => d == axis ? (IReadOnlyList<int>)[totals.Sizes(d).Count] : totals.Sizes(d)).ToArray());
+    private static ChunkGrid BlockGrid(ChunkGrid totals, int axis) =>
+        ChunkGrid.FromSizes(Enumerable.Range(0, totals.Rank).Select(d => d == axis
+            ? (IReadOnlyList<int>)Enumerable.Repeat(1, (int)((totals.Shape[axis] + ScanCarryNode<TOut>.Block - 1) / ScanCarryNode<TOut>.Block)).ToArray()
+            : totals.Sizes(d)).ToArray());
 
     public override void Dependencies(ReadOnlySpan<long> chunkIndex, IList<ChunkDependency> dependencies)
     {
         ArgumentNullException.ThrowIfNull(dependencies);
-        long n = Grid.Shape[_axis];
-        for (long j = 0; j < n; j++)
+        long first = chunkIndex[_axis] * ScanCarryNode<TOut>.Block;
+        long end = Math.Min(first + ScanCarryNode<TOut>.Block, Inputs[0].Grid.Shape[_axis]);
+        for (long j = first; j < end; j++)
         {
             var index = chunkIndex.ToArray();
             index[_axis] = j;
@@ -119,19 +139,78 @@ internal sealed class ScanCarryNode<TOut> : ArrayNode
     public override void Execute(ChunkKernelContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var (outer, n, inner) = ScanLanes.Of(context.Output.Shape, _axis);
-        var carries = context.Output.As<TOut>();
-        for (long o = 0; o < outer; o++)
+        var total = context.Output.As<TOut>();
+        total.Fill(_sum ? TOut.Zero : TOut.One);
+        foreach (var input in context.Inputs)
         {
-            for (long k = 0; k < inner; k++)
+            var part = input.As<TOut>();
+            for (int k = 0; k < total.Length; k++)
             {
-                var acc = _sum ? TOut.Zero : TOut.One;
-                for (int j = 0; j < n; j++)
-                {
-                    carries[(int)((((o * n) + j) * inner) + k)] = acc;
-                    var total = context.Inputs[j].As<TOut>()[(int)((o * inner) + k)];
-                    acc = _sum ? acc + total : acc * total;
-                }
+                total[k] = _sum ? total[k] + part[k] : total[k] * part[k];
+            }
+        }
+    }
+}
+
+/// <summary>
+/// The carry of input chunk j along the axis: the combination of the totals of chunks 0…j−1, from the totals of the
+/// blocks before j's block and of the chunks before j in its block (at most <see cref="Block"/> + j / Block inputs).
+/// Chunk j's scan therefore waits only for the chunks before it, and shares their reads: the input is read once, each
+/// chunk held from its read until its scan. Chunked like the totals (one slice per input chunk along the axis).
+/// </summary>
+internal sealed class ScanCarryNode<TOut> : ArrayNode
+    where TOut : unmanaged, INumberBase<TOut>
+{
+    /// <summary>Chunks per block of totals.</summary>
+    public const int Block = 64;
+
+    private readonly int _axis;
+    private readonly bool _sum;
+
+    public ScanCarryNode(ArrayNode totals, int axis, bool sum)
+        : this(totals, new ScanBlockNode<TOut>(totals, axis, sum), axis, sum)
+    {
+    }
+
+    private ScanCarryNode(ArrayNode totals, ArrayNode blocks, int axis, bool sum)
+        : base(totals.DataType, totals.Grid, [totals, blocks])
+    {
+        _axis = axis;
+        _sum = sum;
+    }
+
+    public override string Label => "scan-carry";
+
+    public override void Dependencies(ReadOnlySpan<long> chunkIndex, IList<ChunkDependency> dependencies)
+    {
+        ArgumentNullException.ThrowIfNull(dependencies);
+        long j = chunkIndex[_axis];
+        for (long b = 0; b < j / Block; b++)
+        {
+            var index = chunkIndex.ToArray();
+            index[_axis] = b;
+            dependencies.Add(new ChunkDependency(1, index));
+        }
+
+        for (long i = j / Block * Block; i < j; i++)
+        {
+            var index = chunkIndex.ToArray();
+            index[_axis] = i;
+            dependencies.Add(new ChunkDependency(0, index));
+        }
+    }
+
+    public override void Execute(ChunkKernelContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var carry = context.Output.As<TOut>();
+        carry.Fill(_sum ? TOut.Zero : TOut.One);
+        foreach (var input in context.Inputs)
+        {
+            var part = input.As<TOut>();
+            for (int k = 0; k < carry.Length; k++)
+            {
+                carry[k] = _sum ? carry[k] + part[k] : carry[k] * part[k];
             }
         }
     }
@@ -165,10 +244,11 @@ internal sealed unsafe class ScanNode<TIn, TOut> : ArrayNode
         ArgumentNullException.ThrowIfNull(dependencies);
         dependencies.Add(new ChunkDependency(0, chunkIndex.ToArray()));
         var carry = chunkIndex.ToArray();
-        carry[_axis] = 0;
+        carry[_axis] = chunkIndex[_axis];
         dependencies.Add(new ChunkDependency(1, carry));
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Execute(ChunkKernelContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -177,13 +257,28 @@ internal sealed unsafe class ScanNode<TIn, TOut> : ArrayNode
         var x = new ReadOnlySpan<TIn>(input.Pointer, checked((int)(outer * length * inner)));
         var y = context.Output.As<TOut>();
         var carries = context.Inputs[1].As<TOut>();
-        long n = context.Inputs[1].Shape[_axis];
-        long j = context.ChunkIndex[_axis];
+        if (inner == 1)
+        {
+            // Lanes along the last axis (1-D arrays): one running value per lane.
+            for (long o = 0; o < outer; o++)
+            {
+                var acc = carries[(int)o];
+                int at = (int)(o * length);
+                for (int i = 0; i < length; i++)
+                {
+                    acc = ScanMath<TIn, TOut>.Combine(_kind, acc, ScanMath<TIn, TOut>.Convert(_kind, x[at + i]));
+                    y[at + i] = acc;
+                }
+            }
+
+            return;
+        }
+
         // Row by row along the axis: each output row is the previous one (the carry for the first) combined with the
         // input row, so reads and writes run in memory order.
         for (long o = 0; o < outer; o++)
         {
-            ReadOnlySpan<TOut> previous = carries.Slice((int)(((o * n) + j) * inner), (int)inner);
+            ReadOnlySpan<TOut> previous = carries.Slice((int)(o * inner), (int)inner);
             for (long i = 0; i < length; i++)
             {
                 int at = (int)(((o * length) + i) * inner);

@@ -4,6 +4,7 @@ using ChunkCompute.Graph;
 using ChunkCompute.Ops;
 using ChunkCompute.Scheduler;
 using ChunkCompute.Storage;
+using ChunkCompute.Storage.Stores;
 using ChunkCompute.Tests.TestSupport;
 using Xunit;
 
@@ -87,6 +88,39 @@ public sealed class ScanTests
         {
             Assert.True(Math.Abs(actual[i] - expected[i]) <= 1e-9 * Math.Abs(expected[i]) + 1e-9, $"element {i}: {actual[i]} vs {expected[i]}");
         }
+    }
+
+    /// <summary>
+    /// Many chunks along the axis (the carries combine totals through blocks of 64 chunks): 1-D and along either axis
+    /// of a 2-D array, against a sequential scan; the stored input is read once (each chunk one GET), within a budget
+    /// that holds a few chunks.
+    /// </summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void CumSum_OverHundredsOfChunks_ReadsTheStoredInputOnce(int axis)
+    {
+        var inner = new MemoryStore();
+        var values = Enumerable.Range(0, 300 * 200).Select(i => (long)((i * 7919) % 1001) - 500).ToArray();
+        using (var setup = new ZarrStore(inner))
+        {
+            setup.CreateArray<long>("x", [300, 200], [2, 3]).Write(values);
+        }
+
+        var counted = new LatencyStore(inner, TimeSpan.Zero);
+        using var store = new ZarrStore(counted);
+        var x = store.Open<long>("x");
+        long budget = 256L << 10;
+        var result = x.CumSum(axis).Compute(new ComputeOptions { MemoryBudget = budget });
+
+        Assert.Equal(Sequential(values, [300, 200], axis, 0L, (a, b) => a + b), result.ToArray());
+        Assert.InRange(result.Statistics.PeakMemoryBytes, 1, budget);
+        var reads = counted.ReadsByKey.Where(kv => kv.Key.Contains("/c/", StringComparison.Ordinal)).ToList();
+        Assert.Equal(150 * 67, reads.Count);
+        Assert.All(reads, kv => Assert.Equal(1, kv.Value));
+
+        var line = ChunkedArray.FromArray(values, 3);
+        Assert.Equal(Sequential(values, [values.Length], 0, 0L, (a, b) => a + b), line.CumSum(0).Compute().ToArray());
     }
 
     [Fact]
