@@ -71,10 +71,21 @@ internal sealed unsafe class ScanTotalsNode<TIn, TOut> : ArrayNode
             for (long o = 0; o < outer; o++)
             {
                 var acc = totals[(int)o];
-                int at = (int)(o * length);
-                for (int i = 0; i < length; i++)
+                var lane = x.Slice((int)(o * length), (int)length);
+                if (_kind == ScanKind.Sum && typeof(TIn) == typeof(TOut) && (typeof(TOut) == typeof(double) || typeof(TOut) == typeof(float)))
                 {
-                    acc = ScanMath<TIn, TOut>.Combine(_kind, acc, ScanMath<TIn, TOut>.Convert(_kind, x[at + i]));
+                    // A total only sets the next chunks' carry: summed in SIMD lanes (the order of the additions
+                    // differs from a running sum's, within the "up to summation order" the scans promise).
+                    acc += typeof(TOut) == typeof(double)
+                        ? TOut.CreateTruncating(System.Numerics.Tensors.TensorPrimitives.Sum(System.Runtime.InteropServices.MemoryMarshal.Cast<TIn, double>(lane)))
+                        : TOut.CreateTruncating(System.Numerics.Tensors.TensorPrimitives.Sum(System.Runtime.InteropServices.MemoryMarshal.Cast<TIn, float>(lane)));
+                }
+                else
+                {
+                    for (int i = 0; i < lane.Length; i++)
+                    {
+                        acc = ScanMath<TIn, TOut>.Combine(_kind, acc, ScanMath<TIn, TOut>.Convert(_kind, lane[i]));
+                    }
                 }
 
                 totals[(int)o] = acc;
@@ -259,15 +270,28 @@ internal sealed unsafe class ScanNode<TIn, TOut> : ArrayNode
         var carries = context.Inputs[1].As<TOut>();
         if (inner == 1)
         {
-            // Lanes along the last axis (1-D arrays): one running value per lane.
+            // Lanes along the last axis (1-D arrays): one running value per lane (a plain running sum for cumsum).
             for (long o = 0; o < outer; o++)
             {
                 var acc = carries[(int)o];
                 int at = (int)(o * length);
-                for (int i = 0; i < length; i++)
+                var lane = x.Slice(at, (int)length);
+                var result = y.Slice(at, (int)length);
+                if (_kind == ScanKind.Sum)
                 {
-                    acc = ScanMath<TIn, TOut>.Combine(_kind, acc, ScanMath<TIn, TOut>.Convert(_kind, x[at + i]));
-                    y[at + i] = acc;
+                    for (int i = 0; i < lane.Length; i++)
+                    {
+                        acc += TOut.CreateTruncating(lane[i]);
+                        result[i] = acc;
+                    }
+
+                    continue;
+                }
+
+                for (int i = 0; i < lane.Length; i++)
+                {
+                    acc = ScanMath<TIn, TOut>.Combine(_kind, acc, ScanMath<TIn, TOut>.Convert(_kind, lane[i]));
+                    result[i] = acc;
                 }
             }
 

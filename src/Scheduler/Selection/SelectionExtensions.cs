@@ -1,6 +1,5 @@
 using ChunkCompute.Graph;
 using ChunkCompute.Ops;
-using ChunkCompute.Storage.Arrays;
 
 namespace ChunkCompute.Scheduler;
 
@@ -126,6 +125,8 @@ public static class SelectionExtensions
     private static ChunkedArray<T> Select<T>(ChunkedArray<T> x, ChunkedArray<bool> mask, int axis, ComputeOptions options, CancellationToken cancellationToken)
         where T : unmanaged
     {
+        bool filter = mask.Shape[0] == x.Shape[axis] && FilterCountNode.Applies(x.Node, mask.Node);
+
         // The mask chunked as x along the axis (cut at the mask's end); x's chunks past the mask are never read.
         long length = mask.Shape[0];
         var axisSizes = new List<int>();
@@ -150,18 +151,18 @@ public static class SelectionExtensions
         var gate = new object();
         if (length > 0 && x.Chunks.ElementCount > 0)
         {
-            var count = new CompressCountNode(x.Node, mask.Node, axis, countGrid);
+            ArrayNode count = filter ? new FilterCountNode(x.Node, mask.Node) : new CompressCountNode(x.Node, mask.Node, axis, countGrid);
             new Computation.PassRunner(options).Run(count, (chunkIndex, data) =>
             {
                 long selected = BitConverter.ToInt64(data);
+                long used = selected * (countGrid.ChunkElements(chunkIndex) / Math.Max(1, countGrid.Size(axis, chunkIndex[axis]))) * x.Node.DataType.Size;
+                bool keep;
                 lock (gate)
                 {
                     counts[chunkIndex[axis]] = selected;
-                    long bytes = data.Length - sizeof(long);
-                    long used = selected * (countGrid.ChunkElements(chunkIndex) / Math.Max(1, countGrid.Size(axis, chunkIndex[axis]))) * x.Node.DataType.Size;
-                    if (keeping && keptBytes + used <= keepLimit)
+                    keep = keeping && keptBytes + used <= keepLimit;
+                    if (keep)
                     {
-                        kept[countGrid.Linear(chunkIndex)] = data.Slice(sizeof(long), (int)used).ToArray();
                         keptBytes += used;
                     }
                     else if (keeping)
@@ -170,59 +171,36 @@ public static class SelectionExtensions
                         kept.Clear();
                     }
                 }
+
+                if (keep)
+                {
+                    // Copied outside the lock (the workers' copies run in parallel), then filed unless keeping stopped.
+                    var block = GC.AllocateUninitializedArray<byte>((int)used);
+                    data.Slice(sizeof(long), (int)used).CopyTo(block);
+                    lock (gate)
+                    {
+                        if (keeping)
+                        {
+                            kept[countGrid.Linear(chunkIndex)] = block;
+                        }
+                    }
+                }
             }, cancellationToken);
         }
 
-        int nominal = Math.Max(1, x.Chunks.Sizes(axis).DefaultIfEmpty(1).Max());
-        var (sizes, groups) = CompressNode.Group(counts, nominal);
-        var grid = ChunkGrid.FromSizes(Enumerable.Range(0, x.Rank).Select(d => d == axis ? sizes : x.Chunks.Sizes(d)).ToArray());
         ChunkedArray<T> result;
         if (!keeping || length == 0 || x.Chunks.ElementCount == 0)
         {
+            int nominal = Math.Max(1, x.Chunks.Sizes(axis).DefaultIfEmpty(1).Max());
+            var (sizes, groups) = CompressNode.Group(counts, nominal);
+            var grid = ChunkGrid.FromSizes(Enumerable.Range(0, x.Rank).Select(d => d == axis ? sizes : x.Chunks.Sizes(d)).ToArray());
             result = new ChunkedArray<T>(new CompressNode(x.Node, mask.Node, axis, grid, groups));
         }
         else
         {
-            result = ChunkedArray.FromArray(Assemble<T>(kept, counts, countGrid, grid, axis), grid);
+            result = new ChunkedArray<T>(KeptChunksNode.Create(x.Node.DataType, countGrid, axis, counts, kept));
         }
 
         return x.DimensionNames is { } names ? result.WithDims([.. names]) : result;
-    }
-
-    // The kept blocks, each at its place in the C-order result.
-    private static unsafe T[] Assemble<T>(Dictionary<long, byte[]> kept, long[] counts, ChunkGrid countGrid, ChunkGrid grid, int axis)
-        where T : unmanaged
-    {
-        var shape = grid.Shape.ToArray();
-        var data = new T[grid.ElementCount];
-        var offsets = new long[counts.Length];
-        for (int c = 1; c < counts.Length; c++)
-        {
-            offsets[c] = offsets[c - 1] + counts[c - 1];
-        }
-
-        var index = new long[countGrid.Rank];
-        fixed (T* destination = data)
-        {
-            foreach (var (linear, block) in kept)
-            {
-                countGrid.Unravel(linear, index);
-                var extent = countGrid.ChunkShape(index).Select(s => (long)s).ToArray();
-                extent[axis] = counts[index[axis]];
-                if (extent.Any(e => e == 0))
-                {
-                    continue;
-                }
-
-                var origin = countGrid.Origin(index);
-                origin[axis] = offsets[index[axis]];
-                fixed (byte* source = block)
-                {
-                    NdCopy.Copy(source, extent, new long[extent.Length], (byte*)destination, shape, origin, extent, sizeof(T));
-                }
-            }
-        }
-
-        return data;
     }
 }

@@ -7,18 +7,19 @@ namespace ChunkCompute.Ops;
 
 /// <summary>
 /// Exact quantiles of lanes too large for the budget, by histogram refinement over order-preserving keys
-/// (<see cref="SortableKeys{T}"/>). Pass 1 counts NaN and the top digit (up to 20 bits: fewer when many lanes' histograms
+/// (<see cref="SortableKeys{T}"/>). Pass 1 counts NaN and the top digit (16 bits: fewer when many lanes' histograms
 /// would crowd the budget, or for small chunks) of every key per lane; each order statistic the quantiles need (NumPy's
 /// linear method: ranks ⌊q(n−1)⌋ and the next) is then inside one bin. While the bins still hold more keys than a
 /// quarter of the budget, another histogram pass counts the next digit inside them; once they fit, one pass collects
-/// their keys and the ranks are found in memory (radix selection, no sort). With 20-bit digits float32 and smaller types
-/// take at most 2 histogram passes before the collection, float64 and int64 at most 4; for data that is not piled into
-/// a few values the second pass is the collection (2 passes over the data in all).
+/// their keys and the ranks are found in memory (radix selection, no sort). With 16-bit digits (a histogram that stays
+/// in the L2 cache, merged cheaply chunk by chunk) float32 and smaller types take at most 2 histogram passes before the
+/// collection, float64 and int64 at most 4; for data that is not piled into a few values the second pass is the
+/// collection (2 passes over the data in all).
 /// </summary>
 internal static class HistogramQuantiles<T>
     where T : unmanaged, INumberBase<T>
 {
-    private const int MostDigitBits = 20;
+    private const int MostDigitBits = 16;
 
     /// <summary>The quantiles, laid out [q][lane], as <see cref="QuantileNode{T}"/> lays out its output.</summary>
     public static double[] Compute(ArrayNode input, int? axis, double[] q, bool skipNaN, IChunkRunner runner, long budget, CancellationToken cancellationToken)

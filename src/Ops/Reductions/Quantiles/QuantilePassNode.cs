@@ -89,26 +89,116 @@ internal sealed unsafe class QuantilePassNode<T> : ArrayNode
         dependencies.Add(new ChunkDependency(0, chunkIndex.ToArray()));
     }
 
+    /// <summary>With one lane (no axis), a chunk is read as it is decoded, piece by piece (never whole in memory).</summary>
+    public override bool ConsumesStream(ReadOnlySpan<long> chunkIndex) => _pass.Lanes == 1;
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override void Execute(ChunkKernelContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var x = (T*)context.Inputs[0].Pointer;
         byte* output = (byte*)context.Output.Pointer;
-        var (outer, along, inner, outerLane, innerLane) = _lanes.Of(context.ChunkIndex);
         int bits = SortableKeys<T>.Bits;
-        if (!_pass.Collect)
+        if (_pass.Collect)
+        {
+            new Span<int>((int*)output, _pass.Groups).Clear();
+        }
+        else
         {
             new Span<byte>(output, checked((int)_pass.HistogramBytes)).Clear();
+        }
+
+        if (_pass.Lanes == 1)
+        {
+            long kept = 0;
+            if (context.InputStream is { } stream)
+            {
+                while (stream.TryRead(out var values, out _))
+                {
+                    fixed (byte* piece = values)
+                    {
+                        OneLane((T*)piece, values.Length / sizeof(T), output, ref kept, bits);
+                    }
+                }
+            }
+            else
+            {
+                OneLane((T*)context.Inputs[0].Pointer, Grid.ChunkElements(context.ChunkIndex), output, ref kept, bits);
+            }
+
+            if (_pass.Collect)
+            {
+                GroupKept((int*)output, (ulong*)(output + _pass.CollectHeaderBytes), kept, bits);
+            }
+            else if (Second is { } second && _pass.Groups == 1 && _pass.Shift[0] == 0)
+            {
+                int* histogram = (int*)(output + _pass.NaNBytes);
+                for (long b = 0; b < _pass.Bins; b++)
+                {
+                    histogram[b] += second[b];
+                    second[b] = 0;
+                }
+            }
+
+            return;
+        }
+
+        var x = (T*)context.Inputs[0].Pointer;
+        var (outer, along, inner, outerLane, innerLane) = _lanes.Of(context.ChunkIndex);
+        if (!_pass.Collect)
+        {
+            Scan(x, outer, along, inner, outerLane, innerLane, Mode.Histogram, (long*)output, (int*)(output + _pass.NaNBytes), null, null, null);
+            return;
+        }
+
+        int* counts = (int*)output;
+        Scan(x, outer, along, inner, outerLane, innerLane, Mode.Count, null, null, counts, null, null);
+        var next = new long[_pass.Groups];
+        for (int g = 1; g < next.Length; g++)
+        {
+            next[g] = next[g - 1] + counts[g - 1];
+        }
+
+        Scan(x, outer, along, inner, outerLane, innerLane, Mode.Fill, null, null, null, next, (ulong*)(output + _pass.CollectHeaderBytes));
+    }
+
+    // One lane (no axis), one piece of a chunk: the histogram of the top digit (pass 1, a tight loop), of the next digit
+    // inside the groups (later passes), or the keys inside the groups' disjoint ranges (a range check per group),
+    // appended after `kept`.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private void OneLane(T* x, long n, byte* output, ref long kept, int bits)
+    {
+        if (!_pass.Collect)
+        {
             long* nan = (long*)output;
             int* histogram = (int*)(output + _pass.NaNBytes);
-
-            // The first pass over a whole array: one group, the top digit of every key.
-            if (_pass.Groups == 1 && _pass.Shift[0] == 0 && _pass.Lanes == 1)
+            if (_pass.Groups == 1 && _pass.Shift[0] == 0)
             {
+                // Neighbouring values often share a bin: two histograms for alternate elements halve the chains of
+                // increments to one counter (the second is merged once the chunk is done).
                 int down = bits - Math.Min(_pass.DigitBits, bits);
-                long n = outer * along * inner;
                 long nans = 0;
-                for (long i = 0; i < n; i++)
+                var second = Second ??= new int[1 << 16];
+                long bins = _pass.Bins;
+                if (second.Length < bins)
+                {
+                    Second = second = new int[bins];
+                }
+
+                long i = 0;
+                for (; i + 1 < n; i += 2)
+                {
+                    T a = x[i];
+                    T b = x[i + 1];
+                    if (SortableKeys<T>.IsNaN(a) || SortableKeys<T>.IsNaN(b))
+                    {
+                        break;
+                    }
+
+                    histogram[SortableKeys<T>.Key(a) >> down]++;
+                    second[SortableKeys<T>.Key(b) >> down]++;
+                }
+
+                for (; i < n; i++)
                 {
                     if (SortableKeys<T>.IsNaN(x[i]))
                     {
@@ -119,28 +209,93 @@ internal sealed unsafe class QuantilePassNode<T> : ArrayNode
                     histogram[SortableKeys<T>.Key(x[i]) >> down]++;
                 }
 
+
                 if (_pass.CountNaN)
                 {
-                    nan[0] = nans;
+                    nan[0] += nans;
                 }
 
                 return;
             }
 
-            Scan(x, outer, along, inner, outerLane, innerLane, Mode.Histogram, nan, histogram, null, null, null);
+            Scan(x, 1, n, 1, [0], [0], Mode.Histogram, nan, histogram, null, null, null);
             return;
         }
 
+        int groups = _pass.Groups;
         int* counts = (int*)output;
-        new Span<int>(counts, _pass.Groups).Clear();
-        Scan(x, outer, along, inner, outerLane, innerLane, Mode.Count, null, null, counts, null, null);
-        var next = new long[_pass.Groups];
-        for (int g = 1; g < next.Length; g++)
+        ulong* keys = (ulong*)(output + _pass.CollectHeaderBytes);
+        Span<ulong> low = stackalloc ulong[groups];
+        Span<ulong> width = stackalloc ulong[groups];
+        Ranges(low, width, bits);
+        long at = kept;
+        for (long i = 0; i < n; i++)
+        {
+            T v = x[i];
+            if (SortableKeys<T>.IsNaN(v))
+            {
+                continue;
+            }
+
+            ulong key = SortableKeys<T>.Key(v);
+            for (int g = 0; g < groups; g++)
+            {
+                if (key - low[g] < width[g])
+                {
+                    keys[at++] = key;
+                    counts[g]++;
+                    break;
+                }
+            }
+        }
+
+        kept = at;
+    }
+
+    // The collected keys, in the order they were found, reordered group by group (the layout the sink reads).
+    // The second histogram of the first pass, one per worker thread (cleared after each use).
+    [ThreadStatic]
+    private static int[]? Second;
+
+    private void GroupKept(int* counts, ulong* keys, long kept, int bits)
+    {
+        int groups = _pass.Groups;
+        if (groups == 1 || kept == 0)
+        {
+            return;
+        }
+
+        Span<ulong> low = stackalloc ulong[groups];
+        Span<ulong> width = stackalloc ulong[groups];
+        Ranges(low, width, bits);
+        var found = new ReadOnlySpan<ulong>(keys, checked((int)kept)).ToArray();
+        var next = new long[groups];
+        for (int g = 1; g < groups; g++)
         {
             next[g] = next[g - 1] + counts[g - 1];
         }
 
-        Scan(x, outer, along, inner, outerLane, innerLane, Mode.Fill, null, null, null, next, (ulong*)(output + _pass.CollectHeaderBytes));
+        foreach (ulong key in found)
+        {
+            int g = 0;
+            while (key - low[g] >= width[g])
+            {
+                g++;
+            }
+
+            keys[next[g]++] = key;
+        }
+    }
+
+    // Each group's keys are [low, low + width): the keys whose top Shift bits are its prefix.
+    private void Ranges(Span<ulong> low, Span<ulong> width, int bits)
+    {
+        for (int g = 0; g < low.Length; g++)
+        {
+            int below = bits - _pass.Shift[g];
+            low[g] = _pass.Prefix[g] << below;
+            width[g] = below >= 64 ? ulong.MaxValue : 1UL << below;
+        }
     }
 
     private enum Mode

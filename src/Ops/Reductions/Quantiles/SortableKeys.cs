@@ -26,7 +26,7 @@ internal static class SortableKeys<T>
         if (typeof(T) == typeof(float))
         {
             uint bits = BitConverter.SingleToUInt32Bits(Unsafe.As<T, float>(ref value));
-            return (bits & 0x8000_0000u) != 0 ? ~bits : bits | 0x8000_0000u;
+            return bits ^ ((uint)((int)bits >> 31) | 0x8000_0000u);
         }
 
         if (typeof(T) == typeof(Half))
@@ -121,9 +121,10 @@ internal static class SortableKeys<T>
         return BitConverter.UInt64BitsToDouble((key & 0x8000_0000_0000_0000UL) != 0 ? key & 0x7FFF_FFFF_FFFF_FFFFUL : ~key);
     }
 
+    // Branch-free: negatives flip every bit (the arithmetic shift spreads the sign), positives only the sign bit.
     private static ulong DoubleKey(double value)
     {
         ulong bits = BitConverter.DoubleToUInt64Bits(value);
-        return (bits & 0x8000_0000_0000_0000UL) != 0 ? ~bits : bits | 0x8000_0000_0000_0000UL;
+        return bits ^ ((ulong)((long)bits >> 63) | 0x8000_0000_0000_0000UL);
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using ChunkCompute.Graph;
 using ChunkCompute.Ops;
 using ChunkCompute.Scheduler;
+using ChunkCompute.Storage;
 using ChunkCompute.Tests.TestSupport;
 using Xunit;
 
@@ -55,6 +56,30 @@ public sealed class SelectionTests
         Assert.Equal(expected, reread.Compute(small).ToArray());
         Assert.Equal(expected, kept.Compute().ToArray());
         Assert.True(reread.Chunks.Sizes(0).All(s => s > 0 && s <= 1000), "output chunks are non-empty and no larger than an input chunk");
+    }
+
+    /// <summary>
+    /// A mask computed from the array alone (<c>x &lt; t</c>) is evaluated piece by piece beside the array's stream while
+    /// it is decoded: stored arrays of several element sizes, lengths that are not a multiple of the 4- and 8-row steps,
+    /// against LINQ's Where; and the same through the in-memory (whole chunk) path.
+    /// </summary>
+    [Fact]
+    public void Extract_OfAMaskComputedFromTheArray_EqualsWhere()
+    {
+        using var store = ZarrStore.InMemory();
+        var doubles = Enumerable.Range(0, 10_007).Select(i => Math.Sin(i * 0.37) * 100).ToArray();
+        var shorts = Enumerable.Range(0, 5_003).Select(i => (short)((i * 7919) % 2001 - 1000)).ToArray();
+        store.CreateArray<double>("d", [doubles.Length], [997]).Write(doubles);
+        store.CreateArray<short>("s", [shorts.Length], [1024]).Write(shorts);
+        var d = store.Open<double>("d");
+        var h = store.Open<short>("s");
+
+        Assert.Equal(doubles.Where(v => v < -80).ToArray(), d.Extract(d < -80.0).Compute().ToArray());
+        Assert.Equal(doubles.Where(v => v > 0).ToArray(), d.Extract(d > 0.0).Compute().ToArray());
+        Assert.Equal(shorts.Where(v => v >= 500).ToArray(), h.Extract(h >= (short)500).Compute().ToArray());
+        var m = ChunkedArray.FromArray(doubles, 333);
+        Assert.Equal(doubles.Where(v => v < 10).ToArray(), m.Extract(m < 10.0).Compute().ToArray());
+        Assert.Empty(d.Extract(d > 1000.0).Compute().ToArray());
     }
 
     [Fact]

@@ -1,0 +1,128 @@
+using ChunkCompute.Graph;
+using ChunkCompute.Storage;
+
+namespace ChunkCompute.Scheduler;
+
+/// <summary>
+/// The counting pass of a 1-D selection whose mask is an elementwise expression of the array alone (<c>x.Extract(x &lt; t)</c>):
+/// each chunk of the array is read once — piece by piece as it is decoded when it is a stored array, so it never exists
+/// whole in memory — the mask is evaluated on each piece, and the selected values are compacted. Layout as
+/// <see cref="CompressCountNode"/>: [int64 selected][the selected values].
+/// </summary>
+internal sealed unsafe class FilterCountNode : ArrayNode
+{
+    private readonly ArrayNode _mask;
+
+    public FilterCountNode(ArrayNode input, ArrayNode mask)
+        : base(DataType.UInt8, input.Grid, [input])
+    {
+        _mask = mask;
+    }
+
+    public override string Label => "compress-count";
+
+    /// <summary>True when <paramref name="mask"/> reads only <paramref name="input"/>, element for element (so it can be evaluated piece by piece beside it).</summary>
+    public static bool Applies(ArrayNode input, ArrayNode mask) =>
+        input.Grid.Rank == 1 && input.Grid.ChunkCount > 0 && mask.Inputs.Count == 1 && ReferenceEquals(mask.Inputs[0], input)
+        && mask.Grid.Equals(input.Grid) && mask.CanStream([0]);
+
+    public override long OutputBytes(ReadOnlySpan<long> chunkIndex) => sizeof(long) + (Grid.ChunkElements(chunkIndex) * Inputs[0].DataType.Size);
+
+    /// <summary>The mask's pieces.</summary>
+    public override long ScratchBytes(ReadOnlySpan<long> chunkIndex) => _mask.StreamBytes(chunkIndex);
+
+    public override bool ConsumesStream(ReadOnlySpan<long> chunkIndex) => true;
+
+    public override void Dependencies(ReadOnlySpan<long> chunkIndex, IList<ChunkDependency> dependencies)
+    {
+        ArgumentNullException.ThrowIfNull(dependencies);
+        dependencies.Add(new ChunkDependency(0, chunkIndex.ToArray()));
+    }
+
+    public override void Execute(ChunkKernelContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var tee = new TeeStream(context.InputStream ?? new WholeStream(context.Inputs[0]));
+        int es = Inputs[0].DataType.Size;
+        byte* output = (byte*)context.Output.Pointer;
+        byte* target = output + sizeof(long);
+        long kept = 0;
+        using (var masks = _mask.OpenStream(new ChunkStreamContext(context.ChunkIndex, context.Scratch!, tee, context.CancellationToken)))
+        {
+            while (masks.TryRead(out var flags, out _))
+            {
+                var values = tee.Last;
+                fixed (byte* mask = flags)
+                fixed (byte* source = values)
+                {
+                    long rows = flags.Length;
+                    byte* to = target + (kept * es);
+                    kept += es switch
+                    {
+                        8 => Compaction.Compact((ulong*)source, (bool*)mask, rows, (ulong*)to),
+                        4 => Compaction.Compact((uint*)source, (bool*)mask, rows, (uint*)to),
+                        2 => Compaction.Compact((ushort*)source, (bool*)mask, rows, (ushort*)to),
+                        1 => Compaction.Compact(source, (bool*)mask, rows, to),
+                        _ => CompactRows(source, mask, rows, to, es),
+                    };
+                }
+            }
+        }
+
+        *(long*)output = kept;
+    }
+
+    private static long CompactRows(byte* source, byte* mask, long rows, byte* target, int es)
+    {
+        long at = 0;
+        for (long r = 0; r < rows; r++)
+        {
+            if (mask[r] != 0)
+            {
+                Buffer.MemoryCopy(source + (r * es), target + (at++ * es), es, es);
+            }
+        }
+
+        return at;
+    }
+
+    // Passes the array's pieces on to the mask, remembering the last one (valid until the next read).
+    private sealed class TeeStream(ChunkStream source) : ChunkStream
+    {
+        public ReadOnlySpan<byte> Last => new(_last, _length);
+
+        private byte* _last;
+        private int _length;
+
+        public override bool TryRead(out ReadOnlySpan<byte> values, out long firstElement)
+        {
+            if (!source.TryRead(out values, out firstElement))
+            {
+                return false;
+            }
+
+            fixed (byte* data = values)
+            {
+                _last = data; // the piece stays where it is until the next read (a decoder's buffer or the chunk)
+            }
+
+            _length = values.Length;
+            return true;
+        }
+    }
+
+    // A whole chunk as one piece (the array's chunk was not streamed: another task reads it too).
+    private sealed class WholeStream(ChunkBuffer buffer) : ChunkStream
+    {
+        private bool _read;
+
+        public override bool TryRead(out ReadOnlySpan<byte> values, out long firstElement)
+        {
+            firstElement = 0;
+            values = _read ? default : buffer.Bytes;
+            bool first = !_read;
+            _read = true;
+            return first;
+        }
+    }
+}
