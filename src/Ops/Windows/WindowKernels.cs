@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using System.Numerics.Tensors;
 
 namespace ChunkCompute.Ops;
 
@@ -29,11 +30,7 @@ internal sealed class DiffKernel<T>(int n) : WindowKernel<T, T>
                 for (int r = 0; r < count; r++)
                 {
                     var a = w.Slice(r * inner, inner);
-                    var b = w.Slice((r + 1) * inner, inner);
-                    for (int k = 0; k < inner; k++)
-                    {
-                        a[k] = b[k] - a[k];
-                    }
+                    TensorPrimitives.Subtract(w.Slice((r + 1) * inner, inner), a, a);
                 }
             }
 
@@ -72,22 +69,16 @@ internal sealed class MovingKernel<T>(int window, bool mean) : WindowKernel<T, T
             }
 
             // Output row r ends at window row r + window − 1: the rows r … r + window − 1, added in order.
+            // Vectorized row by row: each element's additions are the same, in the same order, as one at a time.
             values.Slice(r * inner, inner).CopyTo(y);
             for (int j = 1; j < window; j++)
             {
-                var x = values.Slice((r + j) * inner, inner);
-                for (int k = 0; k < inner; k++)
-                {
-                    y[k] += x[k];
-                }
+                TensorPrimitives.Add(y, values.Slice((r + j) * inner, inner), y);
             }
 
             if (mean)
             {
-                for (int k = 0; k < inner; k++)
-                {
-                    y[k] *= scale;
-                }
+                TensorPrimitives.Multiply(y, scale, y);
             }
         }
     }
@@ -113,9 +104,18 @@ internal sealed class GradientKernel<T> : WindowKernel<T, T>
             var previous = values.Slice(r * inner, inner);        // x[i − 1]
             var current = values.Slice((r + 1) * inner, inner);   // x[i]
             var next = values.Slice((r + 2) * inner, inner);      // x[i + 1]
-            for (int k = 0; k < inner; k++)
+            if (i == 0)
             {
-                y[k] = i == 0 ? next[k] - current[k] : i == length - 1 ? current[k] - previous[k] : (next[k] - previous[k]) / two;
+                TensorPrimitives.Subtract(next, current, y);
+            }
+            else if (i == length - 1)
+            {
+                TensorPrimitives.Subtract(current, previous, y);
+            }
+            else
+            {
+                TensorPrimitives.Subtract(next, previous, y);
+                TensorPrimitives.Divide(y, two, y);
             }
         }
     }
@@ -141,12 +141,8 @@ internal sealed class ConvolveKernel<T>(T[] kernel) : WindowKernel<T, T>
             y.Clear();
             for (int j = 0; j < m; j++)
             {
-                var x = values.Slice((r + m - 1 - j) * inner, inner);
-                var c = kernel[j];
-                for (int k = 0; k < inner; k++)
-                {
-                    y[k] += c * x[k];
-                }
+                // (c · x) + y, not fused: the same rounding as one element at a time.
+                TensorPrimitives.MultiplyAdd(values.Slice((r + m - 1 - j) * inner, inner), kernel[j], y, y);
             }
         }
     }
