@@ -138,12 +138,82 @@ internal sealed unsafe class AxisWindowNode<T, TOut> : ArrayNode
         }
 
         long firstRow = Grid.Offset(_axis, context.ChunkIndex[_axis]);
-        int windowRows = (int)rows + _kernel.Before + _kernel.After;
-        long windowStart = firstRow - _kernel.Before;
+        var output = context.Output.As<TOut>();
+        int before = _kernel.Before;
+        int after = _kernel.After;
+
+        // One slab (the axis is the first non-trivial one) whose rows are exactly one input chunk's: the rows whose
+        // window lies inside that chunk are computed straight from it, and only the first and last few rows (whose
+        // windows reach the neighbours) from small gathered windows — the chunk itself is not copied.
+        if (outer == 1 && OwnChunk(context, firstRow, rows) is { } own)
+        {
+            int head = (int)Math.Min(before, rows);
+            int tail = (int)Math.Max(head, rows - after);
+            if (tail > head)
+            {
+                var values = new ReadOnlySpan<T>(own.Pointer, checked((int)(rows * inner)));
+                _kernel.Compute(
+                    values.Slice((head - before) * (int)inner, (tail - head + before + after) * (int)inner),
+                    output.Slice(head * (int)inner, (tail - head) * (int)inner),
+                    tail - head,
+                    (int)inner,
+                    firstRow + head,
+                    _length);
+            }
+
+            ComputeGathered(context, output, firstRow, 0, head, inner);
+            ComputeGathered(context, output, firstRow, tail, (int)rows - tail, inner);
+            return;
+        }
+
+        int windowRows = (int)rows + before + after;
+        var window = Gather(context, firstRow - before, windowRows, outer, inner);
+        for (long o = 0; o < outer; o++)
+        {
+            _kernel.Compute(
+                window.Slice((int)(o * windowRows * inner), (int)(windowRows * inner)),
+                output.Slice((int)(o * rows * inner), (int)(rows * inner)),
+                (int)rows,
+                (int)inner,
+                firstRow,
+                _length);
+        }
+    }
+
+    // The input chunk whose rows along the axis are exactly the output chunk's, when there is one.
+    private ChunkBuffer? OwnChunk(ChunkKernelContext context, long firstRow, long rows)
+    {
+        for (int i = 0; i < context.Inputs.Count; i++)
+        {
+            long c = context.Dependencies[i].ChunkIndex[_axis];
+            if (_input.Offset(_axis, c) == firstRow && _input.Size(_axis, c) == rows)
+            {
+                return context.Inputs[i];
+            }
+        }
+
+        return null;
+    }
+
+    // Output rows [from, from + count) of a one-slab chunk, from a window gathered for just them.
+    private void ComputeGathered(ChunkKernelContext context, Span<TOut> output, long firstRow, int from, int count, long inner)
+    {
+        if (count <= 0)
+        {
+            return;
+        }
+
+        int windowRows = count + _kernel.Before + _kernel.After;
+        var window = Gather(context, firstRow + from - _kernel.Before, windowRows, 1, inner);
+        _kernel.Compute(window, output.Slice(from * (int)inner, count * (int)inner), count, (int)inner, firstRow + from, _length);
+    }
+
+    // Rows [windowStart, windowStart + windowRows) along the axis (zeros outside the array) of every slab, gathered
+    // from the input chunks into scratch.
+    private Span<T> Gather(ChunkKernelContext context, long windowStart, int windowRows, long outer, long inner)
+    {
         var window = new Span<T>(context.Scratch!.Pointer, checked((int)(outer * windowRows * inner)));
         window.Clear();
-
-        // Copy each input chunk's rows that fall in the window, slab by slab (outer index by outer index).
         foreach (var input in context.Inputs.Zip(context.Dependencies))
         {
             var buffer = input.First;
@@ -166,16 +236,6 @@ internal sealed unsafe class AxisWindowNode<T, TOut> : ArrayNode
             }
         }
 
-        var output = context.Output.As<TOut>();
-        for (long o = 0; o < outer; o++)
-        {
-            _kernel.Compute(
-                window.Slice((int)(o * windowRows * inner), (int)(windowRows * inner)),
-                output.Slice((int)(o * rows * inner), (int)(rows * inner)),
-                (int)rows,
-                (int)inner,
-                firstRow,
-                _length);
-        }
+        return window;
     }
 }
