@@ -51,7 +51,7 @@ echo "gitdir: $(git rev-parse --absolute-git-dir)" > "$source/.git"
 step "dotnet pack -c Release -o <tmp>/artifacts (in a clean copy)"
 (cd "$source" && run pack dotnet pack -c Release -o "$artifacts" -p:ContinuousIntegrationBuild=true)
 
-libraries=(ChunkCompute.Storage ChunkCompute.Graph ChunkCompute.Ops ChunkCompute.Scheduler ChunkCompute.ML)
+libraries=(ChunkCompute.Storage ChunkCompute.Graph ChunkCompute.Ops ChunkCompute.Scheduler ChunkCompute.ML ChunkCompute.MLNet)
 expected=(ChunkCompute "${libraries[@]}" ChunkCompute.Storage.S3 ChunkCompute.Storage.Azure ChunkCompute.Cli)
 for id in "${expected[@]}"; do
   [ -s "$artifacts/$id.$version.nupkg" ] || fail "missing package $id.$version.nupkg in $(ls "$artifacts")"
