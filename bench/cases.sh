@@ -91,6 +91,14 @@ add_case batches 1 dask \
     "$CC batches --store $DATA --array grid_f32_blosc_lz4 --batch 1024 --case batches" \
     "$PY $BENCH/peers/dask_batches.py --store $DATA --array grid_f32_blosc_lz4 --batch 1024 --case batches"
 
+# The ML.NET adapter (issue 23): one in-order epoch of the stored tall-and-skinny float64 array (64 features) through
+# an IDataView cursor over x.AsDataView() (a VBuffer<double> getter call per row, as a trainer reads) against the raw
+# Batches stream it wraps (row sums from the batch span), same batch size and budget, timed in the same process (best
+# of 3 each); the peer run reports the stream's time. Target: the view at >= 0.8 of the stream's rows/s.
+add_case mlnet_view 0.8 batches \
+    "$CC mlnet-view --store $DATA --array tsqr_f64_blosc_lz4 --batch 1024 --report view --case mlnet_view" \
+    "$CC mlnet-view --store $DATA --array tsqr_f64_blosc_lz4 --batch 1024 --report batches --case mlnet_view"
+
 # An elementwise chain fused into a reduction: ((x - 1) * 2).std().
 add_case chain_std_f64 2 dask \
     "$CC reduce --store $DATA --array read_f64_blosc_lz4 --op chain_std --case chain_std_f64" \

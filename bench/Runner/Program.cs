@@ -39,6 +39,7 @@ internal static partial class Program
                 "tsqr" => Tsqr(options),
                 "ops" => OpsCase(options),
                 "batches" => BatchesCase(options),
+                "mlnet-view" => MLNetViewCase(options),
                 "append" => AppendCase(options),
                 "append-big" => AppendBig(options),
                 "commit-latency" => CommitLatency(options),
@@ -319,6 +320,7 @@ internal static partial class Program
         Console.Error.WriteLine("usage: ChunkCompute.Bench read|profile-read --store DIR --array PATH [--case NAME] [--destination new|hugepage] [--iterations N]");
         Console.Error.WriteLine("       ChunkCompute.Bench reduce|profile-reduce --store DIR --array PATH --op mean|sum|std|chain_std [--axis N] [--budget BYTES] [--case NAME] [--warm N] [--iterations N]");
         Console.Error.WriteLine("       ChunkCompute.Bench ops --store DIR --array PATH --op cumsum|quantile|moving_mean|select [--axis 0] [--window 9] [--threshold -1.2816] [--budget BYTES] [--case NAME]");
+        Console.Error.WriteLine("       ChunkCompute.Bench mlnet-view [--store DIR --array PATH | --rows N] [--batch 1024] [--budget BYTES] [--report view|batches] [--iterations N] [--case NAME]");
         Console.Error.WriteLine("       ChunkCompute.Bench sum-inmemory --mib 512 [--chunk-mib 8] [--report chunkcompute|tensorprimitives] [--iterations N] [--case NAME]");
         Console.Error.WriteLine("       ChunkCompute.Bench tasks [--count N] [--case NAME]");
         Console.Error.WriteLine("       ChunkCompute.Bench rechunk --store DIR --array PATH --out DIR --rows N --cols N --budget BYTES [--case NAME]");
