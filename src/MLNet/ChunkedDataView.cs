@@ -14,8 +14,8 @@ namespace ChunkCompute.MLNet;
 /// </summary>
 /// <remarks>
 /// Columns: the features as a known-size vector of Single (float32 array) or Double (float64 array) named
-/// <see cref="ChunkedDataViewOptions.FeatureColumnName"/>; the labels as a Single or Double scalar named
-/// <see cref="ChunkedDataViewOptions.LabelColumnName"/>. Getters return dense <see cref="VBuffer{T}"/>s; the row id
+/// <see cref="ChunkedDataViewOptions.FeatureColumnName"/>; the labels as a Single or Double scalar (Boolean for a bool
+/// array, for binary classification) named <see cref="ChunkedDataViewOptions.LabelColumnName"/>. Getters return dense <see cref="VBuffer{T}"/>s; the row id
 /// (<see cref="IDataView"/>'s id getter) is the row's index in the array, in shuffled order too.
 /// <see cref="GetRowCursorSet"/> returns one cursor (ML.NET accepts fewer than asked for).
 /// </remarks>
@@ -64,7 +64,7 @@ public sealed class ChunkedDataView : IDataView
         bool[] active = new bool[Schema.Count];
         foreach (var column in columnsNeeded)
         {
-            if (column.Index < 0 || column.Index >= Schema.Count || !ReferenceEquals(Schema[column.Index].Type, column.Type) || Schema[column.Index].Name != column.Name)
+            if (column.Index < 0 || column.Index >= Schema.Count || !Schema[column.Index].Type.Equals(column.Type) || Schema[column.Index].Name != column.Name)
             {
                 throw new ArgumentException($"column '{column.Name}' (index {column.Index}) is not a column of this view ({string.Join(", ", Schema.Select(c => c.Name))})", nameof(columnsNeeded));
             }
@@ -105,7 +105,7 @@ public sealed class ChunkedDataView : IDataView
         options ??= new ChunkedDataViewOptions();
         int width = CheckFeatures(features, options);
         var builder = new DataViewSchema.Builder();
-        builder.AddColumn(options.FeatureColumnName, new VectorDataViewType(NumberType<T>(nameof(features)), width));
+        builder.AddColumn(options.FeatureColumnName, new VectorDataViewType(NumberType<T>(nameof(features), string.Empty), width));
         var source = new CursorSource<T, float>(features, null, width);
         return Validate(source, builder.ToSchema(), options);
     }
@@ -136,8 +136,8 @@ public sealed class ChunkedDataView : IDataView
         }
 
         var builder = new DataViewSchema.Builder();
-        builder.AddColumn(options.FeatureColumnName, new VectorDataViewType(NumberType<T>(nameof(features)), width));
-        builder.AddColumn(options.LabelColumnName, NumberType<TLabel>(nameof(labels)));
+        builder.AddColumn(options.FeatureColumnName, new VectorDataViewType(NumberType<T>(nameof(features), string.Empty), width));
+        builder.AddColumn(options.LabelColumnName, typeof(TLabel) == typeof(bool) ? BooleanDataViewType.Instance : NumberType<TLabel>(nameof(labels), " or bool"));
         var source = new CursorSource<T, TLabel>(features, labels, width);
         return Validate(source, builder.ToSchema(), options);
     }
@@ -181,8 +181,8 @@ public sealed class ChunkedDataView : IDataView
         return (int)columns;
     }
 
-    private static PrimitiveDataViewType NumberType<T>(string name) =>
+    private static PrimitiveDataViewType NumberType<T>(string name, string alsoAllowed) =>
         typeof(T) == typeof(float) ? NumberDataViewType.Single
         : typeof(T) == typeof(double) ? NumberDataViewType.Double
-        : throw new NotSupportedException($"{name}: an ML.NET view of chunked arrays takes float or double elements, not {typeof(T).Name}");
+        : throw new NotSupportedException($"{name}: an ML.NET view of chunked arrays takes float or double{alsoAllowed} elements here, not {typeof(T).Name}");
 }

@@ -19,11 +19,11 @@ public static class DataViewExtensions
     /// <summary>
     /// A data view of the rows of the 2-D array <paramref name="features"/> and the 1-D array
     /// <paramref name="labels"/> (one label per row): a vector column (<c>"Features"</c>) and a scalar column
-    /// (<see cref="ChunkedDataViewOptions.LabelColumnName"/>, <c>"Label"</c>), both float or double (Single for
-    /// ML.NET's regression and ranking trainers).
+    /// (<see cref="ChunkedDataViewOptions.LabelColumnName"/>, <c>"Label"</c>): features float or double, labels float
+    /// or double (Single for ML.NET's regression trainers) or bool (Boolean, for its binary classifiers).
     /// </summary>
     /// <exception cref="ArgumentException">The features are not 2-D, the labels not 1-D, their row counts differ, or the buffers do not fit the budget.</exception>
-    /// <exception cref="NotSupportedException">An element type is not float or double.</exception>
+    /// <exception cref="NotSupportedException">The features are not float or double, or the labels not float, double or bool.</exception>
     public static ChunkedDataView AsDataView<T, TLabel>(this ChunkedArray<T> features, ChunkedArray<TLabel> labels, ChunkedDataViewOptions? options = null)
         where T : unmanaged
         where TLabel : unmanaged =>

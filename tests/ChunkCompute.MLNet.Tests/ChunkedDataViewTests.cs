@@ -178,6 +178,15 @@ public sealed class ChunkedDataViewTests
     }
 
     [Fact]
+    public void GetRowCursor_AColumnOfAnotherSchema_Refused()
+    {
+        var view = View();
+        var other = ChunkedArray.FromArray(new double[Rows * 2], [Rows, 2], [8, 2]).AsDataView();
+        var e = Assert.Throws<ArgumentException>(() => view.GetRowCursor([other.Schema["Features"]]));
+        Assert.Contains("not a column of this view", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void CursorSet_OneCursorOverAllRows()
     {
         var view = View();

@@ -81,6 +81,37 @@ public sealed class TrainingTests
     }
 
     [Fact]
+    public void BoolLabels_BooleanColumn_BinaryClassifierLearnsTheSeparatingPlane()
+    {
+        // Label: x0 + x1 > 0 (a plane through the origin): rows read back carry it, and a logistic SDCA finds it.
+        var (x, _) = Data();
+        bool[] labels = Enumerable.Range(0, Rows).Select(r => x[r * Width] + x[(r * Width) + 1] > 0).ToArray();
+        var view = ChunkedArray.FromArray(x, [Rows, Width], [333, Width]).AsDataView(ChunkedArray.FromArray(labels, [Rows], [1000]));
+        Assert.Equal(BooleanDataViewType.Instance, view.Schema["Label"].Type);
+
+        using (var cursor = view.GetRowCursor([view.Schema["Label"]]))
+        {
+            var getter = cursor.GetGetter<bool>(view.Schema["Label"]);
+            bool value = false;
+            int r = 0;
+            while (cursor.MoveNext())
+            {
+                getter(ref value);
+                Assert.Equal(labels[r++], value);
+            }
+
+            Assert.Equal(Rows, r);
+        }
+
+        var ml = new MLContext(seed: 3);
+        var model = ml.BinaryClassification.Trainers.SdcaLogisticRegression(new SdcaLogisticRegressionBinaryTrainer.Options { NumberOfThreads = 1 }).Fit(view);
+        var metrics = ml.BinaryClassification.Evaluate(model.Transform(view));
+        Assert.True(metrics.Accuracy > 0.97, $"accuracy {metrics.Accuracy}");
+        var w = model.Model.SubModel.Weights;
+        Assert.True(w[0] > 0 && w[1] > 0 && Math.Abs(w[0] - w[1]) < 0.2 * w[0], $"weights {string.Join(", ", w)}");
+    }
+
+    [Fact]
     public void Cursor_ArrayManyTimesTheBudget_SharedAccountantNeverOverItsBudget()
     {
         const long Budget = 8L << 20;
