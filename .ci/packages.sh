@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # CI step: build the NuGet packages exactly as a release would (`dotnet pack -c Release`, ContinuousIntegrationBuild),
 # check their contents, then use them as a user would, from that folder only:
-#   1. a fresh console project references ChunkCompute (+ ChunkCompute.ML) from the packed folder (every ChunkCompute.*
+#   1. a fresh console project references ChunkCompute (+ ChunkCompute.ML, ChunkCompute.Onnx) from the packed folder (every ChunkCompute.*
 #      package comes from there, enforced by packageSourceMapping; dependencies from the normal registry), writes an
 #      array and prints store.Open<double>("x").Rechunk(...).Mean().Compute() = a closed-form mean, and the mean of an
 #      array zarr-python wrote (a fixture copied from tests/), compared with their known values;
@@ -51,7 +51,7 @@ echo "gitdir: $(git rev-parse --absolute-git-dir)" > "$source/.git"
 step "dotnet pack -c Release -o <tmp>/artifacts (in a clean copy)"
 (cd "$source" && run pack dotnet pack -c Release -o "$artifacts" -p:ContinuousIntegrationBuild=true)
 
-libraries=(ChunkCompute.Storage ChunkCompute.Graph ChunkCompute.Ops ChunkCompute.Scheduler ChunkCompute.ML ChunkCompute.MLNet)
+libraries=(ChunkCompute.Storage ChunkCompute.Graph ChunkCompute.Ops ChunkCompute.Scheduler ChunkCompute.ML ChunkCompute.MLNet ChunkCompute.Onnx)
 expected=(ChunkCompute "${libraries[@]}" ChunkCompute.Storage.S3 ChunkCompute.Storage.Azure ChunkCompute.Cli)
 for id in "${expected[@]}"; do
   [ -s "$artifacts/$id.$version.nupkg" ] || fail "missing package $id.$version.nupkg in $(ls "$artifacts")"
@@ -93,6 +93,7 @@ cat > "$consumer/Consumer.csproj" <<EOF
   <ItemGroup>
     <PackageReference Include="ChunkCompute" Version="[$version]" />
     <PackageReference Include="ChunkCompute.ML" Version="[$version]" />
+    <PackageReference Include="ChunkCompute.Onnx" Version="[$version]" />
   </ItemGroup>
 </Project>
 EOF
@@ -100,6 +101,7 @@ cat > "$consumer/Program.cs" <<'EOF'
 using System.Globalization;
 using ChunkCompute.Graph;
 using ChunkCompute.ML;
+using ChunkCompute.Onnx;
 using ChunkCompute.Ops;
 using ChunkCompute.Scheduler;
 using ChunkCompute.Storage;
@@ -123,6 +125,14 @@ using (var store = ZarrStore.Open(args[0]))
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"scaler mean {scaler.Mean[0]:F6} {scaler.Mean[7]:F6}"));
 }
 
+// ChunkCompute.Onnx (ONNX Runtime's native library from its package): the fixture model Relu(X W + b) on 3 rows of
+// zeros gives Relu(b) per row; 3 * sum(Relu(b)) = 4.1407 for the generator's b.
+using (var model = new OnnxModel(args[2]))
+{
+    var y = ChunkedArray.FromArray(new float[3 * 16], [3, 16], [2, 16]).Infer(model, "X", "Y", batchRows: 2);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"onnx {y.Shape[0]}x{y.Shape[1]} sum {y.Compute().ToArray().Sum():F4}"));
+}
+
 // An array zarr-python 3 wrote (Blosc-zstd): [1.5, 2.5, 3.5, 4.5], mean 3.
 using (var fixture = ZarrStore.Open(args[1]))
 {
@@ -133,15 +143,17 @@ EOF
 fixtures=$repo/tests/ChunkCompute.Tests/Fixtures
 cp -r "$fixtures/zarr-v3/zarrita.js/data.zarr" "$work/v3.zarr"
 cp -r "$fixtures/zarr-v2/dtype_f8.zarr" "$work/v2_f8.zarr"
+cp "$repo/tests/ChunkCompute.Onnx.Tests/Fixtures/linear_relu.onnx" "$work/linear_relu.onnx"
 
 step "consumer: restore from <tmp>/artifacts + nuget.org, build, run"
 run consumer-restore dotnet restore "$consumer/Consumer.csproj" --configfile "$work/nuget.config"
 run consumer-build dotnet build "$consumer/Consumer.csproj" -c Release --no-restore
-run consumer-run dotnet "$consumer/bin/Release/net10.0/Consumer.dll" "$work/x.zarr" "$work/v3.zarr"
+run consumer-run dotnet "$consumer/bin/Release/net10.0/Consumer.dll" "$work/x.zarr" "$work/v3.zarr" "$work/linear_relu.onnx"
 output=$(cat "$work/consumer-run.log")
 grep -qx "mean x 1999.75" <<< "$output" || fail "consumer: expected 'mean x 1999.75', got: $output"
 grep -qx "mean fixture 3" <<< "$output" || fail "consumer: expected 'mean fixture 3', got: $output"
 grep -qx "scaler mean 1998.000000 2001.500000" <<< "$output" || fail "consumer: expected 'scaler mean 1998.000000 2001.500000', got: $output"
+grep -qx "onnx 3x4 sum 4.1407" <<< "$output" || fail "consumer: expected 'onnx 3x4 sum 4.1407', got: $output"
 echo "$output" | sed 's/^/  /'
 
 # The restored packages are the packed ones, with what a package must carry (extracted into the private cache).

@@ -147,20 +147,7 @@ internal sealed class ScanBlockNode<TOut> : ArrayNode
         }
     }
 
-    public override void Execute(ChunkKernelContext context)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        var total = context.Output.As<TOut>();
-        total.Fill(_sum ? TOut.Zero : TOut.One);
-        foreach (var input in context.Inputs)
-        {
-            var part = input.As<TOut>();
-            for (int k = 0; k < total.Length; k++)
-            {
-                total[k] = _sum ? total[k] + part[k] : total[k] * part[k];
-            }
-        }
-    }
+    public override void Execute(ChunkKernelContext context) => ScanCarryNode<TOut>.Combine(context, _sum);
 }
 
 /// <summary>
@@ -211,17 +198,20 @@ internal sealed class ScanCarryNode<TOut> : ArrayNode
         }
     }
 
-    public override void Execute(ChunkKernelContext context)
+    public override void Execute(ChunkKernelContext context) => Combine(context, _sum);
+
+    /// <summary>The output: the identity combined with every input, in order (a sum or a product of slices).</summary>
+    internal static void Combine(ChunkKernelContext context, bool sum)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var carry = context.Output.As<TOut>();
-        carry.Fill(_sum ? TOut.Zero : TOut.One);
+        var result = context.Output.As<TOut>();
+        result.Fill(sum ? TOut.Zero : TOut.One);
         foreach (var input in context.Inputs)
         {
             var part = input.As<TOut>();
-            for (int k = 0; k < carry.Length; k++)
+            for (int k = 0; k < result.Length; k++)
             {
-                carry[k] = _sum ? carry[k] + part[k] : carry[k] * part[k];
+                result[k] = sum ? result[k] + part[k] : result[k] * part[k];
             }
         }
     }

@@ -42,28 +42,34 @@ internal sealed unsafe class FilterCountNode : ArrayNode
     public override void Execute(ChunkKernelContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var tee = new TeeStream(context.InputStream ?? new WholeStream(context.Inputs[0]));
         int es = Inputs[0].DataType.Size;
         byte* output = (byte*)context.Output.Pointer;
         byte* target = output + sizeof(long);
         long kept = 0;
-        using (var masks = _mask.OpenStream(new ChunkStreamContext(context.ChunkIndex, context.Scratch!, tee, context.CancellationToken)))
+        var source = context.InputStream ?? new WholeStream(context.Inputs[0]);
+        while (source.TryRead(out var values, out long first))
         {
-            while (masks.TryRead(out var flags, out _))
+            // The piece stays pinned while the mask is evaluated over it and its selected values are copied (a
+            // decoder's piece may live in a managed buffer that a collection could move).
+            fixed (byte* piece = values)
             {
-                var values = tee.Last;
+                using var masks = _mask.OpenStream(new ChunkStreamContext(context.ChunkIndex, context.Scratch!, new PieceStream(piece, values.Length, first), context.CancellationToken));
+                if (!masks.TryRead(out var flags, out _))
+                {
+                    continue;
+                }
+
                 fixed (byte* mask = flags)
-                fixed (byte* source = values)
                 {
                     long rows = flags.Length;
                     byte* to = target + (kept * es);
                     kept += es switch
                     {
-                        8 => Compaction.Compact((ulong*)source, (bool*)mask, rows, (ulong*)to),
-                        4 => Compaction.Compact((uint*)source, (bool*)mask, rows, (uint*)to),
-                        2 => Compaction.Compact((ushort*)source, (bool*)mask, rows, (ushort*)to),
-                        1 => Compaction.Compact(source, (bool*)mask, rows, to),
-                        _ => CompactRows(source, mask, rows, to, es),
+                        8 => Compaction.Compact((ulong*)piece, (bool*)mask, rows, (ulong*)to),
+                        4 => Compaction.Compact((uint*)piece, (bool*)mask, rows, (uint*)to),
+                        2 => Compaction.Compact((ushort*)piece, (bool*)mask, rows, (ushort*)to),
+                        1 => Compaction.Compact(piece, (bool*)mask, rows, to),
+                        _ => CompactRows(piece, mask, rows, to, es),
                     };
                 }
             }
@@ -86,28 +92,18 @@ internal sealed unsafe class FilterCountNode : ArrayNode
         return at;
     }
 
-    // Passes the array's pieces on to the mask, remembering the last one (valid until the next read).
-    private sealed class TeeStream(ChunkStream source) : ChunkStream
+    // One pinned piece of the array, as the mask's input stream.
+    private sealed class PieceStream(byte* piece, int length, long first) : ChunkStream
     {
-        public ReadOnlySpan<byte> Last => new(_last, _length);
-
-        private byte* _last;
-        private int _length;
+        private bool _read;
 
         public override bool TryRead(out ReadOnlySpan<byte> values, out long firstElement)
         {
-            if (!source.TryRead(out values, out firstElement))
-            {
-                return false;
-            }
-
-            fixed (byte* data = values)
-            {
-                _last = data; // the piece stays where it is until the next read (a decoder's buffer or the chunk)
-            }
-
-            _length = values.Length;
-            return true;
+            firstElement = first;
+            values = _read ? default : new ReadOnlySpan<byte>(piece, length);
+            bool fresh = !_read;
+            _read = true;
+            return fresh;
         }
     }
 
