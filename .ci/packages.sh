@@ -94,6 +94,7 @@ cat > "$consumer/Consumer.csproj" <<EOF
     <PackageReference Include="ChunkCompute" Version="[$version]" />
     <PackageReference Include="ChunkCompute.ML" Version="[$version]" />
     <PackageReference Include="ChunkCompute.Onnx" Version="[$version]" />
+    <PackageReference Include="ChunkCompute.MLNet" Version="[$version]" />
   </ItemGroup>
 </Project>
 EOF
@@ -101,6 +102,7 @@ cat > "$consumer/Program.cs" <<'EOF'
 using System.Globalization;
 using ChunkCompute.Graph;
 using ChunkCompute.ML;
+using ChunkCompute.MLNet;
 using ChunkCompute.Onnx;
 using ChunkCompute.Ops;
 using ChunkCompute.Scheduler;
@@ -133,6 +135,31 @@ using (var model = new OnnxModel(args[2]))
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"onnx {y.Shape[0]}x{y.Shape[1]} sum {y.Compute().ToArray().Sum():F4}"));
 }
 
+// ChunkCompute.MLNet (Microsoft.ML.DataView from nuget.org): 3 rows of 2 features, 1…6, through a cursor: 3 rows, sum 21.
+{
+    var view = ChunkedArray.FromArray(new float[] { 1, 2, 3, 4, 5, 6 }, [3, 2], [2, 2]).AsDataView();
+    var features = view.Schema["Features"];
+    double total = 0;
+    long rows = 0;
+    using (var cursor = view.GetRowCursor([features]))
+    {
+        var getter = cursor.GetGetter<Microsoft.ML.Data.VBuffer<float>>(features);
+        var buffer = default(Microsoft.ML.Data.VBuffer<float>);
+        while (cursor.MoveNext())
+        {
+            getter(ref buffer);
+            foreach (float v in buffer.DenseValues())
+            {
+                total += v;
+            }
+
+            rows++;
+        }
+    }
+
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"mlnet rows {rows} sum {total}"));
+}
+
 // An array zarr-python 3 wrote (Blosc-zstd): [1.5, 2.5, 3.5, 4.5], mean 3.
 using (var fixture = ZarrStore.Open(args[1]))
 {
@@ -154,6 +181,7 @@ grep -qx "mean x 1999.75" <<< "$output" || fail "consumer: expected 'mean x 1999
 grep -qx "mean fixture 3" <<< "$output" || fail "consumer: expected 'mean fixture 3', got: $output"
 grep -qx "scaler mean 1998.000000 2001.500000" <<< "$output" || fail "consumer: expected 'scaler mean 1998.000000 2001.500000', got: $output"
 grep -qx "onnx 3x4 sum 4.1407" <<< "$output" || fail "consumer: expected 'onnx 3x4 sum 4.1407', got: $output"
+grep -qx "mlnet rows 3 sum 21" <<< "$output" || fail "consumer: expected 'mlnet rows 3 sum 21', got: $output"
 echo "$output" | sed 's/^/  /'
 
 # The restored packages are the packed ones, with what a package must carry (extracted into the private cache).
