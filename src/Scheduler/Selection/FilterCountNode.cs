@@ -47,16 +47,19 @@ internal sealed unsafe class FilterCountNode : ArrayNode
         byte* target = output + sizeof(long);
         long kept = 0;
         var source = context.InputStream ?? new WholeStream(context.Inputs[0]);
+        var feeder = new PieceFeeder();
+        using var masks = _mask.OpenStream(new ChunkStreamContext(context.ChunkIndex, context.Scratch!, feeder, context.CancellationToken));
         while (source.TryRead(out var values, out long first))
         {
             // The piece stays pinned while the mask is evaluated over it and its selected values are copied (a
-            // decoder's piece may live in a managed buffer that a collection could move).
+            // decoder's piece may live in a managed buffer that a collection could move): the feeder hands the mask
+            // stream this piece only inside this block.
             fixed (byte* piece = values)
             {
-                using var masks = _mask.OpenStream(new ChunkStreamContext(context.ChunkIndex, context.Scratch!, new PieceStream(piece, values.Length, first), context.CancellationToken));
+                feeder.Set(piece, values.Length, first);
                 if (!masks.TryRead(out var flags, out _))
                 {
-                    continue;
+                    break;
                 }
 
                 fixed (byte* mask = flags)
@@ -72,6 +75,8 @@ internal sealed unsafe class FilterCountNode : ArrayNode
                         _ => CompactRows(piece, mask, rows, to, es),
                     };
                 }
+
+                feeder.Set(null, 0, 0);
             }
         }
 
@@ -92,17 +97,28 @@ internal sealed unsafe class FilterCountNode : ArrayNode
         return at;
     }
 
-    // One pinned piece of the array, as the mask's input stream.
-    private sealed class PieceStream(byte* piece, int length, long first) : ChunkStream
+    // The mask's input stream: the one pinned piece of the array set by Execute, read once.
+    private sealed class PieceFeeder : ChunkStream
     {
-        private bool _read;
+        private byte* _piece;
+        private int _length;
+        private long _first;
+        private bool _fresh;
+
+        public void Set(byte* piece, int length, long first)
+        {
+            _piece = piece;
+            _length = length;
+            _first = first;
+            _fresh = piece != null;
+        }
 
         public override bool TryRead(out ReadOnlySpan<byte> values, out long firstElement)
         {
-            firstElement = first;
-            values = _read ? default : new ReadOnlySpan<byte>(piece, length);
-            bool fresh = !_read;
-            _read = true;
+            firstElement = _first;
+            values = _fresh ? new ReadOnlySpan<byte>(_piece, _length) : default;
+            bool fresh = _fresh;
+            _fresh = false;
             return fresh;
         }
     }
