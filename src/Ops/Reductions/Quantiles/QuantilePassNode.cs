@@ -129,15 +129,6 @@ internal sealed unsafe class QuantilePassNode<T> : ArrayNode
             {
                 GroupKept((int*)output, (ulong*)(output + _pass.CollectHeaderBytes), kept, bits);
             }
-            else if (Second is { } second && _pass.Groups == 1 && _pass.Shift[0] == 0)
-            {
-                int* histogram = (int*)(output + _pass.NaNBytes);
-                for (long b = 0; b < _pass.Bins; b++)
-                {
-                    histogram[b] += second[b];
-                    second[b] = 0;
-                }
-            }
 
             return;
         }
@@ -173,32 +164,9 @@ internal sealed unsafe class QuantilePassNode<T> : ArrayNode
             int* histogram = (int*)(output + _pass.NaNBytes);
             if (_pass.Groups == 1 && _pass.Shift[0] == 0)
             {
-                // Neighbouring values often share a bin: two histograms for alternate elements halve the chains of
-                // increments to one counter (the second is merged once the chunk is done).
                 int down = bits - Math.Min(_pass.DigitBits, bits);
                 long nans = 0;
-                var second = Second ??= new int[1 << 16];
-                long bins = _pass.Bins;
-                if (second.Length < bins)
-                {
-                    Second = second = new int[bins];
-                }
-
-                long i = 0;
-                for (; i + 1 < n; i += 2)
-                {
-                    T a = x[i];
-                    T b = x[i + 1];
-                    if (SortableKeys<T>.IsNaN(a) || SortableKeys<T>.IsNaN(b))
-                    {
-                        break;
-                    }
-
-                    histogram[SortableKeys<T>.Key(a) >> down]++;
-                    second[SortableKeys<T>.Key(b) >> down]++;
-                }
-
-                for (; i < n; i++)
+                for (long i = 0; i < n; i++)
                 {
                     if (SortableKeys<T>.IsNaN(x[i]))
                     {
@@ -208,7 +176,6 @@ internal sealed unsafe class QuantilePassNode<T> : ArrayNode
 
                     histogram[SortableKeys<T>.Key(x[i]) >> down]++;
                 }
-
 
                 if (_pass.CountNaN)
                 {
@@ -253,10 +220,6 @@ internal sealed unsafe class QuantilePassNode<T> : ArrayNode
     }
 
     // The collected keys, in the order they were found, reordered group by group (the layout the sink reads).
-    // The second histogram of the first pass, one per worker thread (cleared after each use).
-    [ThreadStatic]
-    private static int[]? Second;
-
     private void GroupKept(int* counts, ulong* keys, long kept, int bits)
     {
         int groups = _pass.Groups;
