@@ -177,6 +177,41 @@ public interface IStore
     /// <exception cref="NotSupportedException">The store lacks <see cref="StoreCapabilities.ConditionalUpdate"/>.</exception>
     string? SetIfVersion(string key, ReadOnlySpan<byte> value, string expectedVersion) => throw StoreDefaults.Unsupported(this, StoreCapabilities.ConditionalUpdate, nameof(SetIfVersion));
 
+    /// <summary>
+    /// The version of a value (what <see cref="GetVersioned"/> would return with it) without reading the value — an
+    /// object store's <c>HEAD</c> — or null when the key does not exist.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The store lacks <see cref="StoreCapabilities.ConditionalUpdate"/>.</exception>
+    string? GetVersion(string key) => GetVersioned(key)?.Version;
+
+    /// <summary>
+    /// Deletes a value only while its version is still <paramref name="expectedVersion"/>; true when deleted, false when
+    /// the key was changed, deleted or never existed (nothing deleted). S3 and Azure <c>DELETE</c> with <c>If-Match</c>.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The store lacks <see cref="StoreCapabilities.ConditionalDelete"/>.</exception>
+    bool DeleteIfVersion(string key, string expectedVersion) => throw StoreDefaults.Unsupported(this, StoreCapabilities.ConditionalDelete, nameof(DeleteIfVersion));
+
+    /// <summary>
+    /// Copies <paramref name="source"/> to <paramref name="destination"/> only while the source still has
+    /// <paramref name="sourceVersion"/> and the destination does not exist. With <see cref="StoreCapabilities.ServerSideCopy"/>
+    /// the service copies (no bytes travel through this process); otherwise the value is read with its version and
+    /// written with <see cref="SetIfAbsent"/>. What a commit on an object store keeps a replaced value's pre-image with.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The store lacks <see cref="StoreCapabilities.ConditionalCreate"/> or <see cref="StoreCapabilities.ConditionalUpdate"/>.</exception>
+    CopyOutcome CopyIfAbsent(string source, string sourceVersion, string destination) => StoreDefaults.CopyIfAbsent(this, source, sourceVersion, destination);
+
+    /// <summary>The version of a value without reading it (see <see cref="GetVersion"/>).</summary>
+    ValueTask<string?> GetVersionAsync(string key, CancellationToken cancellationToken = default) =>
+        StoreDefaults.Run(this, key, static (s, k) => s.GetVersion(k), cancellationToken);
+
+    /// <summary>Deletes a value only while it has a version (see <see cref="DeleteIfVersion"/>).</summary>
+    ValueTask<bool> DeleteIfVersionAsync(string key, string expectedVersion, CancellationToken cancellationToken = default) =>
+        StoreDefaults.Run(this, (key, expectedVersion), static (s, a) => s.DeleteIfVersion(a.key, a.expectedVersion), cancellationToken);
+
+    /// <summary>Copies a value only while it has a version, to a key that does not exist (see <see cref="CopyIfAbsent"/>).</summary>
+    ValueTask<CopyOutcome> CopyIfAbsentAsync(string source, string sourceVersion, string destination, CancellationToken cancellationToken = default) =>
+        StoreDefaults.Run(this, (source, sourceVersion, destination), static (s, a) => s.CopyIfAbsent(a.source, a.sourceVersion, a.destination), cancellationToken);
+
     /// <summary>Writes a value only when the key does not exist (see <see cref="SetIfAbsent"/>).</summary>
     ValueTask<bool> SetIfAbsentAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
         StoreDefaults.Run(this, (key, value), static (s, a) => s.SetIfAbsent(a.key, a.value.Span), cancellationToken);

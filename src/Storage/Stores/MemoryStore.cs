@@ -27,7 +27,8 @@ public sealed class MemoryStore : IStore
     /// <inheritdoc/>
     public StoreCapabilities Capabilities =>
         StoreCapabilities.Writable | StoreCapabilities.Listable | StoreCapabilities.ByteRanges
-        | StoreCapabilities.ConditionalCreate | StoreCapabilities.ConditionalUpdate;
+        | StoreCapabilities.ConditionalCreate | StoreCapabilities.ConditionalUpdate | StoreCapabilities.ConditionalDelete
+        | StoreCapabilities.ServerSideCopy;
 
     /// <summary>The number of keys held.</summary>
     public int Count => _values.Count;
@@ -97,6 +98,36 @@ public sealed class MemoryStore : IStore
         // Entries compare by reference, so this replaces exactly the entry whose version was checked.
         var next = new Entry(value.ToArray());
         return _values.TryUpdate(key, next, current) ? next.Version : null;
+    }
+
+    /// <inheritdoc/>
+    public string? GetVersion(string key) => _values.TryGetValue(key, out var e) ? e.Version : null;
+
+    /// <inheritdoc/>
+    public bool DeleteIfVersion(string key, string expectedVersion)
+    {
+        ArgumentNullException.ThrowIfNull(expectedVersion);
+        return _values.TryGetValue(key, out var current) && current.Version == expectedVersion
+            && _values.TryRemove(KeyValuePair.Create(key, current));
+    }
+
+    /// <inheritdoc/>
+    public CopyOutcome CopyIfAbsent(string source, string sourceVersion, string destination)
+    {
+        StoreKeys.Validate(destination);
+        ArgumentNullException.ThrowIfNull(sourceVersion);
+        if (_values.ContainsKey(destination))
+        {
+            return CopyOutcome.DestinationExists;
+        }
+
+        if (!_values.TryGetValue(source, out var current) || current.Version != sourceVersion)
+        {
+            return CopyOutcome.SourceChanged;
+        }
+
+        // The copy shares the immutable bytes, with a version of its own (as a service-side copy gets a new ETag).
+        return _values.TryAdd(destination, new Entry(current.Value)) ? CopyOutcome.Copied : CopyOutcome.DestinationExists;
     }
 
     // One write: its bytes (never mutated: a write replaces the entry) and a version unique in the process.

@@ -52,4 +52,17 @@ public enum StoreCapabilities
     /// compute's own limit) and writes whole chunks without holding a worker thread while the write is in flight.
     /// </summary>
     RemoteRequests = 64,
+
+    /// <summary>
+    /// <see cref="IStore.DeleteIfVersion"/> deletes a value only while it still has a version (S3 and Azure <c>DELETE</c>
+    /// with <c>If-Match</c>). Transactions on an object store publish deletions with it; without it they need a single
+    /// writer.
+    /// </summary>
+    ConditionalDelete = 128,
+
+    /// <summary>
+    /// <see cref="IStore.CopyIfAbsent"/> is done by the service (S3 <c>CopyObject</c>, Azure Copy Blob): the bytes do not
+    /// travel through this process. Without it the copy still works, through a read and a write.
+    /// </summary>
+    ServerSideCopy = 256,
 }

@@ -31,6 +31,23 @@ internal static class StoreDefaults
     public static NotSupportedException Unsupported(IStore store, StoreCapabilities capability, string operation) =>
         new($"store '{store.Name}' ({store.GetType().Name}) does not support {operation}: it lacks StoreCapabilities.{capability} (its capabilities: {store.Capabilities}); check IStore.Capabilities before calling it");
 
+    /// <summary>A conditional copy through this process: read with the version, compare, create if absent.</summary>
+    public static CopyOutcome CopyIfAbsent(IStore store, string source, string sourceVersion, string destination)
+    {
+        ArgumentNullException.ThrowIfNull(sourceVersion);
+        if (store.Exists(destination))
+        {
+            return CopyOutcome.DestinationExists;
+        }
+
+        if (store.GetVersioned(source) is not { } current || current.Version != sourceVersion)
+        {
+            return CopyOutcome.SourceChanged;
+        }
+
+        return store.SetIfAbsent(destination, current.Value.Span) ? CopyOutcome.Copied : CopyOutcome.DestinationExists;
+    }
+
     /// <summary>A read-only store's refusal of a write.</summary>
     public static NotSupportedException ReadOnly(IStore store, string key, string detail) =>
         new($"cannot write '{key}': store '{store.Name}' is read-only ({detail})");
