@@ -113,7 +113,7 @@ public sealed class AzureBlobStore : IStore, IDisposable
     /// <inheritdoc/>
     public StoreCapabilities Capabilities => StoreCapabilities.Writable | StoreCapabilities.Listable | StoreCapabilities.ByteRanges | StoreCapabilities.RemoteRequests | StoreCapabilities.ConditionalCreate | StoreCapabilities.ConditionalUpdate;
 
-    /// <summary>Opens <c>az://</c> URLs with this store in <see cref="ZarrStore.Open"/>, <see cref="ZarrStore.OpenExisting"/> and the CLI.</summary>
+    /// <summary>Opens <c>az://</c> URLs with this store in <see cref="ZarrStore.Open(string, ZarrStoreOptions?)"/>, <see cref="ZarrStore.OpenExisting"/> and the CLI.</summary>
     public static void Register() => StoreLocations.Register("az", url => new AzureBlobStore(url));
 
     /// <inheritdoc/>

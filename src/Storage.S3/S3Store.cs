@@ -110,7 +110,7 @@ public sealed class S3Store : IStore, IDisposable
 
     private bool UsesCustomEndpoint { get; }
 
-    /// <summary>Opens <c>s3://</c> URLs with this store in <see cref="ZarrStore.Open"/>, <see cref="ZarrStore.OpenExisting"/> and the CLI.</summary>
+    /// <summary>Opens <c>s3://</c> URLs with this store in <see cref="ZarrStore.Open(string, ZarrStoreOptions?)"/>, <see cref="ZarrStore.OpenExisting"/> and the CLI.</summary>
     public static void Register() => StoreLocations.Register("s3", url => new S3Store(url));
 
     /// <inheritdoc/>

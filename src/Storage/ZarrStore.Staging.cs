@@ -7,7 +7,7 @@ public sealed partial class ZarrStore
 {
     /// <summary>
     /// Creates an array whose chunks may be written before it exists for readers: nothing is visible at
-    /// <paramref name="path"/> (and <see cref="Open"/> does not find it) until <see cref="StagedArray.Publish"/> writes its
+    /// <paramref name="path"/> (and <see cref="Open(string, ZarrStoreOptions?)"/> does not find it) until <see cref="StagedArray.Publish"/> writes its
     /// metadata. The staging step of a lazy write: write every chunk through <see cref="StagedArray.Array"/>, then publish
     /// (inside a transaction, the commit makes both visible at once).
     /// </summary>

@@ -13,7 +13,7 @@ namespace ChunkCompute.Storage;
 /// Opening a directory that does not exist creates it with an empty root group.
 /// </summary>
 /// <remarks>
-/// A directory store opened with <see cref="Open"/> or <see cref="OpenExisting"/> is transactional: the handle reads
+/// A directory store opened with <see cref="Open(string, ZarrStoreOptions?)"/> or <see cref="OpenExisting"/> is transactional: the handle reads
 /// one committed version (a snapshot; arrays opened from it keep reading the version they were opened at, even while
 /// other processes commit) until <see cref="Refresh"/>; every write method publishes atomically as its own commit;
 /// <see cref="BeginTransaction"/> groups any number of changes into one commit. The bookkeeping lives in the hidden
@@ -35,11 +35,14 @@ public sealed partial class ZarrStore : IDisposable
     private readonly ConcurrentDictionary<string, Lock[]> _chunkLocks = new(StringComparer.Ordinal);
 
     private readonly Lock _logGate = new();
-    private VersionedDirectory? _versions;
+    private IVersionLog? _versions;
 
-    // A directory store whose transaction log does not exist yet: read as it is (reading never writes), the log is
-    // created by the first write.
-    private DirectoryStore? _logLess;
+    // A store whose transaction log does not exist yet: read as it is (reading never writes); the log is opened with
+    // create: true by the first write, with create: false by Refresh.
+    private Func<bool, IVersionLog?>? _logOpener;
+
+    // Why this handle cannot begin transactions, when its store could have them but lacks a capability they need.
+    private string? _transactionsRefused;
     private readonly IStore _underlying;
     private IStore _view;
 
@@ -54,7 +57,7 @@ public sealed partial class ZarrStore : IDisposable
     }
 
     // A transactional directory store: reads through a pinned snapshot, writes through commits.
-    private ZarrStore(DirectoryStore live, VersionedDirectory versions, ZarrStoreOptions options)
+    private ZarrStore(IStore live, IVersionLog versions, ZarrStoreOptions options)
         : this(live, options)
     {
         _versions = versions;
@@ -80,17 +83,57 @@ public sealed partial class ZarrStore : IDisposable
 
         // An existing log is opened; a missing one is created by the first write, not here: opening a store that
         // another tool wrote and only reading it leaves it exactly as it was.
-        var versions = VersionedDirectory.TryOpen(live, create: false, LogFiles(options), options.CommitLockTimeout);
-        return versions is null ? new ZarrStore(live, options) { _logLess = live } : new ZarrStore(live, versions, options);
+        return WithLog(live, options, c => VersionedDirectory.TryOpen(live, c, LogFiles(options), options.CommitLockTimeout));
+    }
+
+    private static ZarrStore WithLog(IStore live, ZarrStoreOptions options, Func<bool, IVersionLog?> opener) =>
+        opener(false) is { } versions ? new ZarrStore(live, versions, options) : new ZarrStore(live, options) { _logOpener = opener };
+
+    /// <summary>
+    /// Opens a key/value store as a Zarr hierarchy, transactional when it can be: a store with conditional writes
+    /// (<see cref="StoreCapabilities.ConditionalCreate"/>, <see cref="StoreCapabilities.ConditionalUpdate"/> and
+    /// <see cref="StoreCapabilities.ConditionalDelete"/>: S3 with conditional requests, Azure Blob, <see cref="MemoryStore"/>)
+    /// gets the same commits, snapshots, append and resize as a directory, through a log under <c>.chunkcompute/</c>;
+    /// one without them gets them only with <see cref="ZarrStoreOptions.SingleWriter"/>, and otherwise is written in
+    /// place (each write one whole object, metadata last) and refuses to begin a transaction, naming what it lacks.
+    /// Nothing is created: the log is created by the first write.
+    /// </summary>
+    public static ZarrStore Open(IStore store, ZarrStoreOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        options ??= new ZarrStoreOptions();
+        var caps = store.Capabilities;
+        if (!options.Transactional || !caps.HasFlag(StoreCapabilities.Writable | StoreCapabilities.Listable))
+        {
+            return new ZarrStore(store, options);
+        }
+
+        var missing = ObjectVersionLog.Needed & ~caps;
+        IStore logStore = store;
+        if (missing != StoreCapabilities.None)
+        {
+            if (!options.SingleWriter)
+            {
+                return new ZarrStore(store, options)
+                {
+                    _transactionsRefused = $"store '{store.Name}' is not transactional: concurrent transactions on it need conditional writes, and it lacks StoreCapabilities.{missing.ToString().Replace(", ", " and StoreCapabilities.", StringComparison.Ordinal)}; open it with ZarrStoreOptions.SingleWriter (the CLI's --single-writer) when no other process writes it",
+                };
+            }
+
+            logStore = new SingleWriterStore(store);
+        }
+
+        var timings = options.ObjectLogTimings;
+        return WithLog(store, options, c => ObjectVersionLog.TryOpen(logStore, c, timings, options.CommitLockTimeout));
     }
 
     private static TransactionFiles LogFiles(ZarrStoreOptions options) =>
         options.TransactionFiles ?? (options.Durable ? TransactionFiles.Real : TransactionFiles.WithoutFlush);
 
     // The transaction log, created now if this handle has none yet (the first write to a store without one).
-    private VersionedDirectory? EnsureVersions()
+    private IVersionLog? EnsureVersions()
     {
-        if (_versions is { } existing || _logLess is not { } live)
+        if (_versions is { } existing || _logOpener is not { } opener)
         {
             return _versions;
         }
@@ -99,7 +142,7 @@ public sealed partial class ZarrStore : IDisposable
         {
             if (_versions is null)
             {
-                var created = VersionedDirectory.TryOpen(live, create: true, LogFiles(Options), Options.CommitLockTimeout)
+                var created = opener(true)
                     ?? throw new UnauthorizedAccessException($"store '{Name}' is read-only for this process: its transaction log '{VersionedDirectory.FolderName}/' cannot be created, so it can be read, not changed");
                 var view = created.OpenLatest();
                 _versions = created;
@@ -120,7 +163,7 @@ public sealed partial class ZarrStore : IDisposable
         ArgumentNullException.ThrowIfNull(directory);
         if (StoreLocations.IsUrl(directory))
         {
-            return new ZarrStore(StoreLocations.Open(directory), options);
+            return Open(StoreLocations.Open(directory), options);
         }
 
         bool existed = Directory.Exists(directory);
@@ -141,7 +184,7 @@ public sealed partial class ZarrStore : IDisposable
     public static ZarrStore OpenExisting(string directory, ZarrStoreOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(directory);
-        return StoreLocations.IsUrl(directory) ? new ZarrStore(StoreLocations.Open(directory), options) : OpenDirectory(directory, create: false, options);
+        return StoreLocations.IsUrl(directory) ? Open(StoreLocations.Open(directory), options) : OpenDirectory(directory, create: false, options);
     }
 
     /// <summary>A new store in memory with an empty root group.</summary>
@@ -166,7 +209,7 @@ public sealed partial class ZarrStore : IDisposable
     {
         SnapshotView s => s.Version,
         TransactionView t => t.Base.Version,
-        _ when _logLess is not null => 0,
+        _ when _logOpener is not null => 0,
         _ => null,
     };
 
@@ -191,7 +234,7 @@ public sealed partial class ZarrStore : IDisposable
     /// <summary>True when this handle is a transaction's hierarchy (<see cref="Transaction.Store"/>).</summary>
     public bool IsInTransaction => TransactionView is not null;
 
-    internal VersionedDirectory? Versions => _versions;
+    internal IVersionLog? Versions => _versions;
 
     /// <summary>The directory underneath, for a directory store (what <see cref="Verify"/> scans for links).</summary>
     internal DirectoryStore? LocalDirectory => _underlying as DirectoryStore;
@@ -201,17 +244,17 @@ public sealed partial class ZarrStore : IDisposable
     /// transaction. Writers that must publish several keys at once (a lazy write's chunks and metadata) begin a
     /// transaction instead.
     /// </summary>
-    public bool AutoCommits => _versions is not null || _logLess is not null;
+    public bool AutoCommits => _versions is not null || _logOpener is not null;
 
     /// <summary>Moves this handle to the latest committed version (arrays opened before keep theirs).</summary>
     public void Refresh()
     {
-        if (_versions is null && _logLess is { } live)
+        if (_versions is null && _logOpener is { } opener)
         {
             // Another process may have written the store since: read through its log from now on.
             lock (_logGate)
             {
-                if (_versions is null && VersionedDirectory.TryOpen(live, create: false, LogFiles(Options), Options.CommitLockTimeout) is { } found)
+                if (_versions is null && opener(false) is { } found)
                 {
                     _versions = found;
                     _view = found.OpenLatest();
@@ -328,12 +371,11 @@ public sealed partial class ZarrStore : IDisposable
         }
     }
 
-    private VersionedDirectory RequireVersions() => EnsureVersions()
+    private IVersionLog RequireVersions() => EnsureVersions()
         ?? throw new NotSupportedException(TransactionView is not null
             ? "transactions do not nest: use the enclosing transaction"
-            : StoreLocations.IsUrl(Name)
-                ? $"store '{Name}' is not transactional: transactions on object stores and HTTP need conditional writes, which are not built yet; each write is one whole object, metadata last (as zarr-python writes to object stores)"
-                : $"store '{Name}' is not transactional: transactions need a directory store opened with ZarrStore.Open or OpenExisting (and Transactional = true)");
+            : _transactionsRefused
+                ?? $"store '{Name}' is not transactional: transactions need a directory store or a store with conditional writes, opened with ZarrStore.Open or OpenExisting (and Transactional = true)");
 
     // Runs a store-level change as one commit on the latest version (retrying conflicts), then reads that version.
     private T AutoCommit<T>(Func<ZarrStore, T> body) => Transact(tx => body(tx.Zarr));

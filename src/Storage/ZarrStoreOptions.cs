@@ -23,8 +23,9 @@ public sealed class ZarrStoreOptions
     public ZarrFormat DefaultFormat { get; init; } = ZarrFormat.V3;
 
     /// <summary>
-    /// Whether a directory store keeps a transaction log (default true): snapshot reads, atomic commits, append and
-    /// resize in transactions. When false (or the directory is read-only) writes go straight to the files.
+    /// Whether a directory store, or an object store with conditional writes, keeps a transaction log (default true):
+    /// snapshot reads, atomic commits, append and resize in transactions. When false (or the store is read-only) writes
+    /// go straight to the files or objects.
     /// </summary>
     public bool Transactional { get; init; } = true;
 
@@ -37,6 +38,17 @@ public sealed class ZarrStoreOptions
 
     /// <summary>How long a commit waits for another process's commit to finish. Default 60 s.</summary>
     public TimeSpan CommitLockTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Allows transactions on an object store that lacks conditional writes (s3rver, an S3-compatible service without
+    /// <c>If-None-Match</c>/<c>If-Match</c>): their conditions are then checked by reading first, which is only correct
+    /// while no other process writes the store. Default false: such a store refuses to begin a transaction, naming the
+    /// capability it lacks.
+    /// </summary>
+    public bool SingleWriter { get; init; }
+
+    /// <summary>The leases of an object store's transaction log (tests shorten them).</summary>
+    internal Transactions.ObjectLogTimings? ObjectLogTimings { get; init; }
 
     /// <summary>The file operations of the commit protocol (tests inject faults here).</summary>
     internal Transactions.TransactionFiles? TransactionFiles { get; init; }

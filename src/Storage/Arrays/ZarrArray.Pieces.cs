@@ -22,7 +22,7 @@ public sealed partial class ZarrArray
 
         string key = ChunkKey(chunkIndex);
         EncodedBytes? source;
-        if (_view is Stores.IFileValueStore files)
+        if (_view is Stores.IFileValueStore { OpensFiles: true } files)
         {
             // A local file: opened once, each block read at its offset.
             var file = files.OpenValue(key);

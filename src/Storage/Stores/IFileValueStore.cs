@@ -14,4 +14,7 @@ internal interface IFileValueStore
     /// replaced by renaming a new file over them), or returns null when the key does not exist.
     /// </summary>
     SafeFileHandle? OpenValue(string key);
+
+    /// <summary>False when this store's values are not files after all (a snapshot of an object store): read them whole.</summary>
+    bool OpensFiles => true;
 }

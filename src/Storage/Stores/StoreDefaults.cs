@@ -85,11 +85,12 @@ internal static class StoreDefaults
     public static IMemoryOwner<byte>? ReadFileRange(IFileValueStore files, string storeName, string key, ByteRange range)
     {
         using var handle = files.OpenValue(key);
-        if (handle is null)
-        {
-            return null;
-        }
+        return handle is null ? null : ReadRange(handle, storeName, key, range);
+    }
 
+    /// <summary>A range of an open file holding <paramref name="key"/>'s value.</summary>
+    public static IMemoryOwner<byte> ReadRange(SafeFileHandle handle, string storeName, string key, ByteRange range)
+    {
         var (offset, length) = range.Resolve(RandomAccess.GetLength(handle), storeName, key);
         return ReadAt(handle, offset, length, key);
     }

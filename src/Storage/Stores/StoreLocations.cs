@@ -5,7 +5,7 @@ namespace ChunkCompute.Storage.Stores;
 /// <summary>
 /// Stores named by URL: <c>http://</c>/<c>https://</c> (<see cref="HttpStore"/>) are built in; object stores register
 /// their scheme (<c>s3</c> from ChunkCompute.Storage.S3's <c>S3Store.Register()</c>, <c>az</c> from
-/// ChunkCompute.Storage.Azure's <c>AzureBlobStore.Register()</c>). <see cref="ZarrStore.Open"/>,
+/// ChunkCompute.Storage.Azure's <c>AzureBlobStore.Register()</c>). <see cref="ZarrStore.Open(string, ZarrStoreOptions?)"/>,
 /// <see cref="ZarrStore.OpenExisting"/> and every CLI command accept any registered URL; anything else is a local path.
 /// </summary>
 public static class StoreLocations

@@ -5,14 +5,14 @@ using ChunkCompute.Storage.Stores;
 namespace ChunkCompute.Storage.Transactions;
 
 /// <summary>
-/// A read-only view of a directory store at one committed version: what every array opened from a
+/// A read-only view of a transactional store at one committed version: what every array opened from a
 /// <see cref="ZarrStore"/> reads through, so a long computation sees one version while other processes commit.
 /// </summary>
 internal sealed class SnapshotView : IStore, IFileValueStore
 {
-    private readonly VersionedDirectory _directory;
+    private readonly IVersionLog _directory;
 
-    internal SnapshotView(VersionedDirectory directory, long version)
+    internal SnapshotView(IVersionLog directory, long version)
     {
         _directory = directory;
         Version = version;
@@ -34,13 +34,16 @@ internal sealed class SnapshotView : IStore, IFileValueStore
     public SnapshotView Share() => _directory.OpenAt(Version);
 
     /// <summary>The transaction log.</summary>
-    public VersionedDirectory Directory => _directory;
+    public IVersionLog Directory => _directory;
 
     /// <inheritdoc/>
     public string Name => _directory.Name;
 
-    /// <summary>Listable, with byte ranges read from the version's files; read-only (writes go through commits).</summary>
+    /// <summary>Listable, with byte ranges read from the version's values; read-only (writes go through commits).</summary>
     public StoreCapabilities Capabilities => StoreCapabilities.Listable | StoreCapabilities.ByteRanges;
+
+    /// <inheritdoc/>
+    public bool OpensFiles => _directory.OpensFiles;
 
     /// <inheritdoc/>
     public byte[]? Get(string key)
@@ -53,7 +56,7 @@ internal sealed class SnapshotView : IStore, IFileValueStore
     public IMemoryOwner<byte>? GetPooled(string key) => _directory.Get(key, Version);
 
     /// <inheritdoc/>
-    public IMemoryOwner<byte>? GetRangePooled(string key, ByteRange range) => StoreDefaults.ReadFileRange(this, Name, key, range);
+    public IMemoryOwner<byte>? GetRangePooled(string key, ByteRange range) => _directory.GetRange(key, range, Version);
 
     /// <inheritdoc/>
     public SafeFileHandle? OpenValue(string key) => _directory.Open(key, Version);

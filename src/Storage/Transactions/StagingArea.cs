@@ -13,6 +13,9 @@ internal sealed class StagingArea
 
     public StagingArea(LogFolder folder) => _folder = folder;
 
+    /// <summary>The store's name for messages.</summary>
+    public string StoreName => _folder.StoreName;
+
     /// <summary>Creates a transaction's staging folder, locked by the returned handle while the transaction lives.</summary>
     public (string Directory, FileStream Lock) Create(string id)
     {

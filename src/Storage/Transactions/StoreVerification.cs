@@ -166,7 +166,7 @@ internal static class StoreVerifier
         CheckHierarchy(store, nodes, problems);
         if (store.Versions is { } versions)
         {
-            (int LivePins, int DeadPins, int LiveTransactions, List<string> Orphaned, List<long> Unfinished) inspected;
+            LogInspection inspected;
             try
             {
                 inspected = versions.Inspect();
@@ -177,20 +177,14 @@ internal static class StoreVerifier
                 return Result(problems, notes, arrays, groups, work.Count, store.Version);
             }
 
-            var (_, deadPins, _, orphaned, unfinished) = inspected;
-            foreach (var id in orphaned)
+            foreach (var problem in inspected.Problems)
             {
-                problems.Add($"store '{store.Name}': orphaned staging folder '{VersionedDirectory.FolderName}/staging/{id}' of a transaction whose process died (`chunkcompute gc` removes it)");
+                problems.Add(problem);
             }
 
-            foreach (long n in unfinished)
+            foreach (var note in inspected.Notes)
             {
-                problems.Add($"store '{store.Name}': commit {n} is half done ('{VersionedDirectory.FolderName}/log/{n}.json' is preparing above the published version) and no process is committing it");
-            }
-
-            if (deadPins > 0)
-            {
-                notes.Add($"{deadPins} snapshot pin(s) of dead processes (`chunkcompute gc` removes them)");
+                notes.Add(note);
             }
         }
 

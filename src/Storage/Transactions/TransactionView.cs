@@ -16,8 +16,7 @@ internal sealed class TransactionView : IStore, IFileValueStore
     private const int Committed = 1;
     private const int Aborted = 2;
     private readonly SnapshotView _base;
-    private readonly string _stagingDir;
-    private readonly FileStream _stagingLock;
+    private readonly TransactionStaging _staging;
     private readonly ConcurrentDictionary<string, string?> _staged = new(StringComparer.Ordinal); // key → staged file, null = deleted
     private readonly ConcurrentDictionary<string, byte> _reads = new(StringComparer.Ordinal);
     private int _state;
@@ -26,7 +25,7 @@ internal sealed class TransactionView : IStore, IFileValueStore
     {
         _base = baseView;
         Id = $"{Environment.ProcessId}-{Guid.NewGuid():N}";
-        (_stagingDir, _stagingLock) = baseView.Directory.CreateStaging(Id);
+        _staging = baseView.Directory.CreateStaging(Id);
     }
 
     /// <summary>The transaction's id (its staging folder's name).</summary>
@@ -63,7 +62,7 @@ internal sealed class TransactionView : IStore, IFileValueStore
         CheckOpen();
         if (_staged.TryGetValue(key, out var file))
         {
-            return file is null ? null : DirectoryStore.ReadPooled(file);
+            return file is null ? null : _staging.Read(file);
         }
 
         NoteRead(key);
@@ -71,7 +70,20 @@ internal sealed class TransactionView : IStore, IFileValueStore
     }
 
     /// <inheritdoc/>
-    public IMemoryOwner<byte>? GetRangePooled(string key, ByteRange range) => StoreDefaults.ReadFileRange(this, Name, key, range);
+    public IMemoryOwner<byte>? GetRangePooled(string key, ByteRange range)
+    {
+        CheckOpen();
+        if (_staged.TryGetValue(key, out var file))
+        {
+            return file is null ? null : _staging.ReadRange(file, key, range);
+        }
+
+        NoteRead(key);
+        return _base.GetRangePooled(key, range);
+    }
+
+    /// <inheritdoc/>
+    public bool OpensFiles => _base.OpensFiles;
 
     /// <inheritdoc/>
     public SafeFileHandle? OpenValue(string key)
@@ -79,7 +91,7 @@ internal sealed class TransactionView : IStore, IFileValueStore
         CheckOpen();
         if (_staged.TryGetValue(key, out var file))
         {
-            return file is null ? null : DirectoryStore.TryOpenFile(file);
+            return file is null ? null : _staging.Open(file);
         }
 
         NoteRead(key);
@@ -91,29 +103,7 @@ internal sealed class TransactionView : IStore, IFileValueStore
     {
         CheckOpen();
         StoreKeys.Validate(key);
-        string path = Path.Combine(_stagingDir, key) + VersionedDirectory.LogFileSuffix;
-        string dir = Path.GetDirectoryName(path)!;
-        Directory.CreateDirectory(dir);
-        string temp = Path.Combine(dir, ".ccw-" + Guid.NewGuid().ToString("N") + ".tmp");
-        var files = _base.Directory.Files;
-        try
-        {
-            files.WriteStaged(temp, value);
-            files.Rename(temp, path);
-        }
-        catch
-        {
-            try
-            {
-                File.Delete(temp);
-            }
-            catch (IOException)
-            {
-            }
-
-            throw;
-        }
-
+        string path = _staging.Write(key, value);
         _staged[key] = path;
     }
 
@@ -125,7 +115,7 @@ internal sealed class TransactionView : IStore, IFileValueStore
         bool existed = Exists(key);
         if (_staged.TryGetValue(key, out var file) && file is not null)
         {
-            File.Delete(file);
+            _staging.Discard(file);
         }
 
         _staged[key] = null;
@@ -151,7 +141,7 @@ internal sealed class TransactionView : IStore, IFileValueStore
         CheckOpen();
         if (_staged.TryGetValue(key, out var file))
         {
-            return file is null ? null : new FileInfo(file).Length;
+            return file is null ? null : _staging.Size(file);
         }
 
         return _base.GetSize(key);
@@ -234,21 +224,7 @@ internal sealed class TransactionView : IStore, IFileValueStore
         {
             var changes = new Dictionary<string, string?>(_staged, StringComparer.Ordinal);
 
-            // Staged data must be on disk before the commit can publish it; flushed here, outside the commit lock, in
-            // parallel (their write-back started when they were staged).
-            var files = _base.Directory.Files;
-            var staged = changes.Values.OfType<string>().ToList();
-            // (Their staging directory entries need no flush: the commit renames them and flushes the live directories.)
-            try
-            {
-                Parallel.ForEach(staged, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, files.FlushFile);
-            }
-            catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
-            {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
-            }
-
-            long version = _base.Directory.Commit(Id, _base.Version, changes, _reads.Keys, cancellationToken);
+            long version = _base.Directory.Commit(_staging, _base.Version, changes, _reads.Keys, cancellationToken);
             return _base.Directory.OpenAt(version);
         }
         catch
@@ -273,7 +249,7 @@ internal sealed class TransactionView : IStore, IFileValueStore
 
     private void Cleanup()
     {
-        _base.Directory.RemoveStaging(Id, _stagingLock);
+        _staging.Remove();
         _base.Release();
     }
 

@@ -27,7 +27,7 @@ namespace ChunkCompute.Storage.Transactions;
 /// <c>pre/N/</c>; rename the staged files over the live keys (chunks first, metadata last); write
 /// <c>version = N</c>. The version file is the commit point: recovery rolls back any preparing record above it.
 /// </remarks>
-internal sealed class VersionedDirectory : IDisposable
+internal sealed class VersionedDirectory : IVersionLog
 {
     /// <summary>The hidden folder's name.</summary>
     public const string FolderName = ".chunkcompute";
@@ -96,6 +96,9 @@ internal sealed class VersionedDirectory : IDisposable
 
     /// <summary>The store's name for messages.</summary>
     public string Name => Live.Name;
+
+    /// <summary>Values at a version are files (the live file or a pre-image).</summary>
+    public bool OpensFiles => true;
 
     /// <summary>
     /// True when this process cannot write the log (a read-only mount or another user's store): versions are read,
@@ -249,6 +252,13 @@ internal sealed class VersionedDirectory : IDisposable
     /// <summary>The value of <paramref name="key"/> at <paramref name="version"/>.</summary>
     public IMemoryOwner<byte>? Get(string key, long version) => _reader.Get(key, version);
 
+    /// <summary>A range of <paramref name="key"/>'s value at <paramref name="version"/>, read from its file.</summary>
+    public IMemoryOwner<byte>? GetRange(string key, ByteRange range, long version)
+    {
+        using var file = _reader.Open(key, version);
+        return file is null ? null : StoreDefaults.ReadRange(file, Name, key, range);
+    }
+
     /// <summary>The file holding <paramref name="key"/>'s value at <paramref name="version"/> (as <see cref="Get"/>), opened for reading, or null.</summary>
     public SafeFileHandle? Open(string key, long version) => _reader.Open(key, version);
 
@@ -266,13 +276,10 @@ internal sealed class VersionedDirectory : IDisposable
 
     // ---------------------------------------------------------------- transactions
 
-    /// <summary>Creates a transaction's staging folder, locked by the returned handle while the transaction lives.</summary>
+    /// <summary>Creates a transaction's staging folder, locked while the transaction lives.</summary>
     /// <exception cref="UnauthorizedAccessException">The log is read-only here.</exception>
-    public (string Directory, FileStream Lock) CreateStaging(string id) =>
-        IsReadOnly ? throw _folder.ReadOnlyError("staging") : _staging.Create(id);
-
-    /// <summary>Removes a finished transaction's staging folder and lock.</summary>
-    public void RemoveStaging(string id, FileStream lockFile) => _staging.Remove(id, lockFile);
+    public TransactionStaging CreateStaging(string id) =>
+        IsReadOnly ? throw _folder.ReadOnlyError("staging") : new FileStaging(_staging, Files, id);
 
     /// <summary>
     /// Publishes staged changes atomically. <paramref name="changes"/> maps each key to its staged file (null: delete);
@@ -280,9 +287,11 @@ internal sealed class VersionedDirectory : IDisposable
     /// Returns the new version, or the latest one when nothing changed.
     /// </summary>
     /// <exception cref="ConflictException">A key changed after <paramref name="startVersion"/>.</exception>
-    public long Commit(string transactionId, long startVersion, IReadOnlyDictionary<string, string?> changes, IEnumerable<string> reads, CancellationToken cancellationToken)
+    public long Commit(TransactionStaging staging, long startVersion, IReadOnlyDictionary<string, string?> changes, IEnumerable<string> reads, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        string transactionId = staging.Id;
+        staging.Flush(changes.Values.OfType<string>().ToList(), cancellationToken);
         long number;
         using (_lock.Acquire(cancellationToken))
         {
@@ -383,7 +392,7 @@ internal sealed class VersionedDirectory : IDisposable
     }
 
     // The node a key belongs to, for messages: the path before the chunk part (c/…) or the metadata document.
-    private static string NodeOf(string key)
+    internal static string NodeOf(string key)
     {
         if (IsMetadataKey(key))
         {
@@ -426,25 +435,34 @@ internal sealed class VersionedDirectory : IDisposable
         return result;
     }
 
-    /// <summary>Pins (live snapshots) and stagings (live transactions) of this store, for verification.</summary>
-    public (int LivePins, int DeadPins, int LiveTransactions, List<string> Orphaned, List<long> Unfinished) Inspect()
+    /// <summary>Pins (live snapshots), stagings (live transactions) and half-done commits of this store, for verification.</summary>
+    public LogInspection Inspect()
     {
         // Never waits for a writer. Pins and staging locks appear already locked (created under temporary names), so
         // probing them needs no lock; a half-done commit is only reported when the commit lock is free (no process is
         // committing it).
         var (live, dead) = PinRegistry.Count(_folder);
         var (liveTx, orphaned) = _staging.Inspect();
-        var unfinished = new List<long>();
+        var problems = new List<string>();
+        foreach (var id in orphaned)
+        {
+            problems.Add($"store '{Name}': orphaned staging folder '{FolderName}/staging/{id}' of a transaction whose process died (`chunkcompute gc` removes it)");
+        }
+
         using (var held = _lock.TryAcquireNow())
         {
             if (held is not null)
             {
                 long version = _counters.ReadVersion();
-                unfinished.AddRange(_records.Numbers().Where(n => n > version && _records.Read(n) is { State: CommitRecord.Preparing }));
+                foreach (long n in _records.Numbers().Where(n => n > version && _records.Read(n) is { State: CommitRecord.Preparing }))
+                {
+                    problems.Add($"store '{Name}': commit {n} is half done ('{FolderName}/log/{n}.json' is preparing above the published version) and no process is committing it");
+                }
             }
         }
 
-        return (live, dead, liveTx, orphaned, unfinished);
+        var notes = dead > 0 ? new[] { $"{dead} snapshot pin(s) of dead processes (`chunkcompute gc` removes them)" } : [];
+        return new LogInspection(live, dead, liveTx, problems, notes);
     }
 
     // Recovery without waiting: only when nobody holds the commit lock.

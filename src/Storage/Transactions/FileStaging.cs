@@ -1,0 +1,94 @@
+using System.Buffers;
+using Microsoft.Win32.SafeHandles;
+using ChunkCompute.Storage.Stores;
+
+namespace ChunkCompute.Storage.Transactions;
+
+/// <summary>
+/// A transaction's staged values as files in its staging folder (<c>staging/id/KEY~</c>), locked by a lock file while
+/// the transaction lives. Each value is written to a temporary file and renamed, so a staged value is never torn.
+/// </summary>
+internal sealed class FileStaging : TransactionStaging
+{
+    private readonly StagingArea _area;
+    private readonly TransactionFiles _files;
+    private readonly string _directory;
+    private readonly FileStream _lock;
+
+    public FileStaging(StagingArea area, TransactionFiles files, string id)
+    {
+        _area = area;
+        _files = files;
+        Id = id;
+        (_directory, _lock) = area.Create(id);
+    }
+
+    /// <inheritdoc/>
+    public override string Id { get; }
+
+    /// <inheritdoc/>
+    public override string Write(string key, ReadOnlySpan<byte> value)
+    {
+        string path = Path.Combine(_directory, key) + VersionedDirectory.LogFileSuffix;
+        string dir = Path.GetDirectoryName(path)!;
+        Directory.CreateDirectory(dir);
+        string temp = Path.Combine(dir, ".ccw-" + Guid.NewGuid().ToString("N") + ".tmp");
+        try
+        {
+            _files.WriteStaged(temp, value);
+            _files.Rename(temp, path);
+        }
+        catch
+        {
+            try
+            {
+                File.Delete(temp);
+            }
+            catch (IOException)
+            {
+            }
+
+            throw;
+        }
+
+        return path;
+    }
+
+    /// <inheritdoc/>
+    public override IMemoryOwner<byte>? Read(string handle) => DirectoryStore.ReadPooled(handle);
+
+    /// <inheritdoc/>
+    public override IMemoryOwner<byte>? ReadRange(string handle, string key, ByteRange range)
+    {
+        using var file = DirectoryStore.TryOpenFile(handle);
+        return file is null ? null : StoreDefaults.ReadRange(file, _area.StoreName, key, range);
+    }
+
+    /// <inheritdoc/>
+    public override SafeFileHandle? Open(string handle) => DirectoryStore.TryOpenFile(handle);
+
+    /// <inheritdoc/>
+    public override long Size(string handle) => new FileInfo(handle).Length;
+
+    /// <inheritdoc/>
+    public override void Discard(string handle) => File.Delete(handle);
+
+    /// <inheritdoc/>
+    public override void Flush(IReadOnlyCollection<string> handles, CancellationToken cancellationToken)
+    {
+        // Staged data must be on disk before the commit can publish it; flushed here, outside the commit lock, in
+        // parallel (their write-back started when they were staged). Their staging directory entries need no flush:
+        // the commit renames them and flushes the live directories.
+        try
+        {
+            Parallel.ForEach(handles, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, _files.FlushFile);
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void Remove() => _area.Remove(Id, _lock);
+}
