@@ -269,7 +269,7 @@ public sealed class AzureBlobStore : IStore, IDisposable
 
     private string BlobName(string key)
     {
-        StoreKeys.Validate(key);
+        StoreKeys.ValidateObjectKey(key);
         return _prefix + key;
     }
 

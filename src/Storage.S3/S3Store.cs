@@ -370,7 +370,7 @@ public sealed class S3Store : IStore, IDisposable
 
     private string ObjectKey(string key)
     {
-        StoreKeys.Validate(key);
+        StoreKeys.ValidateObjectKey(key);
         return _prefix + key;
     }
 

@@ -105,7 +105,7 @@ public sealed class HttpStore : IStore, IDisposable
 
     private Uri UrlOf(string key)
     {
-        StoreKeys.Validate(key);
+        StoreKeys.ValidateObjectKey(key);
         return new Uri(_root, string.Join('/', key.Split('/').Select(Uri.EscapeDataString)));
     }
 

@@ -54,7 +54,7 @@ public sealed class MemoryStore : IStore
     /// <inheritdoc/>
     public void Set(string key, ReadOnlySpan<byte> value)
     {
-        StoreKeys.Validate(key);
+        StoreKeys.ValidateObjectKey(key);
         _values[key] = new Entry(value.ToArray());
     }
 
@@ -77,7 +77,7 @@ public sealed class MemoryStore : IStore
     /// <inheritdoc/>
     public bool SetIfAbsent(string key, ReadOnlySpan<byte> value)
     {
-        StoreKeys.Validate(key);
+        StoreKeys.ValidateObjectKey(key);
         return _values.TryAdd(key, new Entry(value.ToArray()));
     }
 
@@ -88,7 +88,7 @@ public sealed class MemoryStore : IStore
     /// <inheritdoc/>
     public string? SetIfVersion(string key, ReadOnlySpan<byte> value, string expectedVersion)
     {
-        StoreKeys.Validate(key);
+        StoreKeys.ValidateObjectKey(key);
         ArgumentNullException.ThrowIfNull(expectedVersion);
         if (!_values.TryGetValue(key, out var current) || current.Version != expectedVersion)
         {
@@ -114,7 +114,7 @@ public sealed class MemoryStore : IStore
     /// <inheritdoc/>
     public CopyOutcome CopyIfAbsent(string source, string sourceVersion, string destination)
     {
-        StoreKeys.Validate(destination);
+        StoreKeys.ValidateObjectKey(destination);
         ArgumentNullException.ThrowIfNull(sourceVersion);
         if (_values.ContainsKey(destination))
         {

@@ -42,6 +42,18 @@ public static class StoreKeys
     /// <summary>Joins a node path and a key below it (<c>Join("a/b", ".zarray")</c> = <c>a/b/.zarray</c>).</summary>
     public static string Join(string path, string key) => path.Length == 0 ? key : path + "/" + key;
 
+    /// <summary>
+    /// Validates a key of a store that is not a file system (memory, object stores): as <see cref="Validate"/>, except
+    /// that a key may start with the transaction log's prefix (<c>.chunkcompute/</c>), where an object store's log lives
+    /// beside the Zarr keys. Node paths and a transaction's keys are still checked with <see cref="Validate"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The key is empty, absolute, or has '.', '..', empty or reserved segments.</exception>
+    public static void ValidateObjectKey(string key)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        Validate(key.StartsWith(LogFolder + "/", StringComparison.Ordinal) && key.Length > LogFolder.Length + 1 ? key[(LogFolder.Length + 1)..] : key);
+    }
+
     /// <summary>Validates a full key before it touches a file system.</summary>
     /// <exception cref="ArgumentException">The key is empty, absolute, or has '.', '..', empty or reserved segments.</exception>
     public static void Validate(string key)

@@ -53,6 +53,49 @@ public sealed class LatencyStore(IStore inner, TimeSpan latency) : IStore
     public StoreCapabilities Capabilities => inner.Capabilities | StoreCapabilities.RemoteRequests | StoreCapabilities.ByteRanges;
 
     /// <inheritdoc/>
+    public bool SetIfAbsent(string key, ReadOnlySpan<byte> value)
+    {
+        Thread.Sleep(LatencyOf(key));
+        return inner.SetIfAbsent(key, value);
+    }
+
+    /// <inheritdoc/>
+    public VersionedValue? GetVersioned(string key)
+    {
+        Thread.Sleep(LatencyOf(key));
+        Check(key);
+        return inner.GetVersioned(key);
+    }
+
+    /// <inheritdoc/>
+    public string? GetVersion(string key)
+    {
+        Thread.Sleep(LatencyOf(key));
+        return inner.GetVersion(key);
+    }
+
+    /// <inheritdoc/>
+    public string? SetIfVersion(string key, ReadOnlySpan<byte> value, string expectedVersion)
+    {
+        Thread.Sleep(LatencyOf(key));
+        return inner.SetIfVersion(key, value, expectedVersion);
+    }
+
+    /// <inheritdoc/>
+    public bool DeleteIfVersion(string key, string expectedVersion)
+    {
+        Thread.Sleep(LatencyOf(key));
+        return inner.DeleteIfVersion(key, expectedVersion);
+    }
+
+    /// <inheritdoc/>
+    public CopyOutcome CopyIfAbsent(string source, string sourceVersion, string destination)
+    {
+        Thread.Sleep(LatencyOf(source));
+        return inner.CopyIfAbsent(source, sourceVersion, destination);
+    }
+
+    /// <inheritdoc/>
     public IMemoryOwner<byte>? GetPooled(string key)
     {
         Enter(ref _reads, ref _maxReads);

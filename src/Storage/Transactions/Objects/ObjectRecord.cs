@@ -40,13 +40,34 @@ internal sealed class ObjectRecord
     /// <summary>Serializes the record.</summary>
     public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, ObjectRecordJson.Default.ObjectRecord);
 
+    // A record is read from the store, which may be someone else's: its keys must be Zarr keys (never the log's own) and
+    // its staged values must be in the log's staging area, so publishing it can only move values the log staged onto
+    // Zarr keys.
+    private static bool IsSafe(ObjectEntry e)
+    {
+        if (e.Key is null || (e.Staged is not null && !e.Staged.StartsWith(ObjectVersionLog.Prefix + "staging/", StringComparison.Ordinal)))
+        {
+            return false;
+        }
+
+        try
+        {
+            Stores.StoreKeys.Validate(e.Key);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Parses a record; null when the bytes are not one.</summary>
     public static ObjectRecord? Parse(ReadOnlySpan<byte> json)
     {
         try
         {
             var record = JsonSerializer.Deserialize(json, ObjectRecordJson.Default.ObjectRecord);
-            return record is { Number: > 0 } && record.Entries.TrueForAll(e => e.Key.Length > 0) ? record : null;
+            return record is { Number: > 0, Base: >= 0 } && record.Base < record.Number && record.Entries.TrueForAll(IsSafe) ? record : null;
         }
         catch (JsonException)
         {

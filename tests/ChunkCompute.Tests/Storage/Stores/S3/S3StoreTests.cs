@@ -85,10 +85,16 @@ public sealed class S3StoreTests(S3rverServer server) : IClassFixture<S3rverServ
     [Fact]
     public void BeginTransaction_OnS3_IsRefusedSayingWhy()
     {
-        using var zarr = new ZarrStore(new S3Store(server.NewBucket("tx.zarr"), server.Options));
+        // s3rver has no conditional writes: transactions are refused, naming what is missing and the way out.
+        using var zarr = ZarrStore.Open(new S3Store(server.NewBucket("tx.zarr"), server.Options));
         var ex = Assert.Throws<NotSupportedException>(() => zarr.BeginTransaction());
-        Assert.Contains("object stores", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("StoreCapabilities.ConditionalCreate", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("SingleWriter", ex.Message, StringComparison.Ordinal);
         Assert.False(zarr.IsTransactional);
+
+        // A store wrapped by the constructor is never transactional, and says how to open one that is.
+        using var plain = new ZarrStore(new S3Store(server.NewBucket("tx2.zarr"), server.Options));
+        Assert.Contains("ZarrStore.Open", Assert.Throws<NotSupportedException>(() => plain.BeginTransaction()).Message, StringComparison.Ordinal);
     }
 
     [Fact]
