@@ -38,7 +38,6 @@ public sealed class AzureBlobStore : IStore, IDisposable
     private readonly int _maxRetries;
     private readonly int _readPartSize;
     private readonly int _maxConcurrentBlocks;
-    private readonly bool _serverSideCopy;
 
     /// <summary>Opens the store at <paramref name="url"/> (<c>az://container</c> or <c>az://container/prefix</c>).</summary>
     /// <exception cref="ArgumentException">The URL is not an az:// URL with a container.</exception>
@@ -101,7 +100,7 @@ public sealed class AzureBlobStore : IStore, IDisposable
         // Copy Blob reads its source with the request's own authorization only under a shared key or a SAS (which the
         // source URL then carries), both given by a connection string; a token credential would need the source
         // authorized separately, so those stores copy through a read and a conditional write instead.
-        _serverSideCopy = connection is not null;
+        ServerSideCopy = connection is not null;
         try
         {
             _container = (connection is not null ? new BlobServiceClient(connection, clientOptions) : ByAccountUrl(accountUrl!, options.Credential, clientOptions))
@@ -126,7 +125,10 @@ public sealed class AzureBlobStore : IStore, IDisposable
     public StoreCapabilities Capabilities =>
         StoreCapabilities.Writable | StoreCapabilities.Listable | StoreCapabilities.ByteRanges | StoreCapabilities.RemoteRequests
         | StoreCapabilities.ConditionalCreate | StoreCapabilities.ConditionalUpdate | StoreCapabilities.ConditionalDelete
-        | (_serverSideCopy ? StoreCapabilities.ServerSideCopy : StoreCapabilities.None);
+        | (ServerSideCopy ? StoreCapabilities.ServerSideCopy : StoreCapabilities.None);
+
+    /// <summary>Whether <see cref="CopyIfAbsent"/> uses Copy Blob (set in the constructor; tests turn it off to run the other path).</summary>
+    internal bool ServerSideCopy { get; set; }
 
     /// <summary>Opens <c>az://</c> URLs with this store in <see cref="ZarrStore.Open"/>, <see cref="ZarrStore.OpenExisting"/> and the CLI.</summary>
     public static void Register() => StoreLocations.Register("az", url => new AzureBlobStore(url));
@@ -243,8 +245,10 @@ public sealed class AzureBlobStore : IStore, IDisposable
     /// <remarks>
     /// With <see cref="StoreCapabilities.ServerSideCopy"/>: one Copy Blob from the source blob's URL with
     /// <c>x-ms-source-if-match: sourceVersion</c> and <c>If-None-Match: *</c>, both checked by the service atomically with
-    /// the copy. A copy within the account completes in that request; one the service leaves pending is waited for (and
-    /// a failed one removed). Without it: a <c>HEAD</c> of the destination, a read of the source with its ETag and an
+    /// the copy (409 BlobAlreadyExists is <see cref="CopyOutcome.DestinationExists"/>, 412 SourceConditionNotMet and 404
+    /// <see cref="CopyOutcome.SourceChanged"/>; a 412 ConditionNotMet, which names no side, is told apart by a
+    /// <c>HEAD</c> of the destination). A copy within the account completes in that request; one the service leaves
+    /// pending is waited for (and a failed one removed). Without it: a <c>HEAD</c> of the destination, a read of the source with its ETag and an
     /// upload with <c>If-None-Match: *</c>.
     /// </remarks>
     public async ValueTask<CopyOutcome> CopyIfAbsentAsync(string source, string sourceVersion, string destination, CancellationToken cancellationToken = default)
@@ -252,7 +256,7 @@ public sealed class AzureBlobStore : IStore, IDisposable
         ArgumentNullException.ThrowIfNull(sourceVersion);
         var from = _container.GetBlobClient(BlobName(source));
         var to = _container.GetBlobClient(BlobName(destination));
-        if (!_serverSideCopy)
+        if (!ServerSideCopy)
         {
             return await CopyThroughProcess(source, sourceVersion, destination, cancellationToken).ConfigureAwait(false);
         }
@@ -272,10 +276,15 @@ public sealed class AzureBlobStore : IStore, IDisposable
             // The source has another ETag, or is gone.
             return CopyOutcome.SourceChanged;
         }
-        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+        catch (RequestFailedException ex) when (ex.Status == 409)
         {
-            // 409 BlobAlreadyExists / 412 ConditionNotMet: the destination exists.
+            // 409 BlobAlreadyExists: the destination exists.
             return CopyOutcome.DestinationExists;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+            // 412 ConditionNotMet names no side (Azurite answers it for the source's If-Match too): the destination tells.
+            return await Properties(destination, cancellationToken).ConfigureAwait(false) is not null ? CopyOutcome.DestinationExists : CopyOutcome.SourceChanged;
         }
         catch (Exception ex) when (IsFailure(ex, cancellationToken))
         {

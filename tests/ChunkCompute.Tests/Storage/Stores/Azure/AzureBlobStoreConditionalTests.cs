@@ -50,6 +50,31 @@ public sealed class AzureBlobStoreConditionalTests(AzuriteServer server) : Condi
     }
 
     [Fact]
+    public async Task CopyIfAbsent_MapsAzuresAnswers()
+    {
+        // Azure names the failed side: 412 SourceConditionNotMet, 409 BlobAlreadyExists (Azurite answers 412
+        // ConditionNotMet for the source, which the store tells apart by the destination, as the stale-source test shows).
+        var (store, requests) = Recorded();
+        IStore s = store;
+        s.Set("s", [1]);
+        string version = s.GetVersion("s")!;
+        requests.Fail(1, System.Net.HttpStatusCode.PreconditionFailed, "SourceConditionNotMet", FaultInjectingHandler.On(HttpMethod.Put, "/d"));
+        int before = requests.Seen.Count;
+        Assert.Equal(CopyOutcome.SourceChanged, s.CopyIfAbsent("s", version, "d"));
+        Assert.Single(requests.Seen.Skip(before)); // no HEAD needed
+        requests.Fail(1, System.Net.HttpStatusCode.Conflict, "BlobAlreadyExists", FaultInjectingHandler.On(HttpMethod.Put, "/d"));
+        Assert.Equal(CopyOutcome.DestinationExists, await s.CopyIfAbsentAsync("s", version, "d"));
+        requests.Fail(1, System.Net.HttpStatusCode.NotFound, "BlobNotFound", FaultInjectingHandler.On(HttpMethod.Put, "/d"));
+        Assert.Equal(CopyOutcome.SourceChanged, s.CopyIfAbsent("s", version, "d"));
+        Assert.False(s.Exists("d"));
+
+        requests.Fail(1, System.Net.HttpStatusCode.PreconditionFailed, "ConditionNotMet", FaultInjectingHandler.On(HttpMethod.Delete, "/s"));
+        Assert.False(s.DeleteIfVersion("s", version));
+        Assert.Equal([1], s.Get("s"));
+        Assert.True(s.DeleteIfVersion("s", version));
+    }
+
+    [Fact]
     public void GetVersionAndDeleteIfVersion_AreOneRequestEach()
     {
         var (store, requests) = Recorded();
