@@ -19,7 +19,9 @@ namespace ChunkCompute.Storage.S3;
 /// <see cref="S3StoreOptions.ConditionalWrites"/>) conditional writes — <c>If-None-Match: *</c> for
 /// <see cref="StoreCapabilities.ConditionalCreate"/>, the ETag and <c>If-Match</c> for
 /// <see cref="StoreCapabilities.ConditionalUpdate"/> — are atomic against every other writer, which is what a commit
-/// record needs. Call <see cref="Register"/> once to open <c>s3://</c> URLs everywhere.
+/// record needs; with them come <see cref="StoreCapabilities.ConditionalDelete"/> (DeleteObject with <c>If-Match</c>)
+/// and <see cref="StoreCapabilities.ServerSideCopy"/> (CopyObject with <c>x-amz-copy-source-if-match</c> and
+/// <c>If-None-Match: *</c>). Call <see cref="Register"/> once to open <c>s3://</c> URLs everywhere.
 /// </summary>
 public sealed class S3Store : IStore, IDisposable
 {
@@ -98,7 +100,7 @@ public sealed class S3Store : IStore, IDisposable
             : new AmazonS3Client(config);
         UsesCustomEndpoint = endpoint is not null;
         _conditional = (options.ConditionalWrites ?? !UsesCustomEndpoint)
-            ? StoreCapabilities.ConditionalCreate | StoreCapabilities.ConditionalUpdate
+            ? StoreCapabilities.ConditionalCreate | StoreCapabilities.ConditionalUpdate | StoreCapabilities.ConditionalDelete | StoreCapabilities.ServerSideCopy
             : StoreCapabilities.None;
     }
 
@@ -205,6 +207,124 @@ public sealed class S3Store : IStore, IDisposable
     }
 
     /// <inheritdoc/>
+    /// <exception cref="NotSupportedException">Conditional writes are off (<see cref="S3StoreOptions.ConditionalWrites"/>).</exception>
+    public string? GetVersion(string key)
+    {
+        Require(StoreCapabilities.ConditionalUpdate, nameof(GetVersion));
+        return Wait(GetVersionAsync(key));
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>One HeadObject; the version is the ETag, as <see cref="GetVersioned"/> returns it.</remarks>
+    /// <exception cref="NotSupportedException">Conditional writes are off (<see cref="S3StoreOptions.ConditionalWrites"/>).</exception>
+    public async ValueTask<string?> GetVersionAsync(string key, CancellationToken cancellationToken = default)
+    {
+        Require(StoreCapabilities.ConditionalUpdate, nameof(GetVersion));
+        if (await Head(key, cancellationToken).ConfigureAwait(false) is not { } head)
+        {
+            return null;
+        }
+
+        return head.ETag ?? throw new StoreUnavailableException(Name, $"S3 store '{Name}' described '{key}' without an ETag");
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="NotSupportedException">Conditional writes are off (<see cref="S3StoreOptions.ConditionalWrites"/>).</exception>
+    public bool DeleteIfVersion(string key, string expectedVersion)
+    {
+        Require(StoreCapabilities.ConditionalDelete, nameof(DeleteIfVersion));
+        return Wait(DeleteIfVersionAsync(key, expectedVersion));
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// One DeleteObject with <c>If-Match: expectedVersion</c>; 412 (changed) and 404 (gone) are false, and a 409
+    /// ConditionalRequestConflict (a concurrent conditional request on the key) is retried.
+    /// </remarks>
+    /// <exception cref="NotSupportedException">Conditional writes are off (<see cref="S3StoreOptions.ConditionalWrites"/>).</exception>
+    public async ValueTask<bool> DeleteIfVersionAsync(string key, string expectedVersion, CancellationToken cancellationToken = default)
+    {
+        Require(StoreCapabilities.ConditionalDelete, nameof(DeleteIfVersion));
+        ArgumentNullException.ThrowIfNull(expectedVersion);
+        var request = new DeleteObjectRequest { BucketName = _bucket, Key = ObjectKey(key), IfMatch = expectedVersion };
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await _client.DeleteObjectAsync(request, cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.PreconditionFailed || (ex.StatusCode == HttpStatusCode.NotFound && ex.ErrorCode is not "NoSuchBucket"))
+            {
+                return false;
+            }
+            catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.Conflict && attempt < _maxRetries)
+            {
+                await ConflictDelay(attempt, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsFailure(ex, cancellationToken))
+            {
+                throw Unavailable(key, ex);
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="NotSupportedException">Conditional writes are off (<see cref="S3StoreOptions.ConditionalWrites"/>).</exception>
+    public CopyOutcome CopyIfAbsent(string source, string sourceVersion, string destination)
+    {
+        Require(StoreCapabilities.ConditionalUpdate, nameof(CopyIfAbsent));
+        return Wait(CopyIfAbsentAsync(source, sourceVersion, destination));
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// One CopyObject within the bucket with <c>x-amz-copy-source-if-match: sourceVersion</c> and <c>If-None-Match: *</c>
+    /// (the service copies; S3 copies up to 5 GB in one request). S3 answers 412 for either condition: a HeadObject of
+    /// the destination then tells <see cref="CopyOutcome.DestinationExists"/> from <see cref="CopyOutcome.SourceChanged"/>.
+    /// A 404 (the source is gone) is <see cref="CopyOutcome.SourceChanged"/>; a 409 ConditionalRequestConflict is retried.
+    /// </remarks>
+    /// <exception cref="NotSupportedException">Conditional writes are off (<see cref="S3StoreOptions.ConditionalWrites"/>).</exception>
+    public async ValueTask<CopyOutcome> CopyIfAbsentAsync(string source, string sourceVersion, string destination, CancellationToken cancellationToken = default)
+    {
+        Require(StoreCapabilities.ConditionalUpdate, nameof(CopyIfAbsent));
+        ArgumentNullException.ThrowIfNull(sourceVersion);
+        var request = new CopyObjectRequest
+        {
+            SourceBucket = _bucket,
+            SourceKey = ObjectKey(source),
+            DestinationBucket = _bucket,
+            DestinationKey = ObjectKey(destination),
+            ETagToMatch = sourceVersion,
+            IfNoneMatch = "*",
+        };
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await _client.CopyObjectAsync(request, cancellationToken).ConfigureAwait(false);
+                return CopyOutcome.Copied;
+            }
+            catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.PreconditionFailed)
+            {
+                return await Head(destination, cancellationToken).ConfigureAwait(false) is not null ? CopyOutcome.DestinationExists : CopyOutcome.SourceChanged;
+            }
+            catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound && ex.ErrorCode is not "NoSuchBucket")
+            {
+                return CopyOutcome.SourceChanged;
+            }
+            catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.Conflict && attempt < _maxRetries)
+            {
+                await ConflictDelay(attempt, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsFailure(ex, cancellationToken))
+            {
+                throw Unavailable(destination, ex);
+            }
+        }
+    }
+
+    /// <inheritdoc/>
     public bool Delete(string key) => Wait(DeleteAsync(key));
 
     /// <inheritdoc/>
@@ -285,7 +405,7 @@ public sealed class S3Store : IStore, IDisposable
             {
                 // 409 ConditionalRequestConflict: another conditional write to the key is under way; S3 asks to retry
                 // (the SDK does not), and the retry then wins or sees 412.
-                await Task.Delay(TimeSpan.FromMilliseconds(50 * (attempt + 1) * (0.5 + Random.Shared.NextDouble())), cancellationToken).ConfigureAwait(false);
+                await ConflictDelay(attempt, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (IsFailure(ex, cancellationToken))
             {
@@ -293,6 +413,10 @@ public sealed class S3Store : IStore, IDisposable
             }
         }
     }
+
+    // The wait before retrying a request S3 answered with 409 ConditionalRequestConflict.
+    private static Task ConflictDelay(int attempt, CancellationToken cancellationToken) =>
+        Task.Delay(TimeSpan.FromMilliseconds(50 * (attempt + 1) * (0.5 + Random.Shared.NextDouble())), cancellationToken);
 
     private async Task<string?> PutInParts(string key, string objectKey, ReadOnlyMemory<byte> value, string? ifNoneMatch, string? ifMatch, CancellationToken cancellationToken)
     {
@@ -374,12 +498,15 @@ public sealed class S3Store : IStore, IDisposable
         return _prefix + key;
     }
 
-    private async Task<long?> Size(string key, CancellationToken cancellationToken)
+    private async Task<long?> Size(string key, CancellationToken cancellationToken) =>
+        (await Head(key, cancellationToken).ConfigureAwait(false))?.ContentLength;
+
+    /// <summary>An object's metadata by one HeadObject, or null when it does not exist.</summary>
+    private async Task<GetObjectMetadataResponse?> Head(string key, CancellationToken cancellationToken)
     {
         try
         {
-            var meta = await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = ObjectKey(key) }, cancellationToken).ConfigureAwait(false);
-            return meta.ContentLength;
+            return await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = ObjectKey(key) }, cancellationToken).ConfigureAwait(false);
         }
         catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound && ex.ErrorCode is not "NoSuchBucket")
         {

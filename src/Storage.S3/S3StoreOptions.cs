@@ -36,8 +36,11 @@ public sealed class S3StoreOptions
 
     /// <summary>
     /// Whether the server honours <c>If-None-Match: *</c> and <c>If-Match</c> on PutObject and CompleteMultipartUpload,
-    /// so the store offers <see cref="ChunkCompute.Storage.Stores.StoreCapabilities.ConditionalCreate"/> and
-    /// <see cref="ChunkCompute.Storage.Stores.StoreCapabilities.ConditionalUpdate"/>. Null: true for AWS itself, false
+    /// <c>If-Match</c> on DeleteObject, and <c>x-amz-copy-source-if-match</c> with <c>If-None-Match: *</c> on CopyObject,
+    /// so the store offers <see cref="ChunkCompute.Storage.Stores.StoreCapabilities.ConditionalCreate"/>,
+    /// <see cref="ChunkCompute.Storage.Stores.StoreCapabilities.ConditionalUpdate"/>,
+    /// <see cref="ChunkCompute.Storage.Stores.StoreCapabilities.ConditionalDelete"/> and
+    /// <see cref="ChunkCompute.Storage.Stores.StoreCapabilities.ServerSideCopy"/>. Null: true for AWS itself, false
     /// for a custom endpoint (S3-compatible servers may accept the headers and ignore them, as s3rver does; set true
     /// for one that honours them, such as a recent MinIO).
     /// </summary>

@@ -12,7 +12,8 @@ public sealed class MemoryStoreTests : StoreConformanceTests
 {
     protected override StoreCapabilities ExpectedCapabilities =>
         StoreCapabilities.Writable | StoreCapabilities.Listable | StoreCapabilities.ByteRanges
-        | StoreCapabilities.ConditionalCreate | StoreCapabilities.ConditionalUpdate | StoreCapabilities.ConditionalDelete | StoreCapabilities.ServerSideCopy;
+        | StoreCapabilities.ConditionalCreate | StoreCapabilities.ConditionalUpdate | StoreCapabilities.ConditionalDelete
+        | StoreCapabilities.ServerSideCopy;
 
     protected override IStore CreateStore(IReadOnlyDictionary<string, byte[]> contents) => Filled(new MemoryStore(), contents);
 

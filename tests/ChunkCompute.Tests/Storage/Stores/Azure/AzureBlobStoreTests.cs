@@ -18,7 +18,8 @@ public sealed class AzureBlobStoreConformanceTests(AzuriteServer server) : Store
     private readonly List<AzureBlobStore> _stores = [];
 
     protected override StoreCapabilities ExpectedCapabilities =>
-        StoreCapabilities.Writable | StoreCapabilities.Listable | StoreCapabilities.ByteRanges | StoreCapabilities.RemoteRequests | StoreCapabilities.ConditionalCreate | StoreCapabilities.ConditionalUpdate;
+        StoreCapabilities.Writable | StoreCapabilities.Listable | StoreCapabilities.ByteRanges | StoreCapabilities.RemoteRequests
+        | StoreCapabilities.ConditionalCreate | StoreCapabilities.ConditionalUpdate | StoreCapabilities.ConditionalDelete | StoreCapabilities.ServerSideCopy;
 
     protected override bool IsLocal => false;
 
