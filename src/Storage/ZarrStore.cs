@@ -124,7 +124,8 @@ public sealed partial class ZarrStore : IDisposable
         }
 
         var timings = options.ObjectLogTimings;
-        return WithLog(store, options, c => ObjectVersionLog.TryOpen(logStore, c, timings, options.CommitLockTimeout));
+        int parallelism = caps.HasFlag(StoreCapabilities.RemoteRequests) ? options.MaxRequestsInFlight : options.MaxConcurrency;
+        return WithLog(store, options, c => ObjectVersionLog.TryOpen(logStore, c, timings, options.CommitLockTimeout, parallelism));
     }
 
     private static TransactionFiles LogFiles(ZarrStoreOptions options) =>

@@ -24,6 +24,13 @@ internal interface IVersionLog : IDisposable
     /// <summary>True when values at a version are files that can be opened (<see cref="Open"/>); false for object stores.</summary>
     bool OpensFiles { get; }
 
+    /// <summary>True when the store answers over a network: views then state <see cref="StoreCapabilities.RemoteRequests"/>.</summary>
+    bool RemoteRequests => false;
+
+    /// <summary>The value of a key at a version, or null (an asynchronous request where the store makes one).</summary>
+    ValueTask<IMemoryOwner<byte>?> GetAsync(string key, long version, CancellationToken cancellationToken) =>
+        cancellationToken.IsCancellationRequested ? ValueTask.FromCanceled<IMemoryOwner<byte>?>(cancellationToken) : ValueTask.FromResult(Get(key, version));
+
     /// <summary>The latest committed (and readable) version.</summary>
     long ReadVersion();
 
@@ -91,8 +98,18 @@ internal abstract class TransactionStaging
     /// <summary>Stages a value for <paramref name="key"/>; returns its handle.</summary>
     public abstract string Write(string key, ReadOnlySpan<byte> value);
 
+    /// <summary>Stages a value for <paramref name="key"/> (an asynchronous request where the store makes one).</summary>
+    public virtual ValueTask<string> WriteAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(Write(key, value.Span));
+    }
+
     /// <summary>A staged value.</summary>
     public abstract IMemoryOwner<byte>? Read(string handle);
+
+    /// <summary>A staged value (an asynchronous request where the store makes one).</summary>
+    public virtual ValueTask<IMemoryOwner<byte>?> ReadAsync(string handle, CancellationToken cancellationToken) => ValueTask.FromResult(Read(handle));
 
     /// <summary>A range of a staged value.</summary>
     public abstract IMemoryOwner<byte>? ReadRange(string handle, string key, ByteRange range);

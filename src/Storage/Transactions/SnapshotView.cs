@@ -40,7 +40,7 @@ internal sealed class SnapshotView : IStore, IFileValueStore
     public string Name => _directory.Name;
 
     /// <summary>Listable, with byte ranges read from the version's values; read-only (writes go through commits).</summary>
-    public StoreCapabilities Capabilities => StoreCapabilities.Listable | StoreCapabilities.ByteRanges;
+    public StoreCapabilities Capabilities => StoreCapabilities.Listable | StoreCapabilities.ByteRanges | (_directory.RemoteRequests ? StoreCapabilities.RemoteRequests : 0);
 
     /// <inheritdoc/>
     public bool OpensFiles => _directory.OpensFiles;
@@ -54,6 +54,9 @@ internal sealed class SnapshotView : IStore, IFileValueStore
 
     /// <inheritdoc/>
     public IMemoryOwner<byte>? GetPooled(string key) => _directory.Get(key, Version);
+
+    /// <inheritdoc/>
+    public ValueTask<IMemoryOwner<byte>?> GetPooledAsync(string key, CancellationToken cancellationToken = default) => _directory.GetAsync(key, Version, cancellationToken);
 
     /// <inheritdoc/>
     public IMemoryOwner<byte>? GetRangePooled(string key, ByteRange range) => _directory.GetRange(key, range, Version);

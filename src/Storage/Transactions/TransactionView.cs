@@ -47,7 +47,7 @@ internal sealed class TransactionView : IStore, IFileValueStore
     /// Writable and listable, with byte ranges read from staged or snapshot files. No conditional writes: the commit is
     /// the transaction's conditional step (it fails on a conflicting commit).
     /// </summary>
-    public StoreCapabilities Capabilities => StoreCapabilities.Writable | StoreCapabilities.Listable | StoreCapabilities.ByteRanges;
+    public StoreCapabilities Capabilities => StoreCapabilities.Writable | StoreCapabilities.Listable | StoreCapabilities.ByteRanges | (_base.Capabilities & StoreCapabilities.RemoteRequests);
 
     /// <inheritdoc/>
     public byte[]? Get(string key)
@@ -105,6 +105,28 @@ internal sealed class TransactionView : IStore, IFileValueStore
         StoreKeys.Validate(key);
         string path = _staging.Write(key, value);
         _staged[key] = path;
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask SetAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
+    {
+        CheckOpen();
+        StoreKeys.Validate(key);
+        string path = await _staging.WriteAsync(key, value, cancellationToken).ConfigureAwait(false);
+        _staged[key] = path;
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<IMemoryOwner<byte>?> GetPooledAsync(string key, CancellationToken cancellationToken = default)
+    {
+        CheckOpen();
+        if (_staged.TryGetValue(key, out var file))
+        {
+            return file is null ? null : await _staging.ReadAsync(file, cancellationToken).ConfigureAwait(false);
+        }
+
+        NoteRead(key);
+        return await _base.GetPooledAsync(key, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>

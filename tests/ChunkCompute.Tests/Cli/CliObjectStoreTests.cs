@@ -84,7 +84,7 @@ public sealed class CliObjectStoreTests(S3rverServer s3, AzuriteServer azure) : 
         // A destination whose chunk requests take 150 ms: 2,000 chunk writes, 64 in flight, take ~5 s; the cancel comes
         // after 1.5 s, while writes are in flight.
         var inner = new MemoryStore();
-        var slow = new LatencyStore(inner, TimeSpan.FromMilliseconds(150)) { Slow = key => key.StartsWith("x/c/", StringComparison.Ordinal) };
+        var slow = new LatencyStore(inner, TimeSpan.FromMilliseconds(150)) { Slow = key => key.Contains("x/c/", StringComparison.Ordinal) };
         string scheme = "slow" + Guid.NewGuid().ToString("N")[..8];
         StoreLocations.Register(scheme, _ => slow);
         using var tmp = new Interop.TempDirectory("cc-cli-os-cancel");
@@ -158,7 +158,7 @@ public sealed class CliObjectStoreTests(S3rverServer s3, AzuriteServer azure) : 
     public void Import_Cancelled_ToAnObjectStore_LeavesNoArray()
     {
         var inner = new MemoryStore();
-        var slow = new LatencyStore(inner, TimeSpan.FromMilliseconds(150)) { Slow = key => key.StartsWith("x/c/", StringComparison.Ordinal) };
+        var slow = new LatencyStore(inner, TimeSpan.FromMilliseconds(150)) { Slow = key => key.Contains("x/c/", StringComparison.Ordinal) };
         string scheme = "slow" + Guid.NewGuid().ToString("N")[..8];
         StoreLocations.Register(scheme, _ => slow);
         using var tmp = new Interop.TempDirectory("cc-cli-os-import-cancel");

@@ -14,6 +14,9 @@ internal sealed record ObjectLogTimings
     /// <summary>How long a commit's writer alone publishes it.</summary>
     public TimeSpan CommitLease { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Added to <see cref="CommitLease"/> per key a commit publishes, divided by the requests made at once.</summary>
+    public TimeSpan LeasePerKey { get; init; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>The clocks of two machines writing one store are assumed to differ by less than this.</summary>
     public TimeSpan ClockSkew { get; init; } = TimeSpan.FromSeconds(5);
 

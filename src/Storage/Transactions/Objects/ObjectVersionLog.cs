@@ -36,6 +36,7 @@ internal sealed class ObjectVersionLog : IVersionLog
     private readonly ObjectLogTimings _timings;
     private readonly TimeSpan _waitTimeout;
     private readonly string _handleId;
+    private readonly int _parallelism;
     private readonly List<WeakReference<SnapshotView>> _views = [];
     private readonly Timer _pinTimer;
 
@@ -53,9 +54,10 @@ internal sealed class ObjectVersionLog : IVersionLog
     private long _pinVersion = -1;
     private bool _disposed;
 
-    private ObjectVersionLog(IStore store, ObjectLogTimings timings, TimeSpan waitTimeout, long head)
+    private ObjectVersionLog(IStore store, ObjectLogTimings timings, TimeSpan waitTimeout, int parallelism, long head)
     {
         _store = store;
+        _parallelism = Math.Max(1, parallelism);
         _timings = timings;
         _waitTimeout = waitTimeout;
         _handleId = $"{Sanitize(Environment.MachineName)}-{Environment.ProcessId}-{Guid.NewGuid():N}";
@@ -79,6 +81,9 @@ internal sealed class ObjectVersionLog : IVersionLog
     /// <inheritdoc/>
     public bool OpensFiles => false;
 
+    /// <inheritdoc/>
+    public bool RemoteRequests => _store.Capabilities.HasFlag(StoreCapabilities.RemoteRequests);
+
     /// <summary>What concurrent writers on a store need from it; <see cref="SingleWriterStore"/> stands in for what is missing.</summary>
     public const StoreCapabilities Needed = StoreCapabilities.ConditionalCreate | StoreCapabilities.ConditionalUpdate | StoreCapabilities.ConditionalDelete;
 
@@ -89,7 +94,12 @@ internal sealed class ObjectVersionLog : IVersionLog
     /// Opens the log of an object store; creates it when <paramref name="create"/> (writing <c>head</c> = 0). Returns null
     /// when the store has none and none is created: it is then read as it is.
     /// </summary>
-    public static ObjectVersionLog? TryOpen(IStore store, bool create, ObjectLogTimings? timings = null, TimeSpan? waitTimeout = null)
+    /// <param name="store">The store.</param>
+    /// <param name="create">Whether to create the log when the store has none.</param>
+    /// <param name="timings">The leases (default <see cref="ObjectLogTimings.Default"/>).</param>
+    /// <param name="waitTimeout">How long a commit waits for another writer's commit to be published.</param>
+    /// <param name="parallelism">Requests a commit makes at once (a commit's keys are independent until its head moves).</param>
+    public static ObjectVersionLog? TryOpen(IStore store, bool create, ObjectLogTimings? timings = null, TimeSpan? waitTimeout = null, int parallelism = 16)
     {
         ArgumentNullException.ThrowIfNull(store);
         string? head = ReadText(store, HeadKey);
@@ -104,7 +114,7 @@ internal sealed class ObjectVersionLog : IVersionLog
             head = ReadText(store, HeadKey) ?? "0";
         }
 
-        return new ObjectVersionLog(store, timings ?? ObjectLogTimings.Default, waitTimeout ?? TimeSpan.FromSeconds(60), ParseHead(store, head));
+        return new ObjectVersionLog(store, timings ?? ObjectLogTimings.Default, waitTimeout ?? TimeSpan.FromSeconds(60), parallelism, ParseHead(store, head));
     }
 
     // ---------------------------------------------------------------- versions and snapshots
@@ -251,6 +261,30 @@ internal sealed class ObjectVersionLog : IVersionLog
         }
 
         return _store.GetPooled(PreKey(c.Number, key)) ?? throw Expired(key, version, c.Number);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<IMemoryOwner<byte>?> GetAsync(string key, long version, CancellationToken cancellationToken)
+    {
+        var live = await _store.GetVersionedAsync(key, cancellationToken).ConfigureAwait(false);
+        Probe();
+        var change = FirstChangeAfter(key, version);
+        if (change is not { } c)
+        {
+            return live is null ? null : Own(live.Value);
+        }
+
+        if (c.Before is null)
+        {
+            return null;
+        }
+
+        if (live is not null && live.Version == c.Before)
+        {
+            return Own(live.Value);
+        }
+
+        return await _store.GetPooledAsync(PreKey(c.Number, key), cancellationToken).ConfigureAwait(false) ?? throw Expired(key, version, c.Number);
     }
 
     /// <inheritdoc/>
@@ -562,16 +596,18 @@ internal sealed class ObjectVersionLog : IVersionLog
 
             // Every commit up to `latest` is published, so the live keys are at version `latest`: their versions now are
             // the "before" versions the publishing of this commit is conditioned on.
+            var befores = new string?[ordered.Count];
+            ForEach(Enumerable.Range(0, ordered.Count), i => befores[i] = _store.GetVersion(ordered[i].Key), cancellationToken);
             var entries = new List<ObjectEntry>();
-            foreach (var (key, handle) in ordered)
+            for (int i = 0; i < ordered.Count; i++)
             {
-                string? before = _store.GetVersion(key);
-                if (handle is null && before is null)
+                var (key, handle) = ordered[i];
+                if (handle is null && befores[i] is null)
                 {
                     continue;
                 }
 
-                entries.Add(new ObjectEntry(key, before, handle));
+                entries.Add(new ObjectEntry(key, befores[i], handle));
             }
 
             if (entries.Count == 0)
@@ -587,12 +623,19 @@ internal sealed class ObjectVersionLog : IVersionLog
                 Base = startVersion,
                 Transaction = staging.Id,
                 Time = now,
-                LeaseUntil = now + _timings.CommitLease,
+                LeaseUntil = now + _timings.CommitLease + (_timings.LeasePerKey * entries.Count / _parallelism),
                 Entries = entries,
             };
             if (!_store.SetIfAbsent(LogKey(record.Number), record.ToJson()))
             {
-                continue; // another writer made this version first: wait for it, check it for conflicts, try the next
+                // Another writer made this version first: wait for it, check it for conflicts, try the next. Unless it
+                // is this very record: a request retried after its answer was lost finds the key it created.
+                if (ReadRecord(record.Number) is not { } made || made.Transaction != record.Transaction || made.Time != record.Time)
+                {
+                    continue;
+                }
+
+                record = made;
             }
 
             // Committed. Its staged values now belong to the log until the commit is published.
@@ -677,38 +720,11 @@ internal sealed class ObjectVersionLog : IVersionLog
     // once a later commit has changed it. `deadline`: the writer stops at the end of its lease.
     private void Publish(ObjectRecord record, DateTime? deadline)
     {
-        foreach (var e in record.Entries)
+        // Chunks at once, then metadata in order: a plain reader sees new metadata only over new chunks.
+        ForEach(record.Entries.Where(e => !VersionedDirectory.IsMetadataKey(e.Key)), e => PublishEntry(record, e, deadline), CancellationToken.None);
+        foreach (var e in record.Entries.Where(e => VersionedDirectory.IsMetadataKey(e.Key)))
         {
-            CheckLease(record, deadline);
-            if (e.Before is { } before)
-            {
-                var kept = _store.CopyIfAbsent(e.Key, before, PreKey(record.Number, e.Key));
-                if (kept == CopyOutcome.SourceChanged)
-                {
-                    continue; // already replaced (or deleted) by another publisher of this commit
-                }
-
-                CheckLease(record, deadline);
-                if (e.Staged is null)
-                {
-                    _store.DeleteIfVersion(e.Key, before);
-                    continue;
-                }
-
-                using var value = _store.GetPooled(e.Staged);
-                if (value is not null)
-                {
-                    _store.SetIfVersion(e.Key, value.Memory.Span, before);
-                }
-            }
-            else if (e.Staged is not null)
-            {
-                using var value = _store.GetPooled(e.Staged);
-                if (value is not null)
-                {
-                    _store.SetIfAbsent(e.Key, value.Memory.Span);
-                }
-            }
+            PublishEntry(record, e, deadline);
         }
 
         CheckLease(record, deadline);
@@ -732,10 +748,53 @@ internal sealed class ObjectVersionLog : IVersionLog
         }
 
         // The staged values are no longer needed (every reader of the new version reads the live keys).
-        string staging = StagingOf(record);
-        foreach (var key in _store.List(staging).ToList())
+        ForEach(record.Entries.Select(e => e.Staged).OfType<string>(), k => _store.Delete(k), CancellationToken.None);
+    }
+
+    private void PublishEntry(ObjectRecord record, ObjectEntry e, DateTime? deadline)
+    {
+        CheckLease(record, deadline);
+        if (e.Before is { } before)
         {
-            _store.Delete(key);
+            var kept = _store.CopyIfAbsent(e.Key, before, PreKey(record.Number, e.Key));
+            if (kept == CopyOutcome.SourceChanged)
+            {
+                return; // already replaced (or deleted) by another publisher of this commit
+            }
+
+            CheckLease(record, deadline);
+            if (e.Staged is null)
+            {
+                _store.DeleteIfVersion(e.Key, before);
+                return;
+            }
+
+            using var value = _store.GetPooled(e.Staged);
+            if (value is not null)
+            {
+                _store.SetIfVersion(e.Key, value.Memory.Span, before);
+            }
+        }
+        else if (e.Staged is not null)
+        {
+            using var value = _store.GetPooled(e.Staged);
+            if (value is not null)
+            {
+                _store.SetIfAbsent(e.Key, value.Memory.Span);
+            }
+        }
+    }
+
+    // Runs independent requests `_parallelism` at a time; the first failure is rethrown as itself.
+    private void ForEach<T>(IEnumerable<T> items, Action<T> body, CancellationToken cancellationToken)
+    {
+        try
+        {
+            Parallel.ForEach(items, new ParallelOptions { MaxDegreeOfParallelism = _parallelism, CancellationToken = cancellationToken }, body);
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
         }
     }
 
@@ -1017,7 +1076,18 @@ internal sealed class ObjectVersionLog : IVersionLog
             return staged;
         }
 
+        public override async ValueTask<string> WriteAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
+        {
+            string staged = prefix + key + VersionedDirectory.LogFileSuffix;
+            await store.SetAsync(staged, value, cancellationToken).ConfigureAwait(false);
+            return staged;
+        }
+
         public override IMemoryOwner<byte>? Read(string handle) => store.GetPooled(handle)
+            ?? throw new IOException($"store '{store.Name}': the staged value '{handle}' of transaction {id} is missing");
+
+        public override async ValueTask<IMemoryOwner<byte>?> ReadAsync(string handle, CancellationToken cancellationToken) =>
+            await store.GetPooledAsync(handle, cancellationToken).ConfigureAwait(false)
             ?? throw new IOException($"store '{store.Name}': the staged value '{handle}' of transaction {id} is missing");
 
         public override IMemoryOwner<byte>? ReadRange(string handle, string key, ByteRange range) => store.GetRangePooled(handle, range);
