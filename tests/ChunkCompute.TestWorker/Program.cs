@@ -11,6 +11,8 @@ using ChunkCompute.Storage;
 //                               "version V SUM S" (the exact sum of x at that committed version) after each commit.
 //   increment STORE N          N transactions that each add 1 to counter[0] (conflicts retried).
 //   sum-loop STORE SECONDS      opens the store, computes x.Sum() with the engine, prints "version V SUM S"; repeats.
+// STORE may be an az:// URL (Azurite in tests; the connection string comes from AZURE_STORAGE_CONNECTION_STRING).
+ChunkCompute.Storage.Azure.AzureBlobStore.Register();
 var culture = CultureInfo.InvariantCulture;
 string mode = args[0];
 string path = args[1];

@@ -7,9 +7,17 @@ internal static class Worker
 {
     private static string DllPath => Path.Combine(AppContext.BaseDirectory, "ChunkCompute.TestWorker.dll");
 
-    public static Process Start(params string[] args)
+    public static Process Start(params string[] args) => Start(null, args);
+
+    /// <summary>Starts the worker with extra environment variables.</summary>
+    public static Process Start(IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
         info.ArgumentList.Add(DllPath);
         foreach (var a in args)
         {
