@@ -45,6 +45,7 @@ internal static partial class Program
                 "commit-latency" => CommitLatency(options),
                 "floor" => Floor(options),
                 "objectstore" => ObjectStoreCase(options),
+                "objcommit" => ObjectCommitCase(options),
                 "onnx" => OnnxCase(options),
                 _ => Usage($"unknown command '{args[0]}'"),
             };
