@@ -116,7 +116,7 @@ public sealed partial class ZarrStore : IDisposable
             {
                 return new ZarrStore(store, options)
                 {
-                    _transactionsRefused = $"store '{store.Name}' is not transactional: concurrent transactions on it need conditional writes, and it lacks StoreCapabilities.{missing.ToString().Replace(", ", " and StoreCapabilities.", StringComparison.Ordinal)}; open it with ZarrStoreOptions.SingleWriter (the CLI's --single-writer) when no other process writes it",
+                    _transactionsRefused = $"store '{store.Name}' is not transactional: concurrent transactions on it need conditional writes, and it lacks StoreCapabilities.{missing.ToString().Replace(", ", " and StoreCapabilities.", StringComparison.Ordinal)}; open it with ZarrStoreOptions.SingleWriter when no other process writes it",
                 };
             }
 

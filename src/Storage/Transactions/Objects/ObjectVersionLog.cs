@@ -52,6 +52,7 @@ internal sealed class ObjectVersionLog : IVersionLog
     private long _coveredUpTo;
 
     private long _pinVersion = -1;
+    private long _pinWanted = -1;
     private bool _disposed;
 
     private ObjectVersionLog(IStore store, ObjectLogTimings timings, TimeSpan waitTimeout, int parallelism, long head)
@@ -195,9 +196,11 @@ internal sealed class ObjectVersionLog : IVersionLog
                 }
             }
 
-            if (min != long.MaxValue && min > _pinVersion && TryWritePin(min))
+            // Moving a pin up is never urgent (a lower pin only keeps more): the renewal timer writes it, so a commit or
+            // a refresh costs no request here.
+            if (min != long.MaxValue && min > _pinVersion)
             {
-                _pinVersion = min;
+                _pinWanted = Math.Max(_pinWanted, min);
             }
         }
     }
@@ -233,7 +236,11 @@ internal sealed class ObjectVersionLog : IVersionLog
                 return;
             }
 
-            TryWritePin(_pinVersion); // a failed renewal is retried at the next tick; the lease outlasts two
+            long version = Math.Max(_pinVersion, _pinWanted);
+            if (TryWritePin(version)) // a failed renewal is retried at the next tick; the lease outlasts two
+            {
+                _pinVersion = version;
+            }
         }
     }
 
@@ -651,6 +658,7 @@ internal sealed class ObjectVersionLog : IVersionLog
             }
 
             ((ObjectStaging)staging).Retained = false;
+            ((ObjectStaging)staging).Published = true; // publishing deleted its values
             if (record.Number % AutoCollectEvery == 0)
             {
                 try
@@ -777,6 +785,18 @@ internal sealed class ObjectVersionLog : IVersionLog
         }
         else if (e.Staged is not null)
         {
+            if (_store.Capabilities.HasFlag(StoreCapabilities.ServerSideCopy))
+            {
+                // A new key: the service copies the staged value (no bytes through this process). A missing staged value
+                // was published and removed already.
+                if (_store.GetVersion(e.Staged) is { } staged)
+                {
+                    _store.CopyIfAbsent(e.Staged, staged, e.Key);
+                }
+
+                return;
+            }
+
             using var value = _store.GetPooled(e.Staged);
             if (value is not null)
             {
@@ -1067,6 +1087,8 @@ internal sealed class ObjectVersionLog : IVersionLog
     {
         public bool Retained { get; set; }
 
+        public bool Published { get; set; }
+
         public override string Id => id;
 
         public override string Write(string key, ReadOnlySpan<byte> value)
@@ -1106,9 +1128,9 @@ internal sealed class ObjectVersionLog : IVersionLog
 
         public override void Remove()
         {
-            if (Retained)
+            if (Retained || Published)
             {
-                return; // committed but not published: the commit's publisher removes them
+                return; // committed: the commit's publisher removes (or removed) them
             }
 
             try

@@ -81,6 +81,37 @@ public sealed class AzureBlobStoreTests(AzuriteServer server) : IClassFixture<Az
     }
 
     [Fact]
+    public void Cli_AppendVerifyGc_OnAzure_AreTransactional()
+    {
+        string url = server.NewContainer("append.zarr");
+        using var tmp = new Interop.TempDirectory("cc-az-cli-append");
+        var first = Enumerable.Range(0, 40 * 6).Select(i => (double)i).ToArray();
+        var more = Enumerable.Range(0, 25 * 6).Select(i => -(double)i).ToArray();
+        using (var local = ZarrStore.Open(tmp.Combine("src.zarr")))
+        {
+            local.CreateArray<double>("x", [40, 6], [16, 6]).Write(first);
+        }
+
+        ChunkCompute.Storage.Npy.Npy.Save<double>(tmp.Combine("more.npy"), more, [25, 6]);
+        using var env = new EnvironmentScope(("AZURE_STORAGE_CONNECTION_STRING", server.ConnectionString));
+        CliHarness.Expect(0, ["convert", tmp.Combine("src.zarr"), url, "--array", "x"]);
+        var appended = System.Text.Json.JsonDocument.Parse(CliHarness.Expect(0, ["append", tmp.Combine("more.npy"), url, "--array", "x", "--json"]).Stdout).RootElement;
+        Assert.Equal(65, appended.GetProperty("shape")[0].GetInt64());
+        Assert.True(appended.GetProperty("version").GetInt64() >= 2); // the convert's commit, then the append's
+
+        using (var check = ZarrStore.OpenExisting(url, new ZarrStoreOptions()))
+        {
+            Assert.True(check.IsTransactional);
+            Assert.Equal(first.Concat(more), check.OpenArray<double>("x").Read());
+        }
+
+        var verify = System.Text.Json.JsonDocument.Parse(CliHarness.Expect(0, ["verify", url, "--json"]).Stdout).RootElement;
+        Assert.True(verify.GetProperty("sound").GetBoolean(), verify.ToString());
+        var gc = System.Text.Json.JsonDocument.Parse(CliHarness.Expect(0, ["gc", url, "--json"]).Stdout).RootElement;
+        Assert.True(gc.GetProperty("commit_records").GetInt32() >= 1, gc.ToString());
+    }
+
+    [Fact]
     public void MissingContainer_IsAClearError()
     {
         Assert.SkipWhen(server.Unavailable is not null, server.Unavailable ?? string.Empty);
