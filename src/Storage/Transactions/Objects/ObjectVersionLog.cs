@@ -604,7 +604,7 @@ internal sealed class ObjectVersionLog : IVersionLog
             // Every commit up to `latest` is published, so the live keys are at version `latest`: their versions now are
             // the "before" versions the publishing of this commit is conditioned on.
             var befores = new string?[ordered.Count];
-            ForEach(Enumerable.Range(0, ordered.Count), i => befores[i] = _store.GetVersion(ordered[i].Key), cancellationToken);
+            ForEach(Enumerable.Range(0, ordered.Count), async (i, ct) => befores[i] = await _store.GetVersionAsync(ordered[i].Key, ct).ConfigureAwait(false), cancellationToken);
             var entries = new List<ObjectEntry>();
             for (int i = 0; i < ordered.Count; i++)
             {
@@ -729,10 +729,10 @@ internal sealed class ObjectVersionLog : IVersionLog
     private void Publish(ObjectRecord record, DateTime? deadline)
     {
         // Chunks at once, then metadata in order: a plain reader sees new metadata only over new chunks.
-        ForEach(record.Entries.Where(e => !VersionedDirectory.IsMetadataKey(e.Key)), e => PublishEntry(record, e, deadline), CancellationToken.None);
+        ForEach(record.Entries.Where(e => !VersionedDirectory.IsMetadataKey(e.Key)), (e, ct) => PublishEntryAsync(record, e, deadline, ct), CancellationToken.None);
         foreach (var e in record.Entries.Where(e => VersionedDirectory.IsMetadataKey(e.Key)))
         {
-            PublishEntry(record, e, deadline);
+            PublishEntryAsync(record, e, deadline, CancellationToken.None).AsTask().GetAwaiter().GetResult();
         }
 
         CheckLease(record, deadline);
@@ -756,15 +756,15 @@ internal sealed class ObjectVersionLog : IVersionLog
         }
 
         // The staged values are no longer needed (every reader of the new version reads the live keys).
-        ForEach(record.Entries.Select(e => e.Staged).OfType<string>(), k => _store.Delete(k), CancellationToken.None);
+        ForEach(record.Entries.Select(e => e.Staged).OfType<string>(), async (k, ct) => await _store.DeleteAsync(k, ct).ConfigureAwait(false), CancellationToken.None);
     }
 
-    private void PublishEntry(ObjectRecord record, ObjectEntry e, DateTime? deadline)
+    private async ValueTask PublishEntryAsync(ObjectRecord record, ObjectEntry e, DateTime? deadline, CancellationToken cancellationToken)
     {
         CheckLease(record, deadline);
         if (e.Before is { } before)
         {
-            var kept = _store.CopyIfAbsent(e.Key, before, PreKey(record.Number, e.Key));
+            var kept = await _store.CopyIfAbsentAsync(e.Key, before, PreKey(record.Number, e.Key), cancellationToken).ConfigureAwait(false);
             if (kept == CopyOutcome.SourceChanged)
             {
                 return; // already replaced (or deleted) by another publisher of this commit
@@ -773,14 +773,14 @@ internal sealed class ObjectVersionLog : IVersionLog
             CheckLease(record, deadline);
             if (e.Staged is null)
             {
-                _store.DeleteIfVersion(e.Key, before);
+                await _store.DeleteIfVersionAsync(e.Key, before, cancellationToken).ConfigureAwait(false);
                 return;
             }
 
-            using var value = _store.GetPooled(e.Staged);
+            using var value = await _store.GetPooledAsync(e.Staged, cancellationToken).ConfigureAwait(false);
             if (value is not null)
             {
-                _store.SetIfVersion(e.Key, value.Memory.Span, before);
+                await _store.SetIfVersionAsync(e.Key, value.Memory, before, cancellationToken).ConfigureAwait(false);
             }
         }
         else if (e.Staged is not null)
@@ -789,33 +789,28 @@ internal sealed class ObjectVersionLog : IVersionLog
             {
                 // A new key: the service copies the staged value (no bytes through this process). A missing staged value
                 // was published and removed already.
-                if (_store.GetVersion(e.Staged) is { } staged)
+                if (await _store.GetVersionAsync(e.Staged, cancellationToken).ConfigureAwait(false) is { } staged)
                 {
-                    _store.CopyIfAbsent(e.Staged, staged, e.Key);
+                    await _store.CopyIfAbsentAsync(e.Staged, staged, e.Key, cancellationToken).ConfigureAwait(false);
                 }
 
                 return;
             }
 
-            using var value = _store.GetPooled(e.Staged);
+            using var value = await _store.GetPooledAsync(e.Staged, cancellationToken).ConfigureAwait(false);
             if (value is not null)
             {
-                _store.SetIfAbsent(e.Key, value.Memory.Span);
+                await _store.SetIfAbsentAsync(e.Key, value.Memory, cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
-    // Runs independent requests `_parallelism` at a time; the first failure is rethrown as itself.
-    private void ForEach<T>(IEnumerable<T> items, Action<T> body, CancellationToken cancellationToken)
+    // Runs independent requests `_parallelism` at a time, as asynchronous requests (no thread waits on one), and waits
+    // for them; the first failure is rethrown as itself.
+    private void ForEach<T>(IEnumerable<T> items, Func<T, CancellationToken, ValueTask> body, CancellationToken cancellationToken)
     {
-        try
-        {
-            Parallel.ForEach(items, new ParallelOptions { MaxDegreeOfParallelism = _parallelism, CancellationToken = cancellationToken }, body);
-        }
-        catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
-        }
+        var options = new ParallelOptions { MaxDegreeOfParallelism = _parallelism, CancellationToken = cancellationToken };
+        Task.Run(() => Parallel.ForEachAsync(items, options, body), cancellationToken).GetAwaiter().GetResult();
     }
 
     private static string StagingOf(ObjectRecord record)
