@@ -53,6 +53,7 @@ internal sealed class ObjectVersionLog : IVersionLog
 
     private long _pinVersion = -1;
     private long _pinWanted = -1;
+    private long _pinWrittenAt; // Stopwatch timestamp of the last pin write that succeeded
     private bool _disposed;
 
     private ObjectVersionLog(IStore store, ObjectLogTimings timings, TimeSpan waitTimeout, int parallelism, long head)
@@ -219,6 +220,7 @@ internal sealed class ObjectVersionLog : IVersionLog
         {
             var pin = new ObjectPin(version, DateTime.UtcNow + _timings.PinLease);
             _store.Set(PinKey, JsonSerializer.SerializeToUtf8Bytes(pin, ObjectRecordJson.Default.ObjectPin));
+            Volatile.Write(ref _pinWrittenAt, System.Diagnostics.Stopwatch.GetTimestamp());
             return true;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or StoreUnavailableException)
@@ -582,10 +584,40 @@ internal sealed class ObjectVersionLog : IVersionLog
     // ---------------------------------------------------------------- transactions
 
     /// <inheritdoc/>
-    public TransactionStaging CreateStaging(string id) =>
-        IsReadOnly
-            ? throw new UnauthorizedAccessException($"store '{Name}' is read-only for this process: it can be read, not changed")
-            : new ObjectStaging(_store, StagingPrefix + _handleId + "." + id + "/", id);
+    public TransactionStaging CreateStaging(string id)
+    {
+        if (IsReadOnly)
+        {
+            throw new UnauthorizedAccessException($"store '{Name}' is read-only for this process: it can be read, not changed");
+        }
+
+        // A staging lives as long as its handle's pin: `gc` removes the stagings of handles whose pin is dead.
+        if (Volatile.Read(ref _pinVersion) < 0)
+        {
+            throw new IOException($"store '{Name}': a transaction needs this handle's pin ('{PinKey}'), which could not be written");
+        }
+
+        return new ObjectStaging(_store, StagingPrefix + _handleId + "." + id + "/", id);
+    }
+
+    // The pin keeps this handle's stagings from collection; a handle that could not renew it for half its lease (a
+    // paused process, a lost connection) renews it now or gives up before its commit point.
+    private void RequireFreshPin()
+    {
+        var since = System.Diagnostics.Stopwatch.GetElapsedTime(Volatile.Read(ref _pinWrittenAt));
+        if (since < _timings.PinLease / 2)
+        {
+            return;
+        }
+
+        lock (_views)
+        {
+            if (!TryWritePin(Math.Max(_pinVersion, 0)))
+            {
+                throw new IOException($"store '{Name}': this handle's pin was not renewed for {since.TotalSeconds:0} s and cannot be now, so its staged values may have been collected; the transaction is not committed");
+            }
+        }
+    }
 
     /// <inheritdoc/>
     public long Commit(TransactionStaging staging, long startVersion, IReadOnlyDictionary<string, string?> changes, IEnumerable<string> reads, CancellationToken cancellationToken)
@@ -623,6 +655,7 @@ internal sealed class ObjectVersionLog : IVersionLog
             }
 
             cancellationToken.ThrowIfCancellationRequested(); // the last point where cancelling leaves nothing behind
+            RequireFreshPin();
             var now = DateTime.UtcNow;
             var record = new ObjectRecord
             {
@@ -782,6 +815,10 @@ internal sealed class ObjectVersionLog : IVersionLog
             {
                 await _store.SetIfVersionAsync(e.Key, value.Memory, before, cancellationToken).ConfigureAwait(false);
             }
+            else
+            {
+                RequirePublished(record, e);
+            }
         }
         else if (e.Staged is not null)
         {
@@ -793,6 +830,10 @@ internal sealed class ObjectVersionLog : IVersionLog
                 {
                     await _store.CopyIfAbsentAsync(e.Staged, staged, e.Key, cancellationToken).ConfigureAwait(false);
                 }
+                else
+                {
+                    RequirePublished(record, e);
+                }
 
                 return;
             }
@@ -802,6 +843,20 @@ internal sealed class ObjectVersionLog : IVersionLog
             {
                 await _store.SetIfAbsentAsync(e.Key, value.Memory, cancellationToken).ConfigureAwait(false);
             }
+            else
+            {
+                RequirePublished(record, e);
+            }
+        }
+    }
+
+    // A staged value is removed only once its commit is published; missing before that, it was lost (collected while its
+    // writer was paused past its pin): an error naming it, never a commit published without it.
+    private void RequirePublished(ObjectRecord record, ObjectEntry e)
+    {
+        if (ReadVersion() < record.Number)
+        {
+            throw new InvalidMetadataException(Name, e.Staged!, $"the staged value of '{e.Key}' in commit {record.Number} is missing while the commit is not yet published (removed by a collection after its writer's pin lapsed?)");
         }
     }
 
