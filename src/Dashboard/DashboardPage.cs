@@ -7,7 +7,7 @@ internal static class DashboardPage
     private static readonly Lazy<string> s_template = new(Load);
 
     /// <summary>The live page: no data inline, it subscribes to the server's event stream.</summary>
-    public static string Live => s_template.Value;
+    public static string Live { get; } = Render("null");
 
     /// <summary>The page with <paramref name="json"/> inline (the report): it draws that and fetches nothing.</summary>
     public static string Render(string json) => s_template.Value.Replace(DataMarker, json, StringComparison.Ordinal);
