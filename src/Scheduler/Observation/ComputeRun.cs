@@ -13,7 +13,7 @@ public sealed class ComputeRun
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Dictionary<ArrayNode, int> _operationOf;
     private ChunkExecutor? _executor;
-    private TimeSpan? _elapsed;
+    private long _elapsedTicks = -1;
 
     internal ComputeRun(ExecutionPlan plan)
     {
@@ -79,10 +79,10 @@ public sealed class ComputeRun
     public long BytesWritten => _executor?.BytesWritten ?? 0;
 
     /// <summary>Whether it has ended.</summary>
-    public bool IsFinished => _elapsed is not null;
+    public bool IsFinished => Volatile.Read(ref _elapsedTicks) >= 0;
 
     /// <summary>Time since it started; its wall time once it has ended.</summary>
-    public TimeSpan Elapsed => _elapsed ?? _clock.Elapsed;
+    public TimeSpan Elapsed => Volatile.Read(ref _elapsedTicks) is >= 0 and var ticks ? TimeSpan.FromTicks(ticks) : _clock.Elapsed;
 
     internal long StartTimestamp { get; } = Stopwatch.GetTimestamp();
 
@@ -90,5 +90,5 @@ public sealed class ComputeRun
 
     internal void Attach(ChunkExecutor executor) => _executor = executor;
 
-    internal void Finish() => _elapsed = _clock.Elapsed;
+    internal void Finish() => Volatile.Write(ref _elapsedTicks, _clock.Elapsed.Ticks);
 }
