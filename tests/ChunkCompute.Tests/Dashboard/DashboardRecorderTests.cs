@@ -144,6 +144,49 @@ public sealed partial class DashboardRecorderTests
         }
     }
 
+    [Fact]
+    public void Cli_ImportExportConvertReports_RecordTheirWork()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"cc-dash-{Guid.NewGuid():N}");
+        try
+        {
+            Directory.CreateDirectory(dir);
+            string input = Path.Combine(dir, "m.npy"), store = Path.Combine(dir, "s.zarr");
+            CliHarness.SaveMatrix(input, 40, 6);
+            JsonElement Report(string name)
+            {
+                string html = File.ReadAllText(Path.Combine(dir, name));
+                Assert.DoesNotMatch(NetworkReference(), html);
+                var match = Regex.Match(html, """<script id="cc-data" type="application/json">(.*?)</script>""", RegexOptions.Singleline);
+                Assert.True(match.Success, "no inline data in " + name);
+                return JsonDocument.Parse(match.Groups[1].Value).RootElement;
+            }
+
+            // import and export copy blocks themselves: one progress run each, complete.
+            CliHarness.Expect(0, "import", input, store, "--array", "m", "--chunks", "8,6", "--report", Path.Combine(dir, "import.html"), "-q");
+            var import = Assert.Single(Report("import.html").GetProperty("runs").EnumerateArray());
+            Assert.Equal("progress", import.GetProperty("kind").GetString());
+            Assert.True(import.GetProperty("finished").GetBoolean());
+            Assert.Equal(import.GetProperty("tasksTotal").GetInt64(), import.GetProperty("tasksDone").GetInt64());
+            Assert.Equal(40 * 6 * sizeof(int), import.GetProperty("written").GetInt64());
+            CliHarness.Expect(0, "export", store, Path.Combine(dir, "out.npy"), "--array", "m", "--report", Path.Combine(dir, "export.html"), "-q");
+            Assert.True(Assert.Single(Report("export.html").GetProperty("runs").EnumerateArray()).GetProperty("finished").GetBoolean());
+
+            // convert runs on the engine: its run, operations and tasks, every one done.
+            var convert = CliHarness.Expect(0, "convert", store, Path.Combine(dir, "t.zarr"), "--array", "m", "--chunks", "20,3", "--json", "--report", Path.Combine(dir, "convert.html"));
+            var json = JsonDocument.Parse(convert.Stdout).RootElement;
+            var runs = Report("convert.html").GetProperty("runs").EnumerateArray().Where(r => r.GetProperty("kind").GetString() == "engine").ToList();
+            Assert.NotEmpty(runs);
+            Assert.All(runs, r => Assert.Equal(r.GetProperty("tasksTotal").GetInt64(), r.GetProperty("tasksDone").GetInt64()));
+            Assert.Equal(json.GetProperty("peak_memory_bytes").GetInt64(), runs[^1].GetProperty("peak").GetInt64());
+            Assert.Equal(json.GetProperty("bytes_written").GetInt64(), runs.Sum(r => r.GetProperty("written").GetInt64()));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     // A script, style, image or link the page would fetch from a network address.
     [GeneratedRegex("""(?:src|href|action)\s*=\s*["']?\s*(?:https?:)?//|@import|<link\b|url\(\s*["']?(?:https?:)?//""", RegexOptions.IgnoreCase)]
     private static partial Regex NetworkReference();
