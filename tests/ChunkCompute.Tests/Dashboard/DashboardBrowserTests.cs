@@ -24,11 +24,12 @@ public sealed class DashboardBrowserTests
         using var _ = store;
         await using var dashboard = await ComputeDashboard.StartAsync(0, cancellationToken: token);
         const long Budget = 2L << 20;
+        var paced = new PacedObserver(dashboard, TimeSpan.FromMilliseconds(3)); // ≥ 16 s for the checks, then released
         var options = new ComputeOptions
         {
             MemoryBudget = Budget,
             MaxDegreeOfParallelism = 1, // the other core draws the page
-            Observer = new PacedObserver(dashboard, TimeSpan.FromMilliseconds(1.5)),
+            Observer = paced,
         };
         var mean = DashboardTestData.Mean(store);
         int operations = DashboardTestData.Operations(mean, options);
@@ -72,6 +73,7 @@ public sealed class DashboardBrowserTests
         // Closing the browser mid-run does not disturb the computation.
         browser.Dispose();
         Assert.False(computation.IsCompleted, "the computation should outlive the browser");
+        paced.Release();
         double result = await computation;
         Assert.Equal(values.Average(), result, 1e-9);
         Assert.Equal(ExecutionPlan.Create([mean.Node], options).Order.Count, dashboard.Recorder.TasksDone);

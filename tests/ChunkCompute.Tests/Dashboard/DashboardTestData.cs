@@ -35,16 +35,25 @@ internal static class DashboardTestData
 }
 
 /// <summary>
-/// Forwards to another observer and holds each task's worker for <paramref name="pause"/> first: a real computation
-/// slowed to a pace a browser can watch (the engine calls observers on its workers, as the dashboard is called).
+/// Forwards to another observer and, until <see cref="Release"/>, holds each task's worker for <paramref name="pause"/>
+/// first: a real computation slowed to a pace a browser can watch (the engine calls observers on its workers, as the
+/// dashboard is called), for as long as the checks need, then let go to finish at full speed.
 /// </summary>
 internal sealed class PacedObserver(IComputeObserver next, TimeSpan pause) : IComputeObserver
 {
+    private volatile bool _paced = true;
+
+    public void Release() => _paced = false;
+
     public void RunStarted(ComputeRun run) => next.RunStarted(run);
 
     public void TaskFinished(ComputeRun run, in ComputeTaskRecord task)
     {
-        Thread.Sleep(pause);
+        if (_paced)
+        {
+            Thread.Sleep(pause);
+        }
+
         next.TaskFinished(run, in task);
     }
 
