@@ -43,6 +43,13 @@ for op in mean sum std; do
         "$PY $BENCH/peers/dask_reduce.py --store $DATA --array read_f64_blosc_lz4 --op $op --case ${op}_f64"
 done
 
+# Issue 22: what the live dashboard costs. The mean of the same stored float64 Blosc-LZ4 array with a ComputeDashboard
+# observing every task (Kestrel on 127.0.0.1, started before the clock, no browser attached) against the same mean
+# without one; the dashboard's throughput must be at least 0.97 of the plain run's (at most 3 % slower).
+add_case mean_f64_dashboard 0.97 no-dashboard \
+    "$CC reduce --store $DATA --array read_f64_blosc_lz4 --op mean --dashboard on --case mean_f64_dashboard" \
+    "$CC reduce --store $DATA --array read_f64_blosc_lz4 --op mean --case mean_f64_dashboard"
+
 # Means along each axis of a stored 2-D float32 array in 2048 x 2048 chunks (16 MiB).
 for axis in 0 1; do
     add_case "mean_axis${axis}_f32" 2 dask \

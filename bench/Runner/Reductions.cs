@@ -33,7 +33,11 @@ internal static partial class Program
 
         using var zarr = ZarrStore.OpenExisting(store);
         var dataType = zarr.OpenArray(array).DataType;
-        var compute = new ComputeOptions { MemoryBudget = budget };
+
+        // --dashboard: the live dashboard observes every task (served on 127.0.0.1, any free port, started before the
+        // clock and stopped after it; no browser attached): the cost of the instrumentation itself (issue 22).
+        using var dashboard = options.ContainsKey("dashboard") ? ChunkCompute.Dashboard.ComputeDashboard.StartAsync(0).GetAwaiter().GetResult() : null;
+        var compute = new ComputeOptions { MemoryBudget = budget, Observer = dashboard };
         if (dataType == DataType.Of<double>())
         {
             return ReduceTyped<double>(zarr, array, op, axis, compute, caseName, warm);

@@ -31,6 +31,24 @@ internal static class CliOptions
         DefaultValueFactory = _ => DefaultMemory,
     };
 
+    /// <summary>
+    /// <c>--dashboard [[HOST:]PORT]</c>: serve a live dashboard of the run on http://127.0.0.1:PORT (default 8787; 0 for
+    /// any free port; loopback unless HOST is given) for as long as the command runs.
+    /// </summary>
+    public static Option<string?> Dashboard() => new("--dashboard")
+    {
+        Description = "Serve a live dashboard of the run (task stream, progress, memory, plan) on http://127.0.0.1:PORT while it runs; PORT defaults to 8787, 0 picks a free one, HOST:PORT listens elsewhere than the loopback address.",
+        Arity = ArgumentArity.ZeroOrOne,
+        HelpName = "[HOST:]PORT",
+    };
+
+    /// <summary><c>--report FILE.html</c>: write a self-contained HTML performance report of the run.</summary>
+    public static Option<string?> Report() => new("--report")
+    {
+        Description = "Write a self-contained HTML performance report of the run (the dashboard's views of the finished run, no network needed to open it).",
+        HelpName = "FILE.html",
+    };
+
     /// <summary>A <c>--json</c> option: print one JSON object instead of text.</summary>
     public static Option<bool> Json(string fields) => new("--json") { Description = "Print one JSON object instead of text: " + fields + "." };
 }

@@ -96,7 +96,34 @@ public static class Computation
         options ??= new ComputeOptions();
         var clock = Stopwatch.StartNew();
         var plan = ExecutionPlan.Create(sinks.Select(s => s.Node).ToArray(), options, new PassRunner(options), cancellationToken);
-        var executor = new ChunkExecutor(plan, options, (task, buffer) => sinks[task.OutputNumber].Accept(task, buffer));
+        var run = options.Observer is null ? null : new ComputeRun(plan);
+        var executor = new ChunkExecutor(plan, options, (task, buffer) => sinks[task.OutputNumber].Accept(task, buffer), run);
+        if (run is null)
+        {
+            await ExecuteAsync(plan, executor, options, cancellationToken).ConfigureAwait(false);
+            return new ComputeStatistics(plan.Order.Count, executor.PeakBytes, plan.ProjectedPeakBytes, clock.Elapsed);
+        }
+
+        options.Observer!.RunStarted(run);
+        try
+        {
+            await ExecuteAsync(plan, executor, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            run.Finish();
+            options.Observer.RunFinished(run, null, ex);
+            throw;
+        }
+
+        var statistics = new ComputeStatistics(plan.Order.Count, executor.PeakBytes, plan.ProjectedPeakBytes, clock.Elapsed);
+        run.Finish();
+        options.Observer.RunFinished(run, statistics, null);
+        return statistics;
+    }
+
+    private static async Task ExecuteAsync(ExecutionPlan plan, ChunkExecutor executor, ComputeOptions options, CancellationToken cancellationToken)
+    {
         if (options.SharedMemory is { } shared)
         {
             // The executor never holds more than the plan's projected peak, so that is what the shared budget lends it.
@@ -114,8 +141,6 @@ public static class Computation
         {
             await executor.RunAsync(cancellationToken).ConfigureAwait(false);
         }
-
-        return new ComputeStatistics(plan.Order.Count, executor.PeakBytes, plan.ProjectedPeakBytes, clock.Elapsed);
     }
 
     /// <summary>Runs the passes a planned node asks for while it is planned, each as a computation of its own under the same options.</summary>

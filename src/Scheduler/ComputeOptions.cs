@@ -40,6 +40,13 @@ public sealed class ComputeOptions
 
     /// <summary>Receives progress now and then (at most every 100 ms) and once at the end.</summary>
     public IProgress<ComputeProgress>? Progress { get; init; }
+
+    /// <summary>
+    /// Watches the computation task by task (and the passes it plans for itself): the live dashboard and the
+    /// performance report of <c>ChunkCompute.Dashboard</c> (<c>ComputeDashboard</c>, <c>ComputeRecorder</c>) are
+    /// observers. Null (the default): nothing is recorded, and the engine pays one null check per task.
+    /// </summary>
+    public IComputeObserver? Observer { get; init; }
 }
 
 /// <summary>A progress report.</summary>

@@ -23,7 +23,7 @@ internal static class AppendCommand
         var axis = new Option<int>("--axis") { Description = "The axis to grow (default 0).", DefaultValueFactory = _ => 0 };
         var memory = CliOptions.Memory("the append buffers");
         var json = CliOptions.Json("store, array, file, axis, appended, shape_before, shape, version, bytes_read, seconds");
-        var command = new Command("append", "Append a .npy file to an array in one transaction (O(appended data)).") { file, store, array, axis, consolidate, memory, json };
+        var command = new Command("append", "Append a .npy file to an array in one transaction (O(appended data)).") { file, store, array, axis, consolidate, memory, json, CliOptions.Dashboard(), CliOptions.Report() };
         command.SetAction(async (parse, cancellationToken) =>
         {
             long budget = CliParsing.ParseSize(parse.GetValue(memory)!, "--memory");

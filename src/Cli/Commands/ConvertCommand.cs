@@ -34,7 +34,7 @@ internal static class ConvertCommand
         var json = CliOptions.Json("source, target, shape, dtype, chunks, codec, bytes_read, bytes_written, peak_memory_bytes, seconds");
         var command = new Command("convert", "Rechunk, recompress and/or change the Zarr format of an array within a memory budget.")
         {
-            source, destination, array, toArray, chunks, codec, format, overwrite, dims, consolidate, memory, json,
+            source, destination, array, toArray, chunks, codec, format, overwrite, dims, consolidate, memory, json, CliOptions.Dashboard(), CliOptions.Report(),
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -148,7 +148,7 @@ internal static class ConvertCommand
             var write = ElementTypeDispatch.Run<WriteBuilder, StoreWrite>(src.DataType, new WriteBuilder(src, dst, toPath, chunks, rechunk, options), "convert");
 
             ComputeStatistics statistics;
-            var computeOptions = new ComputeOptions { MemoryBudget = budget, Progress = last };
+            var computeOptions = new ComputeOptions { MemoryBudget = budget, Progress = last, Observer = progress.Observer };
             try
             {
                 // The whole budget is the rechunk's too: its route (in memory or through disk) is chosen when the

@@ -24,7 +24,7 @@ internal static class ExportCommand
         var slice = new Option<string?>("--slice") { Description = "NumPy basic slice, e.g. \"0:100,:\", \"::2,5\", \"-10:\"." };
         var memory = CliOptions.Memory("the export buffers");
         var json = CliOptions.Json("store, array, target, shape, dtype, bytes_written, seconds");
-        var command = new Command("export", "Export an array (or a slice of it) to a NumPy .npy file.") { store, file, array, slice, memory, json };
+        var command = new Command("export", "Export an array (or a slice of it) to a NumPy .npy file.") { store, file, array, slice, memory, json, CliOptions.Dashboard(), CliOptions.Report() };
         command.SetAction(async (parse, cancellationToken) =>
         {
             long budget = CliParsing.ParseSize(parse.GetValue(memory)!, "--memory");

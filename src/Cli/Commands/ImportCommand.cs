@@ -41,7 +41,7 @@ internal static class ImportCommand
         var json = CliOptions.Json("source, store, array, shape, dtype, chunks, codec, format, header, bytes_read, stored_bytes, seconds");
         var command = new Command("import", "Import a NumPy .npy file or a CSV file of numbers into a Zarr array.")
         {
-            file, store, array, chunks, codec, format, dtype, delimiter, header, noHeader, overwrite, dims, consolidate, memory, json,
+            file, store, array, chunks, codec, format, dtype, delimiter, header, noHeader, overwrite, dims, consolidate, memory, json, CliOptions.Dashboard(), CliOptions.Report(),
         };
         command.SetAction(async (parse, cancellationToken) =>
         {

@@ -23,7 +23,7 @@ internal static partial class StatsCommand
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var result = await Progress.ProgressDisplay.RunAsync(context, parse, $"unique {source.Path}", progress =>
             ElementTypeDispatch.Run<UniqueRun, Task<UniqueResult>>(
-                source.DataType, new UniqueRun(source, budget, progress.Compute, cancellationToken), "stats")).ConfigureAwait(false);
+                source.DataType, new UniqueRun(source, budget, progress.Compute, progress.Observer, cancellationToken), "stats")).ConfigureAwait(false);
         double seconds = clock.Elapsed.TotalSeconds;
         int n = result.Counts.Length;
         if (json)
@@ -59,21 +59,21 @@ internal static partial class StatsCommand
         _ => ToJson(v),
     };
 
-    private readonly record struct UniqueRun(ZarrArray Source, long Budget, IProgress<ComputeProgress>? Progress, CancellationToken CancellationToken)
+    private readonly record struct UniqueRun(ZarrArray Source, long Budget, IProgress<ComputeProgress>? Progress, IComputeObserver? Observer, CancellationToken CancellationToken)
         : IElementTypeStep<Task<UniqueResult>>
     {
         public Task<UniqueResult> Run<T>()
             where T : unmanaged
         {
-            var (source, budget, progress, cancellationToken) = this;
-            return Task.Run(() => Unique<T>(source, budget, progress, cancellationToken), cancellationToken);
+            var (source, budget, progress, observer, cancellationToken) = this;
+            return Task.Run(() => Unique<T>(source, budget, progress, observer, cancellationToken), cancellationToken);
         }
     }
 
-    private static UniqueResult Unique<T>(ZarrArray source, long budget, IProgress<ComputeProgress>? progress, CancellationToken cancellationToken)
+    private static UniqueResult Unique<T>(ZarrArray source, long budget, IProgress<ComputeProgress>? progress, IComputeObserver? observer, CancellationToken cancellationToken)
         where T : unmanaged
     {
-        var options = new ComputeOptions { MemoryBudget = budget, Progress = progress };
+        var options = new ComputeOptions { MemoryBudget = budget, Progress = progress, Observer = observer };
         var x = ChunkedArray.FromZarr(source.As<T>());
         try
         {

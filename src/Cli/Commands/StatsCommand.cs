@@ -37,7 +37,7 @@ internal static partial class StatsCommand
         var quantiles = new Option<string?>("--q") { Description = "Quantiles for quantile/nanquantile, each in [0, 1], e.g. 0.1,0.5,0.9 (the result's first axis)." };
         var memory = CliOptions.Memory("chunk buffers");
         var json = CliOptions.Json("op, shape, dtype, value, peak_memory_bytes, seconds; unique: op, shape, dtype, values, counts, seconds");
-        var command = new Command("stats", "Compute a reduction (sum, mean, std, …) of a stored array within a memory budget.") { store, array, op, axis, ddof, quantiles, memory, json };
+        var command = new Command("stats", "Compute a reduction (sum, mean, std, …) of a stored array within a memory budget.") { store, array, op, axis, ddof, quantiles, memory, json, CliOptions.Dashboard(), CliOptions.Report() };
         command.SetAction(async (parse, cancellationToken) =>
         {
             long budget = CliParsing.ParseSize(parse.GetValue(memory)!, "--memory");
@@ -58,7 +58,7 @@ internal static partial class StatsCommand
             var clock = Stopwatch.StartNew();
             var result = await ProgressDisplay.RunAsync(context, parse, $"{opName} {source.Path}", progress =>
                 ElementTypeDispatch.Run<StatsRun, Task<StatsResult>>(
-                    source.DataType, new StatsRun(source, opName, axes, parse.GetValue(ddof), q, budget, progress.Compute, cancellationToken), "stats")).ConfigureAwait(false);
+                    source.DataType, new StatsRun(source, opName, axes, parse.GetValue(ddof), q, budget, progress.Compute, progress.Observer, cancellationToken), "stats")).ConfigureAwait(false);
             double seconds = clock.Elapsed.TotalSeconds;
             if (parse.GetValue(json))
             {
@@ -106,11 +106,11 @@ internal static partial class StatsCommand
     }
 
     // RunAsync for the element type of the source array.
-    private readonly record struct StatsRun(ZarrArray Source, string Op, int[]? Axes, double Ddof, double[]? Q, long Budget, IProgress<ComputeProgress>? Progress, CancellationToken CancellationToken)
+    private readonly record struct StatsRun(ZarrArray Source, string Op, int[]? Axes, double Ddof, double[]? Q, long Budget, IProgress<ComputeProgress>? Progress, IComputeObserver? Observer, CancellationToken CancellationToken)
         : IElementTypeStep<Task<StatsResult>>
     {
         public Task<StatsResult> Run<T>()
-            where T : unmanaged => RunAsync<T>(Source, Op, Axes, Ddof, Q, Budget, Progress, CancellationToken);
+            where T : unmanaged => RunAsync<T>(Source, Op, Axes, Ddof, Q, Budget, Progress, Observer, CancellationToken);
     }
 
     private static double[]? ParseQuantiles(string? text, string op)
@@ -132,7 +132,7 @@ internal static partial class StatsCommand
                 : throw new UsageException($"--q '{text}': '{p}' is not a quantile in [0, 1]")).ToArray();
     }
 
-    private static async Task<StatsResult> RunAsync<T>(ZarrArray source, string op, int[]? axes, double ddof, double[]? q, long budget, IProgress<ComputeProgress>? progress, CancellationToken cancellationToken)
+    private static async Task<StatsResult> RunAsync<T>(ZarrArray source, string op, int[]? axes, double ddof, double[]? q, long budget, IProgress<ComputeProgress>? progress, IComputeObserver? observer, CancellationToken cancellationToken)
         where T : unmanaged
     {
         Reduction reduction;
@@ -141,7 +141,7 @@ internal static partial class StatsCommand
         {
             var x = ChunkedArray.FromZarr(source.As<T>());
             reduction = op is "median" or "nanmedian" or "quantile" or "nanquantile" ? BuildQuantile(x, op, axes, q) : Build(x, op, axes, ddof);
-            computed = await reduction.ComputeAsync(new ComputeOptions { MemoryBudget = budget, Progress = progress }, cancellationToken).ConfigureAwait(false);
+            computed = await reduction.ComputeAsync(new ComputeOptions { MemoryBudget = budget, Progress = progress, Observer = observer }, cancellationToken).ConfigureAwait(false);
         }
         catch (MemoryPlanRefusedException ex)
         {

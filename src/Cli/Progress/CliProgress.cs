@@ -1,3 +1,4 @@
+using ChunkCompute.Dashboard;
 using ChunkCompute.Scheduler;
 using Spectre.Console;
 
@@ -18,25 +19,37 @@ internal sealed class CliProgress
     internal const string BytesUnitKey = "bytes-unit";
 
     private readonly ProgressTask? _task;
+    private readonly ComputeRecorder? _recorder;
+    private string _label;
 
-    private CliProgress(ProgressTask? task)
+    private CliProgress(ProgressTask? task, IComputeObserver? observer, ComputeRecorder? recorder, string label)
     {
         _task = task;
+        _recorder = recorder;
+        _label = label;
+        Observer = observer;
         Compute = task is null ? null : new Reporter(this);
     }
 
     /// <summary>A sink that ignores everything.</summary>
-    public static CliProgress Silent { get; } = new(null);
+    public static CliProgress Silent { get; } = new(null, null, null, "work");
+
+    /// <summary>What to pass as <see cref="ComputeOptions.Observer"/>: the dashboard or report recorder, or null.</summary>
+    public IComputeObserver? Observer { get; }
 
     /// <summary>What to pass as <see cref="ComputeOptions.Progress"/>: null when nothing is displayed.</summary>
     public IProgress<ComputeProgress>? Compute { get; }
 
     /// <summary>Wraps a live task.</summary>
-    public static CliProgress For(ProgressTask task) => new(task);
+    public static CliProgress For(ProgressTask task) => new(task, null, null, "work");
+
+    /// <summary>Wraps a live task (or none) and a dashboard or report recorder (or none).</summary>
+    public static CliProgress For(ProgressTask? task, IComputeObserver? observer, ComputeRecorder? recorder, string label) => new(task, observer, recorder, label);
 
     /// <summary>Starts a new phase: a new label, counting <paramref name="total"/> units (bytes when <paramref name="bytes"/>).</summary>
     public void Phase(string label, long total, bool bytes = false)
     {
+        _label = label;
         if (_task is null)
         {
             return;
@@ -47,10 +60,17 @@ internal sealed class CliProgress
         Report(new ComputeProgress(0, total, 0, 0, TimeSpan.Zero));
     }
 
-    /// <summary>Reports work done so far.</summary>
+    /// <summary>Reports work done so far by a command that copies blocks itself (shown on the dashboard as its progress).</summary>
     public void Report(ComputeProgress progress)
     {
         ArgumentNullException.ThrowIfNull(progress);
+        _recorder?.ReportProgress(_label, progress);
+        Display(progress);
+    }
+
+    // The engine's reports: the dashboard has the engine's own account of them (Observer), so only the bar shows them.
+    private void Display(ComputeProgress progress)
+    {
         if (_task is null)
         {
             return;
@@ -67,6 +87,6 @@ internal sealed class CliProgress
 
     private sealed class Reporter(CliProgress owner) : IProgress<ComputeProgress>
     {
-        public void Report(ComputeProgress value) => owner.Report(value);
+        public void Report(ComputeProgress value) => owner.Display(value);
     }
 }

@@ -49,13 +49,26 @@ internal sealed class ChunkExecutor
     private long _bytesRead;
     private long _bytesWritten;
     private long _lastReport;
+    private long _bytesProduced;
     private Exception? _failure;
 
-    public ChunkExecutor(ExecutionPlan plan, ComputeOptions options, Action<ChunkTask, ChunkBuffer> onOutput)
+    // Set only when ComputeOptions.Observer is: the one thing a task checks for it (a null test).
+    private readonly IComputeObserver? _observer;
+    private readonly ComputeRun? _run;
+    private readonly int[]? _operations;
+
+    public ChunkExecutor(ExecutionPlan plan, ComputeOptions options, Action<ChunkTask, ChunkBuffer> onOutput, ComputeRun? run = null)
     {
         _plan = plan;
         _options = options;
         _onOutput = onOutput;
+        if (run is not null && options.Observer is { } observer)
+        {
+            _observer = observer;
+            _run = run;
+            _operations = plan.Order.Select(t => run.OperationOf(t.Node)).ToArray();
+            run.Attach(this);
+        }
         // Under a shared budget the computation holds only its projected peak of it (Computation reserves that much):
         // issuing in plan order, whenever nothing runs the held bytes are the simulation's, so the peak always fits.
         _accountant = new MemoryAccountant(options.SharedMemory is null ? plan.BudgetBytes : Math.Max(1, plan.ProjectedPeakBytes));
@@ -118,6 +131,14 @@ internal sealed class ChunkExecutor
     public long PeakBytes => _accountant.Peak;
 
     public long InUseBytes => _accountant.InUse;
+
+    public long Done => Interlocked.Read(ref _done);
+
+    public long BytesRead => Interlocked.Read(ref _bytesRead);
+
+    public long BytesWritten => Interlocked.Read(ref _bytesWritten);
+
+    public long BytesProduced => Interlocked.Read(ref _bytesProduced);
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -315,6 +336,8 @@ internal sealed class ChunkExecutor
     private async ValueTask RunAsync(int i, CancellationToken token)
     {
         var t = _plan.Order[i];
+        long started = _observer is null ? 0 : Stopwatch.GetTimestamp();
+        int thread = _observer is null ? 0 : Environment.CurrentManagedThreadId;
         var inputs = new ChunkBuffer[t.Dependencies.Length];
         for (int k = 0; k < inputs.Length; k++)
         {
@@ -332,7 +355,7 @@ internal sealed class ChunkExecutor
                 _accountant.Release(reserved);
             }
 
-            FinishTask(i, t, output);
+            FinishTask(i, t, output, started, thread);
             return;
         }
 
@@ -397,11 +420,11 @@ internal sealed class ChunkExecutor
             Interlocked.Add(ref _bytesRead, source.OutputBytes);
         }
 
-        FinishTask(i, t, output);
+        FinishTask(i, t, output, started, thread);
     }
 
     // Hands a finished task's output to the caller and/or its consumers, frees inputs, and wakes dependents.
-    private void FinishTask(int i, ChunkTask t, ChunkBuffer output)
+    private void FinishTask(int i, ChunkTask t, ChunkBuffer output, long started, int thread)
     {
         if (t.IsOutput)
         {
@@ -428,7 +451,20 @@ internal sealed class ChunkExecutor
             _ready!(d);
         }
 
+        if (_observer is not null)
+        {
+            Observe(i, t, started, thread);
+        }
+
         Report(force: false);
+    }
+
+    private void Observe(int i, ChunkTask t, long started, int thread)
+    {
+        Interlocked.Add(ref _bytesProduced, t.OutputBytes);
+        var start = Stopwatch.GetElapsedTime(_run!.StartTimestamp, started);
+        var record = new ComputeTaskRecord(_operations![i], t.ChunkIndex, thread, start, Stopwatch.GetElapsedTime(started), t.OutputBytes);
+        _observer!.TaskFinished(_run!, in record);
     }
 
     // A task that will not run (after a failure or cancellation) still releases what it reserved and its inputs.
