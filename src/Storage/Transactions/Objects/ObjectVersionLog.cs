@@ -47,8 +47,7 @@ internal sealed class ObjectVersionLog : IVersionLog
     private long _known;
 
     // Probes of the log are shared: a read is covered by any probe that started after the read completed.
-    private readonly object _probeGate = new();
-    private bool _probing;
+    private readonly SemaphoreSlim _probeLock = new(1, 1);
     private long _coveredUpTo;
 
     private long _pinVersion = -1;
@@ -276,7 +275,7 @@ internal sealed class ObjectVersionLog : IVersionLog
     public async ValueTask<IMemoryOwner<byte>?> GetAsync(string key, long version, CancellationToken cancellationToken)
     {
         var live = await _store.GetVersionedAsync(key, cancellationToken).ConfigureAwait(false);
-        Probe();
+        await ProbeAsync(cancellationToken).ConfigureAwait(false);
         var change = FirstChangeAfter(key, version);
         if (change is not { } c)
         {
@@ -420,48 +419,69 @@ internal sealed class ObjectVersionLog : IVersionLog
     // ---------------------------------------------------------------- the record index
 
     // Makes the index cover every record that existed when the caller's read completed: records are numbered without
-    // gaps, so probing the next number until one is missing finds them all. Concurrent callers share probes.
+    // gaps, so probing the next number until one is missing finds them all. Concurrent callers share probes: a read is
+    // covered by any probe that started after it completed. The asynchronous form holds no thread while it waits (reads
+    // of a remote store run as many continuations on few threads; a blocking wait there would starve the pool).
     private void Probe()
     {
         long readDone = System.Diagnostics.Stopwatch.GetTimestamp();
-        lock (_probeGate)
+        if (Volatile.Read(ref _coveredUpTo) > readDone)
         {
-            while (true)
-            {
-                if (_coveredUpTo > readDone)
-                {
-                    return;
-                }
-
-                if (!_probing)
-                {
-                    _probing = true;
-                    break;
-                }
-
-                Monitor.Wait(_probeGate);
-            }
+            return;
         }
 
-        long started = System.Diagnostics.Stopwatch.GetTimestamp();
-        bool ok = false;
+        _probeLock.Wait();
         try
         {
+            if (Volatile.Read(ref _coveredUpTo) > readDone)
+            {
+                return;
+            }
+
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
             ProbeNow();
-            ok = true;
+            Volatile.Write(ref _coveredUpTo, Math.Max(Volatile.Read(ref _coveredUpTo), started));
         }
         finally
         {
-            lock (_probeGate)
+            _probeLock.Release();
+        }
+    }
+
+    private async ValueTask ProbeAsync(CancellationToken cancellationToken)
+    {
+        long readDone = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (Volatile.Read(ref _coveredUpTo) > readDone)
+        {
+            return;
+        }
+
+        await _probeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (Volatile.Read(ref _coveredUpTo) > readDone)
             {
-                _probing = false;
-                if (ok)
+                return;
+            }
+
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
+            while (true)
+            {
+                long next = Volatile.Read(ref _known) + 1;
+                using var bytes = await _store.GetPooledAsync(LogKey(next), cancellationToken).ConfigureAwait(false);
+                if (bytes is null)
                 {
-                    _coveredUpTo = Math.Max(_coveredUpTo, started);
+                    break;
                 }
 
-                Monitor.PulseAll(_probeGate);
+                AddToIndex(ParseRecord(next, bytes.Memory.Span));
             }
+
+            Volatile.Write(ref _coveredUpTo, Math.Max(Volatile.Read(ref _coveredUpTo), started));
+        }
+        finally
+        {
+            _probeLock.Release();
         }
     }
 
@@ -512,7 +532,12 @@ internal sealed class ObjectVersionLog : IVersionLog
             return null;
         }
 
-        var record = ObjectRecord.Parse(bytes.Memory.Span);
+        return ParseRecord(number, bytes.Memory.Span);
+    }
+
+    private ObjectRecord ParseRecord(long number, ReadOnlySpan<byte> bytes)
+    {
+        var record = ObjectRecord.Parse(bytes);
         return record is not null && record.Number == number
             ? record
             : throw new InvalidMetadataException(Name, LogKey(number), "the commit record is not valid");
@@ -666,20 +691,46 @@ internal sealed class ObjectVersionLog : IVersionLog
                 LeaseUntil = now + _timings.CommitLease + (_timings.LeasePerKey * entries.Count / _parallelism),
                 Entries = entries,
             };
-            if (!_store.SetIfAbsent(LogKey(record.Number), record.ToJson()))
+            // From here the staged values may belong to a commit: kept unless the record is known not to exist.
+            var objectStaging = (ObjectStaging)staging;
+            objectStaging.Retained = true;
+            bool created;
+            try
+            {
+                created = _store.SetIfAbsent(LogKey(record.Number), record.ToJson());
+            }
+            catch (Exception ex) when (ex is IOException or StoreUnavailableException or TimeoutException)
+            {
+                // The answer was lost: the record may exist. If it does, the transaction is committed.
+                ObjectRecord? found = null;
+                try
+                {
+                    found = ReadRecord(record.Number);
+                }
+                catch (Exception readError) when (readError is IOException or StoreUnavailableException or TimeoutException or InvalidMetadataException)
+                {
+                }
+
+                if (found is null || found.Transaction != record.Transaction || found.Time != record.Time)
+                {
+                    throw new IOException($"store '{Name}': the commit point of version {record.Number} (creating '{LogKey(record.Number)}') failed ({ex.Message}); the transaction is not committed (its staged values are kept until `gc`, in case the request reached the service after all: then the next writer publishes it)", ex);
+                }
+
+                created = true;
+            }
+
+            if (!created)
             {
                 // Another writer made this version first: wait for it, check it for conflicts, try the next. Unless it
                 // is this very record: a request retried after its answer was lost finds the key it created.
                 if (ReadRecord(record.Number) is not { } made || made.Transaction != record.Transaction || made.Time != record.Time)
                 {
+                    objectStaging.Retained = false;
                     continue;
                 }
-
-                record = made;
             }
 
             // Committed. Its staged values now belong to the log until the commit is published.
-            ((ObjectStaging)staging).Retained = true;
             AddToIndex(record);
             try
             {

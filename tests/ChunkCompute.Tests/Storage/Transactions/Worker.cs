@@ -28,9 +28,12 @@ internal static class Worker
     }
 
     /// <summary>Runs the worker to completion and returns its standard output lines.</summary>
-    public static async Task<string[]> RunAsync(string[] args, CancellationToken cancellationToken)
+    public static Task<string[]> RunAsync(string[] args, CancellationToken cancellationToken) => RunAsync(null, args, cancellationToken);
+
+    /// <summary>Runs the worker with extra environment variables to completion and returns its standard output lines.</summary>
+    public static async Task<string[]> RunAsync(IReadOnlyDictionary<string, string>? environment, string[] args, CancellationToken cancellationToken)
     {
-        using var p = Start(args);
+        using var p = Start(environment, args);
         var output = p.StandardOutput.ReadToEndAsync(cancellationToken);
         var error = p.StandardError.ReadToEndAsync(cancellationToken);
         await p.WaitForExitAsync(cancellationToken);
