@@ -196,39 +196,7 @@ internal sealed class TransactionView : IStore, IFileValueStore
     public IEnumerable<string> ListDirectory(string prefix)
     {
         CheckOpen();
-        var names = _base.ListDirectory(prefix).ToHashSet(StringComparer.Ordinal);
-        string p = prefix.Trim('/');
-        string pp = p.Length == 0 ? string.Empty : p + "/";
-        var doubtful = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (key, file) in _staged)
-        {
-            if (!key.StartsWith(pp, StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            string rest = key[pp.Length..];
-            int slash = rest.IndexOf('/', StringComparison.Ordinal);
-            string child = slash < 0 ? rest : rest[..slash];
-            if (file is null)
-            {
-                doubtful.Add(child);
-            }
-            else
-            {
-                names.Add(child);
-            }
-        }
-
-        foreach (var child in doubtful)
-        {
-            if (names.Contains(child) && !Exists(pp + child) && !List(pp + child + "/").Any())
-            {
-                names.Remove(child);
-            }
-        }
-
-        return names;
+        return SnapshotListing.Children(_base.ListDirectory(prefix), prefix, _staged.Select(kv => (kv.Key, kv.Value is not null)), Exists, List);
     }
 
     /// <summary>

@@ -72,33 +72,9 @@ internal sealed class VersionReader
     /// <summary>The immediate children of <paramref name="prefix"/> at <paramref name="version"/>.</summary>
     public IEnumerable<string> ListDirectory(string prefix, long version)
     {
-        var names = _live.ListDirectory(prefix).ToHashSet(StringComparer.Ordinal);
+        var live = _live.ListDirectory(prefix).ToList();
         string p = prefix.Trim('/');
-        string pp = p.Length == 0 ? string.Empty : p + "/";
-        var doubtful = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (key, existed) in _index.FirstChangesAfter(pp, version))
-        {
-            string rest = key[pp.Length..];
-            string child = rest.Contains('/', StringComparison.Ordinal) ? rest[..rest.IndexOf('/', StringComparison.Ordinal)] : rest;
-            if (existed)
-            {
-                names.Add(child);
-            }
-            else
-            {
-                doubtful.Add(child);
-            }
-        }
-
-        foreach (var child in doubtful)
-        {
-            if (names.Contains(child) && !Exists(pp + child, version) && !List(pp + child + "/", version).Any())
-            {
-                names.Remove(child);
-            }
-        }
-
-        return names;
+        return SnapshotListing.Children(live, prefix, _index.FirstChangesAfter(p.Length == 0 ? string.Empty : p + "/", version), k => Exists(k, version), k => List(k, version));
     }
 
     // The live value (read or opened by `live`) unless a commit after `version` changed the key: then nothing when the

@@ -226,17 +226,7 @@ internal sealed class VersionedDirectory : IVersionLog
                 return;
             }
 
-            long min = long.MaxValue;
-            _views.RemoveAll(w => !w.TryGetTarget(out _));
-            foreach (var w in _views)
-            {
-                if (w.TryGetTarget(out var v) && !v.IsReleased)
-                {
-                    min = Math.Min(min, v.Version);
-                }
-            }
-
-            if (min != long.MaxValue)
+            if (SnapshotListing.OldestLive(_views) is { } min)
             {
                 _pin.MoveUp(min);
             }

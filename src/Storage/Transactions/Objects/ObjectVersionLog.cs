@@ -186,19 +186,9 @@ internal sealed class ObjectVersionLog : IVersionLog
                 return;
             }
 
-            long min = long.MaxValue;
-            _views.RemoveAll(w => !w.TryGetTarget(out _));
-            foreach (var w in _views)
-            {
-                if (w.TryGetTarget(out var v) && !v.IsReleased)
-                {
-                    min = Math.Min(min, v.Version);
-                }
-            }
-
             // Moving a pin up is never urgent (a lower pin only keeps more): the renewal timer writes it, so a commit or
             // a refresh costs no request here.
-            if (min != long.MaxValue && min > _pinVersion)
+            if (SnapshotListing.OldestLive(_views) is { } min && min > _pinVersion)
             {
                 _pinWanted = Math.Max(_pinWanted, min);
             }
@@ -376,34 +366,9 @@ internal sealed class ObjectVersionLog : IVersionLog
     public IEnumerable<string> ListDirectory(string prefix, long version)
     {
         string p = prefix.Trim('/');
-        string pp = p.Length == 0 ? string.Empty : p + "/";
-        var names = _store.ListDirectory(prefix).Where(n => pp.Length > 0 || n != VersionedDirectory.FolderName).ToHashSet(StringComparer.Ordinal);
+        var live = _store.ListDirectory(prefix).Where(n => p.Length > 0 || n != VersionedDirectory.FolderName).ToList();
         Probe();
-        var doubtful = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (key, existed) in FirstChangesAfter(pp, version))
-        {
-            string rest = key[pp.Length..];
-            int slash = rest.IndexOf('/', StringComparison.Ordinal);
-            string child = slash < 0 ? rest : rest[..slash];
-            if (existed)
-            {
-                names.Add(child);
-            }
-            else
-            {
-                doubtful.Add(child);
-            }
-        }
-
-        foreach (var child in doubtful)
-        {
-            if (names.Contains(child) && !Exists(pp + child, version) && !List(pp + child + "/", version).Any())
-            {
-                names.Remove(child);
-            }
-        }
-
-        return names;
+        return SnapshotListing.Children(live, prefix, FirstChangesAfter(p.Length == 0 ? string.Empty : p + "/", version), k => Exists(k, version), k => List(k, version));
     }
 
     private InvalidOperationException Expired(string key, long version, long number) =>
