@@ -72,6 +72,13 @@ public sealed partial class ZarrStore : IDisposable
         TransactionView = transaction;
     }
 
+    // A writer joined to another handle's transaction: reads its staged values over the latest version, stages writes.
+    internal ZarrStore(JoinedTransactionView joined, ZarrStoreOptions options)
+    {
+        _underlying = _view = joined;
+        Options = options;
+    }
+
     // The transaction log, created now if this handle has none yet (the first write to a store without one).
     private IVersionLog? EnsureVersions()
     {
@@ -189,6 +196,27 @@ public sealed partial class ZarrStore : IDisposable
         var versions = RequireVersions();
         MoveTo(versions.OpenLatest());
         return new Transaction(this, (SnapshotView)_view);
+    }
+
+    /// <summary>
+    /// Opens a writer that stages values into the open transaction <paramref name="transactionId"/>, begun by another
+    /// handle or process on the same store (its <see cref="Transaction.Id"/>): reads see that transaction's staged values
+    /// first (array metadata its owner staged, say), then the store's latest version; writes are staged in the
+    /// transaction and published only by the owner's <see cref="Transaction.Commit"/>, after it adopts them with
+    /// <see cref="Transaction.AdoptStaged"/> (<see cref="TransactionWriter.WrittenKeys"/> are the keys to adopt). Nothing
+    /// outside the store's staging is touched, whatever the id.
+    /// </summary>
+    /// <param name="transactionId">The id of the open transaction to join.</param>
+    /// <exception cref="ArgumentException"><paramref name="transactionId"/> is not a transaction id.</exception>
+    /// <exception cref="InvalidOperationException">No open transaction has that id on this store.</exception>
+    /// <exception cref="NotSupportedException">The store is not transactional, or this handle is a transaction's.</exception>
+    public TransactionWriter JoinTransaction(string transactionId)
+    {
+        TransactionView.ValidateId(transactionId, nameof(transactionId));
+        var versions = RequireVersions();
+        var staging = versions.JoinStaging(transactionId);
+        var view = new JoinedTransactionView(versions.OpenLatest(), staging);
+        return new TransactionWriter(new ZarrStore(view, Options), view);
     }
 
     /// <summary>

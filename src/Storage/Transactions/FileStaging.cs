@@ -7,13 +7,15 @@ namespace ChunkCompute.Storage.Transactions;
 /// <summary>
 /// A transaction's staged values as files in its staging folder (<c>staging/id/KEY~</c>), locked by a lock file while
 /// the transaction lives. Each value is written to a temporary file and renamed, so a staged value is never torn.
+/// A joined staging (<see cref="Join"/>) writes into another handle's open staging folder: it neither creates, locks nor
+/// removes it, and flushes each value before renaming it into place (the owner, maybe on another machine, publishes it).
 /// </summary>
 internal sealed class FileStaging : TransactionStaging
 {
     private readonly StagingArea _area;
     private readonly TransactionFiles _files;
     private readonly string _directory;
-    private readonly FileStream _lock;
+    private readonly FileStream? _lock; // null: joined (the owner holds the lock)
 
     public FileStaging(StagingArea area, TransactionFiles files, string id)
     {
@@ -23,19 +25,57 @@ internal sealed class FileStaging : TransactionStaging
         (_directory, _lock) = area.Create(id);
     }
 
+    private FileStaging(StagingArea area, TransactionFiles files, string id, string directory)
+    {
+        _area = area;
+        _files = files;
+        Id = id;
+        _directory = directory;
+    }
+
+    /// <summary>Joins the open staging folder of transaction <paramref name="id"/> (validated), begun by another handle.</summary>
+    /// <exception cref="InvalidOperationException">No live transaction has that id.</exception>
+    public static FileStaging Join(StagingArea area, TransactionFiles files, string id) => new(area, files, id, area.Join(id));
+
     /// <inheritdoc/>
     public override string Id { get; }
 
     /// <inheritdoc/>
+    public override string HandleOf(string key) => Path.Combine(_directory, key) + VersionedDirectory.LogFileSuffix;
+
+    /// <inheritdoc/>
+    public override bool Contains(string handle) => FileKinds.Of(handle) == FileKind.Regular;
+
+    /// <inheritdoc/>
+    public override IMemoryOwner<byte>? TryRead(string handle) => DirectoryStore.ReadPooled(handle);
+
+    /// <inheritdoc/>
+    public override long? TrySize(string handle)
+    {
+        var info = new FileInfo(handle);
+        return info.Exists ? info.Length : null;
+    }
+
+    /// <inheritdoc/>
     public override string Write(string key, ReadOnlySpan<byte> value)
     {
-        string path = Path.Combine(_directory, key) + VersionedDirectory.LogFileSuffix;
+        string path = HandleOf(key);
         string dir = Path.GetDirectoryName(path)!;
+        if (_lock is null && !Directory.Exists(_directory))
+        {
+            throw _area.NotOpen(Id, $"its staging folder is gone (committed or aborted) while '{key}' was written");
+        }
+
         Directory.CreateDirectory(dir);
         string temp = Path.Combine(dir, ".ccw-" + Guid.NewGuid().ToString("N") + ".tmp");
         try
         {
             _files.WriteStaged(temp, value);
+            if (_lock is null)
+            {
+                _files.FlushFile(temp); // durable before the owner is told: it may be on another machine
+            }
+
             _files.Rename(temp, path);
         }
         catch
@@ -90,5 +130,11 @@ internal sealed class FileStaging : TransactionStaging
     }
 
     /// <inheritdoc/>
-    public override void Remove() => _area.Remove(Id, _lock);
+    public override void Remove()
+    {
+        if (_lock is not null)
+        {
+            _area.Remove(Id, _lock); // a joined staging is the owner's to remove
+        }
+    }
 }

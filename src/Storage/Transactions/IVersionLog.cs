@@ -69,6 +69,15 @@ internal interface IVersionLog : IDisposable
     TransactionStaging CreateStaging(string id);
 
     /// <summary>
+    /// The staging area of a transaction another handle (or process) began and still holds open, for a writer joining
+    /// it: values written through it land where the owner's commit publishes them once adopted; it never creates,
+    /// locks or removes the area. <paramref name="id"/> is already validated (<see cref="TransactionView.ValidateId"/>).
+    /// </summary>
+    /// <exception cref="UnauthorizedAccessException">The log is read-only here.</exception>
+    /// <exception cref="InvalidOperationException">No open transaction has that id on this store.</exception>
+    TransactionStaging JoinStaging(string id);
+
+    /// <summary>
     /// Publishes staged changes atomically: <paramref name="changes"/> maps each key to its staged handle (null:
     /// delete); <paramref name="reads"/> are metadata keys read, which must not have changed either. Returns the new
     /// version, or the latest one when nothing changed.
@@ -94,6 +103,24 @@ internal abstract class TransactionStaging
 {
     /// <summary>The transaction's id.</summary>
     public abstract string Id { get; }
+
+    /// <summary>The handle a value staged for <paramref name="key"/> has (or would have): staging is keyed by key.</summary>
+    public abstract string HandleOf(string key);
+
+    /// <summary>Whether a value is staged under <paramref name="handle"/>.</summary>
+    public abstract bool Contains(string handle);
+
+    /// <summary>The handles among <paramref name="handles"/> with no staged value.</summary>
+    public virtual IReadOnlyList<string> Missing(IReadOnlyCollection<string> handles) => [.. handles.Where(h => !Contains(h))];
+
+    /// <summary>A staged value, or null when none is staged under <paramref name="handle"/>.</summary>
+    public abstract IMemoryOwner<byte>? TryRead(string handle);
+
+    /// <summary>A staged value, or null when none is staged (an asynchronous request where the store makes one).</summary>
+    public virtual ValueTask<IMemoryOwner<byte>?> TryReadAsync(string handle, CancellationToken cancellationToken) => ValueTask.FromResult(TryRead(handle));
+
+    /// <summary>A staged value's size, or null when none is staged under <paramref name="handle"/>.</summary>
+    public abstract long? TrySize(string handle);
 
     /// <summary>Stages a value for <paramref name="key"/>; returns its handle.</summary>
     public abstract string Write(string key, ReadOnlySpan<byte> value);

@@ -36,6 +36,32 @@ internal sealed class StagingArea
         }
     }
 
+    /// <summary>
+    /// The staging folder of a live transaction (its folder is a real directory and its lock file is held), for a
+    /// writer joining it. <paramref name="id"/> must be validated: it names one entry of the staging folder.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No live transaction has that id.</exception>
+    public string Join(string id)
+    {
+        string dir = Path.Combine(_folder.Staging, id);
+        string lockPath = LockPathOf(id);
+        if (FileKinds.Of(dir) != FileKind.Directory)
+        {
+            throw NotOpen(id, "it has no staging folder");
+        }
+
+        if (FileKinds.Of(lockPath) != FileKind.Regular || LogFolder.IsAbandoned(lockPath))
+        {
+            throw NotOpen(id, "its staging folder is not locked by a live transaction");
+        }
+
+        return dir;
+    }
+
+    /// <summary>The error for joining (or writing into) a transaction that is not open.</summary>
+    public InvalidOperationException NotOpen(string id, string why) =>
+        new($"store '{StoreName}' has no open transaction '{id}': {why} (it was committed or aborted, its process ended, or it was begun on another store)");
+
     /// <summary>Removes a finished transaction's staging folder and lock.</summary>
     public void Remove(string id, FileStream lockFile)
     {

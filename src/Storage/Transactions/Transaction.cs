@@ -23,6 +23,7 @@ namespace ChunkCompute.Storage;
 public sealed class Transaction : IDisposable
 {
     private readonly ZarrStore _parent;
+    private volatile bool _advertised;
 
     internal Transaction(ZarrStore parent, Transactions.SnapshotView baseView)
     {
@@ -40,6 +41,38 @@ public sealed class Transaction : IDisposable
     /// writes go. Use it where an API takes a <see cref="ZarrStore"/>; it is valid until the transaction ends.
     /// </summary>
     public ZarrStore Store => Zarr;
+
+    /// <summary>
+    /// The transaction's id: what writers in other handles or processes pass to <see cref="ZarrStore.JoinTransaction"/>
+    /// to stage values into it. On an object store, reading it the first time records (one request) that the transaction
+    /// is open to joined writers.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The transaction was committed or aborted.</exception>
+    public string Id
+    {
+        get
+        {
+            if (!_advertised)
+            {
+                View.Advertise();
+                _advertised = true;
+            }
+
+            return View.Id;
+        }
+    }
+
+    /// <summary>
+    /// Registers values that writers joined to this transaction (<see cref="ZarrStore.JoinTransaction"/>) staged under
+    /// <paramref name="keys"/> as if this transaction had written them; <see cref="Commit"/> publishes them. Keys are
+    /// validated like any store key; each must have a value staged in this transaction, else nothing is adopted.
+    /// Adopting a key again (a retried task) is harmless. Thread-safe.
+    /// </summary>
+    /// <param name="keys">The store keys the joined writers wrote (<see cref="TransactionWriter.WrittenKeys"/>).</param>
+    /// <exception cref="ArgumentException">A key is not a valid store key.</exception>
+    /// <exception cref="InvalidOperationException">A key has no staged value in this transaction (the message names it),
+    /// or the transaction was committed or aborted.</exception>
+    public void AdoptStaged(IEnumerable<string> keys) => View.Adopt(keys);
 
     /// <summary>The committed version this transaction began at (what it reads, besides its own writes).</summary>
     public long StartVersion => View.Base.Version;

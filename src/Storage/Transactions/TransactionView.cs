@@ -15,6 +15,7 @@ internal sealed class TransactionView : IStore, IFileValueStore
     private const int Open = 0;
     private const int Committed = 1;
     private const int Aborted = 2;
+    private static readonly SearchValues<char> HexDigits = SearchValues.Create("0123456789abcdef");
     private readonly SnapshotView _base;
     private readonly TransactionStaging _staging;
     private readonly ConcurrentDictionary<string, string?> _staged = new(StringComparer.Ordinal); // key → staged file, null = deleted
@@ -30,6 +31,63 @@ internal sealed class TransactionView : IStore, IFileValueStore
 
     /// <summary>The transaction's id (its staging folder's name).</summary>
     public string Id { get; }
+
+    /// <summary>
+    /// Checks that <paramref name="id"/> has the form of <see cref="Id"/> (process id, '-', 32 lowercase hex digits), so
+    /// that it names one entry of a staging folder and nothing else.
+    /// </summary>
+    /// <exception cref="ArgumentException">It does not.</exception>
+    public static void ValidateId(string id, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(id, paramName);
+        int dash = id.IndexOf('-', StringComparison.Ordinal);
+        bool valid = dash is > 0 and <= 10
+            && id.Length == dash + 33
+            && id.AsSpan(0, dash).ContainsAnyExceptInRange('0', '9') is false
+            && id.AsSpan(dash + 1).ContainsAnyExcept(HexDigits) is false;
+        if (!valid)
+        {
+            throw new ArgumentException($"'{id}' is not a transaction id (a process id, '-' and 32 hexadecimal digits, as Transaction.Id gives)", paramName);
+        }
+    }
+
+    /// <summary>Lets writers in other processes find this transaction (on an object store: writes its marker once).</summary>
+    public void Advertise()
+    {
+        CheckOpen();
+        (_staging as ObjectStaging)?.Advertise();
+    }
+
+    /// <summary>
+    /// Registers values joined writers staged under <paramref name="keys"/> as this transaction's own writes: all of
+    /// them, or (when one is invalid or not staged) none.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A key has no staged value.</exception>
+    public void Adopt(IEnumerable<string> keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        CheckOpen();
+        var handles = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var key in keys)
+        {
+            ArgumentNullException.ThrowIfNull(key, nameof(keys));
+            StoreKeys.Validate(key);
+            handles.TryAdd(_staging.HandleOf(key), key);
+        }
+
+        var missing = _staging.Missing(handles.Keys);
+        if (missing.Count > 0)
+        {
+            var names = missing.Select(h => handles[h]).Order(StringComparer.Ordinal).ToList();
+            throw new InvalidOperationException($"transaction {Id} on store '{Name}' cannot adopt '{names[0]}'{(names.Count > 1 ? $" (and {names.Count - 1} more)" : "")}: no value is staged for it in the transaction (the writer did not write it, wrote it into another transaction, or it was discarded)");
+        }
+
+        CheckOpen();
+        foreach (var (handle, key) in handles)
+        {
+            _staged[key] = handle;
+        }
+    }
 
     /// <summary>The snapshot the transaction began at.</summary>
     public SnapshotView Base => _base;

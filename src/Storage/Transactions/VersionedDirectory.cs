@@ -271,6 +271,10 @@ internal sealed class VersionedDirectory : IVersionLog
     public TransactionStaging CreateStaging(string id) =>
         IsReadOnly ? throw _folder.ReadOnlyError("staging") : new FileStaging(_staging, Files, id);
 
+    /// <inheritdoc/>
+    public TransactionStaging JoinStaging(string id) =>
+        IsReadOnly ? throw _folder.ReadOnlyError("staging") : FileStaging.Join(_staging, Files, id);
+
     /// <summary>
     /// Publishes staged changes atomically. <paramref name="changes"/> maps each key to its staged file (null: delete);
     /// <paramref name="reads"/> are metadata keys the transaction read, which must not have changed either.

@@ -26,6 +26,42 @@ internal sealed partial class ObjectVersionLog
         return new ObjectStaging(_store, StagingPrefix + _handleId + "." + id + "/", id);
     }
 
+    /// <inheritdoc/>
+    public TransactionStaging JoinStaging(string id)
+    {
+        if (IsReadOnly)
+        {
+            throw new UnauthorizedAccessException($"store '{Name}' is read-only for this process: it can be read, not changed");
+        }
+
+        // The owner's staging prefix names its handle (whose pin keeps the staging from collection) and the id; the
+        // marker says the transaction is open and was offered to joined writers (Transaction.Id writes it).
+        string suffix = "." + id;
+        foreach (var name in _store.ListDirectory(StagingPrefix[..^1]))
+        {
+            if (!name.EndsWith(suffix, StringComparison.Ordinal) || name.Length == suffix.Length)
+            {
+                continue;
+            }
+
+            string prefix = StagingPrefix + name + "/";
+            string owner = name[..^suffix.Length];
+            if (!_store.Exists(prefix + ObjectStaging.MarkerName))
+            {
+                break;
+            }
+
+            if (!_store.Exists(PinPrefix + owner))
+            {
+                throw new InvalidOperationException($"store '{Name}' has no open transaction '{id}': the pin of the handle that began it ('{PinPrefix + owner}') is gone (its process ended)");
+            }
+
+            return new ObjectStaging(_store, prefix, id, joined: true);
+        }
+
+        throw new InvalidOperationException($"store '{Name}' has no open transaction '{id}': no staging of it is marked open under '{StagingPrefix}' (it was committed or aborted, its process ended, or it was begun on another store)");
+    }
+
     // The pin keeps this handle's stagings from collection; a handle that could not renew it for half its lease (a
     // paused process, a lost connection) renews it now or gives up before its commit point.
     private void RequireFreshPin()
