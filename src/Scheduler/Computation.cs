@@ -91,11 +91,15 @@ public static class Computation
     }
 
     // Plans the sinks' nodes as one graph and runs it, each output chunk copied into its sink.
-    internal static async Task<ComputeStatistics> RunAsync(IReadOnlyList<ChunkSink> sinks, ComputeOptions? options, CancellationToken cancellationToken)
+    internal static Task<ComputeStatistics> RunAsync(IReadOnlyList<ChunkSink> sinks, ComputeOptions? options, CancellationToken cancellationToken) =>
+        options?.Cluster is null ? RunLocalAsync(sinks, options, cancellationToken, substitutions: null) : ClusterRun.RunAsync(sinks, options, cancellationToken);
+
+    // Runs in this process; substitutions replace nodes by others of the same grid and type (a cluster's replies).
+    internal static async Task<ComputeStatistics> RunLocalAsync(IReadOnlyList<ChunkSink> sinks, ComputeOptions? options, CancellationToken cancellationToken, IReadOnlyDictionary<ArrayNode, ArrayNode>? substitutions)
     {
         options ??= new ComputeOptions();
         var clock = Stopwatch.StartNew();
-        var plan = ExecutionPlan.Create(sinks.Select(s => s.Node).ToArray(), options, new PassRunner(options), cancellationToken);
+        var plan = ExecutionPlan.Create(sinks.Select(s => s.Node).ToArray(), options, new PassRunner(options), cancellationToken, substitutions);
         var run = options.Observer is null ? null : new ComputeRun(plan);
         var executor = new ChunkExecutor(plan, options, (task, buffer) => sinks[task.OutputNumber].Accept(task, buffer), run);
         if (run is null)
@@ -157,6 +161,14 @@ public static class Computation
     private sealed class ReceiverSink(ArrayNode node, ChunkReceiver receive) : ChunkSink(node)
     {
         public override void Accept(ChunkTask task, ChunkBuffer buffer) => receive(task.ChunkIndex, buffer.Bytes);
+    }
+
+    /// <summary>Receives nothing: for sinks that write their chunks themselves.</summary>
+    internal sealed class DiscardingSink(ArrayNode node) : ChunkSink(node)
+    {
+        public override void Accept(ChunkTask task, ChunkBuffer buffer)
+        {
+        }
     }
 
     /// <summary>Receives a computation's output chunks for one node.</summary>

@@ -47,6 +47,27 @@ public sealed class ComputeOptions
     /// observers. Null (the default): nothing is recorded, and the engine pays one null check per task.
     /// </summary>
     public IComputeObserver? Observer { get; init; }
+
+    /// <summary>
+    /// Runs the tasks on a cluster's workers instead of in this process (null, the default: in this process). The plan
+    /// is the same: workers compute the chunks below a reduction's merge steps (or the outputs, or the data a write
+    /// stores), each task planned within the worker's budget (refused before anything runs when one cannot fit it);
+    /// small results come back in replies, writes are staged by the workers in this computation's transaction and
+    /// published by it in one commit. <see cref="MemoryBudget"/> is the coordinator's own budget.
+    /// </summary>
+    public ClusterOptions? Cluster { get; init; }
+
+    /// <summary>These options for the part of a cluster computation that runs in this process.</summary>
+    internal ComputeOptions WithoutCluster() => new()
+    {
+        MemoryBudget = MemoryBudget,
+        SharedMemory = SharedMemory,
+        TemporaryDirectory = TemporaryDirectory,
+        MaxDegreeOfParallelism = MaxDegreeOfParallelism,
+        MaxRequestsInFlight = MaxRequestsInFlight,
+        Progress = Progress,
+        Observer = Observer,
+    };
 }
 
 /// <summary>A progress report.</summary>
@@ -62,4 +83,8 @@ public sealed record ComputeProgress(long TasksDone, long TasksTotal, long Bytes
 /// <param name="PeakMemoryBytes">The accountant's peak of reserved and held chunk bytes.</param>
 /// <param name="ProjectedPeakBytes">The plan's projection.</param>
 /// <param name="Elapsed">Wall time.</param>
-public sealed record ComputeStatistics(long Tasks, long PeakMemoryBytes, long ProjectedPeakBytes, TimeSpan Elapsed);
+public sealed record ComputeStatistics(long Tasks, long PeakMemoryBytes, long ProjectedPeakBytes, TimeSpan Elapsed)
+{
+    /// <summary>For a computation on a cluster (<see cref="ComputeOptions.Cluster"/>): where its tasks ran; otherwise empty.</summary>
+    public IReadOnlyList<WorkerStatistics> Workers { get; init; } = [];
+}

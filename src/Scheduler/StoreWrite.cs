@@ -34,7 +34,21 @@ public sealed class StoreWrite : IDisposable
     {
         try
         {
-            var statistics = await Computation.RunAsync([new DiscardSink(Node)], options, cancellationToken).ConfigureAwait(false);
+            ComputeStatistics statistics;
+            if (options?.Cluster is null)
+            {
+                statistics = await Computation.RunAsync([new Computation.DiscardingSink(Node)], options, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                // The workers stage the chunks in this write's transaction; it is committed here, once, as always.
+                var tx = _transaction ?? throw new ChunkComputeException(
+                    $"writing '{Node.Target.Path}' on a cluster needs a transactional store (workers stage their chunks in the write's transaction): '{_staged.Store.Name}' is not one");
+                // Its metadata is staged first (the transaction hides it until the commit): workers open the array from it.
+                _staged.Publish();
+                statistics = await ClusterRun.RunAsync([new Computation.DiscardingSink(Node)], options, cancellationToken, [new ClusterWrite(Node, tx)]).ConfigureAwait(false);
+            }
+
             _staged.Publish();
             _transaction?.Commit(cancellationToken);
             return statistics;
@@ -56,12 +70,4 @@ public sealed class StoreWrite : IDisposable
 
     /// <summary>Discards the write's transaction if it was never computed (nothing was published).</summary>
     public void Dispose() => _transaction?.Abort();
-
-    // A write's sink node publishes its own chunks: nothing comes back.
-    private sealed class DiscardSink(ArrayNode node) : Computation.ChunkSink(node)
-    {
-        public override void Accept(ChunkTask task, ChunkBuffer buffer)
-        {
-        }
-    }
 }

@@ -127,6 +127,13 @@ public abstract class ArrayNode
     public virtual bool IsSink => false;
 
     /// <summary>
+    /// True for steps that merge small partial results (a reduction's combine and finalize steps): when the computation
+    /// runs on a cluster (<c>ComputeOptions.Cluster</c>), the coordinator runs them itself over the partials its workers
+    /// return, and the workers run the nodes below. Default false.
+    /// </summary>
+    public virtual bool IsMergeStep => false;
+
+    /// <summary>
     /// The names of the dimensions (xarray's convention: v3 <c>dimension_names</c>, v2 <c>_ARRAY_DIMENSIONS</c>), or
     /// null when unnamed: a stored array's, kept by operations that keep the dimensions (elementwise, rechunk).
     /// </summary>

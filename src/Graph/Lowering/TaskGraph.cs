@@ -125,6 +125,17 @@ public sealed class TaskGraph
 
         if (node is not PlannedNode planned)
         {
+            // Any node may be substituted (a cluster's coordinator serves the chunks its workers computed).
+            if (routes is not null && routes.TryGetValue(node, out var substitute))
+            {
+                if (!substitute.Grid.Equals(node.Grid) || substitute.DataType != node.DataType || substitute is PlannedNode)
+                {
+                    throw new InvalidOperationException($"the substitute {substitute} of '{node.Label}' ({node}) must be an unplanned node of the same grid and type");
+                }
+
+                return substitute;
+            }
+
             return node;
         }
 

@@ -72,13 +72,13 @@ public sealed class ExecutionPlan
     /// Plans as <see cref="Create(IReadOnlyList{ArrayNode}, ComputeOptions?)"/>, with <paramref name="runner"/> for planned
     /// nodes whose route needs passes over the data first (<see cref="PlanningContext.Runner"/>): a plan about to run.
     /// </summary>
-    internal static ExecutionPlan Create(IReadOnlyList<ArrayNode> outputs, ComputeOptions? options, IChunkRunner? runner, CancellationToken cancellationToken)
+    internal static ExecutionPlan Create(IReadOnlyList<ArrayNode> outputs, ComputeOptions? options, IChunkRunner? runner, CancellationToken cancellationToken, IReadOnlyDictionary<ArrayNode, ArrayNode>? substitutions = null)
     {
         ArgumentNullException.ThrowIfNull(outputs);
         options ??= new ComputeOptions();
         long budget = options.EffectiveBudget;
         var context = new PlanningContext(budget, options.TemporaryDirectory) { Runner = runner, CancellationToken = cancellationToken };
-        var routes = RoutePlanner.Choose(outputs, context);
+        var routes = RoutePlanner.Choose(outputs, context, substitutions);
         var plan = Create(TaskGraph.Build(outputs, routes), budget);
         return new ExecutionPlan(plan.Graph, (ChunkTask[])plan.Order, plan.ProjectedPeakBytes, plan.PeakTask, plan.BudgetBytes) { Routes = routes };
     }

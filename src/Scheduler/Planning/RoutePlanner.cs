@@ -14,11 +14,19 @@ namespace ChunkCompute.Scheduler;
 /// </remarks>
 internal static class RoutePlanner
 {
-    public static Dictionary<ArrayNode, ArrayNode> Choose(IReadOnlyList<ArrayNode> outputs, PlanningContext context)
+    public static Dictionary<ArrayNode, ArrayNode> Choose(IReadOnlyList<ArrayNode> outputs, PlanningContext context, IReadOnlyDictionary<ArrayNode, ArrayNode>? substitutions = null)
     {
         var choice = new Dictionary<ArrayNode, ArrayNode>(ReferenceEqualityComparer.Instance);
+        if (substitutions is not null)
+        {
+            foreach (var (node, substitute) in substitutions)
+            {
+                choice[node] = substitute;
+            }
+        }
+
         var routesOf = new Dictionary<PlannedNode, IReadOnlyList<ArrayNode>>(ReferenceEqualityComparer.Instance);
-        var planned = PlannedNodes(outputs, context, routesOf);
+        var planned = PlannedNodes(outputs, context, routesOf, substitutions);
         if (planned.Count == 0)
         {
             return choice;
@@ -75,7 +83,7 @@ internal static class RoutePlanner
     /// hold planned nodes of its own, e.g. a quantile's gathering rechunk): each is asked for its routes once, and comes
     /// after the planned nodes it reads or its routes hold.
     /// </summary>
-    private static List<PlannedNode> PlannedNodes(IReadOnlyList<ArrayNode> outputs, PlanningContext context, Dictionary<PlannedNode, IReadOnlyList<ArrayNode>> routesOf)
+    private static List<PlannedNode> PlannedNodes(IReadOnlyList<ArrayNode> outputs, PlanningContext context, Dictionary<PlannedNode, IReadOnlyList<ArrayNode>> routesOf, IReadOnlyDictionary<ArrayNode, ArrayNode>? substitutions)
     {
         var result = new List<PlannedNode>();
         var seen = new HashSet<ArrayNode>(ReferenceEqualityComparer.Instance);
@@ -114,9 +122,9 @@ internal static class RoutePlanner
                 continue;
             }
 
-            if (!seen.Add(node))
+            if (!seen.Add(node) || (substitutions is not null && substitutions.ContainsKey(node)))
             {
-                continue;
+                continue; // walked already, or replaced (with what it reads) by a substitute
             }
 
             if (node is PlannedNode)

@@ -20,6 +20,8 @@ internal sealed class ReduceCombineNode : ArrayNode
         _fan = fan;
     }
 
+    public override bool IsMergeStep => true;
+
     public override string Label => _reduction.CombineLabel;
 
     public override long OutputBytes(ReadOnlySpan<long> chunkIndex) => _reduction.StateBytes(_level, Grid, chunkIndex);

@@ -13,6 +13,8 @@ internal sealed class ReduceFinalizeNode : ArrayNode
         _reduction = reduction;
     }
 
+    public override bool IsMergeStep => true;
+
     public override string Label => _reduction.FinalizeLabel;
 
     public override IReadOnlyList<string?>? DimensionNames => _reduction.ResultDimensionNames;
