@@ -132,6 +132,24 @@ public abstract class JoinedTransactionSuite
     }
 
     [Fact]
+    public void JoinedWriter_WritesAZarrV2ArrayTheOwnerCreated_InAGroupTheOwnerCreated()
+    {
+        using var owner = OpenHandle();
+        using var tx = owner.BeginTransaction();
+        tx.CreateGroup("g", format: ZarrFormat.V2);
+        tx.CreateArray<double>("g/v2", [5], [2], new ArrayOptions { Format = ZarrFormat.V2 });
+        using var handle = OpenHandle();
+        using var writer = handle.JoinTransaction(tx.Id);
+        writer.Store.OpenArray<double>("g/v2").Write([1.5, 2.5, 3.5, 4.5, 5.5]);
+        Assert.Equal(["g/v2/0", "g/v2/1", "g/v2/2"], writer.WrittenKeys);
+        tx.AdoptStaged(writer.WrittenKeys);
+        tx.Commit();
+
+        using var fresh = OpenHandle();
+        Assert.Equal([1.5, 2.5, 3.5, 4.5, 5.5], fresh.OpenArray<double>("g/v2").Read());
+    }
+
+    [Fact]
     public void ManyWritersOnThreads_EachItsOwnHandle_AdoptConcurrently_PublishEveryChunk()
     {
         using var owner = OpenHandle();
