@@ -143,6 +143,23 @@ add_case rechunk_2d 2 dask \
     "$PY $BENCH/peers/dask_rechunk.py --store $DATA --array rechunk_f32_blosc_lz4 --out $BENCH/out/scratch-rechunk-dask --rows $RC_ROWS --cols $RC_COLS --case rechunk_2d" \
     throughput $(( (RC_BUDGET >> 20) + 100 ))
 
+# Issue 21: whole processes, as a user runs them (process start, runtime start-up, imports, the work, exit), timed by
+# bench/peers/whole_process.py around each command. $CLI is the chunkcompute tool published framework-dependent, as
+# `dotnet tool install` installs it (run.sh step 2). stats_process: the mean of the 2 GiB float64 array against the Dask
+# one-liner. convert_process: `chunkcompute convert` of the 2-D float32 grid (rechunk_2d's array) to column bands within
+# a small budget against Dask's from_zarr(...).rechunk(...).to_zarr(...); checksum: the sum of what was written; second
+# target: peak RSS <= budget + 100 MiB.
+READ_BYTES=$("$PY" -c "import zarr; print(zarr.open_array('$DATA', path='read_f64_blosc_lz4', mode='r').nbytes)")
+add_case stats_process 2.5 dask \
+    "$PY $BENCH/peers/whole_process.py --case stats_process --tool chunkcompute --bytes $READ_BYTES --value json:value -- $CLI stats $DATA --array read_f64_blosc_lz4 --op mean --json --quiet" \
+    "$PY $BENCH/peers/whole_process.py --case stats_process --tool dask --bytes $READ_BYTES --value last -- $PY $BENCH/peers/dask_oneliner.py mean $DATA read_f64_blosc_lz4"
+case "$SIZE" in tiny) CV_CHUNKS="4096,256"; CV_MEMORY=64 ;; small) CV_CHUNKS="8192,512"; CV_MEMORY=128 ;; *) CV_CHUNKS="16384,1024"; CV_MEMORY=256 ;; esac
+CV_BYTES=$("$PY" -c "import zarr; print(zarr.open_array('$DATA', path='rechunk_f32_blosc_lz4', mode='r').nbytes)")
+add_case convert_process 2 dask \
+    "$PY $BENCH/peers/whole_process.py --case convert_process --tool chunkcompute --bytes $CV_BYTES --remove $BENCH/out/scratch-convert-cc --sum-zarr $BENCH/out/scratch-convert-cc rechunk_f32_blosc_lz4 -- $CLI convert $DATA $BENCH/out/scratch-convert-cc --array rechunk_f32_blosc_lz4 --chunks $CV_CHUNKS --memory ${CV_MEMORY}MiB --quiet" \
+    "$PY $BENCH/peers/whole_process.py --case convert_process --tool dask --bytes $CV_BYTES --remove $BENCH/out/scratch-convert-dask --sum-zarr $BENCH/out/scratch-convert-dask / -- $PY $BENCH/peers/dask_oneliner.py convert $DATA rechunk_f32_blosc_lz4 $BENCH/out/scratch-convert-dask $CV_CHUNKS" \
+    throughput $(( CV_MEMORY + 100 ))
+
 # Blosc codec speed on the Bloscpack benchmark's datasets (100 MB each; 8 MB at tiny): one buffer, typesize 8, byte
 # shuffle, clevel 5, BloscCodec against python-blosc (c-blosc); both use every core (BloscCodec's default; python-blosc
 # is set to blosc.ncores threads). bench/PROFILE-codec.md also gives one-thread figures for both. Throughput = uncompressed
