@@ -25,6 +25,7 @@ public sealed class SlurmWorkers : IChunkWorkers, IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _batcher;
     private readonly Task _poller;
+    private List<Entry>? _gathering;
     private long _arraysSubmitted;
     private long _resubmissions;
     private int _disposed;
@@ -111,6 +112,7 @@ public sealed class SlurmWorkers : IChunkWorkers, IDisposable
             while (await reader.WaitToReadAsync(stop).ConfigureAwait(false))
             {
                 var batch = new List<Entry>();
+                Volatile.Write(ref _gathering, batch);
                 var deadline = Stopwatch.GetTimestamp() + (long)(_options.BatchDelay.TotalSeconds * Stopwatch.Frequency);
                 while (batch.Count < _options.MaxArraySize)
                 {
@@ -485,6 +487,11 @@ public sealed class SlurmWorkers : IChunkWorkers, IDisposable
         while (_queue.Reader.TryRead(out var queued))
         {
             queued.Done.TrySetException(disposed);
+        }
+
+        foreach (var gathered in Volatile.Read(ref _gathering) ?? [])
+        {
+            gathered.Done.TrySetException(disposed); // read by the batcher, never submitted
         }
 
         CleanUpFinishedArrays();
