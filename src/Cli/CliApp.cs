@@ -24,6 +24,7 @@ public static class CliApp
         ArgumentNullException.ThrowIfNull(stderr);
         ChunkCompute.Storage.S3.S3Store.Register(); // s3:// URLs wherever a store is named
         ChunkCompute.Storage.Azure.AzureBlobStore.Register(); // az:// URLs likewise
+        CliJobs.Register(); // what stats and convert compute, rebuilt by name on cluster workers
         bool interactive = ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
         var context = new CliContext(stdout, stderr, interactive, cancellationToken);
         var root = new RootCommand("chunkcompute: out-of-core arrays in Zarr stores: inspect, import, export, convert, compute, append (transactions), verify and collect garbage.");

@@ -2,6 +2,21 @@ using System.CommandLine;
 
 namespace ChunkCompute.Cli;
 
+/// <summary>The cluster options of a command (see <see cref="CliOptions.Cluster"/>).</summary>
+internal sealed record ClusterChoice(Option<string?> Cluster, Option<bool> Slurm, Option<string?> Partition, Option<string?> SlurmDirectory, Option<int?> LocalWorkers, Option<string?> WorkerMemory)
+{
+    /// <summary>Adds the options to <paramref name="command"/>.</summary>
+    public void AddTo(Command command)
+    {
+        command.Add(Cluster);
+        command.Add(Slurm);
+        command.Add(Partition);
+        command.Add(SlurmDirectory);
+        command.Add(LocalWorkers);
+        command.Add(WorkerMemory);
+    }
+}
+
 /// <summary>Options every command shares, so they are spelled, described and defaulted the same way everywhere.</summary>
 internal static class CliOptions
 {
@@ -48,6 +63,20 @@ internal static class CliOptions
         Description = "Write a self-contained HTML performance report of the run (the dashboard's views of the finished run, no network needed to open it).",
         HelpName = "FILE.html",
     };
+
+    /// <summary>
+    /// The options that run a command's tasks on a cluster instead of in this process: <c>--cluster HOST:P[,HOST:P]</c>
+    /// (Orleans workers started with <c>chunkcompute worker</c>), <c>--slurm</c> with <c>--partition</c> and
+    /// <c>--slurm-dir</c> (job arrays of <c>chunkcompute run-task</c>), or <c>--local-workers N</c> (workers in this
+    /// process: the cluster path without a network, to check a job before it goes to a cluster).
+    /// </summary>
+    public static ClusterChoice Cluster() => new(
+        new Option<string?>("--cluster") { Description = "Run the tasks on Orleans workers (started with 'chunkcompute worker'), given by the address of one or more of them.", HelpName = "HOST:PORT[,HOST:PORT]" },
+        new Option<bool>("--slurm") { Description = "Run the tasks as Slurm job arrays of 'chunkcompute run-task' (the stores and --slurm-dir on a shared file system)." },
+        new Option<string?>("--partition") { Description = "The Slurm partition (with --slurm; default: the cluster's default)." },
+        new Option<string?>("--slurm-dir") { Description = "A folder on the shared file system for the tasks' files and logs (with --slurm; default ~/.chunkcompute/slurm)." },
+        new Option<int?>("--local-workers") { Description = "Run the tasks on N workers in this process, each with the --worker-memory budget (the cluster path without a network)." },
+        new Option<string?>("--worker-memory") { Description = "Each worker's memory budget for its tasks (default: --memory)." });
 
     /// <summary>A <c>--json</c> option: print one JSON object instead of text.</summary>
     public static Option<bool> Json(string fields) => new("--json") { Description = "Print one JSON object instead of text: " + fields + "." };

@@ -80,7 +80,7 @@ internal static class CliMemory
         $"{command} of array '{array.Path}' (chunks [{string.Join(", ", array.ChunkShape)}] {array.DataType.Name}), at '{ex.Operation}'",
         ex.RequiredBytes,
         ex.BudgetBytes,
-        $"Raise --memory to at least {ByteSize.Format(RoundUp(ex.RequiredBytes))}, or rewrite the array with smaller chunks (chunkcompute convert --chunks).");
+        $"Raise {(ex.Operation.EndsWith(" on a worker", StringComparison.Ordinal) ? "--worker-memory (each worker's budget)" : "--memory")} to at least {ByteSize.Format(RoundUp(ex.RequiredBytes))}, or rewrite the array with smaller chunks (chunkcompute convert --chunks).");
 
     /// <summary>Refuses when <paramref name="need"/> bytes (described by <paramref name="what"/>) exceed the budget.</summary>
     public static void Require(long need, long budget, string operation, string what, string fix)

@@ -36,6 +36,8 @@ internal static class ConvertCommand
         {
             source, destination, array, toArray, chunks, codec, format, overwrite, dims, consolidate, memory, json, CliOptions.Dashboard(), CliOptions.Report(),
         };
+        var cluster = CliOptions.Cluster();
+        cluster.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             long budget = CliParsing.ParseSize(parse.GetValue(memory)!, "--memory");
@@ -96,13 +98,24 @@ internal static class ConvertCommand
 
             void OnDisk() => context.Info(parse, asJson, $"note: the rechunk does not fit {ByteSize.Format(budget)} in memory; rechunking through a temporary array on disk");
             var clock = Stopwatch.StartNew();
-            var result = await ProgressDisplay.RunAsync(context, parse, $"converting {fromPath}", progress =>
-                Run(src, sameStore ? srcStore : null, dstDir, toPath, targetChunks, rechunk, options, budget, parse.GetValue(consolidate), progress, OnDisk, cancellationToken)).ConfigureAwait(false);
+            var workers = await ClusterSelection.CreateAsync(parse, cluster, budget, cancellationToken).ConfigureAwait(false);
+            ConvertResult result;
+            try
+            {
+                var job = workers is null ? null : new ClusterOptions(workers, CliJobs.ConvertJob(srcDir, src.Path, targetChunks, rechunk));
+                result = await ProgressDisplay.RunAsync(context, parse, $"converting {fromPath}", progress =>
+                    Run(src, sameStore ? srcStore : null, dstDir, toPath, targetChunks, rechunk, options, budget, parse.GetValue(consolidate), job, progress, OnDisk, cancellationToken)).ConfigureAwait(false);
+            }
+            finally
+            {
+                await ClusterSelection.DisposeAsync(workers).ConfigureAwait(false);
+            }
+
             double seconds = clock.Elapsed.TotalSeconds;
             string sourceCodec = sourceCompression?.Name ?? "other";
             if (asJson)
             {
-                context.Out.WriteLine(new JsonObject
+                var doc = new JsonObject
                 {
                     ["source"] = Describe(srcStore.Name, src.Path, src.Metadata.Format, src.ChunkShape, sourceCodec),
                     ["target"] = Describe(dstDir, toPath, targetFormat, targetChunks, compression.Name),
@@ -114,7 +127,13 @@ internal static class ConvertCommand
                     ["bytes_written"] = result.BytesWritten,
                     ["peak_memory_bytes"] = result.Statistics.PeakMemoryBytes,
                     ["seconds"] = seconds,
-                }.ToJsonString());
+                };
+                if (workers is not null)
+                {
+                    doc["workers"] = CliJobs.WorkersJson(result.Statistics);
+                }
+
+                context.Out.WriteLine(doc.ToJsonString());
             }
             else
             {
@@ -131,7 +150,7 @@ internal static class ConvertCommand
     }
 
     private static async Task<ConvertResult> Run(
-        ZarrArray src, ZarrStore? sameStore, string dstDir, string toPath, int[] chunks, bool rechunk, ArrayOptions options, long budget, bool consolidate, CliProgress progress, Action onDisk, CancellationToken cancellationToken)
+        ZarrArray src, ZarrStore? sameStore, string dstDir, string toPath, int[] chunks, bool rechunk, ArrayOptions options, long budget, bool consolidate, ClusterOptions? cluster, CliProgress progress, Action onDisk, CancellationToken cancellationToken)
     {
         var last = new LastProgress(progress.Compute);
         bool local = !StoreLocations.IsUrl(dstDir);
@@ -148,12 +167,12 @@ internal static class ConvertCommand
             var write = ElementTypeDispatch.Run<WriteBuilder, StoreWrite>(src.DataType, new WriteBuilder(src, dst, toPath, chunks, rechunk, options), "convert");
 
             ComputeStatistics statistics;
-            var computeOptions = new ComputeOptions { MemoryBudget = budget, Progress = last, Observer = progress.Observer };
+            var computeOptions = new ComputeOptions { MemoryBudget = budget, Progress = last, Observer = progress.Observer, Cluster = cluster };
             try
             {
                 // The whole budget is the rechunk's too: its route (in memory or through disk) is chosen when the
                 // write is planned, counting the chunks the store write holds.
-                if (rechunk)
+                if (rechunk && cluster is null)
                 {
                     try
                     {
@@ -224,21 +243,30 @@ internal static class ConvertCommand
         }
     }
 
+    /// <summary>The data <c>convert</c> writes, as a node (what the CLI's cluster job builds on a worker).</summary>
+    internal static ArrayNode BuildValue(ZarrArray src, int[] chunks, bool rechunk) =>
+        ElementTypeDispatch.Run<ValueBuilder, ArrayNode>(src.DataType, new ValueBuilder(src, chunks, rechunk), "convert");
+
+    // The data of the source's element type: read, rechunk if asked.
+    private static ChunkedArray<T> Value<T>(ZarrArray src, int[] chunks, bool rechunk)
+        where T : unmanaged
+    {
+        var x = ChunkedArray.FromZarr(src.As<T>());
+        return rechunk ? x.Rechunk(chunks) : x;
+    }
+
+    private readonly record struct ValueBuilder(ZarrArray Src, int[] Chunks, bool Rechunk) : IElementTypeStep<ArrayNode>
+    {
+        public ArrayNode Run<T>()
+            where T : unmanaged => Value<T>(Src, Chunks, Rechunk).Node;
+    }
+
     // The write of the source's element type: read, rechunk if asked, store.
     private readonly record struct WriteBuilder(ZarrArray Src, ZarrStore Dst, string ToPath, int[] Chunks, bool Rechunk, ArrayOptions Options)
         : IElementTypeStep<StoreWrite>
     {
         public StoreWrite Run<T>()
-            where T : unmanaged
-        {
-            var x = ChunkedArray.FromZarr(Src.As<T>());
-            if (Rechunk)
-            {
-                x = x.Rechunk(Chunks);
-            }
-
-            return x.ToStore(Dst, ToPath, Options, Chunks);
-        }
+            where T : unmanaged => Value<T>(Src, Chunks, Rechunk).ToStore(Dst, ToPath, Options, Chunks);
     }
 
     private static JsonObject Describe(string store, string path, ZarrFormat format, IEnumerable<int> chunks, string codec) => new()

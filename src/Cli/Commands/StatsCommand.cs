@@ -37,7 +37,9 @@ internal static partial class StatsCommand
         var quantiles = new Option<string?>("--q") { Description = "Quantiles for quantile/nanquantile, each in [0, 1], e.g. 0.1,0.5,0.9 (the result's first axis)." };
         var memory = CliOptions.Memory("chunk buffers");
         var json = CliOptions.Json("op, shape, dtype, value, peak_memory_bytes, seconds; unique: op, shape, dtype, values, counts, seconds");
+        var cluster = CliOptions.Cluster();
         var command = new Command("stats", "Compute a reduction (sum, mean, std, …) of a stored array within a memory budget.") { store, array, op, axis, ddof, quantiles, memory, json, CliOptions.Dashboard(), CliOptions.Report() };
+        cluster.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             long budget = CliParsing.ParseSize(parse.GetValue(memory)!, "--memory");
@@ -45,8 +47,28 @@ internal static partial class StatsCommand
             CliPaths.RequireStore("stats", "stats STORE --array PATH --op OP", "STORE", storeArgument);
             using var zarr = ZarrStore.OpenExisting(storeArgument);
             var source = zarr.OpenArray(parse.GetValue(array)!);
+            var workers = await ClusterSelection.CreateAsync(parse, cluster, budget, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await RunCommandAsync(context, parse, source, storeArgument, workers, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                await ClusterSelection.DisposeAsync(workers).ConfigureAwait(false);
+            }
+        });
+        return command;
+
+        async Task<int> RunCommandAsync(CliContext context, ParseResult parse, ZarrArray source, string storeArgument, IChunkWorkers? workers, CancellationToken cancellationToken)
+        {
+            long budget = CliParsing.ParseSize(parse.GetValue(memory)!, "--memory");
             if (parse.GetValue(op) == "unique")
             {
+                if (workers is not null)
+                {
+                    throw new UsageException("--op unique runs in this process only (its distinct values are gathered in one place): drop --cluster/--slurm/--local-workers");
+                }
+
                 ParseQuantiles(parse.GetValue(quantiles), "unique");
                 return await RunUniqueAsync(context, parse, source, parse.GetValue(axis), budget, parse.GetValue(json), cancellationToken).ConfigureAwait(false);
             }
@@ -58,7 +80,7 @@ internal static partial class StatsCommand
             var clock = Stopwatch.StartNew();
             var result = await ProgressDisplay.RunAsync(context, parse, $"{opName} {source.Path}", progress =>
                 ElementTypeDispatch.Run<StatsRun, Task<StatsResult>>(
-                    source.DataType, new StatsRun(source, opName, axes, parse.GetValue(ddof), q, budget, progress.Compute, progress.Observer, cancellationToken), "stats")).ConfigureAwait(false);
+                    source.DataType, new StatsRun(source, opName, axes, parse.GetValue(ddof), q, budget, progress.Compute, progress.Observer, Cluster(workers, storeArgument, source, opName, axes, parse.GetValue(ddof), q), cancellationToken), "stats")).ConfigureAwait(false);
             double seconds = clock.Elapsed.TotalSeconds;
             if (parse.GetValue(json))
             {
@@ -71,6 +93,11 @@ internal static partial class StatsCommand
                     ["peak_memory_bytes"] = result.PeakMemoryBytes,
                     ["seconds"] = seconds,
                 };
+                if (workers is not null)
+                {
+                    doc["workers"] = CliJobs.WorkersJson(result.Statistics);
+                }
+
                 context.Out.WriteLine(doc.ToJsonString());
             }
             else if (result.Shape.Length == 0)
@@ -84,9 +111,24 @@ internal static partial class StatsCommand
             }
 
             return 0;
-        });
-        return command;
+        }
     }
+
+    private static ClusterOptions? Cluster(IChunkWorkers? workers, string store, ZarrArray source, string op, int[]? axes, double ddof, double[]? q) =>
+        workers is null ? null : new ClusterOptions(workers, CliJobs.StatsJob(store, source.Path, op, axes, ddof, q));
+
+    /// <summary>The reduction <c>stats</c> computes, as a node (what the CLI's cluster job builds on a worker).</summary>
+    internal static ArrayNode BuildNode(ZarrArray source, string op, int[]? axes, double ddof, double[]? q) =>
+        ElementTypeDispatch.Run<NodeBuild, ArrayNode>(source.DataType, new NodeBuild(source, op, axes, ddof, q), "stats");
+
+    private readonly record struct NodeBuild(ZarrArray Source, string Op, int[]? Axes, double Ddof, double[]? Q) : IElementTypeStep<ArrayNode>
+    {
+        public ArrayNode Run<T>()
+            where T : unmanaged => BuildReduction(ChunkedArray.FromZarr(Source.As<T>()), Op, Axes, Ddof, Q).Node;
+    }
+
+    private static Reduction BuildReduction<T>(ChunkedArray<T> x, string op, int[]? axes, double ddof, double[]? q)
+        where T : unmanaged => op is "median" or "nanmedian" or "quantile" or "nanquantile" ? BuildQuantile(x, op, axes, q) : Build(x, op, axes, ddof);
 
     // Axes by number or by dimension name (the array's stored names, e.g. --axis time).
     private static int[]? ParseAxes(string? text, int rank, IReadOnlyList<string?>? names)
@@ -106,11 +148,11 @@ internal static partial class StatsCommand
     }
 
     // RunAsync for the element type of the source array.
-    private readonly record struct StatsRun(ZarrArray Source, string Op, int[]? Axes, double Ddof, double[]? Q, long Budget, IProgress<ComputeProgress>? Progress, IComputeObserver? Observer, CancellationToken CancellationToken)
+    private readonly record struct StatsRun(ZarrArray Source, string Op, int[]? Axes, double Ddof, double[]? Q, long Budget, IProgress<ComputeProgress>? Progress, IComputeObserver? Observer, ClusterOptions? Cluster, CancellationToken CancellationToken)
         : IElementTypeStep<Task<StatsResult>>
     {
         public Task<StatsResult> Run<T>()
-            where T : unmanaged => RunAsync<T>(Source, Op, Axes, Ddof, Q, Budget, Progress, Observer, CancellationToken);
+            where T : unmanaged => RunAsync<T>(Source, Op, Axes, Ddof, Q, Budget, Progress, Observer, Cluster, CancellationToken);
     }
 
     private static double[]? ParseQuantiles(string? text, string op)
@@ -132,7 +174,7 @@ internal static partial class StatsCommand
                 : throw new UsageException($"--q '{text}': '{p}' is not a quantile in [0, 1]")).ToArray();
     }
 
-    private static async Task<StatsResult> RunAsync<T>(ZarrArray source, string op, int[]? axes, double ddof, double[]? q, long budget, IProgress<ComputeProgress>? progress, IComputeObserver? observer, CancellationToken cancellationToken)
+    private static async Task<StatsResult> RunAsync<T>(ZarrArray source, string op, int[]? axes, double ddof, double[]? q, long budget, IProgress<ComputeProgress>? progress, IComputeObserver? observer, ClusterOptions? cluster, CancellationToken cancellationToken)
         where T : unmanaged
     {
         Reduction reduction;
@@ -140,8 +182,8 @@ internal static partial class StatsCommand
         try
         {
             var x = ChunkedArray.FromZarr(source.As<T>());
-            reduction = op is "median" or "nanmedian" or "quantile" or "nanquantile" ? BuildQuantile(x, op, axes, q) : Build(x, op, axes, ddof);
-            computed = await reduction.ComputeAsync(new ComputeOptions { MemoryBudget = budget, Progress = progress, Observer = observer }, cancellationToken).ConfigureAwait(false);
+            reduction = BuildReduction(x, op, axes, ddof, q);
+            computed = await reduction.ComputeAsync(new ComputeOptions { MemoryBudget = budget, Progress = progress, Observer = observer, Cluster = cluster }, cancellationToken).ConfigureAwait(false);
         }
         catch (MemoryPlanRefusedException ex)
         {
@@ -153,7 +195,7 @@ internal static partial class StatsCommand
         }
 
         var node = reduction.Node;
-        return new StatsResult(node.DataType, node.Grid.Shape.ToArray(), computed.Values, computed.Statistics.PeakMemoryBytes);
+        return new StatsResult(node.DataType, node.Grid.Shape.ToArray(), computed.Values, computed.Statistics.PeakMemoryBytes, computed.Statistics);
     }
 
     // The reduction --op names, with NumPy's arguments: all axes unless --axis, keepDims false, the default split;
@@ -295,7 +337,7 @@ internal static partial class StatsCommand
         _ => v?.ToString() ?? "null",
     };
 
-    private sealed record StatsResult(DataType DataType, long[] Shape, Array Values, long PeakMemoryBytes);
+    private sealed record StatsResult(DataType DataType, long[] Shape, Array Values, long PeakMemoryBytes, ComputeStatistics Statistics);
 }
 
 /// <summary>

@@ -24,6 +24,9 @@ internal sealed record ClusterWrite(StoreWriteNode Node, Transaction Transaction
 /// </remarks>
 internal static class ClusterRun
 {
+    /// <summary>Ends the operation named by a refusal against a worker's budget (not the coordinator's).</summary>
+    public const string WorkerSuffix = " on a worker";
+
     public static async Task<ComputeStatistics> RunAsync(IReadOnlyList<Computation.ChunkSink> sinks, ComputeOptions options, CancellationToken cancellationToken, IReadOnlyList<ClusterWrite>? writes = null)
     {
         var cluster = options.Cluster ?? throw new InvalidOperationException("not a cluster computation");
@@ -94,7 +97,7 @@ internal static class ClusterRun
         };
     }
 
-    // The nodes the workers compute for an output: the first below its merge steps (or the output itself).
+    // The nodes the workers compute for an output: the first below its merge steps and local sinks (or the output itself).
     private static List<ArrayNode> Cuts(ArrayNode value)
     {
         var cuts = new List<ArrayNode>();
@@ -109,7 +112,9 @@ internal static class ClusterRun
                 continue;
             }
 
-            if (n.IsMergeStep || n is NamedDimensionsNode)
+            // Merge steps and renamings run here, and so do sinks other than store writes (an .npy file written by
+            // the coordinator): the workers compute what they read.
+            if (n.IsMergeStep || n is NamedDimensionsNode || (n.IsSink && n is not StoreWriteNode))
             {
                 for (int i = n.Inputs.Count - 1; i >= 0; i--)
                 {
@@ -182,12 +187,12 @@ internal static class ClusterRun
             }
             catch (MemoryPlanRefusedException ex)
             {
-                throw new MemoryPlanRefusedException(ex.Operation, ex.RequiredBytes, budget,
+                throw new MemoryPlanRefusedException(ex.Operation + WorkerSuffix, ex.RequiredBytes, budget,
                     $"A task of '{r.Node.Label}' (chunk [{string.Join(", ", index)}]) cannot fit a worker's budget: {ex.Message}");
             }
             catch (ChunkCompute.Ops.RechunkBudgetException ex)
             {
-                throw new MemoryPlanRefusedException(r.Node.Label, ex.RequiredBytes, budget,
+                throw new MemoryPlanRefusedException(r.Node.Label + WorkerSuffix, ex.RequiredBytes, budget,
                     $"A task of '{r.Node.Label}' (chunk [{string.Join(", ", index)}]) cannot fit a worker's budget: {ex.Message}");
             }
         }

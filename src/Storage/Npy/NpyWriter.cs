@@ -239,6 +239,6 @@ public sealed class NpyWriter : IDisposable
         ArgumentNullException.ThrowIfNull(shape);
         type = ParseDescr(descr, path);
         _ = NpyShape.ElementCount(shape, type.ElementSize, nameof(shape));
-        return new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+        return Stores.NewFiles.Create(path, 1 << 16);
     }
 }

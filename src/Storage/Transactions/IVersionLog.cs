@@ -105,22 +105,22 @@ internal abstract class TransactionStaging
     public abstract string Id { get; }
 
     /// <summary>The handle a value staged for <paramref name="key"/> has (or would have): staging is keyed by key.</summary>
-    public abstract string HandleOf(string key);
+    public virtual string HandleOf(string key) => throw new NotSupportedException($"the staging of transaction {Id} cannot name a key's handle");
 
     /// <summary>Whether a value is staged under <paramref name="handle"/>.</summary>
-    public abstract bool Contains(string handle);
+    public virtual bool Contains(string handle) => throw new NotSupportedException($"the staging of transaction {Id} cannot look a handle up");
 
     /// <summary>The handles among <paramref name="handles"/> with no staged value.</summary>
     public virtual IReadOnlyList<string> Missing(IReadOnlyCollection<string> handles) => [.. handles.Where(h => !Contains(h))];
 
     /// <summary>A staged value, or null when none is staged under <paramref name="handle"/>.</summary>
-    public abstract IMemoryOwner<byte>? TryRead(string handle);
+    public virtual IMemoryOwner<byte>? TryRead(string handle) => Contains(handle) ? Read(handle) : null;
 
     /// <summary>A staged value, or null when none is staged (an asynchronous request where the store makes one).</summary>
     public virtual ValueTask<IMemoryOwner<byte>?> TryReadAsync(string handle, CancellationToken cancellationToken) => ValueTask.FromResult(TryRead(handle));
 
     /// <summary>A staged value's size, or null when none is staged under <paramref name="handle"/>.</summary>
-    public abstract long? TrySize(string handle);
+    public virtual long? TrySize(string handle) => Contains(handle) ? Size(handle) : null;
 
     /// <summary>Stages a value for <paramref name="key"/>; returns its handle.</summary>
     public abstract string Write(string key, ReadOnlySpan<byte> value);

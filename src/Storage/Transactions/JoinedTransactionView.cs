@@ -106,9 +106,21 @@ internal sealed class JoinedTransactionView : IStore, IFileValueStore
         _written.TryAdd(key, 0);
     }
 
-    /// <summary>Refused: a joined writer only adds values (the owner deletes).</summary>
-    public bool Delete(string key) =>
-        throw new NotSupportedException($"cannot delete '{key}' through a writer joined to transaction {Id} on store '{Name}': joined writers only stage values; the transaction's owner deletes");
+    /// <summary>
+    /// Deleting a key with no value (staged or committed) does nothing and returns false: an array writes a chunk that
+    /// holds only the fill value by deleting it, which for a chunk that was never stored changes nothing. Deleting a key
+    /// that has a value is refused: joined writers only stage values; the transaction's owner deletes.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The key has a value.</exception>
+    public bool Delete(string key)
+    {
+        if (!Exists(key))
+        {
+            return false;
+        }
+
+        throw new NotSupportedException($"cannot delete '{key}' through a writer joined to transaction {Id} on store '{Name}': joined writers only stage values (the transaction's owner deletes; to write a chunk of fill values over a stored one, open the joining store with ZarrStoreOptions.WriteEmptyChunks = true)");
+    }
 
     /// <summary>The keys under a prefix in the committed version (values staged by the transaction are not listed).</summary>
     public IEnumerable<string> List(string prefix)

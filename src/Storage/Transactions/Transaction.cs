@@ -47,12 +47,11 @@ public sealed class Transaction : IDisposable
     /// to stage values into it. On an object store, reading it the first time records (one request) that the transaction
     /// is open to joined writers.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The transaction was committed or aborted.</exception>
     public string Id
     {
         get
         {
-            if (!_advertised)
+            if (!_advertised && View.IsOpen)
             {
                 View.Advertise();
                 _advertised = true;

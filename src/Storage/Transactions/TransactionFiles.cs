@@ -30,7 +30,7 @@ internal class TransactionFiles
     {
         public override void WriteDurable(string path, ReadOnlySpan<byte> bytes)
         {
-            using var fs = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.None);
+            using var fs = Stores.NewFiles.Create(path, 1);
             fs.Write(bytes);
         }
 
@@ -48,7 +48,7 @@ internal class TransactionFiles
     /// <summary>Writes a whole file (creating or replacing it in place) and flushes it to disk.</summary>
     public virtual void WriteDurable(string path, ReadOnlySpan<byte> bytes)
     {
-        using var fs = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.None);
+        using var fs = Stores.NewFiles.Create(path, 1);
         fs.Write(bytes);
         fs.Flush(flushToDisk: true);
     }
@@ -59,7 +59,7 @@ internal class TransactionFiles
     /// </summary>
     public virtual void WriteStaged(string path, ReadOnlySpan<byte> bytes)
     {
-        using var fs = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.None);
+        using var fs = Stores.NewFiles.Create(path, 1);
         fs.Write(bytes);
         fs.Flush(flushToDisk: false);
         if (OperatingSystem.IsLinux() && bytes.Length > 0)

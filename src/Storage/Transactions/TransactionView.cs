@@ -54,8 +54,10 @@ internal sealed class TransactionView : IStore, IFileValueStore
     /// <summary>Lets writers in other processes find this transaction (on an object store: writes its marker once).</summary>
     public void Advertise()
     {
-        CheckOpen();
-        (_staging as ObjectStaging)?.Advertise();
+        if (IsOpen)
+        {
+            (_staging as ObjectStaging)?.Advertise(); // an ended transaction is not joined: nothing to say
+        }
     }
 
     /// <summary>

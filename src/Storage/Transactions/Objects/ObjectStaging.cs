@@ -17,6 +17,7 @@ internal sealed class ObjectStaging(IStore store, string prefix, string id, bool
 
     private readonly Lock _gate = new();
     private bool _advertised;
+    private bool _removed;
 
     /// <summary>
     /// Writes the marker that lets writers in other processes join this transaction (once; one request). Removed with
@@ -26,7 +27,7 @@ internal sealed class ObjectStaging(IStore store, string prefix, string id, bool
     {
         lock (_gate)
         {
-            if (!_advertised && !joined)
+            if (!_advertised && !_removed && !joined)
             {
                 store.Set(prefix + MarkerName, System.Text.Encoding.UTF8.GetBytes(id));
                 _advertised = true;
@@ -105,7 +106,14 @@ internal sealed class ObjectStaging(IStore store, string prefix, string id, bool
             return; // the owner's to remove
         }
 
-        if (_advertised)
+        bool advertised;
+        lock (_gate)
+        {
+            _removed = true;
+            advertised = _advertised;
+        }
+
+        if (advertised)
         {
             try
             {
