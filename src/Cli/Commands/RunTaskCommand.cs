@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ChunkCompute.Cluster.Slurm;
+using ChunkCompute.Scheduler;
 
 namespace ChunkCompute.Cli.Commands;
 
@@ -13,6 +14,7 @@ internal static class RunTaskCommand
 {
     public static Command Create(CliContext context)
     {
+        SlurmTransport.Register();
         var dir = new Argument<string>("DIR") { Description = "The job array's folder, written by the coordinator (SlurmWorkers)." };
         var index = new Option<int?>("--index") { Description = "The array index to run (default: $SLURM_ARRAY_TASK_ID)." };
         var command = new Command("run-task", "Run one task of a Slurm job array (the worker side of a cluster computation on Slurm).") { dir, index };
@@ -32,5 +34,41 @@ internal static class RunTaskCommand
             return code;
         });
         return command;
+    }
+}
+
+/// <summary>
+/// <c>--slurm</c> for the commands that run on a cluster (<see cref="ClusterSelection"/>): the tasks become job arrays of
+/// this tool's own <c>run-task</c> (<see cref="SlurmWorkers"/>), their files in <c>--slurm-dir</c> (default
+/// <c>~/.chunkcompute/slurm</c>), submitted to <c>--partition</c>; sbatch finds the cluster as it always does
+/// (<c>SLURM_CONF</c> or the system's slurm.conf).
+/// </summary>
+internal static class SlurmTransport
+{
+    private static int _registered;
+
+    /// <summary>Adds the transport to <see cref="ClusterSelection.Transports"/> once per process.</summary>
+    public static void Register()
+    {
+        if (Interlocked.Exchange(ref _registered, 1) == 0)
+        {
+            lock (ClusterSelection.Transports)
+            {
+                ClusterSelection.Transports.Add(CreateAsync);
+            }
+        }
+    }
+
+    private static Task<IChunkWorkers?> CreateAsync(ParseResult parse, ClusterChoice choice, long workerBudget, CancellationToken cancellationToken)
+    {
+        if (!parse.GetValue(choice.Slurm))
+        {
+            return Task.FromResult<IChunkWorkers?>(null);
+        }
+
+        string directory = parse.GetValue(choice.SlurmDirectory)
+            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".chunkcompute", "slurm");
+        var options = new SlurmWorkersOptions(directory) { Partition = parse.GetValue(choice.Partition), MemoryBudget = workerBudget };
+        return Task.FromResult<IChunkWorkers?>(new SlurmWorkers(options));
     }
 }

@@ -128,6 +128,32 @@ public sealed class SlurmClusterTests : IClassFixture<SlurmFixture>, IDisposable
     }
 
     [Fact]
+    public async Task CliStats_WithSlurm_RunsItsOwnRunTask_AndEqualsTheLocalRun()
+    {
+        string work = _tmp.Combine("cli-work");
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.Environment["SLURM_CONF"] = _slurm.SlurmConf;
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "chunkcompute.dll"), "stats", Source, "--array", "x", "--op", "std", "--axis", "1", "--json", "--memory", "64MiB", "--slurm", "--slurm-dir", work })
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        string stdout = await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}: {stdout} {await stderr}");
+
+        var cluster = System.Text.Json.Nodes.JsonNode.Parse(stdout)!;
+        var local = System.Text.Json.Nodes.JsonNode.Parse(Tests.Cli.CliHarness.Expect(0, "stats", Source, "--array", "x", "--op", "std", "--axis", "1", "--json").Stdout)!;
+        Assert.Equal(local["value"]!.ToJsonString(), cluster["value"]!.ToJsonString());
+        var workers = cluster["workers"]!.AsArray();
+        Assert.Equal(24, workers.Sum(w => w!["tasks"]!.GetValue<int>()));
+        Assert.All(workers, w => Assert.StartsWith("slurm:", w!["address"]!.GetValue<string>(), StringComparison.Ordinal));
+        Assert.Empty(Directory.GetFileSystemEntries(work));
+    }
+
+    [Fact]
     public async Task Cancellation_ScancelsTheArraysInFlight()
     {
         var job = new ClusterJob("test-rechunk", [Source]);
