@@ -309,7 +309,8 @@ public sealed class SlurmWorkers : IChunkWorkers, IDisposable
                     }
                     else
                     {
-                        e.State ??= "gone from the queue";
+                        e.State = e.State is null ? "gone from the queue"
+                            : e.State.StartsWith("gone", StringComparison.Ordinal) ? e.State : $"gone from the queue (last {e.State})";
                     }
 
                     // Ended (or gone) without a reply: given ReplyGrace for the reply to show, then lost.
