@@ -11,6 +11,10 @@ using ChunkCompute.Storage;
 //                               "version V SUM S" (the exact sum of x at that committed version) after each commit.
 //   increment STORE N          N transactions that each add 1 to counter[0] (conflicts retried).
 //   sum-loop STORE SECONDS      opens the store, computes x.Sum() with the engine, prints "version V SUM S"; repeats.
+//   run-task DIR               a Slurm array task of the Slurm tests ($SLURM_ARRAY_TASK_ID) with the cluster test jobs
+//                               registered; TESTWORKER_FAIL_ONCE_INDEX=N makes index N exit 1 on its first attempt,
+//                               TESTWORKER_FAIL_ALWAYS_CHUNK=I,J makes the task of chunk [I, J]
+//                               exit 1 on every attempt, TESTWORKER_SLEEP_SECONDS=S sleeps first.
 // STORE may be an az:// URL (Azurite in tests; the connection string comes from AZURE_STORAGE_CONNECTION_STRING).
 ChunkCompute.Storage.Azure.AzureBlobStore.Register();
 var culture = CultureInfo.InvariantCulture;
@@ -20,6 +24,35 @@ var stdout = Console.Out;
 
 switch (mode)
 {
+    case "run-task":
+    {
+        ChunkCompute.Tests.Scheduler.Cluster.ClusterTestJobs.Register();
+        int? index = ChunkCompute.Cluster.Slurm.SlurmTaskRunner.ResolveIndex(args.Length > 3 && args[2] == "--index" ? int.Parse(args[3], culture) : null);
+        if (index is null)
+        {
+            Console.Error.WriteLine("run-task: no index");
+            return 2;
+        }
+
+        if (Environment.GetEnvironmentVariable("TESTWORKER_SLEEP_SECONDS") is { } sleep)
+        {
+            Thread.Sleep(TimeSpan.FromSeconds(double.Parse(sleep, culture)));
+        }
+
+        string failMarker = Path.Combine(path, $"failed-once-{index}");
+        string? failChunk = Environment.GetEnvironmentVariable("TESTWORKER_FAIL_ALWAYS_CHUNK");
+        if ((failChunk is not null && File.Exists(ChunkCompute.Cluster.Slurm.SlurmTaskRunner.TaskFile(path, index.Value))
+                && string.Join(',', RemoteTask.FromBytes(File.ReadAllBytes(ChunkCompute.Cluster.Slurm.SlurmTaskRunner.TaskFile(path, index.Value))).ChunkIndex) == failChunk)
+            || (Environment.GetEnvironmentVariable("TESTWORKER_FAIL_ONCE_INDEX") == index.Value.ToString(culture) && !File.Exists(failMarker)))
+        {
+            File.WriteAllText(failMarker, "failed on purpose\n");
+            Console.Error.WriteLine($"test worker: index {index} fails on purpose (exit 1)");
+            return 1;
+        }
+
+        return await ChunkCompute.Cluster.Slurm.SlurmTaskRunner.RunAsync(path, index.Value, Console.Error);
+    }
+
     case "commit-loop":
     {
         using var store = ZarrStore.OpenExisting(path);
