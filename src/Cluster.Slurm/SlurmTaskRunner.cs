@@ -51,14 +51,17 @@ public static class SlurmTaskRunner
         return int.TryParse(fromSlurm, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n <= MaxIndex ? n : null;
     }
 
-    /// <summary>This worker's name in replies: <c>slurm:JOB_INDEX@NODE</c> inside a Slurm array task.</summary>
+    /// <summary>
+    /// This worker's name in replies: <c>slurm@NODE</c> inside a Slurm array task (a run's workers are its nodes, so
+    /// <c>--json</c> counts tasks per node; the array task's id is in its log and in errors).
+    /// </summary>
     public static string WorkerName(int index)
     {
         string? job = Environment.GetEnvironmentVariable("SLURM_ARRAY_JOB_ID");
         string node = Environment.GetEnvironmentVariable("SLURMD_NODENAME") ?? Environment.MachineName;
         return string.IsNullOrEmpty(job)
             ? string.Create(CultureInfo.InvariantCulture, $"run-task:{index}@{node}")
-            : string.Create(CultureInfo.InvariantCulture, $"slurm:{job}_{index}@{node}");
+            : string.Create(CultureInfo.InvariantCulture, $"slurm@{node}");
     }
 
     /// <summary>

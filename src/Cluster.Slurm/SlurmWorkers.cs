@@ -377,7 +377,7 @@ public sealed class SlurmWorkers : IChunkWorkers, IDisposable
 
     private void Lose(Entry e, Exception? inner = null)
     {
-        string worker = string.Create(CultureInfo.InvariantCulture, $"slurm:{e.SlurmId}@{e.Node ?? "?"}");
+        string worker = string.Create(CultureInfo.InvariantCulture, $"slurm@{e.Node ?? "?"}");
         string log = SlurmTaskRunner.LogFile(e.Array!.Directory, e.Index);
         string reason = inner is null ? $"ended {e.State ?? "?"} without a reply" : inner.Message;
         e.Done.TrySetException(new WorkerLostException(

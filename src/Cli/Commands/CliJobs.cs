@@ -81,9 +81,6 @@ internal static class CliJobs
 /// <summary>The workers a command's <see cref="ClusterChoice"/> options name, or none (run in this process).</summary>
 internal static class ClusterSelection
 {
-    /// <summary>Transports other than local workers, added by the projects that provide them (Orleans, Slurm).</summary>
-    internal static readonly List<Func<ParseResult, ClusterChoice, long, CancellationToken, Task<IChunkWorkers?>>> Transports = [];
-
     /// <summary>The workers to run on, or null; at most one way may be chosen. Dispose the result (it may hold a connection).</summary>
     /// <exception cref="UsageException">Several ways were chosen, or a value is invalid.</exception>
     public static async Task<IChunkWorkers?> CreateAsync(ParseResult parse, ClusterChoice choice, long budget, CancellationToken cancellationToken)
@@ -118,15 +115,13 @@ internal static class ClusterSelection
             return new LocalWorkers(n, workerBudget);
         }
 
-        foreach (var transport in Transports)
+        if (parse.GetValue(choice.Slurm))
         {
-            if (await transport(parse, choice, workerBudget, cancellationToken).ConfigureAwait(false) is { } workers)
-            {
-                return workers;
-            }
+            return SlurmTransport.Create(parse, choice, workerBudget);
         }
 
-        throw new UsageException(parse.GetValue(choice.Slurm) ? "--slurm: this build of chunkcompute has no Slurm support" : "--cluster: this build of chunkcompute has no Orleans support");
+        await Task.CompletedTask.ConfigureAwait(false);
+        throw new UsageException("--cluster: this build of chunkcompute has no Orleans support");
     }
 
     /// <summary>Disposes workers that hold resources.</summary>

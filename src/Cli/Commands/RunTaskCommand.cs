@@ -14,7 +14,6 @@ internal static class RunTaskCommand
 {
     public static Command Create(CliContext context)
     {
-        SlurmTransport.Register();
         var dir = new Argument<string>("DIR") { Description = "The job array's folder, written by the coordinator (SlurmWorkers)." };
         var index = new Option<int?>("--index") { Description = "The array index to run (default: $SLURM_ARRAY_TASK_ID)." };
         var command = new Command("run-task", "Run one task of a Slurm job array (the worker side of a cluster computation on Slurm).") { dir, index };
@@ -45,30 +44,12 @@ internal static class RunTaskCommand
 /// </summary>
 internal static class SlurmTransport
 {
-    private static int _registered;
-
-    /// <summary>Adds the transport to <see cref="ClusterSelection.Transports"/> once per process.</summary>
-    public static void Register()
+    /// <summary>The workers of <c>--slurm</c>.</summary>
+    public static IChunkWorkers Create(ParseResult parse, ClusterChoice choice, long workerBudget)
     {
-        if (Interlocked.Exchange(ref _registered, 1) == 0)
-        {
-            lock (ClusterSelection.Transports)
-            {
-                ClusterSelection.Transports.Add(CreateAsync);
-            }
-        }
-    }
-
-    private static Task<IChunkWorkers?> CreateAsync(ParseResult parse, ClusterChoice choice, long workerBudget, CancellationToken cancellationToken)
-    {
-        if (!parse.GetValue(choice.Slurm))
-        {
-            return Task.FromResult<IChunkWorkers?>(null);
-        }
-
         string directory = parse.GetValue(choice.SlurmDirectory)
             ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".chunkcompute", "slurm");
         var options = new SlurmWorkersOptions(directory) { Partition = parse.GetValue(choice.Partition), MemoryBudget = workerBudget };
-        return Task.FromResult<IChunkWorkers?>(new SlurmWorkers(options));
+        return new SlurmWorkers(options);
     }
 }
