@@ -22,8 +22,8 @@ public sealed class OrleansWorkersOptions
     /// <summary>How often the active silos are listed again (also after any failed call). Default 2 s.</summary>
     public TimeSpan RefreshInterval { get; init; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>How long a silo a call failed on gets no tasks unless no other is left (default 30 s).</summary>
-    public TimeSpan LostSiloQuarantine { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>How long a silo a call failed on gets no tasks unless no other is left (default 10 s; the coordinator also avoids it for the task that failed).</summary>
+    public TimeSpan LostSiloQuarantine { get; init; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>

@@ -13,6 +13,9 @@ public sealed class OrleansTestCluster : IAsyncLifetime
 {
     public const long Budget = 64L << 20;
 
+    /// <summary>The Orleans tests run one class at a time: they count the slow job's kernel runs in this process.</summary>
+    public const string Collection = "orleans";
+
     public TestCluster Cluster { get; private set; } = null!;
 
     public async ValueTask InitializeAsync()

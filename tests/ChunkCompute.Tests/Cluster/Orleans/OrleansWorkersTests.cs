@@ -14,6 +14,7 @@ namespace ChunkCompute.Tests.Cluster.Orleans;
 /// <see cref="LocalClusterTests"/> — reductions, rechunk into memory, ToStore published once — give the in-process
 /// executor's results with tasks spread over several silos.
 /// </summary>
+[Collection(OrleansTestCluster.Collection)]
 public sealed class OrleansWorkersTests : IClassFixture<OrleansTestCluster>, IDisposable
 {
     private readonly OrleansTestCluster _fixture;
