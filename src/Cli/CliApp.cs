@@ -37,6 +37,7 @@ public static class CliApp
         root.Add(AppendCommand.Create(context));
         root.Add(VerifyCommand.Create(context));
         root.Add(GcCommand.Create(context));
+        root.Add(WorkerCommand.Create(context));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

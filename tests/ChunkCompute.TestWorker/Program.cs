@@ -11,6 +11,9 @@ using ChunkCompute.Storage;
 //                               "version V SUM S" (the exact sum of x at that committed version) after each commit.
 //   increment STORE N          N transactions that each add 1 to counter[0] (conflicts retried).
 //   sum-loop STORE SECONDS      opens the store, computes x.Sum() with the engine, prints "version V SUM S"; repeats.
+//   orleans-worker PORT [JOIN]  an Orleans worker silo (gateway PORT, silo PORT + 1, joining the worker at JOIN) with
+//                               the cluster test jobs registered, 64 MiB and 2 tasks; prints "worker listening on
+//                               ADDRESS" once up and "ran" after each run of the slow job's kernel. Runs until killed.
 // STORE may be an az:// URL (Azurite in tests; the connection string comes from AZURE_STORAGE_CONNECTION_STRING).
 ChunkCompute.Storage.Azure.AzureBlobStore.Register();
 var culture = CultureInfo.InvariantCulture;
@@ -110,6 +113,37 @@ switch (mode)
         }
 
         stdout.WriteLine("done");
+        return 0;
+    }
+
+    case "orleans-worker":
+    {
+        ChunkCompute.Tests.Scheduler.Cluster.OrleansTestJobs.Register();
+        ChunkCompute.Tests.Scheduler.Cluster.OrleansTestJobs.KernelRan = () =>
+        {
+            stdout.WriteLine("ran");
+            stdout.Flush();
+        };
+        using var stop = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            stop.Cancel();
+        };
+        var options = new ChunkCompute.Cluster.Orleans.ChunkWorkerSiloOptions
+        {
+            Port = int.Parse(path, culture),
+            Join = args.Length > 2 ? args[2] : null,
+            MemoryBudget = 64L << 20,
+            Tasks = 2,
+            ProbeTimeout = TimeSpan.FromSeconds(1),
+            NumMissedProbesLimit = 2,
+        };
+        await ChunkCompute.Cluster.Orleans.ChunkWorkerSilo.RunAsync(options, stop.Token, silo =>
+        {
+            stdout.WriteLine("worker listening on " + silo.Worker.Name);
+            stdout.Flush();
+        });
         return 0;
     }
 
