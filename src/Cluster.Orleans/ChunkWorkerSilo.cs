@@ -46,6 +46,7 @@ public sealed class ChunkWorkerSilo : IAsyncDisposable
 
         var host = new HostBuilder()
             .ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Warning))
+            .ConfigureServices(s => s.AddSingleton<IHostLifetime, PassiveHostLifetime>())
             .UseOrleans(silo =>
             {
                 silo.Configure<OrleansClusterOptions>(o =>

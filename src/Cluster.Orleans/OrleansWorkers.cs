@@ -80,6 +80,7 @@ public sealed class OrleansWorkers : IChunkWorkers, IAsyncDisposable
         var endpoints = gateways.Select(g => ChunkWorkerSiloOptions.ParseEndpoint(g, "gateway")).ToArray();
         var host = new HostBuilder()
             .ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Warning))
+            .ConfigureServices(s => s.AddSingleton<IHostLifetime, PassiveHostLifetime>())
             .UseOrleansClient(client =>
             {
                 client.Configure<OrleansClusterOptions>(o =>
