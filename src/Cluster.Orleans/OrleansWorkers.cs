@@ -44,6 +44,7 @@ public sealed class OrleansWorkers : IChunkWorkers, IAsyncDisposable
     private readonly Dictionary<string, DateTime> _quarantine = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _refreshing = new(1, 1);
     private readonly CancellationTokenSource _disposed = new();
+    private readonly Task _watching;
     private long _lastRefresh;
     private long _budget;
     private int _slots;
@@ -63,6 +64,7 @@ public sealed class OrleansWorkers : IChunkWorkers, IAsyncDisposable
         _host = host;
         _options = options ?? new OrleansWorkersOptions();
         _name = name;
+        _watching = Task.Run(WatchAsync);
     }
 
     /// <summary>Connects to the workers at <paramref name="gateways"/> ("HOST:PORT", their gateway ports) and lists them.</summary>
@@ -268,6 +270,7 @@ public sealed class OrleansWorkers : IChunkWorkers, IAsyncDisposable
         }
 
         await _disposed.CancelAsync().ConfigureAwait(false);
+        await _watching.ConfigureAwait(false);
         lock (_gate)
         {
             foreach (var s in _silos.Values)
@@ -292,6 +295,33 @@ public sealed class OrleansWorkers : IChunkWorkers, IAsyncDisposable
         }
 
         _disposed.Dispose();
+    }
+
+    // Lists the silos every RefreshInterval while tasks run: a silo declared dead has its calls cancelled (they are
+    // WorkerLostExceptions then) even when no new task comes to notice it.
+    private async Task WatchAsync()
+    {
+        using var timer = new PeriodicTimer(_options.RefreshInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_disposed.Token).ConfigureAwait(false))
+            {
+                bool busy;
+                lock (_gate)
+                {
+                    busy = _silos.Values.Any(s => Volatile.Read(ref s.Running) > 0);
+                }
+
+                if (busy)
+                {
+                    await TryRefreshAsync(_disposed.Token).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
+        {
+            // Disposed.
+        }
     }
 
     private async Task<Silo?> DescribeAsync(string key, CancellationToken cancellationToken)

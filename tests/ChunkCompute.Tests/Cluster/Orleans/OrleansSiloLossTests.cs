@@ -44,7 +44,9 @@ public sealed class OrleansSiloLossTests : IClassFixture<OrleansTestCluster>, ID
         int runsBefore = OrleansTestJobs.KernelRuns;
         using var write = y.ToStore(store, "y", chunks: [100, 50]);
 
-        var running = Task.Run(() => write.Compute(new ComputeOptions { Cluster = new ClusterOptions(workers, job) }, cancellation), cancellation);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation); // a failed test stops its job
+        using var stopping = new StopOnDispose(stop);
+        var running = Task.Run(() => write.Compute(new ComputeOptions { Cluster = new ClusterOptions(workers, job) }, stop.Token), cancellation);
         while (OrleansTestJobs.KernelRuns - runsBefore < 8 && !running.IsCompleted)
         {
             await Task.Delay(10, cancellation);
@@ -63,5 +65,10 @@ public sealed class OrleansSiloLossTests : IClassFixture<OrleansTestCluster>, ID
         Assert.Equal(before + 1, reader.Version); // one commit, whatever the killed silo had staged
         Assert.Equal(ClusterTestJobs.Values(), reader.OpenArray<double>("y").Read());
         Assert.DoesNotContain(victimName, workers.Silos);
+    }
+
+    private sealed class StopOnDispose(CancellationTokenSource source) : IDisposable
+    {
+        public void Dispose() => source.Cancel();
     }
 }

@@ -87,7 +87,16 @@ public sealed class OrleansWorkerProcessTests : IDisposable
         await b.RanFive.WaitAsync(TimeSpan.FromSeconds(60), cancellation);
         Assert.False(running.IsCompleted, "the job finished before the worker could be killed");
         b.Process.Kill(); // SIGKILL: no goodbye to the cluster
-        var statistics = await running.WaitAsync(TimeSpan.FromSeconds(90), cancellation);
+        ComputeStatistics statistics;
+        try
+        {
+            statistics = await running.WaitAsync(TimeSpan.FromSeconds(90), cancellation);
+        }
+        catch (TimeoutException)
+        {
+            await workers.RefreshAsync(cancellation);
+            throw new TimeoutException($"the job did not finish: silos now {string.Join(", ", workers.Silos)}, worker A ran {a.Ran} chunks, B {b.Ran}");
+        }
 
         string nameB = $"127.0.0.1:{portB}";
         Assert.Equal(OrleansTestJobs.SlowChunks, statistics.Workers.Sum(w => w.Tasks));
@@ -110,14 +119,13 @@ public sealed class OrleansWorkerProcessTests : IDisposable
         p.BeginErrorReadLine();
         _ = Task.Run(async () =>
         {
-            int ran = 0;
             while (await p.StandardOutput.ReadLineAsync() is { } line)
             {
                 if (line.StartsWith("worker listening on ", StringComparison.Ordinal))
                 {
                     w.ListeningSource.TrySetResult();
                 }
-                else if (line == "ran" && ++ran == 5)
+                else if (line == "ran" && Interlocked.Increment(ref w.Ran) == 5)
                 {
                     w.RanFiveSource.TrySetResult();
                 }
@@ -159,6 +167,8 @@ public sealed class OrleansWorkerProcessTests : IDisposable
 
     private sealed class WorkerProcess(Process process)
     {
+        public int Ran;
+
         public Process Process { get; } = process;
 
         public TaskCompletionSource ListeningSource { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
