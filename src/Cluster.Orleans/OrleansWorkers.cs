@@ -49,6 +49,7 @@ public sealed class OrleansWorkers : IChunkWorkers, IAsyncDisposable
     private long _budget;
     private int _slots;
     private int _next;
+    private CancellationTokenSource _epoch = new();
 
     /// <summary>Uses an existing client of a cluster whose silos host ChunkCompute workers.</summary>
     /// <param name="client">The client (started; the caller keeps owning it).</param>
@@ -190,15 +191,27 @@ public sealed class OrleansWorkers : IChunkWorkers, IAsyncDisposable
         }
 
         byte[] reply;
+        CancellationToken epoch;
+        lock (_gate)
+        {
+            epoch = _epoch.Token;
+        }
+
         try
         {
-            using var call = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, silo.Gone.Token);
+            // Ended when the silo leaves the cluster, and when any silo leaves: the call (or its answer) may have gone
+            // through that silo's gateway, and Orleans does not fail calls whose gateway died.
+            using var call = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, silo.Gone.Token, epoch);
             var grain = _client.GetGrain<IChunkWorkerGrain>(silo.Key);
             reply = await grain.RunAsync(task.ToBytes(), call.Token).WaitAsync(call.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             throw;
+        }
+        catch (OperationCanceledException ex) when (epoch.IsCancellationRequested && !silo.Gone.IsCancellationRequested)
+        {
+            throw new WorkerLostException(silo.Name, "another silo left the cluster while the task ran: its call may have been relayed by that silo", ex);
         }
         catch (Exception ex)
         {
@@ -223,6 +236,7 @@ public sealed class OrleansWorkers : IChunkWorkers, IAsyncDisposable
             var hosts = await _client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
             var active = hosts.Where(h => h.Value == SiloStatus.Active).Select(h => h.Key.ToParsableString()).ToHashSet(StringComparer.Ordinal);
             List<string> unknown;
+            CancellationTokenSource? ended = null;
             lock (_gate)
             {
                 foreach (var gone in _silos.Keys.Where(k => !active.Contains(k)).ToArray())
@@ -230,9 +244,19 @@ public sealed class OrleansWorkers : IChunkWorkers, IAsyncDisposable
                     _silos[gone].Gone.Cancel();
                     _silos.Remove(gone);
                     _quarantine.Remove(gone);
+                    if (ended is null)
+                    {
+                        ended = _epoch;
+                        _epoch = new CancellationTokenSource();
+                    }
                 }
 
                 unknown = active.Where(k => !_silos.ContainsKey(k)).ToList();
+            }
+
+            if (ended is not null)
+            {
+                await ended.CancelAsync().ConfigureAwait(false);
             }
 
             var described = await Task.WhenAll(unknown.Select(k => DescribeAsync(k, cancellationToken))).ConfigureAwait(false);
@@ -279,6 +303,7 @@ public sealed class OrleansWorkers : IChunkWorkers, IAsyncDisposable
             }
 
             _silos.Clear();
+            _epoch.Dispose();
         }
 
         if (_host is not null)

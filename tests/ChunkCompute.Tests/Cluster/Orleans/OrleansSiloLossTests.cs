@@ -53,13 +53,15 @@ public sealed class OrleansSiloLossTests : IClassFixture<OrleansTestCluster>, ID
         }
 
         Assert.False(running.IsCompleted, "the job finished before the silo could be killed");
+        int inFlight = workers.MaxTasksInFlight; // 12 on three silos (8 once the victim is gone)
         await _fixture.Cluster.KillSiloAsync(victim);
         var statistics = await running.WaitAsync(TimeSpan.FromSeconds(60), cancellation);
 
         Assert.Equal(OrleansTestJobs.SlowChunks, statistics.Workers.Sum(w => w.Tasks));
-        // The killed silo's tasks were retried (calls that went through its gateway to another silo may be too).
+        // The killed silo's tasks were retried; so were the calls in flight to the others when it left (they may have
+        // been relayed by its gateway): at most the tasks in flight then.
         Assert.True(statistics.Workers.Single(w => w.Address == victimName).Retried > 0, string.Join(", ", statistics.Workers));
-        Assert.True(statistics.Workers.Sum(w => w.Retried) <= workers.MaxTasksInFlight, string.Join(", ", statistics.Workers));
+        Assert.True(statistics.Workers.Sum(w => w.Retried) <= inFlight, string.Join(", ", statistics.Workers));
         Assert.True(statistics.Workers.Count(w => w.Tasks > 0) >= 2, string.Join(", ", statistics.Workers));
         using var reader = ZarrStore.OpenExisting(target);
         Assert.Equal(before + 1, reader.Version); // one commit, whatever the killed silo had staged
