@@ -77,6 +77,7 @@ try
 
     void Measure(string name, ClusterJob job, Func<ClusterJobContext, ChunkedArray<double>> build, string? target)
     {
+        int tasks = 0;
         double Run(ComputeOptions options, int round)
         {
             using var context = ClusterJobs.CreateContext(job);
@@ -97,7 +98,6 @@ try
             return clock.Elapsed.TotalSeconds;
         }
 
-        int tasks = 0;
         var local = new ComputeOptions { MaxDegreeOfParallelism = 4 };
         var remote = new ComputeOptions { Cluster = new ClusterOptions(cluster, job) };
         Run(local, 0); // warm-up
