@@ -39,6 +39,7 @@ public static class CliApp
         root.Add(VerifyCommand.Create(context));
         root.Add(GcCommand.Create(context));
         root.Add(RunTaskCommand.Create(context));
+        root.Add(WorkerCommand.Create(context));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -15,6 +15,9 @@ using ChunkCompute.Storage;
 //                               registered; TESTWORKER_FAIL_ONCE_INDEX=N makes index N exit 1 on its first attempt,
 //                               TESTWORKER_FAIL_ALWAYS_CHUNK=I,J makes the task of chunk [I, J]
 //                               exit 1 on every attempt, TESTWORKER_SLEEP_SECONDS=S sleeps first.
+//   orleans-worker PORT [JOIN]  an Orleans worker silo (gateway PORT, silo PORT + 1, joining the worker at JOIN) with
+//                               the cluster test jobs registered, 64 MiB and 2 tasks; prints "worker listening on
+//                               ADDRESS" once up and "ran" after each run of the slow job's kernel. Runs until killed.
 // STORE may be an az:// URL (Azurite in tests; the connection string comes from AZURE_STORAGE_CONNECTION_STRING).
 ChunkCompute.Storage.Azure.AzureBlobStore.Register();
 var culture = CultureInfo.InvariantCulture;
@@ -143,6 +146,37 @@ switch (mode)
         }
 
         stdout.WriteLine("done");
+        return 0;
+    }
+
+    case "orleans-worker":
+    {
+        ChunkCompute.Tests.Scheduler.Cluster.OrleansTestJobs.Register();
+        ChunkCompute.Tests.Scheduler.Cluster.OrleansTestJobs.KernelRan = () =>
+        {
+            stdout.WriteLine("ran");
+            stdout.Flush();
+        };
+        using var stop = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            stop.Cancel();
+        };
+        var options = new ChunkCompute.Cluster.Orleans.ChunkWorkerSiloOptions
+        {
+            Port = int.Parse(path, culture),
+            Join = args.Length > 2 ? args[2] : null,
+            MemoryBudget = 64L << 20,
+            Tasks = 2,
+            ProbeTimeout = TimeSpan.FromSeconds(1),
+            NumMissedProbesLimit = 2,
+        };
+        await ChunkCompute.Cluster.Orleans.ChunkWorkerSilo.RunAsync(options, stop.Token, silo =>
+        {
+            stdout.WriteLine("worker listening on " + silo.Worker.Name);
+            stdout.Flush();
+        });
         return 0;
     }
 

@@ -117,7 +117,9 @@ public sealed class LocalClusterTests : IDisposable
         Assert.Equal(ClusterTestJobs.Values().Average(), mean.Value, 1e-9);
         Assert.Equal(Computation.Compute(arrays[1]).ToArray(), std.ToArray());
         var lost = Assert.Single(mean.Statistics.Workers, w => w.Retried > 0);
-        Assert.Equal(1, lost.Retried);
+        // The failing task, and (under load) the other task then queued on that worker: 6 in flight over 3 workers,
+        // least busy first, so at most 2 on one worker.
+        Assert.InRange(lost.Retried, 1, 2);
         Assert.Equal(48, mean.Statistics.Workers.Sum(w => w.Tasks));
     }
 
