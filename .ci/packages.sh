@@ -52,11 +52,11 @@ step "dotnet pack -c Release -o <tmp>/artifacts (in a clean copy)"
 (cd "$source" && run pack dotnet pack -c Release -o "$artifacts" -p:ContinuousIntegrationBuild=true)
 
 libraries=(ChunkCompute.Storage ChunkCompute.Graph ChunkCompute.Ops ChunkCompute.Scheduler ChunkCompute.ML ChunkCompute.MLNet ChunkCompute.Onnx)
-expected=(ChunkCompute "${libraries[@]}" ChunkCompute.Storage.S3 ChunkCompute.Storage.Azure ChunkCompute.Dashboard ChunkCompute.Cluster.Slurm ChunkCompute.Cli)
+expected=(ChunkCompute "${libraries[@]}" ChunkCompute.Storage.S3 ChunkCompute.Storage.Azure ChunkCompute.Dashboard ChunkCompute.Cluster.Slurm ChunkCompute.Cluster.Orleans ChunkCompute.Cli)
 for id in "${expected[@]}"; do
   [ -s "$artifacts/$id.$version.nupkg" ] || fail "missing package $id.$version.nupkg in $(ls "$artifacts")"
 done
-for id in "${libraries[@]}" ChunkCompute.Storage.S3 ChunkCompute.Storage.Azure ChunkCompute.Dashboard ChunkCompute.Cluster.Slurm ChunkCompute.Cli; do
+for id in "${libraries[@]}" ChunkCompute.Storage.S3 ChunkCompute.Storage.Azure ChunkCompute.Dashboard ChunkCompute.Cluster.Slurm ChunkCompute.Cluster.Orleans ChunkCompute.Cli; do
   [ -s "$artifacts/$id.$version.snupkg" ] || fail "missing symbol package $id.$version.snupkg"
 done
 found=$(cd "$artifacts" && ls -- *.nupkg | wc -l)

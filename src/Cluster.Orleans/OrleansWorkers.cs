@@ -24,6 +24,9 @@ public sealed class OrleansWorkersOptions
 
     /// <summary>How long a silo a call failed on gets no tasks unless no other is left (default 10 s; the coordinator also avoids it for the task that failed).</summary>
     public TimeSpan LostSiloQuarantine { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long <see cref="OrleansWorkers.ConnectAsync"/> waits for a worker to answer before it fails (default 30 s).</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>
@@ -102,18 +105,26 @@ public sealed class OrleansWorkers : IChunkWorkers, IAsyncDisposable
             })
             .Build();
         OrleansWorkers? workers = null;
+        string name = "orleans " + (gateways.Count > 0 ? string.Join(',', gateways) : "redis");
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.ConnectTimeout);
         try
         {
-            await host.StartAsync(cancellationToken).ConfigureAwait(false);
-            string name = "orleans " + (gateways.Count > 0 ? string.Join(',', gateways) : "redis");
+            // The client retries a gateway that does not answer for ever: the timeout bounds the wait.
+            await host.StartAsync(timeout.Token).ConfigureAwait(false);
             workers = new OrleansWorkers(host.Services.GetRequiredService<IClusterClient>(), host, options, name);
-            await workers.RefreshAsync(cancellationToken).ConfigureAwait(false);
+            await workers.RefreshAsync(timeout.Token).ConfigureAwait(false);
             if (workers.Silos.Count == 0)
             {
                 throw new ChunkComputeException($"{name}: no worker silo answered");
             }
 
             return workers;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException && timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            await DisposeAsync(workers, host).ConfigureAwait(false);
+            throw new ChunkComputeException($"{name}: no worker answered within {options.ConnectTimeout.TotalSeconds:0.#} s (is 'chunkcompute worker' running there, and reachable?)", ex);
         }
         catch
         {
@@ -127,6 +138,18 @@ public sealed class OrleansWorkers : IChunkWorkers, IAsyncDisposable
             }
 
             throw;
+        }
+    }
+
+    private static async ValueTask DisposeAsync(OrleansWorkers? workers, IHost host)
+    {
+        if (workers is not null)
+        {
+            await workers.DisposeAsync().ConfigureAwait(false);
+        }
+        else
+        {
+            host.Dispose();
         }
     }
 
