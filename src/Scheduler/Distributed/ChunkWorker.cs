@@ -108,7 +108,9 @@ public sealed class ChunkWorker : IDisposable
         catch (Exception ex)
         {
             Interlocked.Increment(ref _failed);
-            return RemoteTaskReply.Failed(Name, new ChunkComputeException($"{task}: {ex.Message}", ex), clock.Elapsed);
+            // The exception itself, not a wrapper: its type decides whether the coordinator retries (the coordinator
+            // names the operation and the chunk).
+            return RemoteTaskReply.Failed(Name, ex, clock.Elapsed);
         }
         finally
         {
@@ -124,7 +126,7 @@ public sealed class ChunkWorker : IDisposable
             throw new ChunkComputeException($"{task}: a staging task needs the store, the transaction and the array");
         }
 
-        var store = job.StagingStore(task.StoreLocation);
+        var store = job.Context.OpenStore(task.StoreLocation, writeEmptyChunks: true);
         using var writer = store.JoinTransaction(task.TransactionId);
         var target = writer.Store.OpenArray(task.ArrayPath);
         if (target.DataType != node.DataType || !target.Shape.SequenceEqual(node.Grid.Shape))
@@ -243,21 +245,7 @@ public sealed class ChunkWorker : IDisposable
             return node;
         }
 
-        // Stores written through joined transactions, opened apart from the job's reads: chunks equal to the fill value
-        // are written, not deleted (a joined writer cannot delete a chunk the array had before an overwrite).
-        private readonly ConcurrentDictionary<string, Lazy<ZarrStore>> _staging = new(StringComparer.Ordinal);
-
-        public ZarrStore StagingStore(string location) => _staging.GetOrAdd(location, l => new Lazy<ZarrStore>(
-            () => ZarrStore.OpenExisting(l, new ZarrStoreOptions { WriteEmptyChunks = true }))).Value;
-
-        public void Dispose()
-        {
-            _context.Dispose();
-            foreach (var s in _staging.Values.Where(s => s.IsValueCreated))
-            {
-                s.Value.Dispose();
-            }
-        }
+        public void Dispose() => _context.Dispose();
 
         private List<ArrayNode>[] Build() => ClusterJobs.Build(job, _context).Select(JobGraph.Walk).ToArray();
     }

@@ -18,7 +18,11 @@ internal static class ClusterTestJobs
     {
         ClusterJobs.Register("test-stats", c => Stats(c).Select(a => a.Node).ToArray());
         ClusterJobs.Register("test-rechunk", c => [Rechunked(c).Node]);
+        ClusterJobs.Register("test-flaky", c => [Flaky(c).Node]);
     }
+
+    /// <summary>Tasks of "test-flaky" still to fail with an IOException (a transient error inside a worker's kernel).</summary>
+    public static int FlakyFailuresLeft;
 
     /// <summary>Makes sure the jobs are registered in this process.</summary>
     public static void Register()
@@ -42,6 +46,18 @@ internal static class ClusterTestJobs
         var x = context.OpenStore(context.Arguments[0]).Open<double>("x");
         return [x.Mean(), x.Std(axis: 0)];
     }
+
+    /// <summary>The sum of x, whose per-chunk kernel throws an IOException while <see cref="FlakyFailuresLeft"/> is positive.</summary>
+    public static ChunkedArray<double> Flaky(ClusterJobContext context) =>
+        context.OpenStore(context.Arguments[0]).Open<double>("x").MapBlocks<double, double>((input, output, _) =>
+        {
+            if (Interlocked.Decrement(ref FlakyFailuresLeft) >= 0)
+            {
+                throw new IOException("disk hiccup");
+            }
+
+            input.CopyTo(output);
+        }).Sum();
 
     /// <summary>x in [300, 50] chunks.</summary>
     public static ChunkedArray<double> Rechunked(ClusterJobContext context) =>

@@ -124,6 +124,24 @@ public sealed class LocalClusterTests : IDisposable
     }
 
     [Fact]
+    public void TransientErrorInAWorkersKernel_IsRetriedOnAnotherWorker()
+    {
+        var job = new ClusterJob("test-flaky", [Source]);
+        using var context = ClusterJobs.CreateContext(job);
+        var sum = ClusterTestJobs.Flaky(context);
+        using var workers = new LocalWorkers(2, 64L << 20);
+        ClusterTestJobs.FlakyFailuresLeft = 1;
+
+        var result = sum.Compute(new ComputeOptions { Cluster = new ClusterOptions(workers, job) });
+
+        Assert.Equal(sum.Compute().Value, result.Value); // the same tree of partials as in process
+        double reference = ClusterTestJobs.Values().Sum();
+        Assert.True(Math.Abs(result.Value - reference) <= 1e-12 * Math.Abs(reference), $"{result.Value} vs {reference}");
+        Assert.Equal(1, result.Statistics.Workers.Sum(w => w.Retried));
+        Assert.Equal(1, workers.Workers.Sum(w => w.TasksFailed));
+    }
+
+    [Fact]
     public void DataError_FailsAtOnce_NamingTheWorkerOperationAndChunk()
     {
         var job = new ClusterJob("test-stats", [Source]);
