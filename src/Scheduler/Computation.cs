@@ -94,7 +94,8 @@ public static class Computation
     internal static Task<ComputeStatistics> RunAsync(IReadOnlyList<ChunkSink> sinks, ComputeOptions? options, CancellationToken cancellationToken) =>
         options?.Cluster is null ? RunLocalAsync(sinks, options, cancellationToken, substitutions: null) : ClusterRun.RunAsync(sinks, options, cancellationToken);
 
-    // Runs in this process; substitutions replace nodes by others of the same grid and type (a cluster's replies).
+    // Runs in this process whatever options.Cluster says; substitutions replace nodes by others of the same grid and type
+    // (a cluster's replies).
     internal static async Task<ComputeStatistics> RunLocalAsync(IReadOnlyList<ChunkSink> sinks, ComputeOptions? options, CancellationToken cancellationToken, IReadOnlyDictionary<ArrayNode, ArrayNode>? substitutions)
     {
         options ??= new ComputeOptions();
@@ -154,7 +155,8 @@ public static class Computation
         {
             ArgumentNullException.ThrowIfNull(output);
             ArgumentNullException.ThrowIfNull(receive);
-            RunAsync([new ReceiverSink(output, receive)], options, cancellationToken).GetAwaiter().GetResult();
+            // In this process even for a cluster computation: a pass is planned here, over nodes no job names.
+            RunLocalAsync([new ReceiverSink(output, receive)], options, cancellationToken, substitutions: null).GetAwaiter().GetResult();
         }
     }
 

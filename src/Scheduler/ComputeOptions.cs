@@ -56,18 +56,6 @@ public sealed class ComputeOptions
     /// published by it in one commit. <see cref="MemoryBudget"/> is the coordinator's own budget.
     /// </summary>
     public ClusterOptions? Cluster { get; init; }
-
-    /// <summary>These options for the part of a cluster computation that runs in this process.</summary>
-    internal ComputeOptions WithoutCluster() => new()
-    {
-        MemoryBudget = MemoryBudget,
-        SharedMemory = SharedMemory,
-        TemporaryDirectory = TemporaryDirectory,
-        MaxDegreeOfParallelism = MaxDegreeOfParallelism,
-        MaxRequestsInFlight = MaxRequestsInFlight,
-        Progress = Progress,
-        Observer = Observer,
-    };
 }
 
 /// <summary>A progress report.</summary>

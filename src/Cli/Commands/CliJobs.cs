@@ -1,4 +1,3 @@
-using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using ChunkCompute.Graph;
@@ -76,83 +75,4 @@ internal static class CliJobs
     private static IReadOnlyList<string> Arguments(ClusterJobContext context, int count) => context.Arguments.Count == count
         ? context.Arguments
         : throw new ChunkComputeException($"cluster job '{context.Job.Name}' takes {count} arguments, not {context.Arguments.Count}: the coordinator and this worker run different versions of chunkcompute");
-}
-
-/// <summary>The workers a command's <see cref="ClusterChoice"/> options name, or none (run in this process).</summary>
-internal static class ClusterSelection
-{
-    /// <summary>The workers to run on, or null; at most one way may be chosen. Dispose the result (it may hold a connection).</summary>
-    /// <exception cref="UsageException">Several ways were chosen, or a value is invalid.</exception>
-    public static async Task<IChunkWorkers?> CreateAsync(ParseResult parse, ClusterChoice choice, long budget, CancellationToken cancellationToken)
-    {
-        int chosen = (parse.GetValue(choice.Cluster) is null ? 0 : 1) + (parse.GetValue(choice.Slurm) ? 1 : 0) + (parse.GetValue(choice.LocalWorkers) is null ? 0 : 1);
-        if (chosen > 1)
-        {
-            throw new UsageException("choose one of --cluster, --slurm and --local-workers");
-        }
-
-        if (chosen == 0)
-        {
-            foreach (var only in new Option[] { choice.Partition, choice.SlurmDirectory, choice.WorkerMemory })
-            {
-                if (parse.GetResult(only) is { Implicit: false })
-                {
-                    throw new UsageException($"{only.Name} applies to a cluster run (--cluster, --slurm or --local-workers)");
-                }
-            }
-
-            return null;
-        }
-
-        long workerBudget = parse.GetValue(choice.WorkerMemory) is { } w ? CliParsing.ParseSize(w, "--worker-memory") : budget;
-        if (parse.GetValue(choice.LocalWorkers) is { } n)
-        {
-            if (n is < 1 or > 256)
-            {
-                throw new UsageException($"--local-workers {n}: give 1 to 256 workers");
-            }
-
-            return new LocalWorkers(n, workerBudget);
-        }
-
-        if (parse.GetValue(choice.Slurm))
-        {
-            return SlurmTransport.Create(parse, choice, workerBudget);
-        }
-
-        var gateways = parse.GetValue(choice.Cluster)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        if (gateways.Length == 0 || gateways.Any(g => !System.Net.IPEndPoint.TryParse(g, out var e) && !IsHostPort(g)))
-        {
-            throw new UsageException($"--cluster '{parse.GetValue(choice.Cluster)}': give the workers as HOST:PORT[,HOST:PORT] (the --port of 'chunkcompute worker')");
-        }
-
-        try
-        {
-            return await ChunkCompute.Cluster.Orleans.OrleansWorkers.ConnectAsync(gateways, cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not (OperationCanceledException or ChunkComputeException))
-        {
-            throw new ChunkComputeException($"--cluster {string.Join(',', gateways)}: cannot reach the workers ({ex.Message})", ex);
-        }
-    }
-
-    private static bool IsHostPort(string text)
-    {
-        int colon = text.LastIndexOf(':');
-        return colon > 0 && int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int port) && port is > 0 and < 65536;
-    }
-
-    /// <summary>Disposes workers that hold resources.</summary>
-    public static async ValueTask DisposeAsync(IChunkWorkers? workers)
-    {
-        switch (workers)
-        {
-            case IAsyncDisposable a:
-                await a.DisposeAsync().ConfigureAwait(false);
-                break;
-            case IDisposable d:
-                d.Dispose();
-                break;
-        }
-    }
 }

@@ -59,10 +59,19 @@ public sealed class ClusterJobContext : IDisposable
     /// Opens an existing store by directory or URL (<c>s3://</c>, <c>az://</c>…), once per context: the arrays a job
     /// reads come from here, so a worker reuses the handle for every task of the job.
     /// </summary>
-    public ZarrStore OpenStore(string location)
+    public ZarrStore OpenStore(string location) => OpenStore(location, writeEmptyChunks: false);
+
+    /// <summary>
+    /// A store by location, once per context and per <paramref name="writeEmptyChunks"/>: a worker staging a write opens
+    /// its own handle that writes chunks equal to the fill value (a writer joined to a transaction cannot delete a chunk
+    /// an overwritten array had).
+    /// </summary>
+    internal ZarrStore OpenStore(string location, bool writeEmptyChunks)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(location);
-        return _stores.GetOrAdd(location, l => new Lazy<ZarrStore>(() => ZarrStore.OpenExisting(l))).Value;
+        return _stores.GetOrAdd((writeEmptyChunks ? "w:" : "r:") + location, _ => new Lazy<ZarrStore>(() => writeEmptyChunks
+            ? ZarrStore.OpenExisting(location, new ZarrStoreOptions { WriteEmptyChunks = true })
+            : ZarrStore.OpenExisting(location))).Value;
     }
 
     /// <summary>Closes the stores the job opened.</summary>

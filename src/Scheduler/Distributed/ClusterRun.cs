@@ -88,7 +88,7 @@ internal static class ClusterRun
                 substitutions[r.Node] = new RepliedChunksNode(r.Node, r.Replies);
             }
 
-            statistics = await Computation.RunLocalAsync(local, options.WithoutCluster(), cancellationToken, substitutions).ConfigureAwait(false);
+            statistics = await Computation.RunLocalAsync(local, options, cancellationToken, substitutions).ConfigureAwait(false);
         }
 
         return new ComputeStatistics(dispatcher.TaskCount + (statistics?.Tasks ?? 0), statistics?.PeakMemoryBytes ?? 0, statistics?.ProjectedPeakBytes ?? 0, clock.Elapsed)

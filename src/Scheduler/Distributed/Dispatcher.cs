@@ -15,6 +15,8 @@ internal sealed class Dispatcher(ClusterOptions cluster, string jobId, ComputeOp
     private long _bytes;
     private long _lastReport;
 
+    private readonly bool _writes = remote.Any(r => r.Kind == RemoteTaskKind.Stage);
+
     public long TaskCount { get; } = remote.Sum(r => r.Node.Grid.ChunkCount);
 
     public IReadOnlyList<WorkerStatistics> WorkerStatistics()
@@ -191,9 +193,8 @@ internal sealed class Dispatcher(ClusterOptions cluster, string jobId, ComputeOp
         long last = Interlocked.Read(ref _lastReport);
         if (force || (now - last >= 100 && Interlocked.CompareExchange(ref _lastReport, now, last) == last))
         {
-            bool writes = remote.Any(r => r.Kind == RemoteTaskKind.Stage);
             long bytes = Interlocked.Read(ref _bytes);
-            options.Progress.Report(new ComputeProgress(Interlocked.Read(ref _done), TaskCount, writes ? 0 : bytes, writes ? bytes : 0, _clock.Elapsed));
+            options.Progress.Report(new ComputeProgress(Interlocked.Read(ref _done), TaskCount, _writes ? 0 : bytes, _writes ? bytes : 0, _clock.Elapsed));
         }
     }
 }

@@ -111,14 +111,6 @@ public sealed class VersionedDirectoryTests : IDisposable
 
         public override string Write(string key, ReadOnlySpan<byte> value) => throw new NotSupportedException();
 
-        public override string HandleOf(string key) => throw new NotSupportedException();
-
-        public override bool Contains(string handle) => throw new NotSupportedException();
-
-        public override System.Buffers.IMemoryOwner<byte>? TryRead(string handle) => throw new NotSupportedException();
-
-        public override long? TrySize(string handle) => throw new NotSupportedException();
-
         public override System.Buffers.IMemoryOwner<byte>? Read(string handle) => throw new NotSupportedException();
 
         public override System.Buffers.IMemoryOwner<byte>? ReadRange(string handle, string key, ChunkCompute.Storage.Stores.ByteRange range) => throw new NotSupportedException();
