@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using ChunkCompute.Scheduler;
 using ChunkCompute.Storage;
 
@@ -48,25 +47,19 @@ internal static class ClusterSelection
         }
 
         var gateways = parse.GetValue(choice.Cluster)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        if (gateways.Length == 0 || gateways.Any(g => !System.Net.IPEndPoint.TryParse(g, out var e) && !IsHostPort(g)))
-        {
-            throw new UsageException($"--cluster '{parse.GetValue(choice.Cluster)}': give the workers as HOST:PORT[,HOST:PORT] (the --port of 'chunkcompute worker')");
-        }
-
         try
         {
             return await ChunkCompute.Cluster.Orleans.OrleansWorkers.ConnectAsync(gateways, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (ArgumentException ex)
+        {
+            // The transport parses the addresses (HOST:PORT, the --port of 'chunkcompute worker').
+            throw new UsageException($"--cluster '{parse.GetValue(choice.Cluster)}': {ex.Message}");
         }
         catch (Exception ex) when (ex is not (OperationCanceledException or ChunkComputeException))
         {
             throw new ChunkComputeException($"--cluster {string.Join(',', gateways)}: cannot reach the workers ({ex.Message})", ex);
         }
-    }
-
-    private static bool IsHostPort(string text)
-    {
-        int colon = text.LastIndexOf(':');
-        return colon > 0 && int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int port) && port is > 0 and < 65536;
     }
 
     /// <summary>Disposes workers that hold resources.</summary>

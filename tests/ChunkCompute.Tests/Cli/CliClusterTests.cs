@@ -61,6 +61,8 @@ public sealed class CliClusterTests : IDisposable
         Assert.Contains("--partition applies to a cluster run", alone.Stderr, StringComparison.Ordinal);
         var unique = CliHarness.Expect(2, "stats", Source, "--array", "x", "--op", "unique", "--local-workers", "1");
         Assert.Contains("unique runs in this process only", unique.Stderr, StringComparison.Ordinal);
+        var address = CliHarness.Expect(2, "stats", Source, "--array", "x", "--op", "mean", "--cluster", "127.0.0.1");
+        Assert.Contains("is not HOST:PORT", address.Stderr, StringComparison.Ordinal);
         var tooSmall = CliHarness.Expect(1, "stats", Source, "--array", "x", "--op", "mean", "--local-workers", "2", "--worker-memory", "4KiB");
         Assert.Contains("--worker-memory", tooSmall.Stderr, StringComparison.Ordinal);
     }
