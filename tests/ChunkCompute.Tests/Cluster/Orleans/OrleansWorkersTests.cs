@@ -104,7 +104,10 @@ public sealed class OrleansWorkersTests : IClassFixture<OrleansTestCluster>, IDi
     [Fact]
     public async Task Cancelling_TheCoordinator_CancelsTheRemoteTasks()
     {
-        var job = new ClusterJob(OrleansTestJobs.SlowRechunk, [Source, "400"]);
+        // Kernels of 1.2 s, cancelled at 0.6 s: the tasks waiting for a slot could only start at 1.2 s, which leaves the
+        // cancellation 0.6 s to reach the silos even on a loaded machine (with 0.4 s kernels a full-suite run once let 4
+        // waiting tasks start before it arrived).
+        var job = new ClusterJob(OrleansTestJobs.SlowRechunk, [Source, "1200"]);
         using var context = ClusterJobs.CreateContext(job);
         var y = OrleansTestJobs.Slow(context);
         await using var workers = new OrleansWorkers(_fixture.Cluster.Client);
@@ -117,10 +120,9 @@ public sealed class OrleansWorkersTests : IClassFixture<OrleansTestCluster>, IDi
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Task.Run(() => y.Compute(new ComputeOptions { Cluster = new ClusterOptions(workers, job) }, cts.Token)));
         var cancelled = clock.Elapsed;
 
-        // 48 chunks of 400 ms on 6 slots take 3.2 s. After the cancellation only the chunks already running (6 slots)
-        // finish: if the silos ignored it, the 12 tasks in flight (MaxTasksInFlight: 6 running, 6 waiting for a slot)
-        // would all run.
-        await Task.Delay(1500, TestContext.Current.CancellationToken);
+        // After the cancellation only the chunks already running (6 slots) finish: if the silos ignored it, the 12 tasks
+        // in flight (MaxTasksInFlight: 6 running, 6 waiting for a slot) would all run, the last ones ending at 2.4 s.
+        await Task.Delay(2500, TestContext.Current.CancellationToken);
         int after = OrleansTestJobs.KernelRuns - runsAtCancel;
         Assert.True(runsAtCancel >= runsBefore, "not cancelled");
         Assert.True(after < 10, $"{after} chunks ran after cancelling at {cancelled}");
