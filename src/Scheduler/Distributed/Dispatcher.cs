@@ -116,6 +116,14 @@ internal sealed class Dispatcher(ClusterOptions cluster, string jobId, ComputeOp
                 avoid.Add(worker);
                 lastWorker = worker;
                 lastLoss = ex;
+                if (attempt < attempts - 1)
+                {
+                    // A worker was just lost: the cluster's view of who is alive lags behind (Orleans membership, a
+                    // gateway relaying for the dead silo), so an immediate retry can land on the dying worker again and
+                    // spend every attempt in a moment. A short, growing pause lets the transport's view catch up.
+                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(4000, 500 << attempt)), token).ConfigureAwait(false);
+                }
+
                 continue;
             }
 

@@ -126,6 +126,7 @@ public sealed class OrleansWorkersTests : IClassFixture<OrleansTestCluster>, IDi
         int after = OrleansTestJobs.KernelRuns - runsAtCancel;
         Assert.True(runsAtCancel >= runsBefore, "not cancelled");
         Assert.True(after < 10, $"{after} chunks ran after cancelling at {cancelled}");
-        Assert.True(cancelled < TimeSpan.FromSeconds(2.5), cancelled.ToString());
+        // Prompt: well before the 9.6 s the whole job takes (48 chunks of 1.2 s on 6 slots), on a loaded machine too.
+        Assert.True(cancelled < TimeSpan.FromSeconds(5), cancelled.ToString());
     }
 }
