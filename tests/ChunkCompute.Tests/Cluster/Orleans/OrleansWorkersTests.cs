@@ -125,7 +125,9 @@ public sealed class OrleansWorkersTests : IClassFixture<OrleansTestCluster>, IDi
         await Task.Delay(2500, TestContext.Current.CancellationToken);
         int after = OrleansTestJobs.KernelRuns - runsAtCancel;
         Assert.True(runsAtCancel >= runsBefore, "not cancelled");
-        Assert.True(after < 10, $"{after} chunks ran after cancelling at {cancelled}");
+        // Measured on loaded runs: up to 10 (the 6 running and some that were waiting for a slot when the cancellation
+        // reached their silo); ignoring it runs all 12 in flight.
+        Assert.True(after < 12, $"{after} chunks ran after cancelling at {cancelled}");
         // Prompt: well before the 9.6 s the whole job takes (48 chunks of 1.2 s on 6 slots), on a loaded machine too.
         Assert.True(cancelled < TimeSpan.FromSeconds(5), cancelled.ToString());
     }
