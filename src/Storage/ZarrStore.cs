@@ -256,7 +256,7 @@ public sealed partial class ZarrStore : IDisposable
 
     /// <summary>
     /// Collects what no live snapshot needs: pre-images of replaced chunks older than every live reader, commit
-    /// records, pins of crashed processes, staging folders of crashed transactions, and chunks beyond each array's
+    /// records, pins of crashed processes, staged files of crashed transactions, and chunks beyond each array's
     /// shape (left by shrinking resizes).
     /// </summary>
     public GarbageCollection CollectGarbage(CancellationToken cancellationToken = default)

@@ -29,7 +29,7 @@ internal sealed class Collector
     }
 
     /// <summary>
-    /// Removes pins of dead processes and staging folders of dead transactions; returns the collection horizon (the
+    /// Removes pins of dead processes and the staged files of dead transactions; returns the collection horizon (the
     /// version, lowered to the oldest live pin). Call under the commit lock.
     /// </summary>
     public (int DeadPins, int Orphans, long Horizon) RemoveAbandonedLocked()
@@ -46,17 +46,10 @@ internal sealed class Collector
     public CollectResult CollectLocked()
     {
         var (deadPins, orphans, horizon) = RemoveAbandonedLocked();
-        int preVersions = 0;
+        int preVersions = _preImages.RemoveAtOrBelow(horizon, _trash);
         int records = 0;
         foreach (long n in _records.Numbers().Where(n => n <= horizon).ToList())
         {
-            string pre = _preImages.FolderOf(n);
-            if (Directory.Exists(pre))
-            {
-                _trash.Move(pre);
-                preVersions++;
-            }
-
             _records.Delete(n);
             records++;
         }

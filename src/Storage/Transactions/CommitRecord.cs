@@ -20,7 +20,7 @@ internal sealed class CommitRecord
     [JsonPropertyName("parent")]
     public long Parent { get; init; }
 
-    /// <summary>The transaction's id (its staging folder name).</summary>
+    /// <summary>The transaction's id (the prefix of its staged files' names).</summary>
     [JsonPropertyName("transaction")]
     public string Transaction { get; init; } = "";
 

@@ -5,16 +5,16 @@ using ChunkCompute.Storage.Stores;
 namespace ChunkCompute.Storage.Transactions;
 
 /// <summary>
-/// A transaction's staged values as files in its staging folder (<c>staging/id/KEY~</c>), locked by a lock file while
-/// the transaction lives. Each value is written to a temporary file and renamed, so a staged value is never torn.
-/// A joined staging (<see cref="Join"/>) writes into another handle's open staging folder: it neither creates, locks nor
-/// removes it, and flushes each value before renaming it into place (the owner, maybe on another machine, publishes it).
+/// A transaction's staged values as files in the staging folder (<c>staging/ID.NAME~</c>: <see cref="StagingArea"/>),
+/// locked by a lock file while the transaction lives. Each value is written to a temporary file and renamed, so a staged
+/// value is never torn. A joined staging (<see cref="Join"/>) writes into another handle's open transaction: it neither
+/// creates, locks nor removes its lock, and flushes each value before renaming it into place (the owner, maybe on
+/// another machine, publishes it).
 /// </summary>
 internal sealed class FileStaging : TransactionStaging
 {
     private readonly StagingArea _area;
     private readonly TransactionFiles _files;
-    private readonly string _directory;
     private readonly FileStream? _lock; // null: joined (the owner holds the lock)
 
     public FileStaging(StagingArea area, TransactionFiles files, string id)
@@ -22,26 +22,29 @@ internal sealed class FileStaging : TransactionStaging
         _area = area;
         _files = files;
         Id = id;
-        (_directory, _lock) = area.Create(id);
+        _lock = area.Create(id);
     }
 
-    private FileStaging(StagingArea area, TransactionFiles files, string id, string directory)
+    private FileStaging(StagingArea area, TransactionFiles files, string id, bool joined)
     {
         _area = area;
         _files = files;
         Id = id;
-        _directory = directory;
+        if (joined)
+        {
+            area.Join(id);
+        }
     }
 
-    /// <summary>Joins the open staging folder of transaction <paramref name="id"/> (validated), begun by another handle.</summary>
+    /// <summary>Joins the open transaction <paramref name="id"/> (validated), begun by another handle.</summary>
     /// <exception cref="InvalidOperationException">No live transaction has that id.</exception>
-    public static FileStaging Join(StagingArea area, TransactionFiles files, string id) => new(area, files, id, area.Join(id));
+    public static FileStaging Join(StagingArea area, TransactionFiles files, string id) => new(area, files, id, joined: true);
 
     /// <inheritdoc/>
     public override string Id { get; }
 
     /// <inheritdoc/>
-    public override string HandleOf(string key) => Path.Combine(_directory, key) + VersionedDirectory.LogFileSuffix;
+    public override string HandleOf(string key) => _area.PathOf(Id, key);
 
     /// <inheritdoc/>
     public override bool Contains(string handle) => FileKinds.Of(handle) == FileKind.Regular;
@@ -60,14 +63,12 @@ internal sealed class FileStaging : TransactionStaging
     public override string Write(string key, ReadOnlySpan<byte> value)
     {
         string path = HandleOf(key);
-        string dir = Path.GetDirectoryName(path)!;
-        if (_lock is null && !Directory.Exists(_directory))
+        if (_lock is null && !_area.LockExists(Id))
         {
-            throw _area.NotOpen(Id, $"its staging folder is gone (committed or aborted) while '{key}' was written");
+            throw _area.NotOpen(Id, $"its lock is gone (committed or aborted) while '{key}' was written");
         }
 
-        Directory.CreateDirectory(dir);
-        string temp = Path.Combine(dir, ".ccw-" + Guid.NewGuid().ToString("N") + ".tmp");
+        string temp = LogFolder.NewTempPath(_area.Folder);
         try
         {
             _files.WriteStaged(temp, value);
@@ -117,7 +118,7 @@ internal sealed class FileStaging : TransactionStaging
     public override void Flush(IReadOnlyCollection<string> handles, CancellationToken cancellationToken)
     {
         // Staged data must be on disk before the commit can publish it; flushed here, outside the commit lock, in
-        // parallel (their write-back started when they were staged). Their staging directory entries need no flush:
+        // parallel (their write-back started when they were staged). Their staging folder's entries need no flush:
         // the commit renames them and flushes the live directories.
         try
         {

@@ -3,9 +3,9 @@ using ChunkCompute.Storage.Stores;
 namespace ChunkCompute.Storage.Transactions;
 
 /// <summary>
-/// The log's trash: folders (pre-images, dead stagings) are moved there under the commit lock, which is quick, and
-/// deleted after it is released, so a large deletion never holds up other commits. Links are never followed: a link
-/// or file found where a folder should be is only unlinked.
+/// The log's trash: pre-images and dead transactions' staged files (and older layouts' folders of them) are moved there
+/// under the commit lock, which is quick, and deleted after it is released, so a large deletion never holds up other
+/// commits. Links are never followed: a link or special file is only unlinked.
 /// </summary>
 internal sealed class LogTrash
 {
@@ -13,27 +13,43 @@ internal sealed class LogTrash
 
     public LogTrash(LogFolder folder) => _folder = folder;
 
-    /// <summary>Moves the folder <paramref name="path"/> into the trash (deleting it in place when it cannot be moved).</summary>
+    /// <summary>Moves the folder or file <paramref name="path"/> into the trash (deleting it in place when it cannot be moved).</summary>
     public void Move(string path)
     {
-        switch (FileKinds.Of(path))
+        var kind = FileKinds.Of(path);
+        switch (kind)
         {
             case FileKind.Missing:
                 return;
-            case FileKind.Directory:
+            case FileKind.Directory or FileKind.Regular:
                 break;
             default:
                 LogFolder.TryDeleteFile(path);
                 return;
         }
 
+        string target = Path.Combine(_folder.Trash, Guid.NewGuid().ToString("N"));
         try
         {
-            Directory.Move(path, Path.Combine(_folder.Trash, Guid.NewGuid().ToString("N")));
+            if (kind == FileKind.Directory)
+            {
+                Directory.Move(path, target);
+            }
+            else
+            {
+                File.Move(path, target);
+            }
         }
         catch (IOException)
         {
-            FileKinds.DeleteTree(path);
+            if (kind == FileKind.Directory)
+            {
+                FileKinds.DeleteTree(path);
+            }
+            else
+            {
+                LogFolder.TryDeleteFile(path);
+            }
         }
     }
 

@@ -4,10 +4,11 @@ using ChunkCompute.Storage.Stores;
 namespace ChunkCompute.Storage.Transactions;
 
 /// <summary>
-/// Where commits keep the values they replace or delete: commit N hard-links each such key's file to
-/// <c>pre/N/key~</c> before changing anything, and a collection removes <c>pre/N/</c> once no pin is at or below N.
-/// The <c>~</c> suffix keeps tools that walk every file of a store from taking a pre-image of a metadata document for a
-/// node; logs written before it had no suffix, and those names are still found.
+/// Where commits keep the values they replace or delete: commit N hard-links each such key's file to <c>pre/N.NAME~</c>
+/// (NAME: <see cref="FlatNames"/>; flat, so a commit creates no directories) before changing anything, and a collection
+/// removes commit N's pre-images once no pin is at or below N. Logs written before the flat layout linked them to
+/// <c>pre/N/key~</c> (and before that to <c>pre/N/key</c>): those names are still found and collected. The <c>~</c>
+/// suffix keeps tools that walk every file of a store from taking a pre-image of a metadata document for a node.
 /// </summary>
 internal sealed class PreImages
 {
@@ -21,21 +22,31 @@ internal sealed class PreImages
     }
 
     /// <summary>Where commit <paramref name="number"/> links the pre-image of <paramref name="key"/>.</summary>
-    public string PathOf(long number, string key) => Path.Combine(FolderOf(number), key) + VersionedDirectory.LogFileSuffix;
-
-    /// <summary>The folder of commit <paramref name="number"/>'s pre-images.</summary>
-    public string FolderOf(long number) => Path.Combine(_folder.Pre, number.ToString(CultureInfo.InvariantCulture));
+    public string PathOf(long number, string key) =>
+        Path.Combine(_folder.Pre, number.ToString(CultureInfo.InvariantCulture) + FlatNames.Separator + FlatNames.Of(key) + VersionedDirectory.LogFileSuffix);
 
     /// <summary>
-    /// The pre-image of <paramref name="key"/> that commit <paramref name="number"/> linked, under its current or earlier
-    /// name; null when there is none.
+    /// The pre-image of <paramref name="key"/> that commit <paramref name="number"/> linked, under its current or an
+    /// earlier layout's name; null when there is none.
     /// </summary>
     /// <exception cref="UnsafeStoreEntryException">A link or special file is on the way (refused as anywhere in the store).</exception>
     public string? Find(long number, string key)
     {
-        string current = PathOf(number, key);
-        // Not cached: pre-image folders come and go with commits and collections (a few lstat calls per read of a key
-        // changed since the reader's version, next to decoding a chunk).
+        string flat = PathOf(number, key);
+        if (_folder.RequireFile(flat))
+        {
+            return flat;
+        }
+
+        // The folder layout of earlier logs. Not cached: pre-image folders come and go with commits and collections (a
+        // few lstat calls per read of a key changed since the reader's version, next to decoding a chunk).
+        string folder = Path.Combine(_folder.Pre, number.ToString(CultureInfo.InvariantCulture));
+        if (FileKinds.Of(folder) == FileKind.Missing)
+        {
+            return null;
+        }
+
+        string current = Path.Combine(folder, key) + VersionedDirectory.LogFileSuffix;
         if (!DirectoryStore.CheckFolders(_live.Name, _live.Root, key, current, null))
         {
             return null;
@@ -48,5 +59,25 @@ internal sealed class PreImages
 
         string legacy = current[..^VersionedDirectory.LogFileSuffix.Length];
         return _folder.RequireFile(legacy) ? legacy : null;
+    }
+
+    /// <summary>
+    /// Moves every pre-image of commits at or below <paramref name="horizon"/> (flat files and earlier layouts' folders)
+    /// to the trash; returns how many commits had some. Call under the commit lock.
+    /// </summary>
+    public int RemoveAtOrBelow(long horizon, LogTrash trash)
+    {
+        var numbers = new HashSet<long>();
+        foreach (var entry in LogFolder.Entries(_folder.Pre))
+        {
+            string name = Path.GetFileName(entry);
+            if (long.TryParse(FlatNames.OwnerOf(name), NumberStyles.None, CultureInfo.InvariantCulture, out long n) && n <= horizon)
+            {
+                trash.Move(entry);
+                numbers.Add(n);
+            }
+        }
+
+        return numbers.Count;
     }
 }

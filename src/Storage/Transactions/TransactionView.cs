@@ -7,7 +7,7 @@ namespace ChunkCompute.Storage.Transactions;
 
 /// <summary>
 /// The key/value view a transaction reads and writes: its own staged writes and deletions over the snapshot it began
-/// at. Staged values live in files under the transaction's staging folder (so a transaction may write more than
+/// at. Staged values live in files in the store's staging folder (so a transaction may write more than
 /// memory); <see cref="Commit"/> publishes them all at once.
 /// </summary>
 internal sealed class TransactionView : IStore, IFileValueStore
@@ -29,12 +29,12 @@ internal sealed class TransactionView : IStore, IFileValueStore
         _staging = baseView.Directory.CreateStaging(Id);
     }
 
-    /// <summary>The transaction's id (its staging folder's name).</summary>
+    /// <summary>The transaction's id (the prefix of its staged files' names).</summary>
     public string Id { get; }
 
     /// <summary>
     /// Checks that <paramref name="id"/> has the form of <see cref="Id"/> (process id, '-', 32 lowercase hex digits), so
-    /// that it names one entry of a staging folder and nothing else.
+    /// that it names its own entries of a staging folder and nothing else.
     /// </summary>
     /// <exception cref="ArgumentException">It does not.</exception>
     public static void ValidateId(string id, string paramName)

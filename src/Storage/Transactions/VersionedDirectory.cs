@@ -16,7 +16,7 @@ namespace ChunkCompute.Storage.Transactions;
 /// <item><see cref="PinRegistry"/>: this handle's snapshot pin, and the scan of everyone's;</item>
 /// <item><see cref="RecordLog"/> and <see cref="RecordIndex"/>: the commit records, and an index of them by key;</item>
 /// <item><see cref="PreImages"/> and <see cref="VersionReader"/>: reads of any key at an older version;</item>
-/// <item><see cref="StagingArea"/>: transactions' staging folders;</item>
+/// <item><see cref="StagingArea"/>: transactions' staged files;</item>
 /// <item><see cref="CommitPublisher"/>: publishing, rolling back and recovering commits;</item>
 /// <item><see cref="Collector"/> and <see cref="LogTrash"/>: garbage collection.</item>
 /// </list>
@@ -266,7 +266,7 @@ internal sealed class VersionedDirectory : IVersionLog
 
     // ---------------------------------------------------------------- transactions
 
-    /// <summary>Creates a transaction's staging folder, locked while the transaction lives.</summary>
+    /// <summary>Creates a transaction's staging, locked while the transaction lives.</summary>
     /// <exception cref="UnauthorizedAccessException">The log is read-only here.</exception>
     public TransactionStaging CreateStaging(string id) =>
         IsReadOnly ? throw _folder.ReadOnlyError("staging") : new FileStaging(_staging, Files, id);
@@ -414,7 +414,7 @@ internal sealed class VersionedDirectory : IVersionLog
 
     /// <summary>
     /// Removes pre-images and records no live snapshot can need (those at or below the oldest live pin), pins of dead
-    /// processes, and staging folders of dead transactions.
+    /// processes, and the staged files of dead transactions.
     /// </summary>
     public CollectResult Collect(CancellationToken cancellationToken)
     {
@@ -440,7 +440,7 @@ internal sealed class VersionedDirectory : IVersionLog
         var problems = new List<string>();
         foreach (var id in orphaned)
         {
-            problems.Add($"store '{Name}': orphaned staging folder '{FolderName}/staging/{id}' of a transaction whose process died (`chunkcompute gc` removes it)");
+            problems.Add($"store '{Name}': orphaned staging '{FolderName}/staging/{id}' of a transaction whose process died (`chunkcompute gc` removes it)");
         }
 
         using (var held = _lock.TryAcquireNow())

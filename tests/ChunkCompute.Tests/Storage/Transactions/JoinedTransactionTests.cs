@@ -309,7 +309,7 @@ public sealed class JoinedTransactionDirectoryTests : JoinedTransactionSuite, ID
         tx.Commit();
         foreach (var key in new[] { "f/c/0", "f/c/1" })
         {
-            string staged = Path.Combine(StagingPath, tx.Id, key) + "~";
+            string staged = Path.Combine(StagingPath, tx.Id + "." + key.Replace("/", "%2F", StringComparison.Ordinal)) + "~"; // flat: no folder per transaction or array
             Assert.Contains(staged, ownerFiles.Flushed);
         }
 

@@ -4,7 +4,7 @@ using Xunit;
 
 namespace ChunkCompute.Tests.Storage.Transactions.Parts;
 
-/// <summary>Staging folders of live and dead transactions, and what a collection removes.</summary>
+/// <summary>Staged files of live and dead transactions, and what a collection removes.</summary>
 public sealed class StagingAndCollectorTests : IDisposable
 {
     private readonly LogParts _log = new();
@@ -34,21 +34,25 @@ public sealed class StagingAndCollectorTests : IDisposable
     [Fact]
     public void LiveTransactionsStaging_IsKept_ADeadOnesIsMovedToTheTrash()
     {
-        var (liveDir, liveLock) = _staging.Create("live");
-        var (deadDir, deadLock) = _staging.Create("dead");
-        File.WriteAllBytes(Path.Combine(deadDir, "chunk"), [1, 2, 3]);
+        var liveLock = _staging.Create("live");
+        File.WriteAllBytes(_staging.PathOf("live", "x/c/0"), [9]);
+        var deadLock = _staging.Create("dead");
+        File.WriteAllBytes(_staging.PathOf("dead", "x/c/0"), [1, 2, 3]);
+        File.WriteAllBytes(_staging.PathOf("dead", "x/c/1"), [4]);
         deadLock.Dispose(); // its process died: the kernel released the lock, the files stay
-        Directory.CreateDirectory(Path.Combine(_log.Folder.Staging, "nolock"));
+        Directory.CreateDirectory(Path.Combine(_log.Folder.Staging, "nolock", "x")); // the folder layout of earlier logs
+        Assert.Equal(Path.Combine(_log.Folder.Staging, "dead.x%2Fc%2F0~"), _staging.PathOf("dead", "x/c/0"));
 
         var (live, orphaned) = _staging.Inspect();
         Assert.Equal(1, live);
-        Assert.Equal(["dead", "nolock"], orphaned.Order(StringComparer.Ordinal));
+        Assert.Equal(["dead.*", "nolock"], orphaned.Order(StringComparer.Ordinal));
 
         Assert.Equal(2, _staging.RemoveAbandoned(_trash));
-        Assert.True(Directory.Exists(liveDir));
-        Assert.False(Directory.Exists(deadDir));
-        Assert.False(File.Exists(deadDir + ".lock"));
-        Assert.Equal(2, Directory.GetDirectories(_log.Folder.Trash).Length);
+        Assert.True(File.Exists(_staging.PathOf("live", "x/c/0")));
+        Assert.False(File.Exists(_staging.PathOf("dead", "x/c/0")));
+        Assert.False(File.Exists(Path.Combine(_log.Folder.Staging, "dead.lock")));
+        Assert.False(Directory.Exists(Path.Combine(_log.Folder.Staging, "nolock")));
+        Assert.Equal(3, Directory.GetFileSystemEntries(_log.Folder.Trash).Length); // two files and a folder, moved whole
 
         _trash.Empty(readOnly: false);
         Assert.Empty(Directory.GetFileSystemEntries(_log.Folder.Trash));
@@ -63,9 +67,7 @@ public sealed class StagingAndCollectorTests : IDisposable
         for (long n = 1; n <= 4; n++)
         {
             _records.Write(LogParts.Record(n, ("a", true)));
-            string pre = _preImages.PathOf(n, "a");
-            Directory.CreateDirectory(Path.GetDirectoryName(pre)!);
-            File.WriteAllBytes(pre, [(byte)n]);
+            File.WriteAllBytes(_preImages.PathOf(n, "a"), [(byte)n]); // flat: pre/N.a~
         }
 
         _counters.WriteVersion(4);
@@ -88,7 +90,7 @@ public sealed class StagingAndCollectorTests : IDisposable
     [Fact]
     public void PreImage_WrittenBeforeTheSuffix_IsStillFound()
     {
-        string legacy = _preImages.PathOf(5, "x/.zarray")[..^VersionedDirectory.LogFileSuffix.Length];
+        string legacy = Path.Combine(_log.Folder.Pre, "5", "x", ".zarray"); // pre/N/KEY: the folder layout before the suffix
         Directory.CreateDirectory(Path.GetDirectoryName(legacy)!);
         File.WriteAllText(legacy, "{}");
         Assert.Equal(legacy, _preImages.Find(5, "x/.zarray"));
