@@ -96,6 +96,77 @@ internal static class DenseBlocks
     }
 
     /// <summary>
+    /// R of the thin QR of a tall matrix (<paramref name="m"/> ≥ <paramref name="n"/>) stored column-major in
+    /// <paramref name="a"/>, which is overwritten; returned row-major n × n, upper triangular, with a non-negative
+    /// diagonal (the R of <see cref="Qr"/>, to rounding). Q is never formed. The rows are taken in panels small enough
+    /// to stay in cache: each panel's Householder reflectors annihilate it against the R of the panels before
+    /// (the QR of [R; panel], whose reflectors have one nonzero in R and the rest in the panel), with SIMD dot products
+    /// and multiply-adds down the panel's columns. Same flops as one Householder pass, but on cached data:
+    /// MathNet's QR of a whole 32768 × 64 block also forms Q and streams the block from memory for every column.
+    /// </summary>
+    public static double[] TallR(Span<double> a, int m, int n, int panelRows = 256)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(m, n);
+        ArgumentOutOfRangeException.ThrowIfLessThan(a.Length, checked(m * n));
+        var r = new double[n * n];
+        for (int i0 = 0; i0 < m; i0 += panelRows)
+        {
+            int p = Math.Min(panelRows, m - i0);
+            for (int j = 0; j < n; j++)
+            {
+                var pj = a.Slice((j * m) + i0, p);
+                double s = TensorPrimitives.Dot<double>(pj, pj);
+                if (s == 0)
+                {
+                    continue; // the panel's column is already zero: the identity is this step's reflector
+                }
+
+                double rjj = r[(j * n) + j];
+                double norm = Math.Sqrt((rjj * rjj) + s);
+                double alpha = rjj >= 0 ? -norm : norm; // the sign that avoids cancellation in v0
+                double v0 = rjj - alpha;
+                double scale = 2 / ((v0 * v0) + s); // H = I - scale·v·vᵀ, v = [v0 at row j of R; the panel's column j]
+                for (int k = j + 1; k < n; k++)
+                {
+                    var pk = a.Slice((k * m) + i0, p);
+                    double f = scale * ((r[(j * n) + k] * v0) + TensorPrimitives.Dot<double>(pj, pk));
+                    r[(j * n) + k] -= f * v0;
+                    TensorPrimitives.MultiplyAdd<double>(pj, -f, pk, pk);
+                }
+
+                r[(j * n) + j] = alpha;
+            }
+        }
+
+        for (int j = 0; j < n; j++)
+        {
+            if (r[(j * n) + j] < 0)
+            {
+                TensorPrimitives.Negate<double>(r.AsSpan((j * n) + j, n - j), r.AsSpan((j * n) + j, n - j));
+            }
+        }
+
+        return r;
+    }
+
+    /// <summary>
+    /// True when every diagonal entry of the row-major n × n <paramref name="r"/> is at least 1e-6 of the largest
+    /// (the block's rank is full by a margin, so its R, and the Q a later pass recomputes from it, are unique).
+    /// </summary>
+    public static bool WellConditionedDiagonal(ReadOnlySpan<double> r, int n)
+    {
+        double largest = 0, smallest = double.PositiveInfinity;
+        for (int j = 0; j < n; j++)
+        {
+            double d = Math.Abs(r[(j * n) + j]);
+            largest = Math.Max(largest, d);
+            smallest = Math.Min(smallest, d);
+        }
+
+        return double.IsFinite(largest) && smallest > 1e-6 * largest;
+    }
+
+    /// <summary>
     /// C = A·B for row-major blocks: A is m × k, B is k × n, C is m × n (overwritten). Wide B: rows of C are built by
     /// SIMD multiply-adds of B's rows; narrow B (n &lt; 16): Bᵀ is copied into <paramref name="scratch"/> and each
     /// element is a SIMD dot product.

@@ -105,7 +105,31 @@ internal sealed unsafe class TsqrReduction<T> : MergeableReduction
     public override void Partial(ChunkKernelContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var block = TsqrKernels.ReadRows<T>(context.Inputs, _tree.Columns);
+        int n = _tree.Columns;
+        int rows = context.Inputs[0].Shape[0];
+        if (rows >= n)
+        {
+            // Only R is needed here: the cached, R-only factorization. The Q pass recomputes the leaf's Q with Qr, whose
+            // R is this one to rounding when the block has full rank (R with a positive diagonal is unique). A block
+            // of lower (or nearly lower) rank has no unique R: it is factored by Qr here too, so both passes agree.
+            var columns = System.Buffers.ArrayPool<double>.Shared.Rent(checked(rows * n));
+            try
+            {
+                TsqrKernels.ReadColumnMajor<T>(context.Inputs, rows, n, columns);
+                var tall = DenseBlocks.TallR(columns.AsSpan(0, rows * n), rows, n);
+                if (DenseBlocks.WellConditionedDiagonal(tall, n))
+                {
+                    tall.CopyTo(new Span<double>(context.Output.Pointer, n * n));
+                    return;
+                }
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<double>.Shared.Return(columns);
+            }
+        }
+
+        var block = TsqrKernels.ReadRows<T>(context.Inputs, n);
         var r = DenseBlocks.Qr(block).R;
         TsqrKernels.WriteRowMajor(r, new Span<double>(context.Output.Pointer, r.RowCount * r.ColumnCount));
     }
@@ -203,6 +227,33 @@ internal static class TsqrKernels
         }
 
         return block;
+    }
+
+    /// <summary>The row block formed by the inputs' chunks side by side, column-major into <paramref name="target"/> (rows × columns).</summary>
+    public static unsafe void ReadColumnMajor<T>(IReadOnlyList<ChunkBuffer> inputs, int rows, int columns, double[] target)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int offset = 0;
+        foreach (var input in inputs)
+        {
+            int cols = input.Shape.Length == 2 ? input.Shape[1] : 1;
+            var values = new ReadOnlySpan<T>(input.Pointer, checked(rows * cols));
+            for (int r = 0; r < rows; r++)
+            {
+                var row = values.Slice(r * cols, cols);
+                for (int c = 0; c < cols; c++)
+                {
+                    target[((offset + c) * rows) + r] = double.CreateTruncating(row[c]);
+                }
+            }
+
+            offset += cols;
+        }
+
+        if (offset != columns)
+        {
+            throw new InvalidOperationException($"TSQR row block has {offset} columns, expected {columns}");
+        }
     }
 
     public static void WriteRowMajor(Matrix<double> m, Span<double> output)
