@@ -10,9 +10,10 @@
 #   {"case": NAME, "tool": ..., "seconds": <time of the operation only>, "bytes": <logical bytes>, "checksum": <float>}
 # and run.sh checks that the two agree on bytes and (to 1e-6 relative) on the checksum (us_per_task: per tool only).
 # `floor_of CASE ARRAY [blocks|whole]` after a read-bound case's add_case line measures the case's floor in the same run
-# (issue 21): `ChunkCompute.Bench floor-run`, the page-cache copy of ARRAY's chunk files (block by block as the engine's
-# piece reader reads them for reductions and chains, or whole files as ZarrArray.Read reads them) plus their Blosc
-# decode, on every core, no reduction; the report gives ChunkCompute / floor (target <= 1.25x).
+# (issue 21): `ChunkCompute.Bench floor-run`, the page-cache copy of ARRAY's chunk files plus their Blosc decode by the
+# library's BloscCodec, on every core, no reduction, as the engine reads them: `blocks` (default) block by block and
+# decoded in cache-sized pieces, as the piece reader of reductions and chains does; `whole` whole files decoded whole,
+# as ZarrArray.Read does. The report gives ChunkCompute / floor (target <= 1.25x).
 # `checksum_tolerance CASE REL` after a case's add_case line checks that case's checksums to REL relative instead; only
 # for a peer that cannot compute the same value (an approximate algorithm), with a comment saying why and how far apart
 # the tools were measured.

@@ -171,13 +171,15 @@ def floor_line(c):
     threads = floor["extra"].get("threads")
     cores = "both cores" if threads == 2 else f"{threads} threads" if threads else "every core"
     reads = floor["extra"].get("reads", "")
+    pieces = floor["extra"].get("decode") == "pieces"
     line = (f"**Floor (page-cache copy + decode, {cores}): {floor['median']:.3f} s median; ChunkCompute / floor: "
             f"{c['vs_floor']:.2f}×** — target ≤ {FLOOR_TARGET:g}×: **{c['floor_verdict']}**")
     if c["floor_verdict"] == "MISS":
         line += f" (the limit is {floor['median'] * FLOOR_TARGET:.3f} s)"
+    how = ("block by block, decoded in cache-sized pieces" if pieces else
+           f"{'block by block' if reads == 'blocks' else 'whole'}, decoded whole")
     line += (f". On the best (min) times: {c['vs_floor_min']:.2f}×. The floor read the chunk files "
-             f"{'block by block' if reads == 'blocks' else 'whole'} as the engine does "
-             f"({floor['extra'].get('files', '?'):,} files, {floor['extra'].get('compressed_bytes', 0) / 2**20:,.0f} MiB "
+             f"{how}, as the engine does ({floor['extra'].get('files', '?'):,} chunk files, {floor['extra'].get('compressed_bytes', 0) / 2**20:,.0f} MiB "
              f"stored, {floor['extra'].get('decoded_bytes', 0) / 2**20:,.0f} MiB decoded).")
     return line
 
@@ -445,10 +447,11 @@ def markdown(cases, size, command, svg_name, disk=None):
                  "with the same warm-up and warm page cache as the tools' (its warm-up untimed, then one timed run per "
                  "repetition, between the two tools'), `ChunkCompute.Bench floor-run` does the work no reader of the "
                  "array can avoid: on every core (one thread per core, taking chunk files in turn), each stored chunk "
-                 "file is read from the page cache the way the engine reads it (block by block, as the piece reader "
-                 "of reductions and chains does, or whole files, as `ZarrArray.Read` does) into a reused per-thread "
-                 "buffer and decoded with the library's own `BloscCodec` into a reused per-thread buffer; nothing is "
-                 "reduced and no result array is written. Its `seconds` is the wall time of the whole. "
+                 "file is read from the page cache and decoded with the library's own `BloscCodec` the way the engine "
+                 "does it: block by block, each block decoded into a cache-sized piece buffer (the codec's piece "
+                 "reader over the file, as reductions and chains read stored chunks), or, for a whole-array read, each "
+                 "file in one read into a reused per-thread buffer and decoded whole into a reused per-thread buffer "
+                 "(as `ZarrArray.Read` reads chunks); nothing is reduced and no result array is written. Its `seconds` is the wall time of the whole. "
                  "ChunkCompute / floor = ChunkCompute's median time / the floor's median time (issue 21's target: "
                  "≤ 1.25×); it shows how far the case is from that limit, not only from the peer. The floor computes "
                  "nothing, so it has no checksum; the harness checks that it read the case's logical bytes.")

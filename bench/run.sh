@@ -101,8 +101,8 @@ add_case() {
 # checksum_tolerance CASE REL: the relative tolerance the case's checksums must agree to, instead of 1e-6 (cases.sh)
 checksum_tolerance() { CASE_REL_TOL["$1"]="$2"; }
 # floor_of CASE ARRAY [blocks|whole]: the case is read-bound; its floor (the page-cache copy plus decode of ARRAY's chunk
-# files on every core, read as the engine reads them: block by block, or whole files; `ChunkCompute.Bench floor-run`) is
-# measured in the same run, as a third tool beside the case's two (cases.sh)
+# files on every core, read and decoded as the engine does: block by block in cache-sized pieces, or whole files decoded
+# whole; `ChunkCompute.Bench floor-run`) is measured in the same run, as a third tool beside the case's two (cases.sh)
 declare -A CASE_FLOOR=()
 floor_of() { CASE_FLOOR["$1"]="$CC floor-run --store $DATA --array $2 --reads ${3:-blocks} --case $1"; }
 # shellcheck source=cases.sh

@@ -79,14 +79,20 @@ internal static partial class Program
     }
 
     /// <summary>
-    /// <c>floor-run --store S --array A --case NAME [--reads blocks|whole] [--threads N]</c>: the floor of a read-bound
-    /// case, one timed run in the case format. <c>Environment.ProcessorCount</c> threads (or N) take the array's stored
-    /// chunk files one at a time and, for each, (1) read it from the page cache into a reused per-thread buffer, the way
-    /// the engine reads it: <c>blocks</c> (default; the piece reader of reductions and chains, <c>ZarrArray.OpenChunkPieces</c>)
-    /// reads the 16-byte header, then header and block table, then each block at its offset; <c>whole</c> (the
-    /// chunk reads of <c>ZarrArray.Read</c>, <c>DirectoryStore.GetPooled</c>) reads the file in one read; and (2) decodes
-    /// the frame with the library's own <see cref="BloscCodec"/> into a reused per-thread output buffer. No reduction, no
-    /// result array. Buffers are allocated and touched before the clock starts. Prints
+    /// <c>floor-run --store S --array A --case NAME [--reads blocks|whole] [--decode pieces|whole] [--threads N]</c>: the
+    /// floor of a read-bound case, one timed run in the case format. <c>Environment.ProcessorCount</c> threads (or N)
+    /// take the array's stored chunk files one at a time and, for each, read it from the page cache and decode it with
+    /// the library's own <see cref="BloscCodec"/>, the way the engine does:
+    /// <c>--reads blocks</c> (default) reads the 16-byte header, then header and block table, then each block at its
+    /// offset, as the piece reader of reductions and chains does (<c>ZarrArray.OpenChunkPieces</c>); with
+    /// <c>--decode pieces</c> (the default with blocks) that is the codec's own piece reader over the file
+    /// (<see cref="BloscCodec.TryOpenPieces"/> on <see cref="EncodedBytes.FromFile"/>: each block read into its pooled
+    /// window buffer and decoded into a cache-sized piece buffer, block after block), with <c>--decode whole</c> the
+    /// blocks are read into a reused per-thread buffer and the frame then decoded whole.
+    /// <c>--reads whole</c> reads each file in one read into a reused per-thread buffer, as <c>ZarrArray.Read</c>
+    /// (<c>DirectoryStore.GetPooled</c>) does, and decodes the frame whole (<c>--decode whole</c>, the default with whole
+    /// reads). A whole decode writes into a reused per-thread output buffer. No reduction, no result array. Buffers are
+    /// allocated and touched before the clock starts. Prints
     /// <c>{"case","tool":"floor","seconds","bytes","checksum":null,…}</c>: seconds is the wall time of the whole, bytes
     /// the array's logical bytes (as the case reports them; the chunks' decoded bytes are <c>decoded_bytes</c>).
     /// </summary>
@@ -102,6 +108,12 @@ internal static partial class Program
             throw new ArgumentException($"--reads must be blocks or whole, not '{reads}'");
         }
 
+        string decode = options.GetValueOrDefault("decode", reads == "blocks" ? "pieces" : "whole");
+        if (decode is not ("pieces" or "whole") || (decode == "pieces" && reads == "whole"))
+        {
+            throw new ArgumentException($"--decode must be pieces (with --reads blocks) or whole, not '{decode}'");
+        }
+
         if (threads < 1)
         {
             throw new ArgumentException("--threads must be at least 1");
@@ -110,10 +122,12 @@ internal static partial class Program
         // The stored chunk files, by the array's own chunk keys (what the engine opens), in grid order.
         string[] files;
         long logicalBytes;
+        int elementSize;
         using (var zarr = ZarrStore.OpenExisting(storePath))
         {
             var z = zarr.OpenArray(arrayPath);
-            logicalBytes = z.ElementCount * z.DataType.Size;
+            elementSize = z.DataType.Size;
+            logicalBytes = z.ElementCount * elementSize;
             var grid = z.GridShape;
             var keys = new List<string>();
             var index = new long[grid.Length];
@@ -154,7 +168,7 @@ internal static partial class Program
         }
 
         var codec = BloscCodec.Lz4Shuffle(1); // decoding follows each frame's own flags (compressor, shuffle, typesize)
-        bool whole = reads == "whole";
+        bool whole = reads == "whole", pieces = decode == "pieces";
         long compressed = 0, decoded = 0;
         int next = -1;
         using var ready = new Barrier(threads + 1);
@@ -173,6 +187,14 @@ internal static partial class Program
                 start.Wait();
                 for (int i = Interlocked.Increment(ref next); i < files.Length; i = Interlocked.Increment(ref next))
                 {
+                    if (pieces)
+                    {
+                        var (stored, length) = DecodePieces(codec, files[i], elementSize);
+                        myCompressed += stored;
+                        myDecoded += length;
+                        continue;
+                    }
+
                     int cbytes = whole ? ReadFrameWhole(files[i], input) : ReadFrameBlocks(files[i], input);
                     int nbytes = BinaryPrimitives.ReadInt32LittleEndian(input.AsSpan(4));
                     codec.Decode(input.AsSpan(0, cbytes), output.AsSpan(0, nbytes));
@@ -218,6 +240,7 @@ internal static partial class Program
             json.WriteNumber("bytes", logicalBytes);
             json.WriteNull("checksum");
             json.WriteString("reads", whole ? "whole files" : "blocks");
+            json.WriteString("decode", pieces ? "pieces" : "whole frames");
             json.WriteNumber("threads", threads);
             json.WriteNumber("files", files.Length);
             json.WriteNumber("compressed_bytes", compressed);
@@ -227,6 +250,32 @@ internal static partial class Program
 
         stdout.WriteByte((byte)'\n');
         return 0;
+    }
+
+    // Reads and decodes a chunk file with the codec's piece reader over the file, as ZarrArray.OpenChunkPieces does for a
+    // local store (no reduction: each piece is only handed out); returns (stored bytes, decoded bytes).
+    private static (long Stored, long Decoded) DecodePieces(BloscCodec codec, string path, int elementSize)
+    {
+        var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.SequentialScan);
+        var source = EncodedBytes.FromFile(file); // owns the handle from here
+        Span<byte> header = stackalloc byte[16];
+        if (!source.TryReadAt(0, header))
+        {
+            source.Dispose();
+            throw new IOException($"{path} is shorter than a Blosc header");
+        }
+
+        long stored = source.Length;
+        int nbytes = BinaryPrimitives.ReadInt32LittleEndian(header[4..]);
+        using var pieces = codec.TryOpenPieces(source, nbytes, elementSize) // disposes source when it returns null
+            ?? throw new ArgumentException($"{path} cannot be decoded in pieces: use --decode whole");
+        long decoded = 0;
+        while (pieces.TryRead(out var bytes, out _))
+        {
+            decoded += bytes.Length;
+        }
+
+        return (stored, decoded);
     }
 
     // Reads a chunk file in one read (as DirectoryStore.GetPooled does) into the buffer; returns its length.
