@@ -9,6 +9,11 @@
 # Both commands must print one JSON line
 #   {"case": NAME, "tool": ..., "seconds": <time of the operation only>, "bytes": <logical bytes>, "checksum": <float>}
 # and run.sh checks that the two agree on bytes and (to 1e-6 relative) on the checksum (us_per_task: per tool only).
+# `floor_of CASE ARRAY [blocks|whole]` after a read-bound case's add_case line measures the case's floor in the same run
+# (issue 21): `ChunkCompute.Bench floor-run`, the page-cache copy of ARRAY's chunk files plus their Blosc decode by the
+# library's BloscCodec, on every core, no reduction, as the engine reads them: `blocks` (default) block by block and
+# decoded in cache-sized pieces, as the piece reader of reductions and chains does; `whole` whole files decoded whole,
+# as ZarrArray.Read does. The report gives ChunkCompute / floor (target <= 1.25x).
 # `checksum_tolerance CASE REL` after a case's add_case line checks that case's checksums to REL relative instead; only
 # for a peer that cannot compute the same value (an approximate algorithm), with a comment saying why and how far apart
 # the tools were measured.
@@ -35,12 +40,14 @@ fi
 add_case read_f64_blosc_lz4 1.5 zarr-python \
     "$CC read --store $DATA --array read_f64_blosc_lz4 --case read_f64_blosc_lz4" \
     "$PY $BENCH/peers/zarr_read.py --store $DATA --array read_f64_blosc_lz4 --case read_f64_blosc_lz4"
+floor_of read_f64_blosc_lz4 read_f64_blosc_lz4 whole
 
 # Reductions of the stored 1-D float64 array that `read` uses, against dask.array.from_zarr(...).<op>().compute().
 for op in mean sum std; do
     add_case "${op}_f64" 2 dask \
         "$CC reduce --store $DATA --array read_f64_blosc_lz4 --op $op --case ${op}_f64" \
         "$PY $BENCH/peers/dask_reduce.py --store $DATA --array read_f64_blosc_lz4 --op $op --case ${op}_f64"
+    floor_of "${op}_f64" read_f64_blosc_lz4
 done
 
 # Issue 22: what the live dashboard costs. The mean of the same stored float64 Blosc-LZ4 array with a ComputeDashboard
@@ -55,6 +62,7 @@ for axis in 0 1; do
     add_case "mean_axis${axis}_f32" 2 dask \
         "$CC reduce --store $DATA --array grid_f32_blosc_lz4 --op mean --axis $axis --case mean_axis${axis}_f32" \
         "$PY $BENCH/peers/dask_reduce.py --store $DATA --array grid_f32_blosc_lz4 --op mean --axis $axis --case mean_axis${axis}_f32"
+    floor_of "mean_axis${axis}_f32" grid_f32_blosc_lz4
 done
 
 # Issue 20's operations against Dask (bench/Runner/Ops.cs, bench/peers/dask_ops.py), each reduced to a checksum so the
@@ -110,6 +118,7 @@ add_case mlnet_view 0.8 batches \
 add_case chain_std_f64 2 dask \
     "$CC reduce --store $DATA --array read_f64_blosc_lz4 --op chain_std --case chain_std_f64" \
     "$PY $BENCH/peers/dask_reduce.py --store $DATA --array read_f64_blosc_lz4 --op chain_std --case chain_std_f64"
+floor_of chain_std_f64 read_f64_blosc_lz4
 
 # Sum of an in-memory chunked array (8 MiB chunks) against TensorPrimitives.Sum over the same contiguous array, both
 # timed in the same process (best of 5 each); the peer run reports the TensorPrimitives time. NumPy informational.

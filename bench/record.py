@@ -7,7 +7,9 @@ record: merge one run's JSON line (its stdout) with peak RSS and wall time from 
 
 check: assert that every run of a case agrees on logical bytes and, to 1e-6 relative (--rel-tol: a case's own
 tolerance, set in cases.sh with checksum_tolerance), on the checksum (with --metric us_per_task, only the runs of the
-same tool: the tools run different task counts).
+same tool: the tools run different task counts). A floor run (role floor: `ChunkCompute.Bench floor-run`, declared
+with floor_of in cases.sh) computes nothing, so it has no checksum ("checksum": null); it must agree on bytes (the
+array's logical bytes: the floor read the case's array).
   record.py --check RAW.jsonl --case C [--metric throughput|us_per_task|rss_mib] [--rel-tol 1e-6]
 
 Fields of the command's JSON line beyond case/tool/seconds/bytes/checksum (tasks, us_per_task, budget_bytes, ...) are
@@ -51,6 +53,8 @@ def parse_result(path, case):
     for key in ("case", "seconds", "bytes", "checksum"):
         if key not in r:
             sys.exit(f"record.py: the JSON line of case {case} has no '{key}': {lines[-1]}")
+    if r["checksum"] is None and r.get("tool") != "floor":
+        sys.exit(f"record.py: case {case}: only a floor run may report no checksum: {lines[-1]}")
     if r["case"] != case:
         sys.exit(f"record.py: expected case {case}, the command reported {r['case']}")
     return r
@@ -62,7 +66,7 @@ def record(a):
     out = {
         "case": a.case, "tool": a.tool, "role": a.role, "rep": a.rep, "size": a.size,
         "target": None if a.target == "-" else float(a.target),
-        "seconds": float(r["seconds"]), "bytes": int(r["bytes"]), "checksum": float(r["checksum"]),
+        "seconds": float(r["seconds"]), "bytes": int(r["bytes"]), "checksum": None if r["checksum"] is None else float(r["checksum"]),
         "max_rss_kib": rss, "process_seconds": wall, "process_cpu_seconds": cpu,
         "load_before": a.load, "command": a.command, "metric": a.metric,
         "rss_limit_mib": None if a.rss_limit in (None, "-") else float(a.rss_limit),
@@ -82,11 +86,22 @@ def check(a):
                     runs.append(r)
     if not runs:
         sys.exit(f"record.py: no runs of case {a.case} in {a.check}")
+    floors = [r for r in runs if r.get("role") == "floor"]
+    runs = [r for r in runs if r.get("role") != "floor"]
+    if not runs:
+        sys.exit(f"record.py: case {a.case} has floor runs only")
     groups = [runs]
     if a.metric == "us_per_task":
         groups = [[r for r in runs if r["tool"] == t] for t in sorted({r["tool"] for r in runs})]
     for group in groups:
         check_group(a.case, group, a.rel_tol)
+    for r in floors:
+        if r["bytes"] != runs[0]["bytes"]:
+            sys.exit(f"record.py: case {a.case}: the floor was measured on {r['bytes']} logical bytes, "
+                     f"{runs[0]['tool']} read {runs[0]['bytes']}: not the case's array")
+    if floors:
+        print(f"[bench] case {a.case}: {len(floors)} floor runs on the same {runs[0]['bytes']} logical bytes",
+              file=sys.stderr)
 
 
 def check_group(case, runs, rel_tol=REL_TOL):

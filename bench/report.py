@@ -4,8 +4,11 @@
   report.py --raw bench/out/<size>.jsonl --size S --command "bench/run.sh --size S" --md bench/RESULTS.md --svg bench/results.svg
             [--disk bench/out/<size>-disk.jsonl]
 
---disk: the disk read rates cold cases measured (coldcache.py diskread); each such case's section then compares the
-tools' read rates with the disk's.
+--disk: the disk read rates cold cases measured (coldcache.py diskread, O_DIRECT); each such case's section then compares
+the tools' read rates with the disk's, and ChunkCompute's median time with the disk's read time (target <= 1.1x).
+
+A read-bound case with a floor (runs of tool "floor", role floor: floor_of in cases.sh) gets a line with the floor's
+median time and ChunkCompute / floor (target <= 1.25x), and a value in the summary table's "vs floor" column.
 
 Rep 0 of each tool is the untimed warm-up and is left out. Throughput is logical (decoded) bytes per second, GB = 1e9 bytes.
 """
@@ -33,6 +36,9 @@ METRIC_HELP = {
     "us_per_task": "ChunkCompute's median µs per task, target is a maximum (the tools run different task counts)",
     "rss_mib": "ChunkCompute's largest peak RSS in MiB, target is a maximum",
 }
+FLOOR = "floor"       # the tool label of a read-bound case's floor runs (floor_of in cases.sh)
+FLOOR_TARGET = 1.25   # issue 21: ChunkCompute's median time at most 1.25x its floor's, measured in the same run
+DISK_TARGET = 1.1     # issue 21: a cold case's median time at most 1.1x the disk's O_DIRECT read of its stored bytes
 ANALYSIS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "analysis")
 CC = "chunkcompute"
 
@@ -131,6 +137,13 @@ def summarize(runs):
             t["us_median"] = statistics.median(t["us"]) if t["us"] else None
             t["us_min"] = min(t["us"]) if t["us"] else None
         cc, peer = c["tools"].get(CC), c["tools"].get(c["peer"])
+        floor = c["tools"].get(FLOOR)
+        c["vs_floor"] = c["vs_floor_min"] = c["floor_verdict"] = None
+        if cc and floor:
+            # time ratio: how many times its floor's time ChunkCompute takes (1.0 = at the floor)
+            c["vs_floor"] = cc["median"] / floor["median"]
+            c["vs_floor_min"] = cc["min"] / floor["min"]
+            c["floor_verdict"] = "PASS" if c["vs_floor"] <= FLOOR_TARGET else "MISS"
         c["ratio"] = cc["gbps"] / peer["gbps"] if cc and peer else None
         c["ratio_min"] = peer["min"] / cc["min"] if cc and peer else None
         c["verdict"] = None
@@ -146,6 +159,57 @@ def summarize(runs):
             elif c["metric"] in ("us_per_task", "rss_mib"):
                 c["verdict"] = "PASS" if c["value"] <= c["target"] else "MISS"
     return cases
+
+
+def tool_label(tool):
+    return {CC: "ChunkCompute", FLOOR: "floor (copy + decode)"}.get(tool, tool)
+
+
+def floor_line(c):
+    """The per-case floor sentence: the floor's median time and ChunkCompute / floor against the 1.25x target."""
+    floor = c["tools"][FLOOR]
+    threads = floor["extra"].get("threads")
+    cores = "both cores" if threads == 2 else f"{threads} threads" if threads else "every core"
+    reads = floor["extra"].get("reads", "")
+    pieces = floor["extra"].get("decode") == "pieces"
+    line = (f"**Floor (page-cache copy + decode, {cores}): {floor['median']:.3f} s median; ChunkCompute / floor: "
+            f"{c['vs_floor']:.2f}×** — target ≤ {FLOOR_TARGET:g}×: **{c['floor_verdict']}**")
+    if c["floor_verdict"] == "MISS":
+        line += f" (the limit is {floor['median'] * FLOOR_TARGET:.3f} s)"
+    how = ("block by block, decoded in cache-sized pieces" if pieces else
+           f"{'block by block' if reads == 'blocks' else 'whole'}, decoded whole")
+    line += (f". On the best (min) times: {c['vs_floor_min']:.2f}×. The floor read the chunk files "
+             f"{how}, as the engine does ({floor['extra'].get('files', '?'):,} chunk files, {floor['extra'].get('compressed_bytes', 0) / 2**20:,.0f} MiB "
+             f"stored, {floor['extra'].get('decoded_bytes', 0) / 2**20:,.0f} MiB decoded).")
+    return line
+
+
+def summary_table(cases, disk):
+    """The table at the top of the report: per case, ChunkCompute's median, the ratio to its peer, and to its floor."""
+    L = ["| case | ChunkCompute median s | peer | vs peer | target | verdict | vs floor |",
+         "| --- | ---: | --- | ---: | ---: | --- | ---: |"]
+    for name, c in cases.items():
+        cc = c["tools"].get(CC)
+        if cc is None:
+            continue
+        if c["metric"] == "us_per_task":
+            vs_peer = f"{c['ratio']:.2f}× cheaper per task" if c["ratio"] is not None else "—"
+            target = f"≤ {c['target']:g} µs/task" if c["target"] is not None else "—"
+        elif c["metric"] == "rss_mib":
+            vs_peer = f"{c['ratio']:.2f}×" if c["ratio"] is not None else "—"
+            target = f"RSS ≤ {c['target']:g} MiB" if c["target"] is not None else "—"
+        else:
+            vs_peer = f"{c['ratio']:.2f}×" if c["ratio"] is not None else "—"
+            target = f"≥ {c['target']:g}×" if c["target"] is not None else "—"
+        verdict = c["verdict"] or "—"
+        if c.get("rss_limit") is not None and c["metric"] != "rss_mib":
+            verdict += f"; RSS {'PASS' if cc['rss_mib'] <= c['rss_limit'] else 'MISS'}"
+        vs_floor = f"{c['vs_floor']:.2f}× {c['floor_verdict']}" if c["vs_floor"] is not None else "—"
+        if name in disk:
+            d = disk_time(disk[name])
+            vs_floor = f"{cc['median'] / d['seconds']:.2f}× disk ({'PASS' if cc['median'] / d['seconds'] <= DISK_TARGET else 'MISS'}, ≤ {DISK_TARGET:g}×)"
+        L.append(f"| `{name}` | {cc['median']:.3f} | {c['peer'] or '—'} | {vs_peer} | {target} | {verdict} | {vs_floor} |")
+    return L
 
 
 def nice_ceiling(x):
@@ -261,39 +325,65 @@ def mem_total_bytes():
     return 0
 
 
+def disk_time(reads):
+    """The disk's read of the cold case's stored bytes, measured in the same run: mean seconds and rate of the reads
+    (before and after the case), and whether every read bypassed the page cache (O_DIRECT)."""
+    return {"seconds": statistics.mean(r["seconds"] for r in reads),
+            "gbps": statistics.mean(r["gbps"] for r in reads),
+            "direct": all(r.get("direct") for r in reads),
+            "bytes": reads[0]["bytes"]}
+
+
 def disk_lines(c, reads):
-    """The cold case's comparison with the disk's sequential read rate measured in the same run."""
+    """The cold case's comparison with the disk's sequential read measured in the same run."""
     if not reads:
         return []
-    rates = {r["when"]: r["gbps"] for r in reads}
-    disk = statistics.mean(rates.values())
+    d = disk_time(reads)
     stored = reads[0]["bytes"]
     logical = next(iter(c["tools"].values()))["bytes"]
     mem = mem_total_bytes()
+    if d["direct"]:
+        how = "O_DIRECT, 8 MiB reads: the disk, not the page cache"
+    elif any("direct" not in r for r in reads):
+        how = ("**not O_DIRECT**: recorded before coldcache.py's diskread used O_DIRECT, read through the page cache "
+               "after dropping it, 16 MiB reads")
+    else:
+        how = ("**not O_DIRECT** (the file system refused it; read through the page cache after dropping it: "
+               + "; ".join(sorted({r.get("fallback", "?") for r in reads if not r.get("direct")})) + ")")
     L = [f"Array: {logical / 2**30:.1f} GiB logical, {stored / 2**30:.1f} GiB on disk in {reads[0]['files']:,} chunk "
          f"files (compression ratio {logical / stored:.3f}); machine memory {mem / 2**30:.1f} GiB: "
          + ("**larger than RAM**." if logical > mem else
             "**not larger than RAM** (a plumbing run at a small HUGE_GIB; the page cache is still dropped before each run)."),
          "",
-         f"**Disk sequential read: {disk:.2f} GB/s** (" + ", ".join(f"{w} the case {g:.2f} GB/s" for w, g in rates.items())
-         + f"; page cache dropped by {reads[0]['cache']}).", ""]
+         f"**Disk sequential read of the stored bytes: {d['seconds']:.2f} s, {d['gbps']:.2f} GB/s** ("
+         + ", ".join(f"{r['when']} the case {r['seconds']:.2f} s, {r['gbps']:.2f} GB/s" for r in reads)
+         + f"; {how}; page cache dropped by {reads[0]['cache']}).", ""]
     for line in disk_summary(c, reads):
         L.append(f"- {line}")
     L.append("")
+    cc = c["tools"].get(CC)
+    if cc:
+        ratio = cc["median"] / d["seconds"]
+        verdict = "PASS" if ratio <= DISK_TARGET else "MISS"
+        line = (f"**ChunkCompute / disk read time: {ratio:.2f}×** ({cc['median']:.2f} s median against the disk's "
+                f"{d['seconds']:.2f} s) — target ≤ {DISK_TARGET:g}×: **{verdict}**")
+        if not d["direct"]:
+            line += " (the disk time was not measured with O_DIRECT: see above)"
+        L.append(line + ".")
+        L.append("")
     return L
 
 
 def disk_summary(c, reads):
-    """One line per tool: its read rate of stored bytes (median time) as a share of the disk's."""
-    disk = statistics.mean(r["gbps"] for r in reads)
-    stored = reads[0]["bytes"]
+    """One line per tool: its read rate of stored bytes (median time) as a share of the disk's, and its time / the disk's."""
+    d = disk_time(reads)
+    disk, stored = d["gbps"], reads[0]["bytes"]
     out = []
     for tool, t in c["tools"].items():
         rate = stored / t["median"] / 1e9
-        label = "ChunkCompute" if tool == CC else tool
-        out.append(f"{label} reads at {rate:.2f} GB/s of stored bytes ({t['gbps']:.2f} GB/s logical, median "
-                   f"{t['median']:.1f} s, peak RSS {t['rss_mib']:.0f} MiB) = {rate / disk * 100:.0f}% of the disk's "
-                   f"sequential read rate ({disk:.2f} GB/s)")
+        out.append(f"{tool_label(tool)} reads at {rate:.2f} GB/s of stored bytes ({t['gbps']:.2f} GB/s logical, median "
+                   f"{t['median']:.1f} s = {t['median'] / d['seconds']:.2f}× the disk's {d['seconds']:.1f} s, peak RSS "
+                   f"{t['rss_mib']:.0f} MiB) = {rate / disk * 100:.0f}% of the disk's sequential read rate ({disk:.2f} GB/s)")
     return out
 
 
@@ -307,6 +397,16 @@ def markdown(cases, size, command, svg_name, disk=None):
     L.append("")
     L.append(f"![throughput per case]({svg_name})")
     L.append("")
+    floors = any(c["vs_floor"] is not None for c in cases.values())
+    L.append("## Summary table")
+    L.append("")
+    L.append("ChunkCompute's median time per case; vs peer as in each case's section (throughput ratio, or per-task cost); "
+             "vs floor: ChunkCompute's median time / its floor's, the page-cache copy plus decode of the same files on "
+             "every core, measured in the same run (read-bound cases only; for a cold case, / the disk's O_DIRECT read "
+             "time of the stored bytes, target ≤ 1.1×). Verdicts and their robustness: see each case and the Summary.")
+    L.append("")
+    L.extend(summary_table(cases, disk))
+    L.append("")
     L.append("## Method")
     L.append("")
     L.append("- Each case runs ChunkCompute's runner (`bench/Runner`, Release, published self-contained composite "
@@ -316,8 +416,10 @@ def markdown(cases, size, command, svg_name, disk=None):
         L.append("- **Cold cache:** before every run (warm-ups included) the array's files are evicted from the page "
                  "cache (`sync`, `echo 3 > /proc/sys/vm/drop_caches` when permitted, and `posix_fadvise(DONTNEED)` on "
                  "each file: `bench/coldcache.py`), so every run reads the store from the disk. The disk's sequential "
-                 "read rate is measured in the same run, on the same files, before and after the case (one thread "
-                 "reading every chunk file once in key order, 16 MiB reads, cache dropped first). Each tool still has "
+                 "read time of the stored bytes is measured in the same run, on the same files, before and after the "
+                 "case: one thread reading every chunk file once in key order with `O_DIRECT` (8 MiB aligned reads, "
+                 "the last partial block read at its aligned size and only the file's bytes counted), so the page "
+                 "cache plays no part; the target is ChunkCompute's median time ≤ 1.1× that time. Each tool still has "
                  "one untimed warm-up run first.")
     else:
         L.append("- The page cache is **not** dropped (that needs privileges a developer machine may lack). Instead each "
@@ -340,6 +442,19 @@ def markdown(cases, size, command, svg_name, disk=None):
              "ChunkCompute's median throughput / the peer's.")
     L.append("- Each tool prints a checksum (sum of the values); the harness fails unless all runs agree to 1e-6 relative "
              "(or to the case's own tolerance, given with the case's checksum below when it has one).")
+    if floors:
+        L.append("- **Floor** (read-bound cases: `floor_of` in `bench/cases.sh`): in the same run, as a third process "
+                 "with the same warm-up and warm page cache as the tools' (its warm-up untimed, then one timed run per "
+                 "repetition, between the two tools'), `ChunkCompute.Bench floor-run` does the work no reader of the "
+                 "array can avoid: on every core (one thread per core, taking chunk files in turn), each stored chunk "
+                 "file is read from the page cache and decoded with the library's own `BloscCodec` the way the engine "
+                 "does it: block by block, each block decoded into a cache-sized piece buffer (the codec's piece "
+                 "reader over the file, as reductions and chains read stored chunks), or, for a whole-array read, each "
+                 "file in one read into a reused per-thread buffer and decoded whole into a reused per-thread buffer "
+                 "(as `ZarrArray.Read` reads chunks); nothing is reduced and no result array is written. Its `seconds` is the wall time of the whole. "
+                 "ChunkCompute / floor = ChunkCompute's median time / the floor's median time (issue 21's target: "
+                 "≤ 1.25×); it shows how far the case is from that limit, not only from the peer. The floor computes "
+                 "nothing, so it has no checksum; the harness checks that it read the case's logical bytes.")
     L.append("")
     L.append("## Results")
     L.append("")
@@ -349,7 +464,7 @@ def markdown(cases, size, command, svg_name, disk=None):
         L.append("")
         any_t = next(iter(c["tools"].values()))
         if c.get("rel_tol") not in (None, 1e-6):
-            sums = ", ".join(f"{'ChunkCompute' if tool == CC else tool} {t['checksum']!r}" for tool, t in c["tools"].items())
+            sums = ", ".join(f"{tool_label(tool)} {t['checksum']!r}" for tool, t in c["tools"].items() if tool != FLOOR)
             L.append(f"Logical bytes: {any_t['bytes']:,} ({any_t['bytes'] / 2**20:,.0f} MiB); checksums {sums} "
                      f"(checked to {c['rel_tol']:g} relative: this case's own tolerance, see bench/cases.sh).")
         else:
@@ -368,11 +483,15 @@ def markdown(cases, size, command, svg_name, disk=None):
             L.append("| tool | timed runs | median s | min s | max s | throughput GB/s (median) | peak RSS MiB |")
             L.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
             for tool, t in c["tools"].items():
-                label = "ChunkCompute" if tool == CC else tool
+                label = tool_label(tool)
                 L.append(f"| {label} | {len(t['seconds'])} | {t['median']:.3f} | {t['min']:.3f} | {t['max']:.3f} | "
                          f"{t['gbps']:.2f} | {t['rss_mib']:.0f} |")
         L.append("")
         L.extend(disk_lines(c, disk.get(name)))
+        if name in disk and CC in c["tools"]:
+            d = disk_time(disk[name])
+            if c["tools"][CC]["median"] / d["seconds"] > DISK_TARGET:
+                misses.append(name + " (disk time)")
         cc = c["tools"].get(CC)
         if cc and "budget_bytes" in cc["extra"] and (c["metric"] == "rss_mib" or name in disk):
             L.append(f"Memory budget {cc['extra']['budget_bytes'] / 2**20:.0f} MiB; the engine's own accounting peaked at "
@@ -413,6 +532,11 @@ def markdown(cases, size, command, svg_name, disk=None):
                 L.append("")
                 if c["verdict"] == "PASS":
                     misses.append(name + " (not robust)")
+        if c["vs_floor"] is not None:
+            L.append(floor_line(c))
+            L.append("")
+            if c["floor_verdict"] == "MISS":
+                misses.append(name + " (floor)")
         if c.get("rss_limit") is not None and cc:
             ok = cc["rss_mib"] <= c["rss_limit"]
             line = (f"**Second target, ChunkCompute's peak RSS: {cc['rss_mib']:.0f} MiB** — target ≤ {c['rss_limit']:g} MiB "

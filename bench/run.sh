@@ -5,7 +5,9 @@
 #
 # Installs what it needs from Debian when missing, builds the C# runner (Release), generates the data with
 # zarr-python (deterministic; kept when present), then for each case (bench/cases.sh) runs one untimed
-# warm-up of each tool and N timed runs of each, alternating, each under /usr/bin/time -v for peak RSS.
+# warm-up of each tool and N timed runs of each, alternating, each under /usr/bin/time -v for peak RSS. A read-bound
+# case (floor_of in cases.sh) also has its floor measured the same way in the same run: the page-cache copy plus decode
+# of the same chunk files on every core (`ChunkCompute.Bench floor-run`); the report gives ChunkCompute / floor.
 # Raw results: bench/out/<size>.jsonl. Report: bench/RESULTS.md and bench/results.svg, or, when --only/--cases
 # select some cases, bench/out/RESULTS-<size>-partial.md and .svg (RESULTS.md only ever holds a complete run).
 #
@@ -13,7 +15,7 @@
 # array (bench/data/huge, generated chunk by chunk; ~30 GiB on disk, so the disk needs ~33 GiB free the first time)
 # with a 1 GiB memory budget against Dask, from a cold page cache: before every run the array's files are evicted
 # (sync + /proc/sys/vm/drop_caches when root, and posix_fadvise DONTNEED; see coldcache.py), and the disk's
-# sequential read rate is measured on the same files before and after the case. Report: bench/RESULTS-huge.md and
+# sequential read rate is measured on the same files before and after the case (O_DIRECT reads: the disk, not the cache). Report: bench/RESULTS-huge.md and
 # bench/results-huge.svg (RESULTS.md is left alone). Expect ~5 min to generate the data once (~6 s per GiB on the
 # 2-core dev VM), then ~30 s per run (8 runs with the warm-ups, plus 2 disk reads) where the disk reads ~1.2 GB/s:
 # ~10 min in all the first time. HUGE_GIB=N bench/run.sh --size huge uses an N GiB array instead
@@ -31,7 +33,7 @@ while [[ $# -gt 0 ]]; do
         --size) SIZE="$2"; shift 2 ;;
         --reps) REPS="$2"; shift 2 ;;
         --only|--cases) ONLY="$2"; shift 2 ;;
-        -h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        -h|--help) sed -n '2,22p' "${BASH_SOURCE[0]}"; exit 0 ;;
         *) echo "run.sh: unknown argument '$1'" >&2; exit 2 ;;
     esac
 done
@@ -98,6 +100,11 @@ add_case() {
 }
 # checksum_tolerance CASE REL: the relative tolerance the case's checksums must agree to, instead of 1e-6 (cases.sh)
 checksum_tolerance() { CASE_REL_TOL["$1"]="$2"; }
+# floor_of CASE ARRAY [blocks|whole]: the case is read-bound; its floor (the page-cache copy plus decode of ARRAY's chunk
+# files on every core, read and decoded as the engine does: block by block in cache-sized pieces, or whole files decoded
+# whole; `ChunkCompute.Bench floor-run`) is measured in the same run, as a third tool beside the case's two (cases.sh)
+declare -A CASE_FLOOR=()
+floor_of() { CASE_FLOOR["$1"]="$CC floor-run --store $DATA --array $2 --reads ${3:-blocks} --case $1"; }
 # shellcheck source=cases.sh
 source "$BENCH/cases.sh"
 
@@ -158,15 +165,21 @@ for i in "${!CASE_NAMES[@]}"; do
     target="${CASE_TARGETS[$i]}"; peer="${CASE_PEERS[$i]}"; metric="${CASE_METRICS[$i]}"; rss_limit="${CASE_RSS[$i]}"; cold="${CASE_COLD[$i]}"
     rel_tol="${CASE_REL_TOL[$name]:-1e-6}"
     if [[ -n $cold ]]; then "$PY" "$BENCH/coldcache.py" diskread --dir "$cold" --case "$name" --when before >> "$DISK"; fi
-    log "case $name: warm-up (untimed: ChunkCompute, $peer)"
+    floor="${CASE_FLOOR[$name]:-}"
+    log "case $name: warm-up (untimed: ChunkCompute, $peer${floor:+, floor})"
     run_one "$name" chunkcompute chunkcompute 0 "$target" "${CASE_CC[$i]}"
     run_one "$name" "$peer" peer 0 "$target" "${CASE_PEER_CMD[$i]}"
+    # a read-bound case's floor (floor_of): an untimed warm-up and a timed run per rep like the tools', between them
+    if [[ -n $floor ]]; then run_one "$name" floor floor 0 "$target" "$floor"; fi
     for ((rep = 1; rep <= REPS; rep++)); do
-        # alternate which goes first, so neither always follows the other
-        if (( rep % 2 == 1 )); then order=(cc peer); else order=(peer cc); fi
+        # alternate which goes first, so neither always follows the other (the floor, when there is one, runs between)
+        if (( rep % 2 == 1 )); then order=(cc floor peer); else order=(peer floor cc); fi
         for who in "${order[@]}"; do
             if [[ $who == cc ]]; then
                 run_one "$name" chunkcompute chunkcompute "$rep" "$target" "${CASE_CC[$i]}"
+            elif [[ $who == floor ]]; then
+                if [[ -z $floor ]]; then continue; fi
+                run_one "$name" floor floor "$rep" "$target" "$floor"
             else
                 run_one "$name" "$peer" peer "$rep" "$target" "${CASE_PEER_CMD[$i]}"
             fi

@@ -44,6 +44,7 @@ internal static partial class Program
                 "append-big" => AppendBig(options),
                 "commit-latency" => CommitLatency(options),
                 "floor" => Floor(options),
+                "floor-run" => FloorRun(options),
                 "objectstore" => ObjectStoreCase(options),
                 "objcommit" => ObjectCommitCase(options),
                 "onnx" => OnnxCase(options),
@@ -338,6 +339,7 @@ internal static partial class Program
         Console.Error.WriteLine("       ChunkCompute.Bench objectstore --mode setup|raw|raw_plain|read|read_array|read_into|mean --url s3://B/P|az://C/P|DIR [--array PATH] [--inflight 64] [--part-bytes 8388608] [--case NAME]   # bench/objectstores");
         Console.Error.WriteLine("       ChunkCompute.Bench onnx --model FILE.onnx [--mode chunked|whole] [--input X] [--output Y] [--rows 4000000] [--features 16] [--chunk 100000] [--batch 8192] [--budget BYTES] [--case NAME]");
         Console.Error.WriteLine("       ChunkCompute.Bench floor --store DIR --array PATH [--threads N] [--iterations K] [--reads blocks|whole]   # page-cache copy + LZ4 CPU time alone");
+        Console.Error.WriteLine("       ChunkCompute.Bench floor-run --store DIR --array PATH --case NAME [--reads blocks|whole] [--decode pieces|whole] [--threads N]   # a case's floor: page-cache copy + decode, timed");
         return 2;
     }
 }
