@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using ChunkCompute.Storage;
+using Perfolizer.Mathematics.OutlierDetection;
 using ChunkCompute.Storage.Codecs;
 
 namespace ChunkCompute.Bench.Micro;
@@ -76,6 +77,7 @@ public enum ChunkWriteMode
 /// 1,048,576. Data: rounded normals (seeded).
 /// </summary>
 [MemoryDiagnoser]
+[ExceptionDiagnoser]
 public class ChunkWriteBenchmarks
 {
     private const int Chunks = 16;
@@ -153,7 +155,9 @@ public class ChunkWriteBenchmarks
 /// pre-image is kept. Bytes per operation: 1,048,576.
 /// </summary>
 [MemoryDiagnoser]
+[ExceptionDiagnoser]
 [Config(typeof(LatencyColumns))]
+[Outliers(OutlierMode.DontRemove)]
 [InvocationCount(1)]
 [WarmupCount(5)]
 [IterationCount(51)]
@@ -272,7 +276,9 @@ public class CommitLatencyBenchmarks
 /// starts from the same empty array; one append per iteration. Bytes per operation: 67,108,864.
 /// </summary>
 [MemoryDiagnoser]
+[ExceptionDiagnoser]
 [Config(typeof(LatencyColumns))]
+[Outliers(OutlierMode.DontRemove)]
 [InvocationCount(1)]
 [WarmupCount(2)]
 [IterationCount(9)]
