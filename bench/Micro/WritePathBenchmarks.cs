@@ -68,19 +68,39 @@ public enum ChunkWriteMode
     AutoCommit,
 }
 
+/// <summary>Which chunk <see cref="ChunkWriteBenchmarks"/> writes.</summary>
+public enum ChunkTarget
+{
+    /// <summary>A chunk never written before in the store (or the transaction).</summary>
+    New,
+
+    /// <summary>
+    /// One of 16 chunks written (and committed) before the run, in turn: the write replaces a chunk file (in
+    /// <see cref="ChunkWriteMode.AutoCommit"/> the replaced chunk is kept as a pre-image; in
+    /// <see cref="ChunkWriteMode.InTransaction"/> the 17th and later writes replace a staged chunk).
+    /// </summary>
+    Existing,
+}
+
 /// <summary>
 /// Writes one whole chunk of a 1-D float64 array (Zarr v2, Blosc LZ4 shuffle clevel 5, like the append case) through
 /// <see cref="ZarrArray{T}.Write(ArraySubset, ReadOnlySpan{T}, CancellationToken)"/> with a region equal to that chunk,
-/// into a directory store in a temporary folder: copy into the chunk buffer, encode, write the file. The operation
-/// cycles over the array's 16 chunks, so after the first 16 writes every write replaces an existing chunk (in
-/// <see cref="ChunkWriteMode.AutoCommit"/> the replaced chunk is kept as a pre-image). Bytes per operation: ChunkMiB ×
+/// into a directory store in a temporary folder: copy into the chunk buffer, encode, write the file (and, in
+/// <see cref="ChunkWriteMode.AutoCommit"/>, commit). One write per iteration (<c>InvocationCount = 1</c>), so Median is
+/// the p50 of single writes and the number of chunks a run leaves on disk is bounded. Bytes per operation: ChunkMiB ×
 /// 1,048,576. Data: rounded normals (seeded).
 /// </summary>
 [MemoryDiagnoser]
 [ExceptionDiagnoser]
+[Config(typeof(LatencyColumns))]
+[Outliers(OutlierMode.DontRemove)]
+[InvocationCount(1)]
+[WarmupCount(5)]
+[IterationCount(41)]
 public class ChunkWriteBenchmarks
 {
-    private const int Chunks = 16;
+    private const int Ring = 16;
+    private const long MaxChunks = 1 << 16;
     private string _directory = null!;
     private ZarrStore _store = null!;
     private Transaction? _transaction;
@@ -97,7 +117,11 @@ public class ChunkWriteBenchmarks
     [ParamsAllValues]
     public ChunkWriteMode Mode { get; set; }
 
-    /// <summary>Creates the store and the array (and opens the transaction).</summary>
+    /// <summary>Which chunk is written.</summary>
+    [ParamsAllValues]
+    public ChunkTarget Target { get; set; }
+
+    /// <summary>Creates the store and the array, writes the 16 existing chunks (and opens the transaction).</summary>
     [GlobalSetup]
     public void Setup()
     {
@@ -105,7 +129,19 @@ public class ChunkWriteBenchmarks
         _chunk = MicroData.Doubles(_elements);
         _directory = WriteData.NewDirectory("chunk-write");
         _store = ZarrStore.Open(_directory, new ZarrStoreOptions { Transactional = Mode != ChunkWriteMode.Plain });
-        _store.CreateArray<double>("x", [(long)Chunks * _elements], [_elements], WriteData.ArrayOptions);
+        var array = _store.CreateArray<double>("x", [MaxChunks * _elements], [_elements], WriteData.ArrayOptions);
+        if (Target == ChunkTarget.Existing)
+        {
+            for (long k = 0; k < Ring; k++)
+            {
+                array.Write(new ArraySubset([k * _elements], [_elements]), _chunk);
+            }
+        }
+        else
+        {
+            _next = Ring; // chunks 0..15 stay unwritten; new chunks start after them
+        }
+
         if (Mode == ChunkWriteMode.InTransaction)
         {
             _transaction = _store.BeginTransaction();
@@ -121,19 +157,29 @@ public class ChunkWriteBenchmarks
     [Benchmark]
     public void WriteChunk()
     {
-        long k = _next++ % Chunks;
+        long k = _next++;
+        if (Target == ChunkTarget.Existing)
+        {
+            k %= Ring;
+        }
+        else if (k >= MaxChunks)
+        {
+            throw new InvalidOperationException("chunk write: more writes than chunks in the array");
+        }
+
         _array.Write(new ArraySubset([k * _elements], [_elements]), _chunk);
     }
 
-    /// <summary>Checks that a written chunk reads back as written, then deletes the store.</summary>
+    /// <summary>Checks that the last written chunk reads back as written, then deletes the store.</summary>
     [GlobalCleanup]
     public void Cleanup()
     {
         try
         {
-            if (_next > 0)
+            long last = Target == ChunkTarget.Existing ? (_next + Ring - 1) % Ring : _next - 1;
+            if (Target == ChunkTarget.Existing || _next > Ring)
             {
-                WriteData.CheckChunk(_array, 0, _chunk, $"chunk write ({Mode}, {ChunkMiB} MiB)");
+                WriteData.CheckChunk(_array, last, _chunk, $"chunk write ({Mode}, {Target}, {ChunkMiB} MiB)");
             }
         }
         finally
