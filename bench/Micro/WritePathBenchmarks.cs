@@ -55,6 +55,42 @@ public class BloscEncodeLargeBenchmarks
     }
 }
 
+/// <summary>
+/// Zstd encode (<see cref="ZstdCodec"/>, the <c>zstd</c> bytes-to-bytes codec of Zarr v3 arrays written with
+/// <c>Compression.Zstd</c>) of one chunk of rounded normals (float64), 4 and 64 MiB, level 0 (zstd's default, 3) and 1.
+/// Allocates the output (the codec has no pooled encode). Bytes per operation: ChunkMiB × 1,048,576.
+/// </summary>
+[MemoryDiagnoser]
+public class ZstdEncodeBenchmarks
+{
+    private ZstdCodec _codec = null!;
+    private byte[] _decoded = null!;
+
+    /// <summary>Chunk size in MiB (bytes per operation = ChunkMiB × 1,048,576).</summary>
+    [Params(4, 64)]
+    public int ChunkMiB { get; set; }
+
+    /// <summary>Compression level.</summary>
+    [Params(0, 1)]
+    public int Level { get; set; }
+
+    /// <summary>Builds the chunk and checks that it round-trips.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        _codec = new ZstdCodec(Level);
+        _decoded = MicroData.RoundedNormals(ChunkMiB << 20, 8);
+        if (!_codec.Decode(_codec.Encode(_decoded)).AsSpan().SequenceEqual(_decoded))
+        {
+            throw new InvalidOperationException("Zstd: the encoded chunk does not decode to the input");
+        }
+    }
+
+    /// <summary>Encodes the chunk.</summary>
+    [Benchmark]
+    public byte[] Encode() => _codec.Encode(_decoded);
+}
+
 /// <summary>How <see cref="ChunkWriteBenchmarks"/> writes its chunk.</summary>
 public enum ChunkWriteMode
 {
