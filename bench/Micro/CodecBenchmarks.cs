@@ -38,6 +38,14 @@ public class BloscBenchmarks
     /// <summary>Encodes the chunk (allocates the output).</summary>
     [Benchmark]
     public byte[] Encode() => _codec.Encode(_decoded);
+
+    /// <summary>Encodes the chunk into the encoder's pooled buffer (what a store write uses), returned at once.</summary>
+    [Benchmark]
+    public int EncodePooled()
+    {
+        using var frame = _codec.EncodePooled(_decoded);
+        return frame.Memory.Length;
+    }
 }
 
 /// <summary>
