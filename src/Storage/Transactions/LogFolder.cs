@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using ChunkCompute.Storage.Stores;
 
 namespace ChunkCompute.Storage.Transactions;
@@ -121,12 +122,29 @@ internal sealed class LogFolder
         }
     }
 
+    // Lock files this process holds (pins, transactions' locks), by path: probing one of them would only throw (and
+    // catch) an IOException, which every commit did for its own pin and its own transaction's lock. A handle closed
+    // without ReleasedHere (a test's "killed" holder) is probed as before.
+    private static readonly ConcurrentDictionary<string, Microsoft.Win32.SafeHandles.SafeFileHandle> s_heldHere = new(StringComparer.Ordinal);
+
+    /// <summary>Notes that this process holds the lock file at <paramref name="path"/> through <paramref name="holder"/> (before it appears under that name).</summary>
+    public static void HeldHere(string path, FileStream holder) => s_heldHere[path] = holder.SafeFileHandle;
+
+    /// <summary>Notes that this process no longer holds the lock file at <paramref name="path"/>.</summary>
+    public static void ReleasedHere(string path) => s_heldHere.TryRemove(path, out _);
+
     /// <summary>
     /// A lock file nobody holds: its owner died (the kernel released its lock). A missing file is not abandoned (its
-    /// owner renamed it just now); a link, folder or special file is nobody's lock (never opened, only removed).
+    /// owner renamed it just now); a link, folder or special file is nobody's lock (never opened, only removed); a lock
+    /// this process holds is not probed.
     /// </summary>
     public static bool IsAbandoned(string path)
     {
+        if (s_heldHere.TryGetValue(path, out var held) && !held.IsClosed)
+        {
+            return false;
+        }
+
         switch (FileKinds.Of(path))
         {
             case FileKind.Missing:

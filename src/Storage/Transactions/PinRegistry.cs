@@ -51,10 +51,12 @@ internal sealed class PinRegistry : IDisposable
 
         try
         {
+            LogFolder.HeldHere(path, pin);
             File.Move(pending, path);
         }
         catch
         {
+            LogFolder.ReleasedHere(path);
             pin.Dispose();
             LogFolder.TryDeleteFile(pending);
             throw;
@@ -80,15 +82,17 @@ internal sealed class PinRegistry : IDisposable
 
         string name = Path.GetFileName(_path);
         string path = Path.Combine(_folder.Pins, name[..name.IndexOf('@', StringComparison.Ordinal)] + "@" + version.ToString(CultureInfo.InvariantCulture));
+        LogFolder.HeldHere(path, _pin!);
         try
         {
             File.Move(_path, path);
+            LogFolder.ReleasedHere(_path);
             _path = path;
             Version = version;
         }
         catch (IOException)
         {
-            // keep the older pin
+            LogFolder.ReleasedHere(path); // keep the older pin
         }
     }
 
@@ -99,6 +103,7 @@ internal sealed class PinRegistry : IDisposable
         {
             _pin.Dispose();
             LogFolder.TryDeleteFile(_path!);
+            LogFolder.ReleasedHere(_path!);
             _pin = null;
             _path = null;
         }

@@ -31,11 +31,13 @@ internal sealed class StagingArea
         var lockFile = new FileStream(pending, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
         try
         {
+            LogFolder.HeldHere(LockPathOf(id), lockFile);
             File.Move(pending, LockPathOf(id));
             return lockFile;
         }
         catch
         {
+            LogFolder.ReleasedHere(LockPathOf(id));
             lockFile.Dispose();
             LogFolder.TryDeleteFile(pending);
             throw;
@@ -81,6 +83,7 @@ internal sealed class StagingArea
 
         lockFile.Dispose();
         LogFolder.TryDeleteFile(LockPathOf(id));
+        LogFolder.ReleasedHere(LockPathOf(id));
     }
 
     /// <summary>

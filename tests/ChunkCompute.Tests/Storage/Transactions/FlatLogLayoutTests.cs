@@ -142,4 +142,41 @@ public sealed class FlatLogLayoutTests : IDisposable
         Assert.Equal([1, 2], fresh.OpenArray<int>(odd).Read());
         Assert.Equal([3, 4], fresh.OpenArray<int>(deep).Read());
     }
+
+    [Fact]
+    public void Commit_DoesNotProbeTheLocksItsOwnProcessHolds()
+    {
+        // Probing a held lock file throws and catches an IOException; a commit used to probe its own pin and its own
+        // transaction's lock that way. Counted on this thread only (other tests run in parallel).
+        using var store = ZarrStore.Open(StorePath);
+        store.CreateArray<int>("x", [8], [2]).Write([1, 2, 3, 4, 5, 6, 7, 8]);
+        using var otherReader = ZarrStore.OpenExisting(StorePath); // another live pin: held here too
+        int thread = Environment.CurrentManagedThreadId;
+        int thrown = 0;
+        void Count(object? sender, System.Runtime.ExceptionServices.FirstChanceExceptionEventArgs e)
+        {
+            if (Environment.CurrentManagedThreadId == thread && e.Exception is IOException)
+            {
+                Interlocked.Increment(ref thrown);
+            }
+        }
+
+        AppDomain.CurrentDomain.FirstChanceException += Count;
+        try
+        {
+            for (int k = 0; k < 3; k++)
+            {
+                using var tx = store.BeginTransaction();
+                tx.OpenArray<int>("x").Write(new ArraySubset([2L * k], [2]), [k, k]);
+                tx.Commit();
+            }
+        }
+        finally
+        {
+            AppDomain.CurrentDomain.FirstChanceException -= Count;
+        }
+
+        Assert.Equal(0, thrown);
+        Assert.Equal([0, 0, 1, 1, 2, 2, 7, 8], store.OpenArray<int>("x").Read());
+    }
 }
