@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Tasks.Dataflow;
 using ChunkCompute.Graph;
+using ChunkCompute.Storage.Stores;
 
 namespace ChunkCompute.Scheduler;
 
@@ -129,6 +130,12 @@ internal sealed class ChunkExecutor
     }
 
     public long PeakBytes => _accountant.Peak;
+
+    /// <summary>The most native memory the run's chunk pool had at once (chunk buffers and the storage layer's buffers, handed out and kept).</summary>
+    internal long PeakResidentBytes => _pool.PeakResidentBytes;
+
+    /// <summary>The most bytes of the storage layer's buffers its tasks had at once (all from the chunk pool).</summary>
+    internal long PeakStorageBytes => _pool.PeakStorageBytes;
 
     public long InUseBytes => _accountant.InUse;
 
@@ -336,6 +343,10 @@ internal sealed class ChunkExecutor
     private async ValueTask RunAsync(int i, CancellationToken token)
     {
         var t = _plan.Order[i];
+
+        // The storage layer's large buffers (reads, decoding, encoding) come from the chunk pool: counted in the
+        // task's held bytes, reused within the budget, and returned to the system when the pool does not keep them.
+        using var storageBuffers = StorageBufferScope.Use(_pool);
         long started = _observer is null ? 0 : Stopwatch.GetTimestamp();
         int thread = _observer is null ? 0 : Environment.CurrentManagedThreadId;
         var inputs = new ChunkBuffer[t.Dependencies.Length];

@@ -64,21 +64,14 @@ public sealed partial class ZarrArray
             throw new ShapeMismatchException($"Array '{Path}' in store '{_owner.Name}': chunk '{chunk.Key}' holds {Metadata.ChunkElementCount} elements ({elements} inside the array), but the destination holds {destination.Length / es}");
         }
 
-        var buffer = StorageBuffers.Rent(ChunkByteCount);
-        try
+        using var buffer = StorageBuffers.RentBuffer(ChunkByteCount);
+        DecodeStored(chunk.Key, chunk.Stored, buffer.Span);
+        var zero = new long[Rank];
+        var full = chunkShape.Select(c => (long)c).ToArray();
+        fixed (byte* src = buffer.Span)
+        fixed (byte* dst = destination)
         {
-            DecodeStored(chunk.Key, chunk.Stored, buffer.AsSpan(0, ChunkByteCount));
-            var zero = new long[Rank];
-            var full = chunkShape.Select(c => (long)c).ToArray();
-            fixed (byte* src = buffer)
-            fixed (byte* dst = destination)
-            {
-                NdCopy.Copy(src, full, zero, dst, extent, zero, extent, es);
-            }
-        }
-        finally
-        {
-            StorageBuffers.Return(buffer);
+            NdCopy.Copy(src, full, zero, dst, extent, zero, extent, es);
         }
     }
 
@@ -215,19 +208,12 @@ public sealed partial class ZarrArray
                 elements *= e;
             }
 
-            var fill = Stores.StorageBuffers.Rent(checked((int)(elements * DataType.Size)));
-            try
+            using var fill = Stores.StorageBuffers.RentBuffer(checked((int)(elements * DataType.Size)));
+            NdCopy.FillPattern(fill.Span, Metadata.FillValue);
+            var zero = new long[Rank];
+            fixed (byte* src = fill.Span)
             {
-                NdCopy.FillPattern(fill.AsSpan(0, (int)(elements * DataType.Size)), Metadata.FillValue);
-                var zero = new long[Rank];
-                fixed (byte* src = fill)
-                {
-                    NdCopy.Copy(src, extent, zero, destination, destinationShape, destinationStart, extent, DataType.Size);
-                }
-            }
-            finally
-            {
-                Stores.StorageBuffers.Return(fill);
+                NdCopy.Copy(src, extent, zero, destination, destinationShape, destinationStart, extent, DataType.Size);
             }
 
             return;

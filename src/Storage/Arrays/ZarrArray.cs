@@ -404,18 +404,11 @@ public sealed partial class ZarrArray
             return;
         }
 
-        var buffer = Stores.StorageBuffers.Rent(chunkBytes);
-        try
+        using var buffer = Stores.StorageBuffers.RentBuffer(chunkBytes);
+        ReadChunkInto(key, buffer.Span, useCache, fetched);
+        fixed (byte* src = buffer.Span)
         {
-            ReadChunkInto(key, buffer.AsSpan(0, chunkBytes), useCache, fetched);
-            fixed (byte* src = buffer)
-            {
-                NdCopy.Copy(src, plan.ChunkShapeLong, srcStart, destination, plan.RegionShape, dstStart, extent, es);
-            }
-        }
-        finally
-        {
-            Stores.StorageBuffers.Return(buffer);
+            NdCopy.Copy(src, plan.ChunkShapeLong, srcStart, destination, plan.RegionShape, dstStart, extent, es);
         }
     }
 
@@ -469,32 +462,25 @@ public sealed partial class ZarrArray
             return;
         }
 
-        var buffer = Stores.StorageBuffers.Rent(chunkBytes);
-        try
+        using var buffer = Stores.StorageBuffers.RentBuffer(chunkBytes);
+        var chunk = buffer.Span;
+        lock (LockFor(key))
         {
-            var chunk = buffer.AsSpan(0, chunkBytes);
-            lock (LockFor(key))
+            if (whole)
             {
-                if (whole)
-                {
-                    NdCopy.FillPattern(chunk, Metadata.FillValue);
-                }
-                else
-                {
-                    ReadChunkInto(key, chunk, useCache: true);
-                }
-
-                fixed (byte* dst = buffer)
-                {
-                    NdCopy.Copy(source, plan.RegionShape, regionStart, dst, plan.ChunkShapeLong, chunkStart, extent, DataType.Size);
-                }
-
-                StoreChunk(key, chunk);
+                NdCopy.FillPattern(chunk, Metadata.FillValue);
             }
-        }
-        finally
-        {
-            Stores.StorageBuffers.Return(buffer);
+            else
+            {
+                ReadChunkInto(key, chunk, useCache: true);
+            }
+
+            fixed (byte* dst = chunk)
+            {
+                NdCopy.Copy(source, plan.RegionShape, regionStart, dst, plan.ChunkShapeLong, chunkStart, extent, DataType.Size);
+            }
+
+            StoreChunk(key, chunk);
         }
     }
 

@@ -95,7 +95,7 @@ public sealed class CodecPipeline
         }
 
         var encoded = Encode(chunk, shape);
-        return new PooledFrame(encoded, encoded.Length, pooled: false);
+        return new PooledFrame(encoded, encoded.Length);
     }
 
     /// <summary>
@@ -152,7 +152,7 @@ public sealed class CodecPipeline
         }
 
         var serializedShape = shapes[^1];
-        byte[]? rented = null;
+        Stores.StorageBuffer? rented = null;
         byte[]? serialized = null;
         try
         {
@@ -164,9 +164,9 @@ public sealed class CodecPipeline
             }
             else if (fixedLength >= 0)
             {
-                rented = Stores.StorageBuffers.Rent((int)fixedLength);
-                DecodeBytes(encoded, rented.AsSpan(0, (int)fixedLength));
-                serializedSpan = rented.AsSpan(0, (int)fixedLength);
+                rented = Stores.StorageBuffers.RentBuffer((int)fixedLength);
+                DecodeBytes(encoded, rented.Span);
+                serializedSpan = rented.Span;
             }
             else
             {
@@ -194,10 +194,7 @@ public sealed class CodecPipeline
         }
         finally
         {
-            if (rented is not null)
-            {
-                Stores.StorageBuffers.Return(rented);
-            }
+            ((IDisposable?)rented)?.Dispose();
         }
     }
 

@@ -2,26 +2,20 @@ using System.Buffers;
 
 namespace ChunkCompute.Storage.Stores;
 
-/// <summary>An exact-length window over an array rented from <see cref="ArrayPool{T}.Shared"/>.</summary>
+/// <summary>
+/// An exact-length buffer from <see cref="StorageBuffers.RentBuffer"/> (a pooled array, or the current
+/// <see cref="StorageBufferScope"/>'s native memory for large values).
+/// </summary>
 internal sealed class ArrayPoolOwner : IMemoryOwner<byte>
 {
-    private byte[]? _array;
-    private readonly int _length;
+    private StorageBuffer? _buffer;
 
     public ArrayPoolOwner(int length)
     {
-        _array = Stores.StorageBuffers.Rent(length);
-        _length = length;
+        _buffer = StorageBuffers.RentBuffer(length);
     }
 
-    public Memory<byte> Memory => (_array ?? throw new ObjectDisposedException(nameof(ArrayPoolOwner))).AsMemory(0, _length);
+    public Memory<byte> Memory => (_buffer ?? throw new ObjectDisposedException(nameof(ArrayPoolOwner))).Memory;
 
-    public void Dispose()
-    {
-        var a = Interlocked.Exchange(ref _array, null);
-        if (a is not null)
-        {
-            Stores.StorageBuffers.Return(a);
-        }
-    }
+    public void Dispose() => ((IDisposable?)Interlocked.Exchange(ref _buffer, null))?.Dispose();
 }

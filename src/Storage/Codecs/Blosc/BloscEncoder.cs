@@ -63,7 +63,7 @@ internal static class BloscEncoder
 
         if (clevel == 0 || nbytes < BloscFormat.MinBufferSize)
         {
-            return Memcpyed(src, flags, ts, blocksize);
+            return Memcpyed(src, flags, ts, blocksize, pooled);
         }
 
         switch (compressor)
@@ -86,7 +86,7 @@ internal static class BloscEncoder
         var maxTotal = (long)nbytes + BloscFormat.HeaderSize;
         if (BloscFormat.HeaderSize + (4L * nblocks) > maxTotal)
         {
-            return Memcpyed(src, flags, ts, blocksize);
+            return Memcpyed(src, flags, ts, blocksize, pooled);
         }
 
         bool parallel = nblocks >= ParallelMinBlocks && nbytes >= ParallelMinBytes && Environment.ProcessorCount > 1;
@@ -106,7 +106,7 @@ internal static class BloscEncoder
         int first = BloscFormat.HeaderSize + (4 * nblocks);
         parallel &= first + ((long)slot * nblocks) <= Array.MaxLength;
         long stagingBytes = parallel ? first + ((long)slot * nblocks) : Math.Min(Array.MaxLength, maxTotal + slot);
-        var staging = Stores.StorageBuffers.Rent((int)stagingBytes);
+        var staging = Stores.StorageBuffers.RentBuffer((int)stagingBytes);
         var lengths = new int[nblocks];
         bool keep = false;
         try
@@ -177,7 +177,7 @@ internal static class BloscEncoder
                             0,
                             nblocks,
                             new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
-                            b => lengths[b] = EncodeBlock(b, staging.AsSpan(first + (b * slot), slot)));
+                            b => lengths[b] = EncodeBlock(b, staging.Span.Slice(first + (b * slot), slot)));
                     }
                     else
                     {
@@ -186,10 +186,10 @@ internal static class BloscEncoder
                         {
                             if (pos + slot > staging.Length)
                             {
-                                return Memcpyed(source, flags, ts, blocksize); // cannot end within maxTotal
+                                return Memcpyed(source, flags, ts, blocksize, pooled); // cannot end within maxTotal
                             }
 
-                            lengths[b] = EncodeBlock(b, staging.AsSpan((int)pos, slot));
+                            lengths[b] = EncodeBlock(b, staging.Span.Slice((int)pos, slot));
                             pos += lengths[b];
                         }
                     }
@@ -199,25 +199,27 @@ internal static class BloscEncoder
             long total = first + lengths.Sum(l => (long)l);
             if (total > maxTotal)
             {
-                return Memcpyed(source, flags, ts, blocksize);
+                return Memcpyed(source, flags, ts, blocksize, pooled);
             }
 
             // The frame: in the staging buffer itself (pooled; in parallel the slots are compacted in place, left to
             // right — block b moves to at most its slot's start, since every earlier block took at most a slot, so no
             // slot is overwritten before it has moved), or in a new exact-size array (one copy of the compressed bytes).
-            var frame = pooled ? staging : GC.AllocateUninitializedArray<byte>((int)total);
+            var array = pooled ? null : GC.AllocateUninitializedArray<byte>((int)total);
+            var stagingSpan = staging.Span;
+            var frame = array is null ? stagingSpan : array.AsSpan();
             if (!pooled && !parallel)
             {
-                staging.AsSpan(first, (int)total - first).CopyTo(frame.AsSpan(first));
+                stagingSpan.Slice(first, (int)total - first).CopyTo(frame[first..]);
             }
 
             int at = first;
             for (int b = 0; b < nblocks; b++)
             {
-                BinaryPrimitives.WriteInt32LittleEndian(frame.AsSpan(BloscFormat.HeaderSize + (4 * b), 4), at);
+                BinaryPrimitives.WriteInt32LittleEndian(frame.Slice(BloscFormat.HeaderSize + (4 * b), 4), at);
                 if (parallel)
                 {
-                    staging.AsSpan(first + (b * slot), lengths[b]).CopyTo(frame.AsSpan(at));
+                    stagingSpan.Slice(first + (b * slot), lengths[b]).CopyTo(frame[at..]);
                 }
 
                 at += lengths[b];
@@ -225,13 +227,13 @@ internal static class BloscEncoder
 
             WriteHeader(frame, flags, ts, source.Length, blocksize, at);
             keep = pooled;
-            return new PooledFrame(frame, at, pooled);
+            return array is null ? new PooledFrame(staging, at) : new PooledFrame(array, at);
         }
         finally
         {
             if (!keep)
             {
-                Stores.StorageBuffers.Return(staging);
+                ((IDisposable)staging).Dispose();
             }
         }
     }
@@ -309,12 +311,16 @@ internal static class BloscEncoder
     /// </summary>
     internal static int Lz4Acceleration(int clevel) => Math.Max(1, 10 - clevel);
 
-    private static PooledFrame Memcpyed(ReadOnlySpan<byte> src, byte flags, int typesize, int blocksize)
+    // pooled: the frame is in a storage buffer (the scope's native memory for large chunks), not a new array.
+    private static PooledFrame Memcpyed(ReadOnlySpan<byte> src, byte flags, int typesize, int blocksize, bool pooled)
     {
-        var output = GC.AllocateUninitializedArray<byte>(src.Length + BloscFormat.HeaderSize);
-        src.CopyTo(output.AsSpan(BloscFormat.HeaderSize));
-        WriteHeader(output, (byte)(flags | BloscFormat.Memcpyed), typesize, src.Length, blocksize, output.Length);
-        return new PooledFrame(output, output.Length, pooled: false);
+        int length = src.Length + BloscFormat.HeaderSize;
+        var buffer = pooled ? Stores.StorageBuffers.RentBuffer(length) : null;
+        var array = pooled ? null : GC.AllocateUninitializedArray<byte>(length);
+        var output = buffer is not null ? buffer.Span : array.AsSpan();
+        src.CopyTo(output[BloscFormat.HeaderSize..]);
+        WriteHeader(output, (byte)(flags | BloscFormat.Memcpyed), typesize, src.Length, blocksize, length);
+        return buffer is not null ? new PooledFrame(buffer, length) : new PooledFrame(array!, length);
     }
 
     private static void WriteHeader(Span<byte> output, byte flags, int typesize, int nbytes, int blocksize, int cbytes)
