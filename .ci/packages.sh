@@ -7,6 +7,9 @@
 #      array zarr-python wrote (a fixture copied from tests/), compared with their known values;
 #   2. `dotnet tool install --tool-path ... --add-source ... ChunkCompute.Cli`, then `chunkcompute --version` (must be
 #      VersionPrefix from Directory.Build.props), `chunkcompute info` and `chunkcompute stats` on zarr-python fixtures.
+#      The tool is RID-specific (issue 21): ChunkCompute.Cli is a pointer package naming ChunkCompute.Cli.<rid> packages
+#      (framework-dependent ReadyToRun) and ChunkCompute.Cli.any (framework-dependent JIT, for other RIDs); the install
+#      must pick this machine's ReadyToRun package, checked in the installed chunkcompute.dll's CLI header.
 # Everything happens in one temporary folder (build outputs, NuGet package cache, tool path), removed on exit; the
 # repository's own bin/obj are not touched. Any failure prints what went wrong and exits non-zero.
 set -euo pipefail
@@ -52,15 +55,22 @@ step "dotnet pack -c Release -o <tmp>/artifacts (in a clean copy)"
 (cd "$source" && run pack dotnet pack -c Release -o "$artifacts" -p:ContinuousIntegrationBuild=true)
 
 libraries=(ChunkCompute.Storage ChunkCompute.Graph ChunkCompute.Ops ChunkCompute.Scheduler ChunkCompute.ML ChunkCompute.MLNet ChunkCompute.Onnx)
-expected=(ChunkCompute "${libraries[@]}" ChunkCompute.Storage.S3 ChunkCompute.Storage.Azure ChunkCompute.Dashboard ChunkCompute.Cluster.Slurm ChunkCompute.Cluster.Orleans ChunkCompute.Cli)
+# The tool: the pointer package ChunkCompute.Cli (no symbols) and its RID-specific packages, as listed in
+# ToolPackageRuntimeIdentifiers in src/Cli/ChunkCompute.Cli.csproj (`any` is the framework-dependent JIT fallback).
+tool_rids=(linux-x64 linux-arm64 osx-arm64 win-x64 any)
+tool_packages=("${tool_rids[@]/#/ChunkCompute.Cli.}")
+expected=(ChunkCompute "${libraries[@]}" ChunkCompute.Storage.S3 ChunkCompute.Storage.Azure ChunkCompute.Dashboard ChunkCompute.Cluster.Slurm ChunkCompute.Cluster.Orleans ChunkCompute.Cli "${tool_packages[@]}")
 for id in "${expected[@]}"; do
   [ -s "$artifacts/$id.$version.nupkg" ] || fail "missing package $id.$version.nupkg in $(ls "$artifacts")"
 done
-for id in "${libraries[@]}" ChunkCompute.Storage.S3 ChunkCompute.Storage.Azure ChunkCompute.Dashboard ChunkCompute.Cluster.Slurm ChunkCompute.Cluster.Orleans ChunkCompute.Cli; do
+with_symbols=("${libraries[@]}" ChunkCompute.Storage.S3 ChunkCompute.Storage.Azure ChunkCompute.Dashboard ChunkCompute.Cluster.Slurm ChunkCompute.Cluster.Orleans "${tool_packages[@]}")
+for id in "${with_symbols[@]}"; do
   [ -s "$artifacts/$id.$version.snupkg" ] || fail "missing symbol package $id.$version.snupkg"
 done
 found=$(cd "$artifacts" && ls -- *.nupkg | wc -l)
 [ "$found" -eq "${#expected[@]}" ] || fail "expected exactly ${#expected[@]} packages, found: $(ls "$artifacts")"
+found=$(cd "$artifacts" && ls -- *.snupkg | wc -l)
+[ "$found" -eq "${#with_symbols[@]}" ] || fail "expected exactly ${#with_symbols[@]} symbol packages, found: $(ls "$artifacts")"
 step "packed: $(cd "$artifacts" && ls | tr '\n' ' ')"
 
 # --- 2. a fresh console project using the packages from $artifacts only ------------------------------------------
@@ -215,12 +225,46 @@ cat > "$work/tool-nuget.config" <<EOF
 EOF
 run tool-install dotnet tool install --tool-path "$tools" --configfile "$work/tool-nuget.config" --add-source "$artifacts" --version "$version" ChunkCompute.Cli
 [ -x "$tools/chunkcompute" ] || fail "the tool install did not create the 'chunkcompute' command in $tools"
-store=$tools/.store/chunkcompute.cli/$version/chunkcompute.cli/$version
-cmp -s "$store/chunkcompute.cli.$version.nupkg" "$artifacts/ChunkCompute.Cli.$version.nupkg" || fail "the installed tool is not the package just packed"
-for f in README.md LICENSE tools/net10.0/any/DotnetToolSettings.xml; do
-  [ -s "$store/$f" ] || fail "ChunkCompute.Cli: no $f in the tool package"
+# The pointer package names every RID package; the install takes this machine's (the RID the SDK runs on).
+pointer=$(find "$tools/.store" -name "chunkcompute.cli.$version.nupkg" | head -1)
+[ -n "$pointer" ] && cmp -s "$pointer" "$artifacts/ChunkCompute.Cli.$version.nupkg" || fail "the installed tool's pointer package is not the one just packed"
+settings=$(dirname "$pointer")/tools/any/any/DotnetToolSettings.xml
+for rid in "${tool_rids[@]}"; do
+  grep -q "<RuntimeIdentifierPackage RuntimeIdentifier=\"$rid\" Id=\"ChunkCompute.Cli.$rid\"" "$settings" || fail "ChunkCompute.Cli: $settings does not name ChunkCompute.Cli.$rid"
 done
-grep -q '<Command Name="chunkcompute"' "$store/tools/net10.0/any/DotnetToolSettings.xml" || fail "ChunkCompute.Cli: the tool command is not 'chunkcompute'"
+rid=$(dotnet --info | sed -n 's/^ *RID: *//p' | head -1)
+store=$(find "$tools/.store" -type d -path "*/chunkcompute.cli.$rid/$version" | head -1)
+[ -n "$store" ] || fail "the install did not take ChunkCompute.Cli.$rid (this machine's RID): $(find "$tools/.store" -maxdepth 3)"
+cmp -s "$store/chunkcompute.cli.$rid.$version.nupkg" "$artifacts/ChunkCompute.Cli.$rid.$version.nupkg" || fail "the installed ChunkCompute.Cli.$rid is not the package just packed"
+for f in README.md LICENSE "tools/net10.0/$rid/DotnetToolSettings.xml" "tools/net10.0/$rid/chunkcompute.dll"; do
+  [ -s "$store/$f" ] || fail "ChunkCompute.Cli.$rid: no $f in the tool package"
+done
+grep -q '<Command Name="chunkcompute"' "$store/tools/net10.0/$rid/DotnetToolSettings.xml" || fail "ChunkCompute.Cli.$rid: the tool command is not 'chunkcompute'"
+# ReadyToRun: an R2R image's CLI header has a ManagedNativeHeader directory (the READYTORUN_HEADER, signature 'RTR');
+# a JIT-only assembly's is empty. The JIT fallback package's chunkcompute.dll must read as not precompiled.
+r2r_header() {
+  python3 - "$1" <<'PY'
+import struct, sys
+d = open(sys.argv[1], 'rb').read()
+pe = struct.unpack_from('<I', d, 0x3C)[0]
+sections, opt_size = struct.unpack_from('<H', d, pe + 6)[0], struct.unpack_from('<H', d, pe + 20)[0]
+opt = pe + 24
+dirs = opt + (96 if struct.unpack_from('<H', d, opt)[0] == 0x10B else 112)
+def at(rva):
+    for i in range(sections):
+        s = opt + opt_size + 40 * i
+        size, va, raw_size, raw = struct.unpack_from('<IIII', d, s + 8)
+        if va <= rva < va + max(size, raw_size):
+            return rva - va + raw
+    raise SystemExit('rva %x not in a section' % rva)
+cli = at(struct.unpack_from('<I', d, dirs + 14 * 8)[0])
+rva, size = struct.unpack_from('<II', d, cli + 0x40)
+print('RTR' if size and d[at(rva):at(rva) + 4] == b'RTR\0' else 'IL')
+PY
+}
+unzip -q -o "$artifacts/ChunkCompute.Cli.any.$version.nupkg" tools/net10.0/any/chunkcompute.dll -d "$work/any-tool"
+[ "$(r2r_header "$work/any-tool/tools/net10.0/any/chunkcompute.dll")" = IL ] || fail "ChunkCompute.Cli.any: chunkcompute.dll should be IL only (the JIT fallback)"
+[ "$(r2r_header "$store/tools/net10.0/$rid/chunkcompute.dll")" = RTR ] || fail "ChunkCompute.Cli.$rid: the installed chunkcompute.dll has no ReadyToRun header"
 
 printed=$("$tools/chunkcompute" --version) || fail "chunkcompute --version exited non-zero"
 # The version, optionally followed by +<commit> (the informational version the SDK stamps from git).
@@ -230,7 +274,7 @@ info=$("$tools/chunkcompute" info "$work/v2_f8.zarr") || fail "chunkcompute info
 grep -q "array float64 shape \[13, 7\] chunks \[5, 3\] (zarr v2)" <<< "$info" || fail "chunkcompute info on the zarr v2 fixture printed: $info"
 stats=$("$tools/chunkcompute" stats "$work/v3.zarr" --array 1d.contiguous.f8 --op mean -q) || fail "chunkcompute stats exited non-zero: $stats"
 [ "$stats" = "3" ] || fail "chunkcompute stats mean of [1.5, 2.5, 3.5, 4.5] printed '$stats', expected 3"
-echo "  chunkcompute --version: $printed"
+echo "  chunkcompute --version: $printed (installed ChunkCompute.Cli.$rid, ReadyToRun)"
 echo "$info" | sed 's/^/  /'
 step "tool ok"
 

@@ -69,9 +69,11 @@ dotnet publish "$BENCH/Runner/ChunkCompute.Bench.csproj" -c Release -r "$RID" --
     -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true \
     -o "$BENCH/Runner/bin/publish" -nologo -v q -maxcpucount:1 >&2
 CC="$BENCH/Runner/bin/publish/ChunkCompute.Bench"
-# The chunkcompute tool as `dotnet tool install` installs it (framework-dependent Release), for the whole-process cases.
-log "publishing the chunkcompute tool (Release, framework-dependent)"
-dotnet publish "$BENCH/../src/Cli/ChunkCompute.Cli.csproj" -c Release -o "$BENCH/out/cli" -nologo -v q -maxcpucount:1 >&2
+# The chunkcompute tool as `dotnet tool install` installs it, for the whole-process cases: the ChunkCompute.Cli.<rid>
+# package is the Release build published for this RID, framework-dependent, ReadyToRun (src/Cli/ChunkCompute.Cli.csproj).
+log "publishing the chunkcompute tool (Release, $RID, framework-dependent ReadyToRun, as the tool package ships it)"
+dotnet publish "$BENCH/../src/Cli/ChunkCompute.Cli.csproj" -c Release -r "$RID" --self-contained false -p:PublishReadyToRun=true \
+    -o "$BENCH/out/cli" -nologo -v q -maxcpucount:1 >&2
 CLI="$BENCH/out/cli/chunkcompute"
 
 # --- 3. data ------------------------------------------------------------------------------------------
