@@ -154,8 +154,8 @@ add_case rechunk_2d 2 dask \
 
 # Issue 21: whole processes, as a user runs them (process start, runtime start-up, imports, the work, exit), timed by
 # bench/peers/whole_process.py around each command. $CLI is the chunkcompute tool published framework-dependent
-# ReadyToRun, as the ChunkCompute.Cli.<rid> package ships it and `dotnet tool install` installs it (run.sh step 2). stats_process: the mean of the 2 GiB float64 array against the Dask
-# one-liner. convert_process: `chunkcompute convert` of the 2-D float32 grid (rechunk_2d's array) to column bands within
+# ReadyToRun, as the ChunkCompute.Cli.<rid> package ships it and `dotnet tool install` installs it (run.sh step 2).
+# stats_process: the mean of the 2 GiB float64 array against the Dask one-liner. convert_process: `chunkcompute convert` of the 2-D float32 grid (rechunk_2d's array) to column bands within
 # a small budget against Dask's from_zarr(...).rechunk(...).to_zarr(...); checksum: the sum of what was written; second
 # target: peak RSS <= budget + 100 MiB.
 READ_BYTES=$("$PY" -c "import zarr; print(zarr.open_array('$DATA', path='read_f64_blosc_lz4', mode='r').nbytes)")
