@@ -218,3 +218,8 @@ add_case append_big - zarr-python \
 add_case commit_latency - zarr-python \
     "$CC commit-latency --step $DATA/append_step_f64.npy --elements 131072 --out $BENCH/out/scratch-commit-cc --commits 40 --case commit_latency" \
     "$PY $BENCH/peers/zarr_append.py --mode commit --step $DATA/append_step_f64.npy --elements 131072 --out $BENCH/out/scratch-commit-zarr --commits 40 --case commit_latency"
+# Issue 21's "small commit" (p50 <= 2 ms, durable): the same with a 4 KiB chunk (512 float64), where the commit's own
+# file steps, not the chunk's bytes, are the cost.
+add_case commit_latency_small - zarr-python \
+    "$CC commit-latency --step $DATA/append_step_f64.npy --elements 512 --out $BENCH/out/scratch-commit-cc --commits 40 --case commit_latency_small" \
+    "$PY $BENCH/peers/zarr_append.py --mode commit --step $DATA/append_step_f64.npy --elements 512 --out $BENCH/out/scratch-commit-zarr --commits 40 --case commit_latency_small"

@@ -147,6 +147,7 @@ internal static partial class Program
         double[] block = NpyFile.Load<double>(Require(options, "step"));
         string outDir = Require(options, "out");
         int commits = int.Parse(Require(options, "commits"), CultureInfo.InvariantCulture);
+        bool durable = bool.Parse(options.GetValueOrDefault("durable", "true")); // diagnostic: commits without flushes
         if (options.TryGetValue("elements", out string? elements))
         {
             block = block[..int.Parse(elements, CultureInfo.InvariantCulture)];
@@ -157,7 +158,7 @@ internal static partial class Program
         {
             var times = new double[commits];
             var buffer = new double[block.Length];
-            using (var store = ZarrStore.Open(outDir))
+            using (var store = ZarrStore.Open(outDir, new ZarrStoreOptions { Durable = durable }))
             {
                 store.CreateArray<double>("x", [(long)commits * block.Length], [block.Length], AppendArrayOptions);
                 for (int k = 0; k < commits; k++)

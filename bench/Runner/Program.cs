@@ -335,7 +335,7 @@ internal static partial class Program
         Console.Error.WriteLine("       ChunkCompute.Bench batches --store DIR --array PATH [--batch 1024] [--prefetch 2] [--case NAME] [--warm N]");
         Console.Error.WriteLine("       ChunkCompute.Bench append --step NPY --out DIR --chunk N --steps N [--transactional true|false] [--case NAME]");
         Console.Error.WriteLine("       ChunkCompute.Bench append-big --step NPY --out DIR --steps N --base-small DIR --base-large DIR [--case NAME]");
-        Console.Error.WriteLine("       ChunkCompute.Bench commit-latency --step NPY --out DIR --commits N [--elements N] [--case NAME]");
+        Console.Error.WriteLine("       ChunkCompute.Bench commit-latency --step NPY --out DIR --commits N [--elements N] [--durable false] [--case NAME]");
         Console.Error.WriteLine("       ChunkCompute.Bench objectstore --mode setup|raw|raw_plain|read|read_array|read_into|mean --url s3://B/P|az://C/P|DIR [--array PATH] [--inflight 64] [--part-bytes 8388608] [--case NAME]   # bench/objectstores");
         Console.Error.WriteLine("       ChunkCompute.Bench onnx --model FILE.onnx [--mode chunked|whole] [--input X] [--output Y] [--rows 4000000] [--features 16] [--chunk 100000] [--batch 8192] [--budget BYTES] [--case NAME]");
         Console.Error.WriteLine("       ChunkCompute.Bench floor --store DIR --array PATH [--threads N] [--iterations K] [--reads blocks|whole]   # page-cache copy + LZ4 CPU time alone");
