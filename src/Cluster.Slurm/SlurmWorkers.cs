@@ -370,8 +370,10 @@ public sealed class SlurmWorkers : IChunkWorkers, IDisposable
             return true;
         }
 
-        e.Done.TrySetResult(reply);
+        // Files first, then the reply: a caller that has all its replies finds the finished arrays' folders gone.
         Finish(e, keep: false);
+        CleanUpFinishedArrays();
+        e.Done.TrySetResult(reply);
         return true;
     }
 
