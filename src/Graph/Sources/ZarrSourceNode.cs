@@ -39,11 +39,13 @@ public sealed class ZarrSourceNode : ArrayNode
 
     /// <summary>
     /// The storage layer's buffers: on the stored grid a chunk decodes straight into the output, so it holds the
-    /// compressed bytes read (at most about one chunk) and, streamed, a Blosc block or two; on another grid each stored
-    /// chunk touched is also decoded into a temporary buffer.
+    /// compressed bytes read (at most about one chunk) and, streamed, a Blosc block or two; on another grid, what
+    /// reading the task's region takes (<see cref="ZarrArray.ReadBufferBytes"/>: a stored chunk covered in part is
+    /// decoded into a temporary buffer, or, from a local file in pieces, a few blocks at a time).
     /// </summary>
     public override long HeldBytes(ReadOnlySpan<long> chunkIndex) =>
-        (_onStoredGrid ? 1L : 2L) * Array.Metadata.ChunkElementCount * DataType.Size;
+        _onStoredGrid ? Array.Metadata.ChunkElementCount * DataType.Size
+        : Array.ReadBufferBytes(new ArraySubset(Grid.Origin(chunkIndex), Grid.ChunkShape(chunkIndex).Select(s => (long)s).ToArray()));
 
     /// <summary>True when the array's store answers over a network (an object store or HTTP).</summary>
     public override bool IsRemote => Array.IsRemote;

@@ -37,12 +37,28 @@ internal sealed class PlannedRechunkNode(ArrayNode input, ChunkGrid target)
             inMemory = e;
         }
 
+        var stored = FromStore(input, Grid);
+        if (stored is { Node: var reread } && (Grid.MaxChunkElements * DataType.Size) + reread.HeldBytes(new long[Grid.Rank]) > budget)
+        {
+            stored = null; // one task (its output, the largest, and the read's buffers) does not fit
+        }
+        if (stored is not null && stored.Value.Decodes <= CheapRereads)
+        {
+            routes.Add(stored.Value.Node);
+        }
+
         var onDisk = OnDisk(input, Grid, context.TemporaryDirectory, out long taskBytes);
         if (taskBytes <= budget)
         {
             routes.Add(onDisk);
         }
-        else if (inMemory is not null)
+
+        if (stored is not null && stored.Value.Decodes > CheapRereads)
+        {
+            routes.Add(stored.Value.Node);
+        }
+
+        if (routes.Count == 0 && inMemory is not null)
         {
             throw new RechunkBudgetException(
                 $"{(Purpose is null ? "" : Purpose + ": ")}rechunk of '{input.Label}': {inMemory.Message} An on-disk intermediate would still need {ByteSize.Format(taskBytes, exact: true)} for one task.",
@@ -51,6 +67,46 @@ internal sealed class PlannedRechunkNode(ArrayNode input, ChunkGrid target)
         }
 
         return routes;
+    }
+
+    /// <summary>
+    /// Decoding each stored chunk this many times costs about what the on-disk route's extra pass costs (encoding,
+    /// writing, reading and decoding the array once more: LZ4 and Zstd decode several times faster than they encode).
+    /// </summary>
+    private const long CheapRereads = 4;
+
+    /// <summary>
+    /// The rechunk read straight from the store, when the input is a stored array on its own grid in a local store whose
+    /// chunks decode in pieces: each target chunk reads its region, decoding every stored chunk it overlaps a piece at a
+    /// time and keeping only its part, so a task holds its output and a few blocks whatever the shapes. The price is
+    /// <c>Decodes</c>: how many times the most shared stored chunk is decoded (once per target chunk it feeds).
+    /// </summary>
+    private static (ZarrSourceNode Node, long Decodes)? FromStore(ArrayNode input, ChunkGrid target)
+    {
+        if (input is not ZarrSourceNode { Array: var array } source || array.IsRemote || !array.DecodesInPieces
+            || !source.Grid.Equals(ChunkGrid.Regular(array.Shape, array.ChunkShape)))
+        {
+            return null;
+        }
+
+        long decodes = 1;
+        for (int d = 0; d < target.Rank; d++)
+        {
+            long most = 1, off = 0;
+            foreach (int size in source.Grid.Sizes(d))
+            {
+                if (size > 0)
+                {
+                    most = Math.Max(most, target.ChunkOf(d, off + size - 1) - target.ChunkOf(d, off) + 1);
+                }
+
+                off += size;
+            }
+
+            decodes = decodes > long.MaxValue / most ? long.MaxValue : decodes * most;
+        }
+
+        return (new ZarrSourceNode(array, target), decodes);
     }
 
     /// <summary>

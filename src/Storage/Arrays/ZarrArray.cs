@@ -153,6 +153,38 @@ public sealed partial class ZarrArray
         }
     }
 
+    /// <summary>
+    /// A bound on the bytes of the storage layer's own buffers while
+    /// <see cref="ReadBytes(ArraySubset, Span{byte}, bool, CancellationToken)"/> reads <paramref name="region"/> with
+    /// the cache bypassed, besides the destination: for each chunk read at the same time, its compressed value (at
+    /// most about a chunk) and, when the region covers the chunk only in part, a whole decoded chunk — except when
+    /// the chunk is decoded in pieces from a local file (<see cref="DecodesInPieces"/>), which takes a few blocks.
+    /// </summary>
+    public long ReadBufferBytes(ArraySubset region)
+    {
+        ArgumentNullException.ThrowIfNull(region);
+        CheckRegion(region);
+        if (region.ElementCount == 0)
+        {
+            return 0;
+        }
+
+        var plan = new RegionPlan(Metadata, region);
+        long chunk = ChunkByteCount;
+        bool whole = plan.ChunkCount == 1 && plan.IsContiguousInDestination(region.ShapeArray);
+        long each = whole ? chunk
+            : IsRemote ? 2 * chunk
+            : !DecodesInPieces || Rank == 0 ? 2 * chunk
+            : _view is Stores.IFileValueStore { OpensFiles: true } ? Math.Min(chunk, 2 * PieceScratchBytes)
+            : chunk;
+        long atOnce = Math.Min(plan.ChunkCount, IsRemote ? _owner.Options.MaxRequestsInFlight : _owner.Options.MaxConcurrency);
+        return Math.Max(1, atOnce) * each;
+    }
+
+    // What decoding a chunk in pieces from a file holds, taken as an upper bound on a Blosc block (the compressed
+    // block read and the block decoded): writers keep blocks far smaller (c-blosc: at most a few hundred KiB).
+    private const long PieceScratchBytes = 4L << 20;
+
     /// <summary>Writes the whole array from <paramref name="values"/> (C order).</summary>
     public void Write<T>(ReadOnlySpan<T> values, CancellationToken cancellationToken = default)
         where T : unmanaged => Write(ArraySubset.All(Shape), values, cancellationToken);
@@ -404,12 +436,35 @@ public sealed partial class ZarrArray
             return;
         }
 
+        if (!useCache && fetched is null && rank > 0 && DecodesInPieces && ReadBoxInPieces(chunkIndex, key, plan.ChunkShapeLong, srcStart, extent, destination, plan.RegionShape, dstStart))
+        {
+            return;
+        }
+
         using var buffer = Stores.StorageBuffers.RentBuffer(chunkBytes);
         ReadChunkInto(key, buffer.Span, useCache, fetched);
         fixed (byte* src = buffer.Span)
         {
             NdCopy.Copy(src, plan.ChunkShapeLong, srcStart, destination, plan.RegionShape, dstStart, extent, es);
         }
+    }
+
+    // A box of a stored chunk copied from its decoded pieces (no whole-chunk temporary); false when the chunk is not
+    // stored or its value cannot be read in pieces (then it is read whole).
+    private unsafe bool ReadBoxInPieces(ReadOnlySpan<long> chunkIndex, string key, long[] chunkShape, ReadOnlySpan<long> srcStart, ReadOnlySpan<long> extent, byte* destination, long[] regionShape, ReadOnlySpan<long> dstStart)
+    {
+        using var pieces = OpenChunkPieces(chunkIndex);
+        if (pieces is null)
+        {
+            return false;
+        }
+
+        if (!PieceCopy.Copy(pieces, chunkShape, srcStart, extent, destination, regionShape, dstStart, DataType.Size))
+        {
+            throw new CorruptChunkException(_owner.Name, Path, key, "the decoded pieces end before the chunk does");
+        }
+
+        return true;
     }
 
     private unsafe void WriteCore(ArraySubset region, byte* source, long sourceBytes, CancellationToken cancellationToken)

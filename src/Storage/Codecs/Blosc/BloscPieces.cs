@@ -11,6 +11,10 @@ namespace ChunkCompute.Storage.Codecs;
 /// </summary>
 internal sealed class BloscPieces : ChunkPieces
 {
+    // Window of a frame stored uncompressed and read by ranges (rounded down to whole elements).
+    private const int MemcpyedWindowBytes = 1 << 20;
+    private int _memcpyedWindow;
+
     private readonly ReadOnlyMemory<byte> _stored;
     private readonly EncodedBytes _source;
     private readonly bool _ranged;
@@ -78,9 +82,21 @@ internal sealed class BloscPieces : ChunkPieces
                 return null;
             }
 
-            if (frame.Memcpyed || frame.NBytes == 0)
+            if (frame.Memcpyed && frame.NBytes > 0)
             {
-                // One piece, the whole stored value: read it whole.
+                // Stored uncompressed: read in windows of at most MemcpyedWindowBytes, each handed out as a piece.
+                if (length < (long)BloscFormat.HeaderSize + frame.NBytes)
+                {
+                    source.Dispose();
+                    return null;
+                }
+
+                return new BloscPieces(frame, source, default, ranged: true, null, null) { _memcpyedWindow = MemcpyedWindowBytes - (MemcpyedWindowBytes % elementSize) };
+            }
+
+            if (frame.NBytes == 0)
+            {
+                // Nothing decoded: one empty piece, the whole stored value.
                 var whole = new byte[frame.CBytes];
                 if (!source.TryReadAt(0, whole))
                 {
@@ -145,6 +161,25 @@ internal sealed class BloscPieces : ChunkPieces
     private bool Next(out ReadOnlySpan<byte> bytes, out long offset)
     {
         int ts = _frame.TypeSize;
+        if (_frame.Memcpyed && _ranged)
+        {
+            // Stored uncompressed and read by ranges: the next window of the raw bytes after the header.
+            long at = (long)_nextBlock * _memcpyedWindow;
+            if (at >= _frame.NBytes)
+            {
+                bytes = default;
+                offset = 0;
+                return false;
+            }
+
+            int count = (int)Math.Min(_memcpyedWindow, _frame.NBytes - at); // whole elements: so are the window and NBytes
+            _nextBlock++;
+            ReadWindow(BloscFormat.HeaderSize + (int)at, BloscFormat.HeaderSize + (int)at + count);
+            bytes = _window.AsSpan(0, count);
+            offset = at;
+            return true;
+        }
+
         if (_frame.Memcpyed || _frame.NBytes == 0)
         {
             // Stored uncompressed: one piece, straight from the frame.
