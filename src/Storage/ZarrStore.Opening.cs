@@ -63,7 +63,7 @@ public sealed partial class ZarrStore
     }
 
     private static TransactionFiles LogFiles(ZarrStoreOptions options) =>
-        options.TransactionFiles ?? (options.Durable ? TransactionFiles.Real : TransactionFiles.WithoutFlush);
+        options.TransactionFiles ?? (!options.Durable ? TransactionFiles.WithoutFlush : options.DirectWrites ? TransactionFiles.Real : TransactionFiles.Buffered);
 
     /// <summary>
     /// Opens a store in a local directory, creating the directory and a root group (in

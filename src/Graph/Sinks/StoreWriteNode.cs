@@ -31,8 +31,12 @@ public sealed class StoreWriteNode : ArrayNode
     /// <inheritdoc/>
     public override long OutputBytes(ReadOnlySpan<long> chunkIndex) => 0;
 
-    /// <summary>The storage layer's encoding and read-modify-write buffers for the stored chunks this chunk touches (conservative: two stored chunks).</summary>
-    public override long HeldBytes(ReadOnlySpan<long> chunkIndex) => 2L * Target.Metadata.ChunkElementCount * DataType.Size;
+    /// <summary>
+    /// The storage layer's encoding and read-modify-write buffers for the stored chunks this chunk touches
+    /// (<see cref="ZarrArray.WriteBufferBytes"/>: about one chunk when this chunk is exactly one stored chunk).
+    /// </summary>
+    public override long HeldBytes(ReadOnlySpan<long> chunkIndex) =>
+        Target.WriteBufferBytes(new ArraySubset(Grid.Origin(chunkIndex), Grid.ChunkShape(chunkIndex).Select(s => (long)s).ToArray()));
 
     /// <inheritdoc/>
     public override void Dependencies(ReadOnlySpan<long> chunkIndex, IList<ChunkDependency> dependencies)

@@ -76,7 +76,8 @@ internal sealed class StageChunkSink(ArrayNode input, long[] chunkIndex, ZarrArr
 {
     public override string Label => "stage " + target.Path;
 
-    public override long HeldBytes(ReadOnlySpan<long> chunkIndex) => 2L * target.Metadata.ChunkElementCount * DataType.Size;
+    public override long HeldBytes(ReadOnlySpan<long> chunkIndex) =>
+        target.WriteBufferBytes(new ArraySubset(Origin, Grid.ChunkShape(chunkIndex).Select(s => (long)s).ToArray()));
 
     public override void Execute(ChunkKernelContext context)
     {

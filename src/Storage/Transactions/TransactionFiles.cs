@@ -14,11 +14,18 @@ internal class TransactionFiles
     private const int ENOTSUP = 95;
     private const int ENOSYS = 38;
     private const int ORdOnly = 0;
-    private const int ODirectory = 0x10000;
     private const uint SyncFileRangeWrite = 2;
 
-    /// <summary>The default, real implementation.</summary>
+    /// <summary>The default, real implementation: large staged values are written directly to the device where it can.</summary>
     public static readonly TransactionFiles Real = new();
+
+    /// <summary>The real operations with every value written through the page cache (<c>ZarrStoreOptions.DirectWrites</c> false).</summary>
+    public static readonly TransactionFiles Buffered = new(directWrites: false);
+
+    private readonly bool _directWrites;
+
+    /// <summary>Creates the real operations; <paramref name="directWrites"/> as <see cref="Real"/> or <see cref="Buffered"/>.</summary>
+    public TransactionFiles(bool directWrites = true) => _directWrites = directWrites;
 
     /// <summary>
     /// The real operations without any flush to disk: commits stay atomic against killed processes (the page cache
@@ -26,7 +33,7 @@ internal class TransactionFiles
     /// </summary>
     public static readonly TransactionFiles WithoutFlush = new NoFlush();
 
-    private sealed class NoFlush : TransactionFiles
+    private sealed class NoFlush() : TransactionFiles(directWrites: false)
     {
         public override void WriteDurable(string path, ReadOnlySpan<byte> bytes)
         {
@@ -59,6 +66,11 @@ internal class TransactionFiles
     /// </summary>
     public virtual void WriteStaged(string path, ReadOnlySpan<byte> bytes)
     {
+        if (_directWrites && bytes.Length >= DirectFileWriter.MinBytes && DirectFileWriter.TryWriteNew(path, bytes))
+        {
+            return; // on the device already: the flush before the commit finds nothing to write back
+        }
+
         using var fs = Stores.NewFiles.Create(path, 1);
         fs.Write(bytes);
         fs.Flush(flushToDisk: false);
@@ -139,7 +151,9 @@ internal class TransactionFiles
             return; // NTFS journals metadata; there is no directory handle to flush
         }
 
-        int fd = Posix.Open(path, ORdOnly | ODirectory);
+        // O_DIRECTORY is 0200000 on x86 and most architectures, 040000 on arm and arm64 (where 0200000 is O_DIRECT).
+        int oDirectory = RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x4000 : 0x10000;
+        int fd = Posix.Open(path, ORdOnly | oDirectory);
         if (fd < 0)
         {
             int errno = Marshal.GetLastPInvokeError();

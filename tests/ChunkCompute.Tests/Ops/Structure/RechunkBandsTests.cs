@@ -39,8 +39,10 @@ public sealed class RechunkBandsTests
         Assert.True(stats.ProjectedPeakBytes <= Budget, $"projected peak {stats.ProjectedPeakBytes} > {Budget}\n{plan}");
         Assert.True(stats.PeakMemoryBytes <= Budget, $"accounted peak {stats.PeakMemoryBytes} > {Budget}");
 
-        // One chunk column (8 × 4 MiB) + one band (4 MiB) + the write's scratch (2 × 4 MiB): 44 MiB, not the whole array.
-        Assert.Equal(44L << 20, stats.ProjectedPeakBytes);
+        // One chunk column (8 × 4 MiB) + one band (4 MiB) + the write's encoder staging (the 4 MiB band as one stored
+        // chunk: 4 MiB + 1/16 + 2 MiB of block slack, in the pool's 512 KiB size class: 6.5 MiB): 42.5 MiB, not the
+        // whole array.
+        Assert.Equal(85L << 19, stats.ProjectedPeakBytes);
         var written = store.OpenArray<float>("bands");
         Assert.Equal([Rows, Band], written.ChunkShape);
         Assert.Equal(data, written.Read());
@@ -63,8 +65,8 @@ public sealed class RechunkBandsTests
         var graph = ExecutionPlan.Create([write.Node], new ComputeOptions { MemoryBudget = long.MaxValue / 4 }).Graph;
         long sweep = TaskSchedule.SimulatePeak(TaskSchedule.SweepOrder(graph)).PeakBytes;
         long depthFirst = TaskSchedule.SimulatePeak(TaskSchedule.DepthFirstOrder(graph)).PeakBytes;
-        Assert.True(sweep >= (long)Rows * Cols * sizeof(float), $"sweep peak {sweep}");
-        Assert.Equal(44L << 20, depthFirst);
+        Assert.True(sweep >= (long)Rows * Cols * sizeof(float) * 7 / 8, $"sweep peak {sweep}"); // nearly all of it
+        Assert.Equal(85L << 19, depthFirst);
         Assert.Equal(depthFirst, TaskSchedule.SimulatePeak(TaskSchedule.Order(graph)).PeakBytes);
         Assert.Equal(depthFirst, ExecutionPlan.Create(graph, Budget).ProjectedPeakBytes);
     }

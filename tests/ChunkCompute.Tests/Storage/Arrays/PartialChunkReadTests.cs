@@ -138,6 +138,29 @@ public sealed class PartialChunkReadTests
         Assert.Equal(2 * 2 * chunk, gzip.ReadBufferBytes(new ArraySubset([0, 0], [8192, 1024])));
     }
 
+    [Fact]
+    public void WriteBufferBytes_OneWholeChunk_IsTheEncoderStaging_OtherWritesAssembleChunks()
+    {
+        using var memory = ZarrStore.InMemory(new ZarrStoreOptions { ChunkCacheBytes = 0, MaxConcurrency = 2 });
+        var blosc = memory.CreateArray<float>("b", [8192, 8192], [4096, 4096], new ArrayOptions { Compression = Compression.Blosc() }).Untyped;
+        long chunk = 64L << 20;
+
+        // Exactly one stored chunk: encoded in place; the staging is the 64 MiB frame + 1/16 + 2 MiB of block slack,
+        // in the pool's 8 MiB size class: 72 MiB.
+        Assert.Equal(72L << 20, blosc.WriteBufferBytes(new ArraySubset([4096, 0], [4096, 4096])));
+
+        // A band across two chunks: each (two at once) is assembled in a 64 MiB buffer and then encoded.
+        Assert.Equal(2 * (chunk + (72L << 20)), blosc.WriteBufferBytes(new ArraySubset([0, 100], [8192, 1024])));
+
+        // Gzip encodes into managed memory of its own: counted as two chunks plus the assembled one.
+        var gzip = memory.CreateArray<float>("z", [8192, 8192], [4096, 4096], new ArrayOptions { Compression = Compression.Gzip() }).Untyped;
+        Assert.Equal(3 * chunk, gzip.WriteBufferBytes(new ArraySubset([0, 0], [4096, 4096])));
+
+        // Small chunks come from managed pools (power-of-two rentals): twice the chunk for the encoder.
+        var small = memory.CreateArray<float>("s", [1024, 1024], [256, 256], new ArrayOptions { Compression = Compression.Blosc() }).Untyped;
+        Assert.Equal(2L * 256 * 256 * 4, small.WriteBufferBytes(new ArraySubset([256, 512], [256, 256])));
+    }
+
     private static ArrayOptions Options(string layout) => layout switch
     {
         "blosc-lz4" => new ArrayOptions { Compression = Compression.Blosc() },
