@@ -5,8 +5,10 @@ namespace ChunkCompute.Ops;
 
 /// <summary>
 /// A rechunk as recorded by <c>Rechunk</c>: the target grid only. Its routes, offered when the computation is
-/// planned: the in-memory plan of <see cref="RechunkPlanner"/> (direct or multistage) when one fits the budget, then
-/// the on-disk intermediate when one of its tasks fits. The scheduler takes the first with which the whole graph fits.
+/// planned: the in-memory plan of <see cref="RechunkPlanner"/> (direct or multistage) when one fits the budget; for a
+/// stored input, the target grid read straight from the store (before the on-disk route when each stored chunk feeds at
+/// most <see cref="CheapRereads"/> target chunks, after it otherwise); the on-disk intermediate when one of its tasks
+/// fits. The scheduler takes the first with which the whole graph fits.
 /// </summary>
 internal sealed class PlannedRechunkNode(ArrayNode input, ChunkGrid target)
     : PlannedNode(input.DataType, target, [input])
@@ -42,6 +44,7 @@ internal sealed class PlannedRechunkNode(ArrayNode input, ChunkGrid target)
         {
             stored = null; // one task (its output, the largest, and the read's buffers) does not fit
         }
+
         if (stored is not null && stored.Value.Decodes <= CheapRereads)
         {
             routes.Add(stored.Value.Node);

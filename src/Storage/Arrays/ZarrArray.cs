@@ -158,7 +158,8 @@ public sealed partial class ZarrArray
     /// <see cref="ReadBytes(ArraySubset, Span{byte}, bool, CancellationToken)"/> reads <paramref name="region"/> with
     /// the cache bypassed, besides the destination: for each chunk read at the same time, its compressed value (at
     /// most about a chunk) and, when the region covers the chunk only in part, a whole decoded chunk — except when
-    /// the chunk is decoded in pieces from a local file (<see cref="DecodesInPieces"/>), which takes a few blocks.
+    /// the chunk is decoded in pieces from a local file (<see cref="DecodesInPieces"/>; not a shard), which takes a few
+    /// blocks.
     /// </summary>
     public long ReadBufferBytes(ArraySubset region)
     {
@@ -175,7 +176,7 @@ public sealed partial class ZarrArray
         long each = whole ? chunk
             : IsRemote ? 2 * chunk
             : !DecodesInPieces || Rank == 0 ? 2 * chunk
-            : _view is Stores.IFileValueStore { OpensFiles: true } ? Math.Min(chunk, 2 * PieceScratchBytes)
+            : _view is Stores.IFileValueStore { OpensFiles: true } && Metadata.Codecs.ArrayToBytes is not Codecs.ShardingCodec ? Math.Min(chunk, 2 * PieceScratchBytes)
             : chunk;
         long atOnce = Math.Min(plan.ChunkCount, IsRemote ? _owner.Options.MaxRequestsInFlight : _owner.Options.MaxConcurrency);
         return Math.Max(1, atOnce) * each;
