@@ -30,10 +30,23 @@ internal static unsafe class PieceCopy
         }
 
         long covered = 0;
-        while (covered <= last && pieces.TryRead(out var piece, out long offset))
+        while (true)
         {
+            // The next element the box needs, and the rest of its run in that row: the decoder may skip to it.
+            long next = NextInBox(covered, chunkShape, srcStart, extent);
+            if (next < 0)
+            {
+                break;
+            }
+
+            long run = (next - (next % rowLength) + c1 - next) * elementSize;
+            if (!pieces.TryReadFrom(next * elementSize, (int)Math.Min(run, int.MaxValue), out var piece, out long offset))
+            {
+                break;
+            }
+
             long e0 = offset / elementSize, e1 = e0 + (piece.Length / elementSize);
-            covered = e1;
+            covered = Math.Max(covered, e1);
             fixed (byte* p = piece)
             {
                 for (long row = e0 / rowLength; row * rowLength < e1; row++)
@@ -75,5 +88,76 @@ internal static unsafe class PieceCopy
         }
 
         return covered > last;
+    }
+
+    /// <summary>
+    /// The first element at or after <paramref name="at"/> (C order in a chunk of <paramref name="shape"/>) inside the
+    /// box, or -1 when there is none.
+    /// </summary>
+    internal static long NextInBox(long at, ReadOnlySpan<long> shape, ReadOnlySpan<long> start, ReadOnlySpan<long> extent)
+    {
+        int rank = shape.Length;
+        Span<long> index = stackalloc long[rank];
+        long rest = at;
+        for (int d = rank - 1; d >= 0; d--)
+        {
+            index[d] = rest % shape[d];
+            rest /= shape[d];
+        }
+
+        if (rest > 0)
+        {
+            return -1; // past the chunk
+        }
+
+        for (int d = 0; d < rank; d++)
+        {
+            if (index[d] < start[d])
+            {
+                // Everything after dimension d starts at the box's start.
+                for (int k = d; k < rank; k++)
+                {
+                    index[k] = start[k];
+                }
+
+                return Compose(index, shape);
+            }
+
+            if (index[d] >= start[d] + extent[d])
+            {
+                // Past the box along d: carry into the last earlier dimension that can still grow within the box.
+                int k = d - 1;
+                while (k >= 0 && index[k] + 1 >= start[k] + extent[k])
+                {
+                    k--;
+                }
+
+                if (k < 0)
+                {
+                    return -1;
+                }
+
+                index[k]++;
+                for (int j = k + 1; j < rank; j++)
+                {
+                    index[j] = start[j];
+                }
+
+                return Compose(index, shape);
+            }
+        }
+
+        return Compose(index, shape);
+    }
+
+    private static long Compose(ReadOnlySpan<long> index, ReadOnlySpan<long> shape)
+    {
+        long e = 0;
+        for (int d = 0; d < shape.Length; d++)
+        {
+            e = (e * shape[d]) + index[d];
+        }
+
+        return e;
     }
 }

@@ -62,6 +62,18 @@ public sealed partial class ZarrArray
             }
         }
 
+        public override bool TryReadFrom(long from, int maxBytes, out ReadOnlySpan<byte> bytes, out long offset)
+        {
+            try
+            {
+                return inner.TryReadFrom(from, maxBytes, out bytes, out offset);
+            }
+            catch (Exception ex) when (ex is CodecException or ArgumentException or IndexOutOfRangeException)
+            {
+                throw new CorruptChunkException(array.Store.Name, array.Path, key, ex.Message, ex);
+            }
+        }
+
         protected override void Dispose(bool disposing)
         {
             if (disposing)

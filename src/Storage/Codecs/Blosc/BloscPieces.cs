@@ -14,6 +14,7 @@ internal sealed class BloscPieces : ChunkPieces
     // Window of a frame stored uncompressed and read by ranges (rounded down to whole elements).
     private const int MemcpyedWindowBytes = 1 << 20;
     private int _memcpyedWindow;
+    private int _elementSize = 1;
 
     private readonly ReadOnlyMemory<byte> _stored;
     private readonly EncodedBytes _source;
@@ -60,7 +61,7 @@ internal sealed class BloscPieces : ChunkPieces
                 var parsed = BloscDecoder.Frame.Parse(memory.Span);
                 if (Fits(parsed, decodedLength, elementSize))
                 {
-                    return new BloscPieces(parsed, source, memory, ranged: false, null, null);
+                    return new BloscPieces(parsed, source, memory, ranged: false, null, null) { _elementSize = elementSize };
                 }
 
                 source.Dispose();
@@ -91,7 +92,7 @@ internal sealed class BloscPieces : ChunkPieces
                     return null;
                 }
 
-                return new BloscPieces(frame, source, default, ranged: true, null, null) { _memcpyedWindow = MemcpyedWindowBytes - (MemcpyedWindowBytes % elementSize) };
+                return new BloscPieces(frame, source, default, ranged: true, null, null) { _memcpyedWindow = MemcpyedWindowBytes - (MemcpyedWindowBytes % elementSize), _elementSize = elementSize };
             }
 
             if (frame.NBytes == 0)
@@ -106,7 +107,7 @@ internal sealed class BloscPieces : ChunkPieces
 
                 source.Dispose();
                 var inMemory = EncodedBytes.FromMemory(whole);
-                return new BloscPieces(frame, inMemory, whole, ranged: false, null, null);
+                return new BloscPieces(frame, inMemory, whole, ranged: false, null, null) { _elementSize = elementSize };
             }
 
             var head = new byte[frame.TableEnd];
@@ -134,7 +135,7 @@ internal sealed class BloscPieces : ChunkPieces
                 ends[b] = next < sorted.Length ? sorted[next] : frame.CBytes;
             }
 
-            return new BloscPieces(frame, source, default, ranged: true, starts, ends);
+            return new BloscPieces(frame, source, default, ranged: true, starts, ends) { _elementSize = elementSize };
         }
         catch (CodecException)
         {
@@ -227,10 +228,7 @@ internal sealed class BloscPieces : ChunkPieces
 
         if (_piecewise)
         {
-            _splits = _frame.DecompressBlockAt(Data, dataStart, b, pos, block, _rawSplits);
-            _piece ??= ArrayPool<byte>.Shared.Rent(PieceBytes);
-            _blockElements = blockBytes / ts;
-            _nextElement = 0;
+            DecompressPiecewise(b, blockBytes, block, dataStart, pos);
             return Next(out bytes, out offset);
         }
 
@@ -245,6 +243,68 @@ internal sealed class BloscPieces : ChunkPieces
         }
 
         bytes = block;
+        return true;
+    }
+
+    // Decompresses byte-shuffled block b for piece-by-piece unshuffling (its raw byte rows stay in the frame).
+    private void DecompressPiecewise(int b, int blockBytes, Span<byte> block, int dataStart, int pos)
+    {
+        _splits = _frame.DecompressBlockAt(Data, dataStart, b, pos, block, _rawSplits);
+        _piece ??= ArrayPool<byte>.Shared.Rent(PieceBytes);
+        _blockElements = blockBytes / _frame.TypeSize;
+        _nextElement = 0;
+    }
+
+    /// <summary>
+    /// Byte-shuffled frames skip what the reader does not need: blocks before the one holding <paramref name="from"/>
+    /// are neither read nor decompressed, and within a block only the elements asked for are unshuffled.
+    /// </summary>
+    public override bool TryReadFrom(long from, int maxBytes, out ReadOnlySpan<byte> bytes, out long offset)
+    {
+        int ts = _frame.TypeSize;
+        int current = _nextBlock - 1; // the block decompressed last; its elements from _nextElement on not handed out
+        bool behind = current >= 0 && (from < ((long)current * _frame.BlockSize) + ((long)_nextElement * ts));
+        if (!_piecewise || _frame.Memcpyed || from < 0 || from % _elementSize != 0 || _elementSize % ts != 0 || behind)
+        {
+            return Next(out bytes, out offset);
+        }
+
+        if (from >= _frame.NBytes)
+        {
+            bytes = default;
+            offset = 0;
+            return false;
+        }
+
+        int b = (int)(from / _frame.BlockSize);
+        if (b != current)
+        {
+            int blockBytes = _frame.BlockBytes(b);
+            _block ??= ArrayPool<byte>.Shared.Rent(_frame.MaxBlockBytes);
+            int dataStart = 0, pos;
+            if (!_ranged)
+            {
+                pos = _frame.BlockStart(_stored.Span, b);
+            }
+            else
+            {
+                pos = _blockStarts![b];
+                ReadWindow(pos, _blockEnds![b]);
+                dataStart = pos;
+            }
+
+            _nextBlock = b + 1;
+            DecompressPiecewise(b, blockBytes, _block.AsSpan(0, blockBytes), dataStart, pos);
+        }
+
+        _nextElement = (int)((from - ((long)b * _frame.BlockSize)) / ts);
+        int limit = Math.Min(Math.Max(maxBytes, _elementSize), PieceBytes);
+        limit = Math.Max(_elementSize, limit - (limit % _elementSize));
+        int count = Math.Min(limit / ts, _blockElements - _nextElement);
+        _frame.UnshuffleRows(Data, _block, _rawSplits, _splits, _blockElements, _nextElement, count, _piece);
+        bytes = _piece!.AsSpan(0, count * ts);
+        offset = ((long)b * _frame.BlockSize) + ((long)_nextElement * ts);
+        _nextElement += count;
         return true;
     }
 

@@ -17,6 +17,17 @@ public abstract class ChunkPieces : IDisposable
     /// <exception cref="CodecException">The encoded bytes are corrupt or truncated.</exception>
     public abstract bool TryRead(out ReadOnlySpan<byte> bytes, out long offset);
 
+    /// <summary>
+    /// The next piece for a reader that needs the bytes from <paramref name="from"/> on (at or after the end of the
+    /// previous piece), preferably at most <paramref name="maxBytes"/> of them: a decoder that can skips the bytes
+    /// before <paramref name="from"/> (Blosc: whole blocks undecoded, unneeded elements of a block not unshuffled) and
+    /// stops the piece early. Pieces still come in increasing offsets, hold whole elements, and may start before
+    /// <paramref name="from"/> or hold more than asked (this default hands out the next piece as <see cref="TryRead"/>
+    /// does); false after the last.
+    /// </summary>
+    /// <exception cref="CodecException">The encoded bytes are corrupt or truncated.</exception>
+    public virtual bool TryReadFrom(long from, int maxBytes, out ReadOnlySpan<byte> bytes, out long offset) => TryRead(out bytes, out offset);
+
     /// <summary>Releases the encoded bytes and the decoder's buffers.</summary>
     public void Dispose()
     {

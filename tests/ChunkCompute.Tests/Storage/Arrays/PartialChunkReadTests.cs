@@ -47,6 +47,42 @@ public sealed class PartialChunkReadTests
     }
 
     [Fact]
+    public void NextInBox_EqualsAScanOfEveryElement()
+    {
+        // The skip target for decoders: the first element at or after a position that lies in the box, found by index
+        // arithmetic, against a linear scan of the whole chunk.
+        long[] shape = [5, 6, 7];
+        var rng = new Random(3);
+        for (int trial = 0; trial < 40; trial++)
+        {
+            var start = new long[3];
+            var extent = new long[3];
+            for (int d = 0; d < 3; d++)
+            {
+                start[d] = rng.NextInt64(shape[d]);
+                extent[d] = 1 + rng.NextInt64(shape[d] - start[d]);
+            }
+
+            long total = shape[0] * shape[1] * shape[2];
+            long expected = -1;
+            for (long at = total; at >= 0; at--)
+            {
+                if (at < total && Inside(at))
+                {
+                    expected = at;
+                }
+
+                Assert.Equal(expected, ChunkCompute.Storage.Arrays.PieceCopy.NextInBox(at, shape, start, extent));
+            }
+
+            bool Inside(long e) =>
+                e / (shape[1] * shape[2]) - start[0] is var i && i >= 0 && i < extent[0]
+                && (e / shape[2] % shape[1]) - start[1] is var j && j >= 0 && j < extent[1]
+                && (e % shape[2]) - start[2] is var k && k >= 0 && k < extent[2];
+        }
+    }
+
+    [Fact]
     public void ColumnBandsOfSquareChunks_WithAChunkNeverWritten_ReadTheFillValueThere()
     {
         using var dir = new Interop.TempDirectory();
