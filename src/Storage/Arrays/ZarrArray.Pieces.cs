@@ -1,3 +1,4 @@
+using ChunkCompute.Storage.Arrays;
 using ChunkCompute.Storage.Codecs;
 
 namespace ChunkCompute.Storage;
@@ -46,6 +47,24 @@ public sealed partial class ZarrArray
     /// C-order bytes).
     /// </summary>
     public bool DecodesInPieces => Metadata.Codecs.DecodesInPieces(Metadata.ChunkShapeArray);
+
+    // A box of a stored chunk copied from its decoded pieces (no whole-chunk temporary); false when the chunk is not
+    // stored or its value cannot be read in pieces (then it is read whole).
+    private unsafe bool ReadBoxInPieces(ReadOnlySpan<long> chunkIndex, string key, long[] chunkShape, ReadOnlySpan<long> srcStart, ReadOnlySpan<long> extent, byte* destination, long[] regionShape, ReadOnlySpan<long> dstStart)
+    {
+        using var pieces = OpenChunkPieces(chunkIndex);
+        if (pieces is null)
+        {
+            return false;
+        }
+
+        if (!PieceCopy.Copy(pieces, chunkShape, srcStart, extent, destination, regionShape, dstStart, DataType.Size))
+        {
+            throw new CorruptChunkException(_owner.Name, Path, key, "the decoded pieces end before the chunk does");
+        }
+
+        return true;
+    }
 
     // A stored chunk's pieces, whose decoding errors name the store, array and chunk.
     private sealed class StoredChunkPieces(ZarrArray array, string key, ChunkPieces inner) : ChunkPieces

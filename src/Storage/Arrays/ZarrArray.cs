@@ -153,81 +153,6 @@ public sealed partial class ZarrArray
         }
     }
 
-    /// <summary>
-    /// A bound on the bytes of the storage layer's own buffers while
-    /// <see cref="ReadBytes(ArraySubset, Span{byte}, bool, CancellationToken)"/> reads <paramref name="region"/> with
-    /// the cache bypassed, besides the destination: for each chunk read at the same time, its compressed value (at
-    /// most about a chunk) and, when the region covers the chunk only in part, a whole decoded chunk — except when
-    /// the chunk is decoded in pieces from a local file (<see cref="DecodesInPieces"/>; not a shard), which takes a few
-    /// blocks.
-    /// </summary>
-    public long ReadBufferBytes(ArraySubset region)
-    {
-        ArgumentNullException.ThrowIfNull(region);
-        CheckRegion(region);
-        if (region.ElementCount == 0)
-        {
-            return 0;
-        }
-
-        var plan = new RegionPlan(Metadata, region);
-        long chunk = ChunkByteCount;
-        bool whole = plan.ChunkCount == 1 && plan.IsContiguousInDestination(region.ShapeArray);
-        long each = whole ? chunk
-            : IsRemote ? 2 * chunk
-            : !DecodesInPieces || Rank == 0 ? 2 * chunk
-            : _view is Stores.IFileValueStore { OpensFiles: true } && Metadata.Codecs.ArrayToBytes is not Codecs.ShardingCodec ? Math.Min(chunk, 2 * PieceScratchBytes)
-            : chunk;
-        long atOnce = Math.Min(plan.ChunkCount, IsRemote ? _owner.Options.MaxRequestsInFlight : _owner.Options.MaxConcurrency);
-        return Math.Max(1, atOnce) * each;
-    }
-
-    /// <summary>
-    /// A bound on the bytes of the storage layer's own buffers while <see cref="WriteBytes"/> writes
-    /// <paramref name="region"/>, besides the values given: a region that is exactly one stored chunk inside the array,
-    /// through codecs that encode into pooled memory (Blosc, directly on the element bytes), is encoded in place and
-    /// takes the encoder's staging (about the chunk); any other write takes, for each chunk written at the same time,
-    /// the chunk assembled (its stored value read first when covered in part) and its encoding.
-    /// </summary>
-    public long WriteBufferBytes(ArraySubset region)
-    {
-        ArgumentNullException.ThrowIfNull(region);
-        CheckRegion(region);
-        if (region.ElementCount == 0)
-        {
-            return 0;
-        }
-
-        long chunk = ChunkByteCount;
-        var plan = new RegionPlan(Metadata, region);
-        bool oneChunk = plan.ChunkCount == 1 && region.ShapeArray.SequenceEqual(plan.ChunkShapeLong);
-        for (int d = 0; oneChunk && d < Rank; d++)
-        {
-            oneChunk = region.StartArray[d] % plan.ChunkShapeLong[d] == 0;
-        }
-
-        bool pooled = Metadata.Codecs is { IsDirect: true, BytesToBytes: [Codecs.IPooledEncodingCodec] };
-        if (oneChunk && pooled)
-        {
-            return EncodeStagingBound(chunk);
-        }
-
-        long each = pooled ? Stores.StorageBuffers.SizeClass(chunk) + EncodeStagingBound(chunk) : 2 * Stores.StorageBuffers.SizeClass(chunk) + chunk;
-        long atOnce = Math.Min(plan.ChunkCount, IsRemote ? _owner.Options.MaxRequestsInFlight : _owner.Options.MaxConcurrency);
-        return Math.Max(1, atOnce) * each;
-    }
-
-    // The encoder's staging for a chunk of `bytes`. From 1 MiB it comes from the scope's pool: the frame plus per-block
-    // slots (Blosc: 4 bytes per split stream per block, under 1/16 of any block of 64 bytes or more) and a block of
-    // slack (writers' blocks stay under 2 MiB), rounded up to the pool's size class. Below, it is a managed rental of
-    // the next power of two, taken as twice the chunk.
-    private static long EncodeStagingBound(long bytes) =>
-        bytes < Stores.StorageBuffers.ScopedThreshold ? 2 * bytes : Stores.StorageBuffers.SizeClass(bytes + (bytes / 16) + Math.Min(bytes, 2L << 20));
-
-    // What decoding a chunk in pieces from a file holds, taken as an upper bound on a Blosc block (the compressed
-    // block read and the block decoded): writers keep blocks far smaller (c-blosc: at most a few hundred KiB).
-    private const long PieceScratchBytes = 4L << 20;
-
     /// <summary>Writes the whole array from <paramref name="values"/> (C order).</summary>
     public void Write<T>(ReadOnlySpan<T> values, CancellationToken cancellationToken = default)
         where T : unmanaged => Write(ArraySubset.All(Shape), values, cancellationToken);
@@ -490,24 +415,6 @@ public sealed partial class ZarrArray
         {
             NdCopy.Copy(src, plan.ChunkShapeLong, srcStart, destination, plan.RegionShape, dstStart, extent, es);
         }
-    }
-
-    // A box of a stored chunk copied from its decoded pieces (no whole-chunk temporary); false when the chunk is not
-    // stored or its value cannot be read in pieces (then it is read whole).
-    private unsafe bool ReadBoxInPieces(ReadOnlySpan<long> chunkIndex, string key, long[] chunkShape, ReadOnlySpan<long> srcStart, ReadOnlySpan<long> extent, byte* destination, long[] regionShape, ReadOnlySpan<long> dstStart)
-    {
-        using var pieces = OpenChunkPieces(chunkIndex);
-        if (pieces is null)
-        {
-            return false;
-        }
-
-        if (!PieceCopy.Copy(pieces, chunkShape, srcStart, extent, destination, regionShape, dstStart, DataType.Size))
-        {
-            throw new CorruptChunkException(_owner.Name, Path, key, "the decoded pieces end before the chunk does");
-        }
-
-        return true;
     }
 
     private unsafe void WriteCore(ArraySubset region, byte* source, long sourceBytes, CancellationToken cancellationToken)

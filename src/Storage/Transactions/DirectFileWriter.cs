@@ -22,8 +22,9 @@ internal static unsafe class DirectFileWriter
     /// Values smaller than this are written through the page cache. Measured on the 1 GiB append (7.5 MiB frames, one
     /// durable commit per 64 MiB): buffered writes whose write-back starts at once (<c>sync_file_range</c>) took
     /// 0.60–0.70 s, direct ones 0.89–0.99 s, the thread waiting for each device write instead of encoding the next
-    /// chunk. On `convert`'s 57 MB frames buffered writes were throttled to the disk's write-back rate (~100 ms per
-    /// frame) and direct ones took the run from 4.3–4.7 s to 2.9–3.1 s.
+    /// chunk (a build with this threshold at 1 MiB). On `convert`'s 57 MB frames buffered writes were throttled to the
+    /// disk's write-back rate (~100 ms per frame) and direct ones took the run from 4.3–4.7 s to 2.9–3.1 s; the 64 MiB
+    /// bands of rechunk_2d: `ChunkCompute.Bench rechunk … --direct-writes true|false` (bench/analysis/rechunk_2d.md).
     /// </summary>
     public const int MinBytes = 16 << 20;
 
@@ -31,10 +32,6 @@ internal static unsafe class DirectFileWriter
     public const int BounceBytes = 4 << 20;
 
     private const int Align = 4096;
-    private const int OWrOnly = 1;
-    private const int OCreat = 0x40;
-    private const int OExcl = 0x80;
-    private const int OCloExec = 0x80000;
     private const int EINTR = 4;
     private const int EINVAL = 22;
     private const int EOPNOTSUPP = 95;
@@ -42,12 +39,8 @@ internal static unsafe class DirectFileWriter
     [ThreadStatic]
     private static nint t_bounce;
 
-    /// <summary>True where direct writes are attempted: Linux on x64 or arm64 (whose <c>O_DIRECT</c> values are known).</summary>
-    public static bool IsSupported =>
-        OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64;
-
-    // O_DIRECT is 040000 on x86 and most architectures, 0200000 on arm and arm64.
-    private static int ODirect => RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 0x10000 : 0x4000;
+    /// <summary>True where direct writes are attempted: Linux on x64 or arm64.</summary>
+    public static bool IsSupported => OperatingSystem.IsLinux() && Posix.Is64BitKnown;
 
     /// <summary>
     /// Creates <paramref name="path"/> (which must not exist) holding <paramref name="bytes"/>, written directly to the
@@ -61,7 +54,7 @@ internal static unsafe class DirectFileWriter
             return false;
         }
 
-        int fd = Posix.Open(path, OWrOnly | OCreat | OExcl | OCloExec | ODirect, 0x1a4 /* 0644 */);
+        int fd = Posix.Open(path, Posix.OWrOnly | Posix.OCreat | Posix.OExcl | Posix.OCloExec | Posix.ODirect, 0x1b6 /* 0666, less the umask: as .NET creates files */);
         if (fd < 0)
         {
             return false; // refused (EINVAL on tmpfs) or any other error: the buffered write reports it
@@ -194,22 +187,4 @@ internal static unsafe class DirectFileWriter
 
     private static IOException Error(string path, int errno) =>
         new($"could not write '{path}': {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})", errno);
-
-    private static class Posix
-    {
-        [DllImport("libc", EntryPoint = "open", SetLastError = true)]
-        public static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, int mode);
-
-        [DllImport("libc", EntryPoint = "pwrite", SetLastError = true)]
-        public static extern nint Pwrite(int fd, byte* buffer, nuint count, long offset);
-
-        [DllImport("libc", EntryPoint = "ftruncate", SetLastError = true)]
-        public static extern int Ftruncate(int fd, long length);
-
-        [DllImport("libc", EntryPoint = "close", SetLastError = true)]
-        public static extern int Close(int fd);
-
-        [DllImport("libc", EntryPoint = "unlink", SetLastError = true)]
-        public static extern int Unlink([MarshalAs(UnmanagedType.LPUTF8Str)] string path);
-    }
 }

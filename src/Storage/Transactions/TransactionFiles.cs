@@ -13,8 +13,6 @@ internal class TransactionFiles
     private const int EPERM = 1;
     private const int ENOTSUP = 95;
     private const int ENOSYS = 38;
-    private const int ORdOnly = 0;
-    private const uint SyncFileRangeWrite = 2;
 
     /// <summary>The default, real implementation: large staged values are written directly to the device where it can.</summary>
     public static readonly TransactionFiles Real = new();
@@ -80,7 +78,7 @@ internal class TransactionFiles
             fs.SafeFileHandle.DangerousAddRef(ref added);
             try
             {
-                _ = Posix.SyncFileRange((int)fs.SafeFileHandle.DangerousGetHandle(), 0, 0, SyncFileRangeWrite);
+                _ = Posix.SyncFileRange((int)fs.SafeFileHandle.DangerousGetHandle(), 0, 0, Posix.SyncFileRangeWrite);
             }
             catch (EntryPointNotFoundException)
             {
@@ -151,9 +149,7 @@ internal class TransactionFiles
             return; // NTFS journals metadata; there is no directory handle to flush
         }
 
-        // O_DIRECTORY is 0200000 on x86 and most architectures, 040000 on arm and arm64 (where 0200000 is O_DIRECT).
-        int oDirectory = RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x4000 : 0x10000;
-        int fd = Posix.Open(path, ORdOnly | oDirectory);
+        int fd = Posix.Open(path, Posix.ORdOnly | Posix.ODirectory, 0);
         if (fd < 0)
         {
             int errno = Marshal.GetLastPInvokeError();
@@ -175,23 +171,5 @@ internal class TransactionFiles
         {
             _ = Posix.Close(fd);
         }
-    }
-
-    private static class Posix
-    {
-        [DllImport("libc", EntryPoint = "link", SetLastError = true)]
-        public static extern int Link([MarshalAs(UnmanagedType.LPUTF8Str)] string existing, [MarshalAs(UnmanagedType.LPUTF8Str)] string link);
-
-        [DllImport("libc", EntryPoint = "open", SetLastError = true)]
-        public static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
-
-        [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
-        public static extern int Fsync(int fd);
-
-        [DllImport("libc", EntryPoint = "close", SetLastError = true)]
-        public static extern int Close(int fd);
-
-        [DllImport("libc", EntryPoint = "sync_file_range", SetLastError = true)]
-        public static extern int SyncFileRange(int fd, long offset, long nbytes, uint flags);
     }
 }

@@ -13,8 +13,6 @@ internal sealed class BloscPieces : ChunkPieces
 {
     // Window of a frame stored uncompressed and read by ranges (rounded down to whole elements).
     private const int MemcpyedWindowBytes = 1 << 20;
-    private int _memcpyedWindow;
-    private int _elementSize = 1;
 
     private readonly ReadOnlyMemory<byte> _stored;
     private readonly EncodedBytes _source;
@@ -30,11 +28,15 @@ internal sealed class BloscPieces : ChunkPieces
     private int _nextBlock;
     private int _blockElements;
     private readonly int[] _rawSplits = new int[BloscDecoder.Frame.MaxSplitsPerBlock];
+    private readonly int _elementSize;
+    private readonly int _memcpyedWindow;
     private int _nextElement;
     private int _splits;
 
-    private BloscPieces(BloscDecoder.Frame frame, EncodedBytes source, ReadOnlyMemory<byte> stored, bool ranged, int[]? blockStarts, int[]? blockEnds)
+    private BloscPieces(BloscDecoder.Frame frame, EncodedBytes source, ReadOnlyMemory<byte> stored, bool ranged, int[]? blockStarts, int[]? blockEnds, int elementSize)
     {
+        _elementSize = elementSize;
+        _memcpyedWindow = MemcpyedWindowBytes - (MemcpyedWindowBytes % elementSize);
         _source = source;
         _stored = stored;
         _ranged = ranged;
@@ -61,7 +63,7 @@ internal sealed class BloscPieces : ChunkPieces
                 var parsed = BloscDecoder.Frame.Parse(memory.Span);
                 if (Fits(parsed, decodedLength, elementSize))
                 {
-                    return new BloscPieces(parsed, source, memory, ranged: false, null, null) { _elementSize = elementSize };
+                    return new BloscPieces(parsed, source, memory, ranged: false, null, null, elementSize);
                 }
 
                 source.Dispose();
@@ -92,7 +94,7 @@ internal sealed class BloscPieces : ChunkPieces
                     return null;
                 }
 
-                return new BloscPieces(frame, source, default, ranged: true, null, null) { _memcpyedWindow = MemcpyedWindowBytes - (MemcpyedWindowBytes % elementSize), _elementSize = elementSize };
+                return new BloscPieces(frame, source, default, ranged: true, null, null, elementSize);
             }
 
             if (frame.NBytes == 0)
@@ -107,7 +109,7 @@ internal sealed class BloscPieces : ChunkPieces
 
                 source.Dispose();
                 var inMemory = EncodedBytes.FromMemory(whole);
-                return new BloscPieces(frame, inMemory, whole, ranged: false, null, null) { _elementSize = elementSize };
+                return new BloscPieces(frame, inMemory, whole, ranged: false, null, null, elementSize);
             }
 
             var head = new byte[frame.TableEnd];
@@ -135,7 +137,7 @@ internal sealed class BloscPieces : ChunkPieces
                 ends[b] = next < sorted.Length ? sorted[next] : frame.CBytes;
             }
 
-            return new BloscPieces(frame, source, default, ranged: true, starts, ends) { _elementSize = elementSize };
+            return new BloscPieces(frame, source, default, ranged: true, starts, ends, elementSize);
         }
         catch (CodecException)
         {
@@ -210,25 +212,12 @@ internal sealed class BloscPieces : ChunkPieces
         }
 
         int b = _nextBlock++;
-        int blockBytes = _frame.BlockBytes(b);
-        _block ??= ArrayPool<byte>.Shared.Rent(_frame.MaxBlockBytes);
-        var block = _block.AsSpan(0, blockBytes);
+        var block = LoadBlock(b, out int dataStart, out int pos);
+        int blockBytes = block.Length;
         offset = (long)b * _frame.BlockSize;
-        int dataStart = 0, pos;
-        if (!_ranged)
-        {
-            pos = _frame.BlockStart(_stored.Span, b);
-        }
-        else
-        {
-            pos = _blockStarts![b]; // validated against the table's bounds when opened
-            ReadWindow(pos, _blockEnds![b]);
-            dataStart = pos;
-        }
-
         if (_piecewise)
         {
-            DecompressPiecewise(b, blockBytes, block, dataStart, pos);
+            DecompressPiecewise(b, block, dataStart, pos);
             return Next(out bytes, out offset);
         }
 
@@ -246,12 +235,33 @@ internal sealed class BloscPieces : ChunkPieces
         return true;
     }
 
+    // Block b's buffer, with its compressed bytes located (and, read by ranges, read into the window): `pos` is where
+    // they start in the frame, `dataStart` where the frame bytes held in Data start.
+    private Span<byte> LoadBlock(int b, out int dataStart, out int pos)
+    {
+        int blockBytes = _frame.BlockBytes(b);
+        _block ??= ArrayPool<byte>.Shared.Rent(_frame.MaxBlockBytes);
+        dataStart = 0;
+        if (!_ranged)
+        {
+            pos = _frame.BlockStart(_stored.Span, b);
+        }
+        else
+        {
+            pos = _blockStarts![b]; // validated against the table's bounds when opened
+            ReadWindow(pos, _blockEnds![b]);
+            dataStart = pos;
+        }
+
+        return _block.AsSpan(0, blockBytes);
+    }
+
     // Decompresses byte-shuffled block b for piece-by-piece unshuffling (its raw byte rows stay in the frame).
-    private void DecompressPiecewise(int b, int blockBytes, Span<byte> block, int dataStart, int pos)
+    private void DecompressPiecewise(int b, Span<byte> block, int dataStart, int pos)
     {
         _splits = _frame.DecompressBlockAt(Data, dataStart, b, pos, block, _rawSplits);
         _piece ??= ArrayPool<byte>.Shared.Rent(PieceBytes);
-        _blockElements = blockBytes / _frame.TypeSize;
+        _blockElements = block.Length / _frame.TypeSize;
         _nextElement = 0;
     }
 
@@ -279,22 +289,8 @@ internal sealed class BloscPieces : ChunkPieces
         int b = (int)(from / _frame.BlockSize);
         if (b != current)
         {
-            int blockBytes = _frame.BlockBytes(b);
-            _block ??= ArrayPool<byte>.Shared.Rent(_frame.MaxBlockBytes);
-            int dataStart = 0, pos;
-            if (!_ranged)
-            {
-                pos = _frame.BlockStart(_stored.Span, b);
-            }
-            else
-            {
-                pos = _blockStarts![b];
-                ReadWindow(pos, _blockEnds![b]);
-                dataStart = pos;
-            }
-
-            _nextBlock = b + 1;
-            DecompressPiecewise(b, blockBytes, _block.AsSpan(0, blockBytes), dataStart, pos);
+            _nextBlock = b + 1; // the blocks between are skipped: neither read nor decompressed
+            DecompressPiecewise(b, LoadBlock(b, out int dataStart, out int pos), dataStart, pos);
         }
 
         _nextElement = (int)((from - ((long)b * _frame.BlockSize)) / ts);

@@ -21,12 +21,10 @@ public sealed class StoredRechunkRouteTests
         // 1024² float32 in 256² chunks (256 KiB each) to full-height bands 64 wide (256 KiB): a band needs a column
         // of four chunks (1 MiB) plus itself, over the 768 KiB budget; each stored chunk feeds 4 bands.
         using var dir = new Interop.TempDirectory();
-        string temp = Path.Combine(dir.Path, "tmp");
-        Directory.CreateDirectory(temp);
-        using var store = new ZarrStore(new DirectoryStore(Path.Combine(dir.Path, "s")), new ZarrStoreOptions { ChunkCacheBytes = 0 });
+        string temp = SpillFolder(dir);
+        using var store = FileStore(dir);
         const int N = 1024;
-        var values = Enumerable.Range(0, N * N).Select(i => (float)((i % 1013) * 0.5)).ToArray();
-        store.CreateArray<float>("g", [N, N], [256, 256], new ArrayOptions { Compression = Compression.Blosc() }).Write(values);
+        var values = WriteGrid(store, N, i => (i % 1013) * 0.5f);
 
         long budget = 768L << 10;
         var options = new ComputeOptions { MemoryBudget = budget, TemporaryDirectory = temp };
@@ -55,12 +53,10 @@ public sealed class StoredRechunkRouteTests
     {
         // 256 KiB chunks to bands 8 wide: each stored chunk would be decoded 32 times, so the intermediate is cheaper.
         using var dir = new Interop.TempDirectory();
-        string temp = Path.Combine(dir.Path, "tmp");
-        Directory.CreateDirectory(temp);
-        using var store = new ZarrStore(new DirectoryStore(Path.Combine(dir.Path, "s")), new ZarrStoreOptions { ChunkCacheBytes = 0 });
+        string temp = SpillFolder(dir);
+        using var store = FileStore(dir);
         const int N = 512;
-        var values = Enumerable.Range(0, N * N).Select(i => (float)(i % 769)).ToArray();
-        store.CreateArray<float>("g", [N, N], [256, 256], new ArrayOptions { Compression = Compression.Blosc() }).Write(values);
+        var values = WriteGrid(store, N, i => i % 769);
 
         var roomy = new ComputeOptions { MemoryBudget = 1L << 20, TemporaryDirectory = temp };
         var bands = store.Open<float>("g").Rechunk([N, 8]);
@@ -80,8 +76,7 @@ public sealed class StoredRechunkRouteTests
         {
             using var store = ZarrStore.InMemory(new ZarrStoreOptions { ChunkCacheBytes = 0 });
             const int N = 1024;
-            var values = Enumerable.Range(0, N * N).Select(i => (float)(i % 101)).ToArray();
-            store.CreateArray<float>("g", [N, N], [256, 256], new ArrayOptions { Compression = Compression.Blosc() }).Write(values);
+            var values = WriteGrid(store, N, i => i % 101);
             var options = new ComputeOptions { MemoryBudget = 700L << 10, TemporaryDirectory = temp };
             var bands = store.Open<float>("g").Rechunk([N, 64]);
             Assert.IsNotType<ZarrSourceNode>(ExecutionPlan.Create([bands.Node], options).Routes.Values.Single());
@@ -91,5 +86,18 @@ public sealed class StoredRechunkRouteTests
         {
             Directory.Delete(temp, recursive: true);
         }
+    }
+
+    private static string SpillFolder(Interop.TempDirectory dir) => Directory.CreateDirectory(Path.Combine(dir.Path, "tmp")).FullName;
+
+    private static ZarrStore FileStore(Interop.TempDirectory dir) =>
+        new(new DirectoryStore(Path.Combine(dir.Path, "s")), new ZarrStoreOptions { ChunkCacheBytes = 0 });
+
+    // "g": n × n float32 in 256² Blosc chunks, value(i) at flat index i; returns the values written.
+    private static float[] WriteGrid(ZarrStore store, int n, Func<int, float> value)
+    {
+        var values = Enumerable.Range(0, n * n).Select(value).ToArray();
+        store.CreateArray<float>("g", [n, n], [256, 256], new ArrayOptions { Compression = Compression.Blosc() }).Write(values);
+        return values;
     }
 }

@@ -31,13 +31,7 @@ public sealed class PartialChunkReadTests
         var rng = new Random(5);
         for (int trial = 0; trial < 60; trial++)
         {
-            var start = new long[3];
-            var extent = new long[3];
-            for (int d = 0; d < 3; d++)
-            {
-                start[d] = rng.NextInt64(shape[d]);
-                extent[d] = 1 + rng.NextInt64(shape[d] - start[d]);
-            }
+            var (start, extent) = RandomBox(rng, shape);
 
             var region = new ArraySubset(start, extent);
             var got = new double[region.ElementCount];
@@ -55,13 +49,7 @@ public sealed class PartialChunkReadTests
         var rng = new Random(3);
         for (int trial = 0; trial < 40; trial++)
         {
-            var start = new long[3];
-            var extent = new long[3];
-            for (int d = 0; d < 3; d++)
-            {
-                start[d] = rng.NextInt64(shape[d]);
-                extent[d] = 1 + rng.NextInt64(shape[d] - start[d]);
-            }
+            var (start, extent) = RandomBox(rng, shape);
 
             long total = shape[0] * shape[1] * shape[2];
             long expected = -1;
@@ -195,6 +183,20 @@ public sealed class PartialChunkReadTests
         // Small chunks come from managed pools (power-of-two rentals): twice the chunk for the encoder.
         var small = memory.CreateArray<float>("s", [1024, 1024], [256, 256], new ArrayOptions { Compression = Compression.Blosc() }).Untyped;
         Assert.Equal(2L * 256 * 256 * 4, small.WriteBufferBytes(new ArraySubset([256, 512], [256, 256])));
+    }
+
+    // A random non-empty box inside an array of `shape`.
+    private static (long[] Start, long[] Extent) RandomBox(Random rng, long[] shape)
+    {
+        var start = new long[shape.Length];
+        var extent = new long[shape.Length];
+        for (int d = 0; d < shape.Length; d++)
+        {
+            start[d] = rng.NextInt64(shape[d]);
+            extent[d] = 1 + rng.NextInt64(shape[d] - start[d]);
+        }
+
+        return (start, extent);
     }
 
     private static ArrayOptions Options(string layout) => layout switch
