@@ -20,7 +20,7 @@ internal static partial class Program
     /// append: a new 1-D float64 array (Zarr v2, Blosc-LZ4 shuffle, chunks of <c>--chunk</c>) in a transactional
     /// store at <c>--out</c>, then <c>--steps</c> appends, each <c>ZarrArray.Append</c> outside a transaction (one
     /// commit): step k appends the block in <c>--step</c> (.npy) + k. Timed: the appends only. Checksum: the sum of the
-    /// whole array read back by a new handle. Diagnostics: <c>--transactional false</c> appends in place, without commits; <c>--durable false</c> commits without flushing to disk.
+    /// whole array read back by a new handle. Diagnostics: <c>--transactional false</c> appends in place, without commits; <c>--durable false</c> commits without flushing to disk; <c>--direct-writes false</c> stages every value through the page cache.
     /// </summary>
     private static int AppendCase(Dictionary<string, string> options)
     {
@@ -32,11 +32,12 @@ internal static partial class Program
         // --transactional false is a diagnostic, not the case: the same appends written in place, without commits.
         bool transactional = bool.Parse(options.GetValueOrDefault("transactional", "true"));
         bool durable = bool.Parse(options.GetValueOrDefault("durable", "true")); // diagnostic: commits without flushes
+        bool directWrites = bool.Parse(options.GetValueOrDefault("direct-writes", "true")); // diagnostic: see DirectFileWriter.MinBytes
         DeleteIfExists(outDir);
         try
         {
             double[] times;
-            using (var store = ZarrStore.Open(outDir, new ZarrStoreOptions { Transactional = transactional, Durable = durable }))
+            using (var store = ZarrStore.Open(outDir, new ZarrStoreOptions { Transactional = transactional, Durable = durable, DirectWrites = directWrites }))
             {
                 var x = store.CreateArray<double>("x", [0], [chunk], AppendArrayOptions);
                 times = AppendSteps(x, block, steps);

@@ -326,14 +326,14 @@ internal static partial class Program
         Console.Error.WriteLine("       ChunkCompute.Bench mlnet-view [--store DIR --array PATH | --rows N] [--batch 1024] [--budget BYTES] [--report view|batches] [--iterations N] [--case NAME]");
         Console.Error.WriteLine("       ChunkCompute.Bench sum-inmemory --mib 512 [--chunk-mib 8] [--report chunkcompute|tensorprimitives] [--iterations N] [--case NAME]");
         Console.Error.WriteLine("       ChunkCompute.Bench tasks [--count N] [--case NAME]");
-        Console.Error.WriteLine("       ChunkCompute.Bench rechunk --store DIR --array PATH --out DIR --rows N --cols N --budget BYTES [--case NAME]");
+        Console.Error.WriteLine("       ChunkCompute.Bench rechunk --store DIR --array PATH --out DIR --rows N --cols N --budget BYTES [--direct-writes false] [--case NAME]");
         Console.Error.WriteLine("       ChunkCompute.Bench rechunk-plan --store DIR --array PATH --rows N --cols N --budget BYTES [--show N]");
         Console.Error.WriteLine("       ChunkCompute.Bench profile-rechunk --store DIR --array PATH --out DIR --cols N");
         Console.Error.WriteLine("       ChunkCompute.Bench codec --npy FILE --op compress|decompress [--cname lz4|zstd] [--clevel 5] [--iterations N] [--case NAME] [--save FRAME]");
         Console.Error.WriteLine("       ChunkCompute.Bench npy --npy FILE --op save|load [--scratch FILE] [--iterations N] [--case NAME]");
         Console.Error.WriteLine("       ChunkCompute.Bench tsqr --store DIR --array PATH [--budget BYTES] [--case NAME] [--warm N]");
         Console.Error.WriteLine("       ChunkCompute.Bench batches --store DIR --array PATH [--batch 1024] [--prefetch 2] [--case NAME] [--warm N]");
-        Console.Error.WriteLine("       ChunkCompute.Bench append --step NPY --out DIR --chunk N --steps N [--transactional true|false] [--case NAME]");
+        Console.Error.WriteLine("       ChunkCompute.Bench append --step NPY --out DIR --chunk N --steps N [--transactional true|false] [--durable false] [--direct-writes false] [--case NAME]");
         Console.Error.WriteLine("       ChunkCompute.Bench append-big --step NPY --out DIR --steps N --base-small DIR --base-large DIR [--case NAME]");
         Console.Error.WriteLine("       ChunkCompute.Bench commit-latency --step NPY --out DIR --commits N [--elements N] [--durable false] [--case NAME]");
         Console.Error.WriteLine("       ChunkCompute.Bench objectstore --mode setup|raw|raw_plain|read|read_array|read_into|mean --url s3://B/P|az://C/P|DIR [--array PATH] [--inflight 64] [--part-bytes 8388608] [--case NAME]   # bench/objectstores");

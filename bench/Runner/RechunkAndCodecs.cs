@@ -28,6 +28,7 @@ internal static partial class Program
         int cols = int.Parse(Require(options, "cols"), CultureInfo.InvariantCulture);
         long budget = long.Parse(Require(options, "budget"), CultureInfo.InvariantCulture);
         string caseName = options.GetValueOrDefault("case", "rechunk_2d");
+        bool directWrites = bool.Parse(options.GetValueOrDefault("direct-writes", "true")); // diagnostic: staged values through the page cache
 
         if (Directory.Exists(outDir))
         {
@@ -46,7 +47,7 @@ internal static partial class Program
             x = source.Open<float>(array);
             try
             {
-                using var target = ZarrStore.Open(outDir);
+                using var target = ZarrStore.Open(outDir, new ZarrStoreOptions { DirectWrites = directWrites });
                 stats = x.Rechunk([rows, cols])
                     .ToStore(target, "rechunked", new ArrayOptions { Compression = Compression.Default, Format = ZarrFormat.V2 })
                     .Compute(compute);
