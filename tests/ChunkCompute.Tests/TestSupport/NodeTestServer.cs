@@ -28,40 +28,65 @@ public abstract class NodeTestServer : IDisposable
             return;
         }
 
-        Port = LoopbackHttpServer.FreePort();
-        var info = new ProcessStartInfo("node") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(path);
-        foreach (var a in arguments(Port, Data.Path))
+        // A server whose port another process took meanwhile exits at once; the probe must not mistake that other
+        // process for it, so a server counts as started only while it is still running after answering.
+        for (int attempt = 0; attempt < 3; attempt++)
         {
-            info.ArgumentList.Add(a);
+            Port = LoopbackHttpServer.FreePort();
+            var info = new ProcessStartInfo("node") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+            info.ArgumentList.Add(path);
+            foreach (var a in arguments(Port, Data.Path))
+            {
+                info.ArgumentList.Add(a);
+            }
+
+            foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+            {
+                info.Environment[key] = value;
+            }
+
+            try
+            {
+                _process = Process.Start(info)!;
+                _process.OutputDataReceived += (_, _) => { };
+                _process.ErrorDataReceived += (_, _) => { };
+                _process.BeginOutputReadLine();
+                _process.BeginErrorReadLine();
+            }
+            catch (System.ComponentModel.Win32Exception ex)
+            {
+                Unavailable = "node is not installed: " + ex.Message;
+                return;
+            }
+
+            if (WaitUntilListening(_process, Port) && !_process.WaitForExit(300))
+            {
+                return;
+            }
+
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+
+            _process.WaitForExit(5000);
+            _process.Dispose();
+            _process = null;
         }
 
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-        {
-            info.Environment[key] = value;
-        }
+        Unavailable = $"{name} did not start on 127.0.0.1 (three ports tried, the last {Port})";
+    }
 
-        try
-        {
-            _process = Process.Start(info)!;
-            _process.OutputDataReceived += (_, _) => { };
-            _process.ErrorDataReceived += (_, _) => { };
-            _process.BeginOutputReadLine();
-            _process.BeginErrorReadLine();
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            Unavailable = "node is not installed: " + ex.Message;
-            return;
-        }
-
+    // True once something answers on the port, while the process still runs (at most 30 s).
+    private static bool WaitUntilListening(Process process, int port)
+    {
         var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(30) && !_process.HasExited)
+        while (clock.Elapsed < TimeSpan.FromSeconds(30) && !process.HasExited)
         {
             try
             {
-                using var probe = new TcpClient("127.0.0.1", Port);
-                return;
+                using var probe = new TcpClient("127.0.0.1", port);
+                return true;
             }
             catch (SocketException)
             {
@@ -69,7 +94,7 @@ public abstract class NodeTestServer : IDisposable
             }
         }
 
-        Unavailable = $"{name} did not start on 127.0.0.1:{Port}";
+        return false;
     }
 
     /// <summary>The port the server listens on, on 127.0.0.1.</summary>

@@ -54,14 +54,30 @@ internal sealed class LoopbackHttpServer : IDisposable
 
     public int Requests => Volatile.Read(ref _requests);
 
+    /// <summary>
+    /// A port free on 127.0.0.1 now and never handed out before in this process: test fixtures start in parallel, and
+    /// the kernel may hand a port just released to the next caller before the first server has bound it (two Azurite
+    /// fixtures once shared one server that way, and one found its "new" container already there).
+    /// </summary>
     public static int FreePort()
     {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        int port = ((IPEndPoint)socket.LocalEndpoint).Port;
-        socket.Stop();
-        return port;
+        while (true)
+        {
+            using var socket = new TcpListener(IPAddress.Loopback, 0);
+            socket.Start();
+            int port = ((IPEndPoint)socket.LocalEndpoint).Port;
+            socket.Stop();
+            lock (HandedOut)
+            {
+                if (HandedOut.Add(port))
+                {
+                    return port;
+                }
+            }
+        }
     }
+
+    private static readonly HashSet<int> HandedOut = [];
 
     public void Dispose()
     {
