@@ -125,7 +125,10 @@ public abstract class ObjectStoreFaultTests
         using var value = await store.GetPooledAsync("k");
         Assert.Equal(Value, value!.Memory.ToArray());
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"took {clock.Elapsed}");
-        Assert.Equal(2, faults.Count(IsGet("/k")));
+
+        // The stalled read timed out and the value was read again; on a loaded machine the healthy read may also pass
+        // the 1 s timeout and take the second retry (a clean-clone CI run saw 3), never more than maxRetries allow.
+        Assert.InRange(faults.Count(IsGet("/k")), 2, 3);
     }
 
     [Fact]
