@@ -27,7 +27,7 @@ public sealed class NpyWriter : IDisposable
     /// <param name="bigEndian">Store multi-byte elements big-endian (<c>&gt;f8</c>); input is still little-endian.</param>
     /// <exception cref="ArgumentException">The descr is not supported or the shape is invalid.</exception>
     public NpyWriter(string path, string normalizedDescr, long[] shape, bool fortranOrder = false, bool bigEndian = false)
-        : this(Validate(path, normalizedDescr, shape, out var type), path, type, shape, fortranOrder, bigEndian, leaveOpen: false)
+        : this(Validate(path, normalizedDescr, shape, fortranOrder, bigEndian, out var type), path, type, shape, fortranOrder, bigEndian, leaveOpen: false)
     {
     }
 
@@ -233,12 +233,13 @@ public sealed class NpyWriter : IDisposable
         return type;
     }
 
-    private static FileStream Validate(string path, string descr, long[] shape, out NpyDataType type)
+    private static FileStream Validate(string path, string descr, long[] shape, bool fortranOrder, bool bigEndian, out NpyDataType type)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(shape);
         type = ParseDescr(descr, path);
-        _ = NpyShape.ElementCount(shape, type.ElementSize, nameof(shape));
-        return Stores.NewFiles.Create(path, 1 << 16);
+        long elements = NpyShape.ElementCount(shape, type.ElementSize, nameof(shape));
+        long header = NpyHeaderCodec.Build(type.Format(bigEndian), fortranOrder, shape).Length;
+        return Stores.NewFiles.Create(path, 1 << 16, header + (elements * type.ElementSize));
     }
 }

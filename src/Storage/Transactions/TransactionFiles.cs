@@ -35,7 +35,7 @@ internal class TransactionFiles
     {
         public override void WriteDurable(string path, ReadOnlySpan<byte> bytes)
         {
-            using var fs = Stores.NewFiles.Create(path, 1);
+            using var fs = Stores.NewFiles.Create(path, 1, bytes.Length);
             fs.Write(bytes);
         }
 
@@ -53,7 +53,7 @@ internal class TransactionFiles
     /// <summary>Writes a whole file (creating or replacing it in place) and flushes it to disk.</summary>
     public virtual void WriteDurable(string path, ReadOnlySpan<byte> bytes)
     {
-        using var fs = Stores.NewFiles.Create(path, 1);
+        using var fs = Stores.NewFiles.Create(path, 1, bytes.Length);
         fs.Write(bytes);
         fs.Flush(flushToDisk: true);
     }
@@ -69,7 +69,7 @@ internal class TransactionFiles
             return; // on the device already: the flush before the commit finds nothing to write back
         }
 
-        using var fs = Stores.NewFiles.Create(path, 1);
+        using var fs = Stores.NewFiles.Create(path, 1, bytes.Length);
         fs.Write(bytes);
         fs.Flush(flushToDisk: false);
         if (OperatingSystem.IsLinux() && bytes.Length > 0)

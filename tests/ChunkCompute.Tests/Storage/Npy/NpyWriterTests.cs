@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using ChunkCompute.Storage;
 using ChunkCompute.Storage.Npy;
 using Xunit;
 
@@ -101,6 +103,41 @@ public sealed class NpyWriterTests : IDisposable
         }
 
         Assert.Equal(data, Npy.Load(path).Data);
+    }
+
+    [Fact]
+    public void Files_from_one_MiB_are_allocated_up_front_yet_hold_exactly_what_was_written()
+    {
+        // From 1 MiB the file's blocks are allocated before the writes (fallocate, keeping the size): the length must
+        // still be the header plus the bytes written, for a complete file, an abandoned one, and a larger file replaced.
+        var path = Path.Combine(_dir, "big.npy");
+        var data = Sample("<f8", 300_000); // 2.4 MB
+        File.WriteAllBytes(path, new byte[5_000_000]);
+        Npy.Save<double>(path, MemoryMarshal.Cast<byte, double>(data).ToArray(), [300_000]);
+        int header = HeaderLength(path);
+        Assert.Equal(0, header % 64); // the format's data alignment
+        Assert.Equal(header + data.Length, new FileInfo(path).Length);
+        Assert.Equal(data, Npy.Load(path).Data);
+
+        var abandoned = Path.Combine(_dir, "abandoned.npy");
+        var w = new NpyWriter(abandoned, "<f8", [300_000]);
+        w.WriteElements(data.AsSpan(0, 8 * 1000));
+        var error = Assert.Throws<NpyFormatException>(w.Dispose);
+        Assert.Contains("1000 of 300000", error.Message);
+        Assert.Equal(header + (8 * 1000), new FileInfo(abandoned).Length);
+    }
+
+    // The header's length as the format defines it: magic (6), version (2), then a 2-byte (v1) or 4-byte (v2)
+    // little-endian length of the header text.
+    private static int HeaderLength(string path)
+    {
+        var head = new byte[12];
+        using (var f = File.OpenRead(path))
+        {
+            f.ReadExactly(head);
+        }
+
+        return head[6] == 1 ? 10 + BitConverter.ToUInt16(head, 8) : 12 + BitConverter.ToInt32(head, 8);
     }
 
     [Fact]
