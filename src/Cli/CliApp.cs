@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ChunkCompute.Cli.Commands;
+using ChunkCompute.Storage.Stores;
 
 namespace ChunkCompute.Cli;
 
@@ -22,8 +23,11 @@ public static class CliApp
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
-        ChunkCompute.Storage.S3.S3Store.Register(); // s3:// URLs wherever a store is named
-        ChunkCompute.Storage.Azure.AzureBlobStore.Register(); // az:// URLs likewise
+        // s3:// and az:// URLs wherever a store is named, as S3Store.Register() and AzureBlobStore.Register() do, but
+        // through lambdas: the store types (and the cloud SDK assemblies they load) are touched only when such a URL is
+        // opened, not by every local command's start-up.
+        StoreLocations.Register("s3", static url => new ChunkCompute.Storage.S3.S3Store(url));
+        StoreLocations.Register("az", static url => new ChunkCompute.Storage.Azure.AzureBlobStore(url));
         CliJobs.Register(); // what stats and convert compute, rebuilt by name on cluster workers
         bool interactive = ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
         var context = new CliContext(stdout, stderr, interactive, cancellationToken);

@@ -9,25 +9,34 @@ internal static class ClusterSelection
 {
     /// <summary>The workers to run on, or null; at most one way may be chosen. Dispose the result (it may hold a connection).</summary>
     /// <exception cref="UsageException">Several ways were chosen, or a value is invalid.</exception>
-    public static async Task<IChunkWorkers?> CreateAsync(ParseResult parse, ClusterChoice choice, long budget, CancellationToken cancellationToken)
+    public static Task<IChunkWorkers?> CreateAsync(ParseResult parse, ClusterChoice choice, long budget, CancellationToken cancellationToken)
     {
-        int chosen = (parse.GetValue(choice.Cluster) is null ? 0 : 1) + (parse.GetValue(choice.Slurm) ? 1 : 0) + (parse.GetValue(choice.LocalWorkers) is null ? 0 : 1);
-        if (chosen > 1)
+        // The usual local run completes here, without the connection code's state machine or the Orleans assembly
+        // (both cost start-up: jitting and loading).
+        return Chosen(parse, choice) == 0 ? Local(parse, choice) : ConnectAsync(parse, choice, budget, cancellationToken);
+    }
+
+    private static int Chosen(ParseResult parse, ClusterChoice choice) =>
+        (parse.GetValue(choice.Cluster) is null ? 0 : 1) + (parse.GetValue(choice.Slurm) ? 1 : 0) + (parse.GetValue(choice.LocalWorkers) is null ? 0 : 1);
+
+    private static Task<IChunkWorkers?> Local(ParseResult parse, ClusterChoice choice)
+    {
+        foreach (var only in new Option[] { choice.Partition, choice.SlurmDirectory, choice.WorkerMemory })
         {
-            throw new UsageException("choose one of --cluster, --slurm and --local-workers");
+            if (parse.GetResult(only) is { Implicit: false })
+            {
+                throw new UsageException($"{only.Name} applies to a cluster run (--cluster, --slurm or --local-workers)");
+            }
         }
 
-        if (chosen == 0)
-        {
-            foreach (var only in new Option[] { choice.Partition, choice.SlurmDirectory, choice.WorkerMemory })
-            {
-                if (parse.GetResult(only) is { Implicit: false })
-                {
-                    throw new UsageException($"{only.Name} applies to a cluster run (--cluster, --slurm or --local-workers)");
-                }
-            }
+        return Task.FromResult<IChunkWorkers?>(null);
+    }
 
-            return null;
+    private static async Task<IChunkWorkers?> ConnectAsync(ParseResult parse, ClusterChoice choice, long budget, CancellationToken cancellationToken)
+    {
+        if (Chosen(parse, choice) > 1)
+        {
+            throw new UsageException("choose one of --cluster, --slurm and --local-workers");
         }
 
         long workerBudget = parse.GetValue(choice.WorkerMemory) is { } w ? CliParsing.ParseSize(w, "--worker-memory") : budget;
@@ -63,16 +72,17 @@ internal static class ClusterSelection
     }
 
     /// <summary>Disposes workers that hold resources.</summary>
-    public static async ValueTask DisposeAsync(IChunkWorkers? workers)
+    public static ValueTask DisposeAsync(IChunkWorkers? workers)
     {
         switch (workers)
         {
             case IAsyncDisposable a:
-                await a.DisposeAsync().ConfigureAwait(false);
-                break;
+                return a.DisposeAsync();
             case IDisposable d:
                 d.Dispose();
                 break;
         }
+
+        return ValueTask.CompletedTask;
     }
 }

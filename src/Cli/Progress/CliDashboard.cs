@@ -34,7 +34,15 @@ internal sealed class CliDashboard : IAsyncDisposable
     /// <summary>Starts what the command line asks for; null when it asks for neither.</summary>
     /// <exception cref="UsageException">A malformed <c>--dashboard</c> value.</exception>
     /// <exception cref="DashboardException">The port is in use (before anything is computed).</exception>
-    public static async Task<CliDashboard?> StartAsync(CliContext context, ParseResult parse, string label)
+    public static Task<CliDashboard?> StartAsync(CliContext context, ParseResult parse, string label)
+    {
+        return Asked(parse) ? StartServerOrRecorderAsync(context, parse, label) : Task.FromResult<CliDashboard?>(null);
+    }
+
+    /// <summary>Whether the command line asks for a dashboard or a report (without either, no dashboard code runs).</summary>
+    public static bool Asked(ParseResult parse) => parse.GetResult("--dashboard") is not null || parse.GetResult("--report") is not null;
+
+    private static async Task<CliDashboard?> StartServerOrRecorderAsync(CliContext context, ParseResult parse, string label)
     {
         bool dashboard = parse.GetResult("--dashboard") is not null;
         string? report = parse.GetResult("--report") is null ? null : parse.GetValue<string?>("--report");

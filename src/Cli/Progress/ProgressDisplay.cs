@@ -13,7 +13,18 @@ internal static class ProgressDisplay
     /// <remarks>With <c>--dashboard</c> the dashboard is served (its address printed on stderr) before the work starts,
     /// so a port in use fails first; with <c>--report FILE.html</c> the report is written when the work ends, failed or
     /// not.</remarks>
-    public static async Task<T> RunAsync<T>(CliContext context, ParseResult parse, string label, Func<CliProgress, Task<T>> work)
+    public static Task<T> RunAsync<T>(CliContext context, ParseResult parse, string label, Func<CliProgress, Task<T>> work)
+    {
+        if (!CliDashboard.Asked(parse) && !context.ShowProgress(parse))
+        {
+            // Nothing to show or record (--quiet, or stderr not a terminal): the work alone, with no display code to load.
+            return Task.Run(() => work(CliProgress.For(null, null, null, label)));
+        }
+
+        return RunWithDashboardAsync(context, parse, label, work);
+    }
+
+    private static async Task<T> RunWithDashboardAsync<T>(CliContext context, ParseResult parse, string label, Func<CliProgress, Task<T>> work)
     {
         await using var watch = await CliDashboard.StartAsync(context, parse, label).ConfigureAwait(false);
         try
