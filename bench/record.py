@@ -16,6 +16,7 @@ Fields of the command's JSON line beyond case/tool/seconds/bytes/checksum (tasks
 kept under "extra".
 """
 import argparse
+import datetime
 import json
 import math
 import sys
@@ -72,6 +73,8 @@ def record(a):
         "rss_limit_mib": None if a.rss_limit in (None, "-") else float(a.rss_limit),
         "checksum_rel_tol": a.rel_tol,
         "extra": {k: v for k, v in r.items() if k not in ("case", "tool", "seconds", "bytes", "checksum")},
+        "commit": a.commit,
+        "time": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
     print(json.dumps(out))
 
@@ -130,6 +133,7 @@ def main():
     ap.add_argument("--target", default="-")
     ap.add_argument("--load", type=float)
     ap.add_argument("--command")
+    ap.add_argument("--commit", help="the ChunkCompute commit measured (run.sh: git rev-parse --short HEAD)")
     ap.add_argument("--rss-limit", default="-", help="second target: ChunkCompute's peak RSS in MiB, at most")
     ap.add_argument("--metric", default="throughput", choices=("throughput", "us_per_task", "rss_mib"))
     ap.add_argument("--rel-tol", type=float, default=REL_TOL,

@@ -70,7 +70,7 @@ def machine():
     }
 
 
-def versions():
+def versions(recorded_commit=None):
     v = {"dotnet": sh("dotnet --version") if shutil.which("dotnet") else "not found",
          "python3": f"{platform.python_version()} ({sys.executable})"}
     for mod in ("zarr", "numpy", "numcodecs", "dask"):
@@ -85,8 +85,12 @@ def versions():
         pass
     rev = sh("git -C '%s' rev-parse --short HEAD" % os.path.dirname(os.path.abspath(__file__)))
     dirty = sh("git -C '%s' status --porcelain -- src bench/Runner" % os.path.dirname(os.path.abspath(__file__)))
-    if rev:
-        v["ChunkCompute commit"] = rev + (" (src or runner modified)" if dirty else "")
+    here = rev + (" (src or runner modified)" if dirty else "") if rev else ""
+    if recorded_commit:
+        # the commit run.sh recorded with the results; the report may be regenerated later, from another commit
+        v["ChunkCompute commit"] = recorded_commit + (f" (the run; report written at {here})" if here and here != recorded_commit else "")
+    elif here:
+        v["ChunkCompute commit"] = here
     return v
 
 
@@ -387,11 +391,19 @@ def disk_summary(c, reads):
     return out
 
 
-def markdown(cases, size, command, svg_name, disk=None):
+def markdown(cases, size, command, svg_name, disk=None, recorded=None):
     disk = disk or {}
+    recorded = recorded or {}
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     L = ["# ChunkCompute benchmark results", ""]
-    L.append(f"- Date: {now}")
+    first, last = recorded.get("first"), recorded.get("last")
+    if first and last:
+        # when the runs were recorded (run.sh stamps each), not when this report was written
+        span = first[:16].replace("T", " ") + ("" if last[:16] == first[:16] else "–" + last[11:16]) + " UTC"
+        written = "" if now.startswith(last[:16].replace("T", " ")) else f" (the runs; report written {now})"
+        L.append(f"- Date: {span}{written}")
+    else:
+        L.append(f"- Date: {now}")
     L.append(f"- Size: **{SIZE_LABELS.get(size, size)}**")
     L.append(f"- Reproduce: `{command}` (from the repository root)")
     L.append("")
@@ -601,7 +613,7 @@ def markdown(cases, size, command, svg_name, disk=None):
     L.append("")
     L.append("## Versions")
     L.append("")
-    for k, v in versions().items():
+    for k, v in versions(recorded.get("commit")).items():
         L.append(f"- {k}: {v}")
     L.append("")
     return "\n".join(L)
@@ -616,7 +628,12 @@ def main():
     ap.add_argument("--svg", required=True)
     ap.add_argument("--disk", help="disk read rates of the cold cases (coldcache.py diskread, JSONL)")
     a = ap.parse_args()
-    cases = summarize(load(a.raw))
+    raw = load(a.raw)
+    cases = summarize(raw)
+    stamps = sorted(r["time"] for r in raw if r.get("time"))
+    commits = sorted({r["commit"] for r in raw if r.get("commit")})
+    recorded = {"first": stamps[0] if stamps else None, "last": stamps[-1] if stamps else None,
+                "commit": ", ".join(commits) if commits else None}
     if not cases:
         sys.exit("report.py: no results")
     disk = {}
@@ -630,7 +647,7 @@ def main():
     with open(a.svg, "w", encoding="utf-8") as f:
         f.write(svg_chart(cases, f"ChunkCompute vs peers — size {a.size}"))
     with open(a.md, "w", encoding="utf-8") as f:
-        f.write(markdown(cases, a.size, a.command, os.path.basename(a.svg), disk))
+        f.write(markdown(cases, a.size, a.command, os.path.basename(a.svg), disk, recorded))
 
 
 if __name__ == "__main__":

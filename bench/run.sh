@@ -117,6 +117,11 @@ DISK="$OUT/$TAG-disk.jsonl"  # disk read rates measured by cold cases (coldcache
 : > "$RAW"
 rm -f "$DISK"
 TMP="$(mktemp -d)"
+# the commit measured, recorded with every result (a report may be written later, from another commit)
+COMMIT="$(git -C "$BENCH/.." rev-parse --short HEAD 2>/dev/null || true)"
+if [[ -n $COMMIT && -n "$(git -C "$BENCH/.." status --porcelain -- src bench/Runner 2>/dev/null)" ]]; then
+    COMMIT="$COMMIT (src or runner modified)"
+fi
 trap 'rm -rf "$TMP"' EXIT
 
 # warm_input COMMAND: read the array named by the command's --store and --array into the page cache (no-op without them)
@@ -158,7 +163,7 @@ run_one() {
     fi
     "$PY" "$BENCH/record.py" --stdout "$TMP/stdout.txt" --time "$TMP/time.txt" \
         --case "$name" --tool "$label" --role "$role" --rep "$rep" --size "$SIZE" --target "$target" \
-        --load "$load" --command "$cmd" --metric "$metric" --rss-limit "$rss_limit" --rel-tol "$rel_tol" >> "$RAW"
+        --load "$load" --command "$cmd" --metric "$metric" --rss-limit "$rss_limit" --rel-tol "$rel_tol" --commit "$COMMIT" >> "$RAW"
 }
 
 for i in "${!CASE_NAMES[@]}"; do
