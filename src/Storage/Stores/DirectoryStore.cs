@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.IO.Enumeration;
 using System.Runtime.InteropServices;
-using System.Text;
 using Microsoft.Win32.SafeHandles;
 
 namespace ChunkCompute.Storage.Stores;
@@ -293,7 +292,7 @@ public sealed class DirectoryStore : IStore, IFileValueStore
             }
         }
 
-        if (Link(NullTerminated(temp), NullTerminated(path)) == 0)
+        if (Posix.Link(temp, path) == 0)
         {
             return true;
         }
@@ -308,16 +307,6 @@ public sealed class DirectoryStore : IStore, IFileValueStore
     }
 
     private const int EExist = 17; // EEXIST on Linux and macOS
-
-    private static byte[] NullTerminated(string path)
-    {
-        var bytes = new byte[Encoding.UTF8.GetByteCount(path) + 1];
-        Encoding.UTF8.GetBytes(path, bytes);
-        return bytes;
-    }
-
-    [DllImport("libc", EntryPoint = "link", SetLastError = true)]
-    private static extern int Link(byte[] existing, byte[] created);
 
     /// <inheritdoc/>
     public bool Delete(string key)

@@ -1,10 +1,11 @@
 using System.Runtime.InteropServices;
 
-namespace ChunkCompute.Storage.Transactions;
+namespace ChunkCompute.Storage;
 
 /// <summary>
-/// The libc calls the commit protocol makes where .NET has no equivalent (hard links, directory flushes, early
-/// write-back, direct I/O), with the open flags whose values differ between architectures. Unix only; callers check.
+/// The libc calls the storage layer makes where .NET has no equivalent (hard links for create-if-absent, directory
+/// flushes, early write-back, direct I/O), with the open flags whose values differ between architectures. Unix only;
+/// callers check.
 /// </summary>
 internal static unsafe class Posix
 {
