@@ -15,8 +15,8 @@ internal static class NewFiles
     /// <param name="length">
     /// The bytes about to be written, when known: they are allocated up front (<c>fallocate</c> with
     /// <c>FALLOC_FL_KEEP_SIZE</c> on Linux, so the length still grows only as bytes are written). ext4 then reserves no
-    /// delayed-allocation block per 4 KiB page during the writes, which took ~30 % of a 512 MiB buffered write's time
-    /// (NumPy's <c>tofile</c> does the same; bench/analysis/npy_save.md). Only from 1 MiB.
+    /// delayed-allocation block per 4 KiB page during the writes, ~25 % of a 512 MiB buffered write's time
+    /// (NumPy's <c>tofile</c> does the same; bench/analysis/npy_save.md, bench/analysis/prealloc). Only from 1 MiB.
     /// </param>
     public static FileStream Create(string path, int bufferSize, long length = 0)
     {
