@@ -103,6 +103,7 @@ internal static class ByteShuffle
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // not ReadyToRun-compiled: would start at tier 0
     private static unsafe int Unshuffle2Sse2(byte** rows, byte* d, int count)
     {
         var i = 0;
@@ -117,6 +118,7 @@ internal static class ByteShuffle
         return i;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // not ReadyToRun-compiled: would start at tier 0
     private static unsafe int Unshuffle4Sse2(byte** rows, byte* d, int count)
     {
         var i = 0;
@@ -140,6 +142,7 @@ internal static class ByteShuffle
         return i;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // not ReadyToRun-compiled: would start at tier 0
     private static unsafe int Unshuffle8Sse2(byte** rows, byte* d, int count)
     {
         var i = 0;
@@ -184,6 +187,7 @@ internal static class ByteShuffle
         return i;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // not ReadyToRun-compiled: would start at tier 0
     private static unsafe int Unshuffle4Avx2(byte** rows, byte* d, int count)
     {
         var i = 0;
@@ -212,6 +216,7 @@ internal static class ByteShuffle
         return i;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // not ReadyToRun-compiled: would start at tier 0
     private static unsafe int Unshuffle8Avx2(byte** rows, byte* d, int count)
     {
         var i = 0;
