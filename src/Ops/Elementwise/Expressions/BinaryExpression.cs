@@ -4,7 +4,7 @@ namespace ChunkCompute.Ops;
 
 /// <summary>
 /// <c>left op right</c> over one numeric type. A constant operand uses the TensorPrimitives scalar overloads, so it
-/// is never materialized.
+/// is never materialized; two constant operations in a row on floats run as one pass (<see cref="ScalarPairKernels"/>).
 /// </summary>
 /// <typeparam name="T">The element type.</typeparam>
 internal sealed class BinaryExpression<T> : ElementwiseExpression<T>
@@ -46,7 +46,13 @@ internal sealed class BinaryExpression<T> : ElementwiseExpression<T>
     public override ReadOnlySpan<T> Evaluate(TileState state, Span<T> destination)
     {
         var d = Target(state, destination);
-        if (Right is ScalarExpression<T> rs)
+        if (Right is ScalarExpression<T> outer && Left is BinaryExpression<T> { Right: ScalarExpression<T> inner } first
+            && ScalarPairKernels.Supports<T>(first.Operation, Operation))
+        {
+            // (x op1 a) op2 b: one pass, the same rounding as two, the intermediate tile never written.
+            ScalarPairKernels.Apply(first.Operation, inner.Value, Operation, outer.Value, first.Left.Evaluate(state, default), d);
+        }
+        else if (Right is ScalarExpression<T> rs)
         {
             ElementwiseKernels.Binary(Operation, Left.Evaluate(state, default), rs.Value, d);
         }
