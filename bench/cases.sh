@@ -162,6 +162,7 @@ READ_BYTES=$("$PY" -c "import zarr; print(zarr.open_array('$DATA', path='read_f6
 add_case stats_process 2.5 dask \
     "$PY $BENCH/peers/whole_process.py --case stats_process --tool chunkcompute --bytes $READ_BYTES --value json:value -- $CLI stats $DATA --array read_f64_blosc_lz4 --op mean --json --quiet" \
     "$PY $BENCH/peers/whole_process.py --case stats_process --tool dask --bytes $READ_BYTES --value last -- $PY $BENCH/peers/dask_oneliner.py mean $DATA read_f64_blosc_lz4"
+min_reps stats_process 7
 case "$SIZE" in tiny) CV_CHUNKS="4096,256"; CV_MEMORY=64 ;; small) CV_CHUNKS="8192,512"; CV_MEMORY=128 ;; *) CV_CHUNKS="16384,1024"; CV_MEMORY=256 ;; esac
 CV_BYTES=$("$PY" -c "import zarr; print(zarr.open_array('$DATA', path='rechunk_f32_blosc_lz4', mode='r').nbytes)")
 add_case convert_process 2 dask \

@@ -106,6 +106,11 @@ checksum_tolerance() { CASE_REL_TOL["$1"]="$2"; }
 # files on every core, read and decoded as the engine does: block by block in cache-sized pieces, or whole files decoded
 # whole; `ChunkCompute.Bench floor-run`) is measured in the same run, as a third tool beside the case's two (cases.sh)
 declare -A CASE_FLOOR=()
+# min_reps CASE N: the case runs at least N timed repetitions per tool (cases.sh): a whole process of ~0.4 s against ~1 s
+# is cheap to repeat, and on this VM one run in three can take several times as long for either tool (host stalls), so
+# three repetitions let two outliers decide a median
+declare -A CASE_MIN_REPS=()
+min_reps() { CASE_MIN_REPS["$1"]="$2"; }
 floor_of() { CASE_FLOOR["$1"]="$CC floor-run --store $DATA --array $2 --reads ${3:-blocks} --case $1"; }
 # shellcheck source=cases.sh
 source "$BENCH/cases.sh"
@@ -178,7 +183,9 @@ for i in "${!CASE_NAMES[@]}"; do
     run_one "$name" "$peer" peer 0 "$target" "${CASE_PEER_CMD[$i]}"
     # a read-bound case's floor (floor_of): an untimed warm-up and a timed run per rep like the tools', between them
     if [[ -n $floor ]]; then run_one "$name" floor floor 0 "$target" "$floor"; fi
-    for ((rep = 1; rep <= REPS; rep++)); do
+    reps=$REPS
+    if (( ${CASE_MIN_REPS[$name]:-0} > reps )); then reps=${CASE_MIN_REPS[$name]}; fi
+    for ((rep = 1; rep <= reps; rep++)); do
         # alternate which goes first, so neither always follows the other (the floor, when there is one, runs between)
         if (( rep % 2 == 1 )); then order=(cc floor peer); else order=(peer floor cc); fi
         for who in "${order[@]}"; do
