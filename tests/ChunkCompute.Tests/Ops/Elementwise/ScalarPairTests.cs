@@ -22,50 +22,51 @@ public sealed class ScalarPairTests
     public void Apply_Double_EveryOperationPair_EqualsTwoRoundedSteps()
     {
         var random = new Random(11);
-        double[] constants = [1.5, -3.0, 0.0, -0.0, 1e-310, 7.25e300, double.NaN, double.PositiveInfinity, 0.1];
-        foreach (var first in Operations)
-        {
-            foreach (var second in Operations)
-            {
-                foreach (int length in Lengths)
-                {
-                    double[] x = Values(random, length, i => (random.NextDouble() - 0.5) * Math.Pow(10, random.Next(-320, 300)), Specials);
-                    double a = constants[random.Next(constants.Length)];
-                    double b = constants[random.Next(constants.Length)];
-                    var actual = new double[length];
-                    ScalarPairKernels.Apply(first, a, second, b, x, actual);
-                    for (int i = 0; i < length; i++)
-                    {
-                        double expected = Step(Step(x[i], first, a), second, b);
-                        AssertSame(expected, actual[i], $"({x[i]:R} {first} {a:R}) {second} {b:R}, element {i} of {length}");
-                    }
-                }
-            }
-        }
+        CheckEveryPair(
+            random,
+            [1.5, -3.0, 0.0, -0.0, 1e-310, 7.25e300, double.NaN, double.PositiveInfinity, 0.1],
+            () => (random.NextDouble() - 0.5) * Math.Pow(10, random.Next(-320, 300)),
+            Specials,
+            (e, a) => BitConverter.DoubleToInt64Bits(e) == BitConverter.DoubleToInt64Bits(a) || (double.IsNaN(e) && double.IsNaN(a)));
     }
 
     [Fact]
     public void Apply_Single_EveryOperationPair_EqualsTwoRoundedSteps()
     {
         var random = new Random(12);
-        float[] constants = [1.5f, -3f, 0f, -0f, 1e-40f, 3e37f, float.NaN, float.NegativeInfinity, 0.1f];
+        CheckEveryPair(
+            random,
+            [1.5f, -3f, 0f, -0f, 1e-40f, 3e37f, float.NaN, float.NegativeInfinity, 0.1f],
+            () => (float)((random.NextDouble() - 0.5) * Math.Pow(10, random.Next(-44, 38))),
+            SpecialsSingle,
+            (e, a) => BitConverter.SingleToInt32Bits(e) == BitConverter.SingleToInt32Bits(a) || (float.IsNaN(e) && float.IsNaN(a)));
+    }
+
+    // Every (first, second) pair of the four operations, every length in Lengths, random constants: the fused pass must
+    // equal the two operations applied one after the other to each element (`same`: the same bits, or both NaN).
+    private static void CheckEveryPair<T>(Random random, T[] constants, Func<T> next, T[] specials, Func<T, T, bool> same)
+        where T : unmanaged, INumber<T>
+    {
         foreach (var first in Operations)
         {
             foreach (var second in Operations)
             {
                 foreach (int length in Lengths)
                 {
-                    float[] x = Values(random, length, i => (float)((random.NextDouble() - 0.5) * Math.Pow(10, random.Next(-44, 38))), SpecialsSingle);
-                    float a = constants[random.Next(constants.Length)];
-                    float b = constants[random.Next(constants.Length)];
-                    var actual = new float[length];
+                    var x = new T[length];
+                    for (int i = 0; i < length; i++)
+                    {
+                        x[i] = random.Next(6) == 0 ? specials[random.Next(specials.Length)] : next();
+                    }
+
+                    T a = constants[random.Next(constants.Length)];
+                    T b = constants[random.Next(constants.Length)];
+                    var actual = new T[length];
                     ScalarPairKernels.Apply(first, a, second, b, x, actual);
                     for (int i = 0; i < length; i++)
                     {
-                        float expected = Step(Step(x[i], first, a), second, b);
-                        Assert.True(
-                            BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(actual[i]) || (float.IsNaN(expected) && float.IsNaN(actual[i])),
-                            $"({x[i]:R} {first} {a:R}) {second} {b:R}, element {i} of {length}: expected {expected:R}, got {actual[i]:R}");
+                        T expected = Step(Step(x[i], first, a), second, b);
+                        Assert.True(same(expected, actual[i]), $"({x[i]} {first} {a}) {second} {b}, element {i} of {length}: expected {expected}, got {actual[i]}");
                     }
                 }
             }
@@ -117,17 +118,6 @@ public sealed class ScalarPairTests
     private static readonly double[] Specials = [double.NaN, double.PositiveInfinity, double.NegativeInfinity, 0.0, -0.0, double.Epsilon, -5e-324 * 3, double.MaxValue];
 
     private static readonly float[] SpecialsSingle = [float.NaN, float.PositiveInfinity, float.NegativeInfinity, 0f, -0f, float.Epsilon, float.MaxValue];
-
-    private static T[] Values<T>(Random random, int length, Func<int, T> next, T[] specials)
-    {
-        var x = new T[length];
-        for (int i = 0; i < length; i++)
-        {
-            x[i] = random.Next(6) == 0 ? specials[random.Next(specials.Length)] : next(i);
-        }
-
-        return x;
-    }
 
     private static T Step<T>(T x, BinaryOperation operation, T c)
         where T : INumber<T> => operation switch
