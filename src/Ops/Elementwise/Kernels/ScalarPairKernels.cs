@@ -74,6 +74,18 @@ internal static class ScalarPairKernels
             }
         }
 
+        if (Vector128.IsHardwareAccelerated && Vector128<T>.IsSupported)
+        {
+            // the rest after the 256-bit loop, or all of it where only 128-bit vectors are fast (Arm64's AdvSimd)
+            var va = Vector128.Create(a);
+            var vb = Vector128.Create(b);
+            for (; i <= x.Length - Vector128<T>.Count; i += Vector128<T>.Count)
+            {
+                var v = Vector128.LoadUnsafe(ref source, (nuint)i);
+                TSecond.Apply(TFirst.Apply(v, va), vb).StoreUnsafe(ref target, (nuint)i);
+            }
+        }
+
         for (; i < x.Length; i++)
         {
             Unsafe.Add(ref target, i) = TSecond.Apply(TFirst.Apply(Unsafe.Add(ref source, i), a), b);
@@ -86,6 +98,8 @@ internal static class ScalarPairKernels
         static abstract T Apply(T x, T c);
 
         static abstract Vector256<T> Apply(Vector256<T> x, Vector256<T> c);
+
+        static abstract Vector128<T> Apply(Vector128<T> x, Vector128<T> c);
     }
 
     private readonly struct AddConstant<T> : IConstantOperation<T>
@@ -94,6 +108,8 @@ internal static class ScalarPairKernels
         public static T Apply(T x, T c) => x + c;
 
         public static Vector256<T> Apply(Vector256<T> x, Vector256<T> c) => x + c;
+
+        public static Vector128<T> Apply(Vector128<T> x, Vector128<T> c) => x + c;
     }
 
     private readonly struct SubtractConstant<T> : IConstantOperation<T>
@@ -102,6 +118,8 @@ internal static class ScalarPairKernels
         public static T Apply(T x, T c) => x - c;
 
         public static Vector256<T> Apply(Vector256<T> x, Vector256<T> c) => x - c;
+
+        public static Vector128<T> Apply(Vector128<T> x, Vector128<T> c) => x - c;
     }
 
     private readonly struct MultiplyConstant<T> : IConstantOperation<T>
@@ -110,6 +128,8 @@ internal static class ScalarPairKernels
         public static T Apply(T x, T c) => x * c;
 
         public static Vector256<T> Apply(Vector256<T> x, Vector256<T> c) => x * c;
+
+        public static Vector128<T> Apply(Vector128<T> x, Vector128<T> c) => x * c;
     }
 
     private readonly struct DivideConstant<T> : IConstantOperation<T>
@@ -118,5 +138,7 @@ internal static class ScalarPairKernels
         public static T Apply(T x, T c) => x / c;
 
         public static Vector256<T> Apply(Vector256<T> x, Vector256<T> c) => x / c;
+
+        public static Vector128<T> Apply(Vector128<T> x, Vector128<T> c) => x / c;
     }
 }
