@@ -104,31 +104,49 @@ public sealed class OrleansWorkersTests : IClassFixture<OrleansTestCluster>, IDi
     [Fact]
     public async Task Cancelling_TheCoordinator_CancelsTheRemoteTasks()
     {
-        // Kernels of 1.2 s, cancelled at 0.6 s: the tasks waiting for a slot could only start at 1.2 s, which leaves the
-        // cancellation 0.6 s to reach the silos even on a loaded machine (with 0.4 s kernels a full-suite run once let 4
-        // waiting tasks start before it arrived).
-        var job = new ClusterJob(OrleansTestJobs.SlowRechunk, [Source, "1200"]);
+        // The running kernels wait for a gate the test opens only well after the cancellation, so the tasks waiting for a
+        // slot on the silos could start only then: none may start if the silos honoured the cancellation. (Kernels of a
+        // fixed length raced the cancellation's way to the silos, which a loaded full-suite run once lost.)
+        var job = new ClusterJob(OrleansTestJobs.SlowRechunk, [Source, OrleansTestJobs.GateArgument]);
         using var context = ClusterJobs.CreateContext(job);
         var y = OrleansTestJobs.Slow(context);
         await using var workers = new OrleansWorkers(_fixture.Cluster.Client);
-        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(600));
-        int runsBefore = OrleansTestJobs.KernelRuns;
-        int runsAtCancel = -1;
-        using var onCancel = cts.Token.Register(() => runsAtCancel = OrleansTestJobs.KernelRuns);
-        var clock = Stopwatch.StartNew();
+        using var cts = new CancellationTokenSource();
+        OrleansTestJobs.Gate.Reset();
+        int startsBefore = OrleansTestJobs.KernelStarts;
+        try
+        {
+            var compute = Task.Run(() => y.Compute(new ComputeOptions { Cluster = new ClusterOptions(workers, job) }, cts.Token), TestContext.Current.CancellationToken);
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Task.Run(() => y.Compute(new ComputeOptions { Cluster = new ClusterOptions(workers, job) }, cts.Token)));
-        var cancelled = clock.Elapsed;
+            // Every slot busy (MaxTasksInFlight: 6 running, 6 more sent and waiting for a slot).
+            var waited = Stopwatch.StartNew();
+            while (OrleansTestJobs.KernelStarts - startsBefore < 6 && waited.Elapsed < TimeSpan.FromSeconds(20) && !compute.IsCompleted)
+            {
+                await Task.Delay(20, TestContext.Current.CancellationToken);
+            }
 
-        // After the cancellation only the chunks already running (6 slots) finish: if the silos ignored it, the 12 tasks
-        // in flight (MaxTasksInFlight: 6 running, 6 waiting for a slot) would all run, the last ones ending at 2.4 s.
-        await Task.Delay(2500, TestContext.Current.CancellationToken);
-        int after = OrleansTestJobs.KernelRuns - runsAtCancel;
-        Assert.True(runsAtCancel >= runsBefore, "not cancelled");
-        // Measured on loaded runs: up to 10 (the 6 running and some that were waiting for a slot when the cancellation
-        // reached their silo); ignoring it runs all 12 in flight.
-        Assert.True(after < 12, $"{after} chunks ran after cancelling at {cancelled}");
-        // Prompt: well before the 9.6 s the whole job takes (48 chunks of 1.2 s on 6 slots), on a loaded machine too.
-        Assert.True(cancelled < TimeSpan.FromSeconds(5), cancelled.ToString());
+            int running = OrleansTestJobs.KernelStarts - startsBefore;
+            Assert.Equal(6, running);
+
+            var clock = Stopwatch.StartNew();
+            await cts.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => compute);
+            var cancelled = clock.Elapsed;
+
+            // Time for the cancellation to reach the silos, then the running kernels end: a waiting task that ignored
+            // it would take a freed slot and start now.
+            await Task.Delay(2000, TestContext.Current.CancellationToken);
+            OrleansTestJobs.Gate.Set();
+            await Task.Delay(1000, TestContext.Current.CancellationToken);
+            int started = OrleansTestJobs.KernelStarts - startsBefore;
+            Assert.True(started == running, $"{started - running} waiting chunks started after cancelling (the coordinator gave up {cancelled} after the cancellation)");
+
+            // Prompt: the coordinator does not wait for the running kernels (held until the gate opens).
+            Assert.True(cancelled < TimeSpan.FromSeconds(5), cancelled.ToString());
+        }
+        finally
+        {
+            OrleansTestJobs.Gate.Set();
+        }
     }
 }
