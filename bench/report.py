@@ -444,10 +444,11 @@ def markdown(cases, size, command, svg_name, disk=None, recorded=None):
              "host backs guest memory lazily, first-ever touches of guest pages cost ~25x a normal page fault and "
              "would otherwise land on whichever run first receives such pages.")
     L.append("- Then the timed runs alternate between the two tools (ChunkCompute first on odd repetitions, the peer "
-             "first on even ones; a case marked `min_reps` in `bench/cases.sh`, a short whole process, runs at least that "
-             "many repetitions, so that host stalls in one or two runs do not decide its median). `seconds` is measured inside each process around the operation only (no process "
-             "start, no imports, no opening of the store); peak RSS is `/usr/bin/time -v`'s maximum resident set of "
-             "the whole process (runtime or interpreter included), the largest over the timed runs.")
+             "first on even ones; a case marked `min_reps` in `bench/cases.sh`, a short whole process, runs at least "
+             "that many repetitions, so that host stalls in one or two runs do not decide its median). `seconds` is "
+             "measured inside each process around the operation only (no process start, no imports, no opening of the "
+             "store); peak RSS is `/usr/bin/time -v`'s maximum resident set of the whole process (runtime or "
+             "interpreter included), the largest over the timed runs.")
     L.append("- Every run starts after a `sync`, so no run pays for writing back another's dirty pages (a peer "
              "that does not fsync leaves ~1 GiB dirty after a write case, and the kernel throttles the next writer "
              "while it flushes).")
