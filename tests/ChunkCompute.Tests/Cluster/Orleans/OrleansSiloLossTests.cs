@@ -42,6 +42,7 @@ public sealed class OrleansSiloLossTests : IClassFixture<OrleansTestCluster>, ID
         using var store = ZarrStore.Open(target);
         long before = store.Version ?? 0;
         int runsBefore = OrleansTestJobs.KernelRuns;
+        int startsBefore = OrleansTestJobs.KernelStarts;
         using var write = y.ToStore(store, "y", chunks: [100, 50]);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation); // a failed test stops its job
@@ -55,7 +56,21 @@ public sealed class OrleansSiloLossTests : IClassFixture<OrleansTestCluster>, ID
         Assert.False(running.IsCompleted, "the job finished before the silo could be killed");
         int inFlight = workers.MaxTasksInFlight; // 12 on three silos (8 once the victim is gone)
         await _fixture.Cluster.KillSiloAsync(victim);
-        var statistics = await running.WaitAsync(TimeSpan.FromSeconds(60), cancellation);
+        ComputeStatistics statistics;
+        try
+        {
+            statistics = await running.WaitAsync(TimeSpan.FromSeconds(60), cancellation);
+        }
+        catch (TimeoutException ex)
+        {
+            // Seen once in a loaded full-suite run: say where it stood, so the next occurrence can be diagnosed.
+            throw new TimeoutException(
+                $"the job did not finish within 60 s of killing {victimName}: {OrleansTestJobs.KernelRuns - runsBefore} of "
+                + $"{OrleansTestJobs.SlowChunks} kernels ran, {OrleansTestJobs.KernelStarts - startsBefore} started; the "
+                + $"workers' silos now [{string.Join(", ", workers.Silos)}], {workers.MaxTasksInFlight} tasks in flight allowed",
+                ex);
+        }
+
 
         Assert.Equal(OrleansTestJobs.SlowChunks, statistics.Workers.Sum(w => w.Tasks));
         // The killed silo's tasks were retried; so were the calls in flight to the others when it left (they may have
