@@ -16,6 +16,24 @@ internal static unsafe class Posix
     public const int OCloExec = 0x80000;
     public const uint SyncFileRangeWrite = 2;
 
+    /// <summary><c>EPERM</c> (Linux and macOS).</summary>
+    public const int EPerm = 1;
+
+    /// <summary><c>EEXIST</c> (Linux and macOS).</summary>
+    public const int EExist = 17;
+
+    /// <summary><c>EXDEV</c> (Linux and macOS).</summary>
+    public const int EXDev = 18;
+
+    /// <summary><c>EINVAL</c> (Linux and macOS).</summary>
+    public const int EInval = 22;
+
+    /// <summary><c>ENOSYS</c>: 38 on Linux, 78 on macOS.</summary>
+    public static int ENoSys => OperatingSystem.IsMacOS() ? 78 : 38;
+
+    /// <summary><c>ENOTSUP</c>: 95 on Linux (the same as <c>EOPNOTSUPP</c>), 45 on macOS.</summary>
+    public static int ENotSup => OperatingSystem.IsMacOS() ? 45 : 95;
+
     /// <summary>
     /// 64-bit x64 or arm64: <see cref="ODirect"/> is known and <see cref="Pwrite"/>/<see cref="Ftruncate"/> take 64-bit
     /// offsets (32-bit glibc would need their <c>64</c> variants).

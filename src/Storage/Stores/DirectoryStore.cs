@@ -298,15 +298,13 @@ public sealed class DirectoryStore : IStore, IFileValueStore
         }
 
         int errno = Marshal.GetLastPInvokeError();
-        if (errno == EExist)
+        if (errno == Posix.EExist)
         {
             return false;
         }
 
         throw new IOException($"cannot create '{path}' exclusively: link(2) failed with errno {errno} ({Marshal.GetPInvokeErrorMessage(errno)}); the file system must support hard links for create-if-absent");
     }
-
-    private const int EExist = 17; // EEXIST on Linux and macOS
 
     /// <inheritdoc/>
     public bool Delete(string key)

@@ -8,12 +8,6 @@ namespace ChunkCompute.Storage.Transactions;
 /// </summary>
 internal class TransactionFiles
 {
-    private const int EEXIST = 17;
-    private const int EXDEV = 18;
-    private const int EPERM = 1;
-    private const int ENOTSUP = 95;
-    private const int ENOSYS = 38;
-
     /// <summary>The default, real implementation: large staged values are written directly to the device where it can.</summary>
     public static readonly TransactionFiles Real = new();
 
@@ -119,12 +113,12 @@ internal class TransactionFiles
             }
 
             int errno = Marshal.GetLastPInvokeError();
-            if (errno == EEXIST)
+            if (errno == Posix.EExist)
             {
                 throw new IOException($"cannot link '{existing}' to '{link}': the target exists");
             }
 
-            if (errno is not (EXDEV or EPERM or ENOTSUP or ENOSYS))
+            if (errno != Posix.EXDev && errno != Posix.EPerm && errno != Posix.ENotSup && errno != Posix.ENoSys)
             {
                 throw new IOException($"cannot link '{existing}' to '{link}': {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
             }
@@ -161,7 +155,7 @@ internal class TransactionFiles
             if (Posix.Fsync(fd) != 0)
             {
                 int errno = Marshal.GetLastPInvokeError();
-                if (errno != 22) // EINVAL: the file system does not support flushing directories
+                if (errno != Posix.EInval) // the file system does not support flushing directories
                 {
                     throw new IOException($"cannot flush directory '{path}': {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
                 }

@@ -71,7 +71,6 @@ public sealed class OrleansSiloLossTests : IClassFixture<OrleansTestCluster>, ID
                 ex);
         }
 
-
         Assert.Equal(OrleansTestJobs.SlowChunks, statistics.Workers.Sum(w => w.Tasks));
         // The killed silo's tasks were retried; so were the calls in flight to the others when it left (they may have
         // been relayed by its gateway): at most the tasks in flight then.
