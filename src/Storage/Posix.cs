@@ -57,6 +57,9 @@ internal static unsafe class Posix
     [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
     public static extern int Fsync(int fd);
 
+    [DllImport("libc", EntryPoint = "fdatasync", SetLastError = true)]
+    public static extern int Fdatasync(int fd);
+
     [DllImport("libc", EntryPoint = "link", SetLastError = true)]
     public static extern int Link([MarshalAs(UnmanagedType.LPUTF8Str)] string existing, [MarshalAs(UnmanagedType.LPUTF8Str)] string link);
 

@@ -115,7 +115,8 @@ internal sealed class CommitPublisher
 
     /// <summary>
     /// Rolls back every preparing record above the version (a commit a killed process left half done), deletes
-    /// temporary record files, and raises seq to the highest record on disk (record numbers are never reused).
+    /// temporary record files and records above seq whose writing was cut short, and raises seq to the highest record
+    /// on disk (record numbers are never reused; a blank record file prepared for the next commit does not count).
     /// Call under the commit lock.
     /// </summary>
     public void RecoverLocked()
@@ -125,9 +126,25 @@ internal sealed class CommitPublisher
         long max = seq;
         foreach (long n in _records.Numbers().Where(n => n > version).OrderDescending())
         {
+            if (!_records.TryRead(n, out var record))
+            {
+                if (n <= seq)
+                {
+                    throw _records.Unreadable(n);
+                }
+
+                // Written in place and cut short by a crash: its flush never returned, so nothing of it was published.
+                _records.Delete(n);
+                continue;
+            }
+
+            if (record is null)
+            {
+                continue; // blank: prepared for the next commit, which takes this number
+            }
+
             max = Math.Max(max, n);
-            var record = _records.Read(n);
-            if (record is not null && record.State == CommitRecord.Preparing)
+            if (record.State == CommitRecord.Preparing)
             {
                 Rollback(record);
             }

@@ -1,12 +1,11 @@
 using System.Buffers.Binary;
-using System.Globalization;
 using Microsoft.Win32.SafeHandles;
 
 namespace ChunkCompute.Storage.Transactions;
 
 /// <summary>
-/// The log's two counters. <c>version</c> is the latest published commit: a text file replaced by a rename, which is
-/// the commit point. <c>seq</c> is the highest record number whose publishing may have begun: 8 bytes written in
+/// The log's two counters. <c>version</c> is the latest published commit, the commit point: two checked slots
+/// overwritten in turn (<see cref="VersionSlots"/>). <c>seq</c> is the highest record number whose publishing may have begun: 8 bytes written in
 /// place, read by every snapshot read after reading a live value (so it is kept open). Opening the seq file for
 /// writing also tells whether this process can write the log at all.
 /// </summary>
@@ -39,40 +38,61 @@ internal sealed class LogCounters : IDisposable
     public bool IsReadOnly { get; }
 
     /// <summary>The latest committed version (0 when no version file exists yet).</summary>
-    /// <exception cref="InvalidMetadataException">The version file does not hold a version number.</exception>
-    public long ReadVersion()
+    /// <exception cref="InvalidMetadataException">The version file holds no valid version.</exception>
+    public long ReadVersion() => ReadVersionFile()?.Version ?? 0;
+
+    // The version and the slot holding it (-1: the one-number format before), or null when there is no file yet.
+    private (long Version, int Slot)? ReadVersionFile()
     {
-        string text;
+        byte[] bytes;
         try
         {
-            if (_folder.ReadFile(_folder.VersionPath) is not { } bytes)
+            if (_folder.ReadFile(_folder.VersionPath) is not { } read)
             {
-                return 0;
+                return null;
             }
 
-            text = System.Text.Encoding.ASCII.GetString(bytes);
+            bytes = read;
         }
         catch (FileNotFoundException)
         {
-            return 0;
+            return null;
         }
 
-        if (!long.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out long v))
-        {
-            throw new InvalidMetadataException(_folder.StoreName, VersionedDirectory.FolderName + "/version", $"'{text.Trim()}' is not a version number");
-        }
-
-        return v;
+        return VersionSlots.Parse(bytes) ?? throw new InvalidMetadataException(
+            _folder.StoreName,
+            VersionedDirectory.FolderName + "/version",
+            bytes.Length == VersionSlots.FileLength
+                ? "neither of its two slots holds a valid version (a check does not match)"
+                : $"'{System.Text.Encoding.ASCII.GetString(bytes, 0, Math.Min(bytes.Length, 40)).Trim()}' is not a version number");
     }
 
     /// <summary>
-    /// Publishes <paramref name="version"/>. Once the rename is done the version is published (other processes may
-    /// already read it), so a failure to flush the folder afterwards does not undo it; the next commit's flush covers it.
+    /// Publishes <paramref name="version"/> (under the commit lock): overwrites the slot of the version file that does
+    /// not hold the current version and flushes its data. Once the bytes are written the version is published (other
+    /// processes may already read it), so a failure to flush afterwards does not undo it. A log without the file, or
+    /// with the one-number format before, gets a new file (renamed over the old one).
     /// </summary>
     public void WriteVersion(long version)
     {
+        if (ReadVersionFile() is { Slot: >= 0 } current)
+        {
+            using var file = File.OpenHandle(_folder.VersionPath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+            _files.Overwrite(file, _folder.VersionPath, (1 - current.Slot) * VersionSlots.SlotSpan, VersionSlots.Slot(version));
+            try
+            {
+                _files.FlushData(file, _folder.VersionPath);
+            }
+            catch (IOException)
+            {
+                // published; durability against power loss waits for the next flush
+            }
+
+            return;
+        }
+
         string temp = LogFolder.NewTempPath(_folder.Meta);
-        _files.WriteDurable(temp, System.Text.Encoding.ASCII.GetBytes(version.ToString(CultureInfo.InvariantCulture) + "\n"));
+        _files.WriteDurable(temp, VersionSlots.NewFile(version));
         _files.Rename(temp, _folder.VersionPath);
         try
         {

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace ChunkCompute.Storage.Transactions;
 
@@ -39,7 +40,11 @@ internal class TransactionFiles
         {
         }
 
-        public override void SyncDirectory(string path)
+        public override void FlushData(SafeFileHandle file, string path)
+        {
+        }
+
+        public override void FlushPrepared(string path, string folder)
         {
         }
     }
@@ -95,6 +100,71 @@ internal class TransactionFiles
         fs.Flush(flushToDisk: true);
     }
 
+    /// <summary>Overwrites bytes of an existing file in place, without flushing them (<see cref="FlushData"/> does).</summary>
+    public virtual void Overwrite(SafeFileHandle file, string path, long offset, ReadOnlySpan<byte> bytes) => RandomAccess.Write(file, bytes, offset);
+
+    /// <summary>
+    /// Waits until a file's data, and its length when that changed, is on disk: <c>fdatasync</c> on Linux, which for
+    /// bytes overwritten in place within the file's length writes no journal entry (only the data); a full flush
+    /// elsewhere.
+    /// </summary>
+    public virtual void FlushData(SafeFileHandle file, string path)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            RandomAccess.FlushToDisk(file);
+            return;
+        }
+
+        bool added = false;
+        file.DangerousAddRef(ref added);
+        try
+        {
+            if (Posix.Fdatasync((int)file.DangerousGetHandle()) != 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                throw new IOException($"cannot flush '{path}': {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                file.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Creates a file of <paramref name="length"/> spaces that must not exist yet, not flushed: a file made ready ahead
+    /// of its use (the next commit's record), which <see cref="FlushPrepared"/> then makes durable in the background, so
+    /// that filling it in place needs one flush of its data.
+    /// </summary>
+    /// <exception cref="IOException">The file exists or could not be written.</exception>
+    public virtual void CreatePrepared(string path, int length)
+    {
+        using var fs = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        fs.Write(Blank(length));
+    }
+
+    /// <summary>Flushes a file made by <see cref="CreatePrepared"/> and its folder's entries (<paramref name="folder"/>).</summary>
+    public virtual void FlushPrepared(string path, string folder)
+    {
+        using (var file = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete))
+        {
+            RandomAccess.FlushToDisk(file);
+        }
+
+        FlushDirectory(folder); // not the commit step SyncDirectory: this runs beside the commits, not as one of their steps
+    }
+
+    private static byte[] Blank(int length)
+    {
+        var bytes = new byte[length];
+        bytes.AsSpan().Fill((byte)' ');
+        return bytes;
+    }
+
     /// <summary>Renames <paramref name="source"/> to <paramref name="destination"/>, replacing it atomically.</summary>
     public virtual void Rename(string source, string destination) => File.Move(source, destination, overwrite: true);
 
@@ -136,7 +206,9 @@ internal class TransactionFiles
     public virtual void CreateDirectory(string path) => Directory.CreateDirectory(path);
 
     /// <summary>Flushes a directory's entries (new, renamed, removed names) to disk.</summary>
-    public virtual void SyncDirectory(string path)
+    public virtual void SyncDirectory(string path) => FlushDirectory(path);
+
+    private static void FlushDirectory(string path)
     {
         if (OperatingSystem.IsWindows())
         {

@@ -52,6 +52,7 @@ internal sealed class VersionedDirectory : IVersionLog
     private readonly Collector _collector;
     private readonly LogTrash _trash;
     private readonly List<WeakReference<SnapshotView>> _views = [];
+    private (long Number, Task<bool> Ready)? _prepared;
     private bool _disposed;
 
     private VersionedDirectory(DirectoryStore live, TransactionFiles files, TimeSpan lockTimeout)
@@ -317,7 +318,11 @@ internal sealed class VersionedDirectory : IVersionLog
             cancellationToken.ThrowIfCancellationRequested(); // the last point where cancelling leaves nothing to undo
             number = Math.Max(_counters.ReadSeq(), version) + 1;
             var commit = new CommitRecord { Number = number, Parent = version, Transaction = transactionId, Time = DateTime.UtcNow, Entries = entries };
-            _records.Write(commit);
+            if (!TryWritePrepared(commit))
+            {
+                _records.Write(commit);
+            }
+
             try
             {
                 _counters.WriteSeq(number);
@@ -339,6 +344,7 @@ internal sealed class VersionedDirectory : IVersionLog
                 throw;
             }
 
+            PrepareRecord(number + 1);
             try
             {
                 // best effort: the commit is published whatever happens here. Opening a store changes nothing, so
@@ -359,6 +365,47 @@ internal sealed class VersionedDirectory : IVersionLog
 
         _trash.Empty(IsReadOnly);
         return number;
+    }
+
+    // The next commit's record file, made ready (created blank now, under the commit lock, and flushed with the log
+    // folder's entries in the background) so that the next commit through this handle writes its record with one flush
+    // of data in place instead of a file flush, a rename and a folder flush. Only this handle trusts the file, and only
+    // once its flushes returned.
+    private void PrepareRecord(long number)
+    {
+        Action flush;
+        try
+        {
+            flush = _records.Prepare(number);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return; // the disk refused: the next commit writes its record the slower way
+        }
+
+        _prepared = (number, Task.Run(() =>
+        {
+            try
+            {
+                flush();
+                return true;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return false;
+            }
+        }));
+    }
+
+    private bool TryWritePrepared(CommitRecord commit)
+    {
+        if (_prepared is not { } prepared)
+        {
+            return false;
+        }
+
+        _prepared = null;
+        return prepared.Number == commit.Number && prepared.Ready.GetAwaiter().GetResult() && _records.TryWritePrepared(commit);
     }
 
     // A conflict: a record after `startVersion` (up to `version`) touched a key the transaction changes or read.
@@ -448,7 +495,7 @@ internal sealed class VersionedDirectory : IVersionLog
             if (held is not null)
             {
                 long version = _counters.ReadVersion();
-                foreach (long n in _records.Numbers().Where(n => n > version && _records.Read(n) is { State: CommitRecord.Preparing }))
+                foreach (long n in _records.Numbers().Where(n => n > version && _records.TryRead(n, out var r) && r is { State: CommitRecord.Preparing }))
                 {
                     problems.Add($"store '{Name}': commit {n} is half done ('{FolderName}/log/{n}.json' is preparing above the published version) and no process is committing it");
                 }
@@ -495,6 +542,11 @@ internal sealed class VersionedDirectory : IVersionLog
         }
 
         _disposed = true;
+        if (_prepared is { } prepared)
+        {
+            prepared.Ready.GetAwaiter().GetResult(); // no file of this store is created after it is closed
+        }
+
         lock (_views)
         {
             _pin.Dispose();

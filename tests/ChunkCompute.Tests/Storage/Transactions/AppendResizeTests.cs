@@ -43,7 +43,7 @@ public sealed class AppendResizeTests : IDisposable
         Assert.All(before, kv => Assert.Equal(kv.Value, File.GetLastWriteTimeUtc(kv.Key))); // no old chunk rewritten
 
         // The commit record lists only the new chunks and the metadata.
-        var log = Directory.GetFiles(Path.Combine(StorePath, ".chunkcompute", "log"), "*.json").OrderBy(f => long.Parse(Path.GetFileNameWithoutExtension(f), System.Globalization.CultureInfo.InvariantCulture)).Last();
+        var log = Path.Combine(StorePath, ".chunkcompute", "log", store.Version!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".json");
         var record = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(log))!;
         var keys = record["entries"]!.AsArray().Select(e => e!["key"]!.GetValue<string>()).ToList();
         Assert.Equal(["x/c/64", "x/c/65", "x/zarr.json"], keys);

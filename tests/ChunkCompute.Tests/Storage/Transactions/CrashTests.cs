@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json.Nodes;
 using ChunkCompute.Storage;
+using ChunkCompute.Storage.Transactions;
 using ChunkCompute.Tests.Interop;
 using Xunit;
 
@@ -109,11 +109,12 @@ public sealed class CrashTests(ITestOutputHelper output) : IDisposable
     private bool PreparingAboveVersion()
     {
         string meta = Path.Combine(StorePath, ".chunkcompute");
-        long version = long.Parse(File.ReadAllText(Path.Combine(meta, "version")).Trim(), CultureInfo.InvariantCulture);
+        long version = VersionSlots.Parse(File.ReadAllBytes(Path.Combine(meta, "version")))!.Value.Version;
         foreach (var file in Directory.EnumerateFiles(Path.Combine(meta, "log"), "*.json"))
         {
+            // A blank record file is the next commit's, prepared; one cut short while written in place published nothing.
             if (long.TryParse(Path.GetFileNameWithoutExtension(file), NumberStyles.None, CultureInfo.InvariantCulture, out long n) && n > version
-                && JsonNode.Parse(File.ReadAllText(file))?["state"]?.GetValue<string>() == "preparing")
+                && CommitRecord.Parse(File.ReadAllBytes(file))?.State == CommitRecord.Preparing)
             {
                 return true;
             }

@@ -1,4 +1,5 @@
 using ChunkCompute.Storage.Transactions;
+using Microsoft.Win32.SafeHandles;
 
 namespace ChunkCompute.Tests.Storage.Transactions;
 
@@ -54,6 +55,18 @@ internal sealed class FaultyFiles : TransactionFiles
     {
         Step("flush " + path);
         base.FlushFile(path);
+    }
+
+    public override void Overwrite(SafeFileHandle file, string path, long offset, ReadOnlySpan<byte> bytes)
+    {
+        Step("overwrite " + path);
+        base.Overwrite(file, path, offset, bytes);
+    }
+
+    public override void FlushData(SafeFileHandle file, string path)
+    {
+        Step("flush data " + path);
+        base.FlushData(file, path);
     }
 
     public override void Rename(string source, string destination)
