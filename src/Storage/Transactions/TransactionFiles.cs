@@ -47,6 +47,10 @@ internal class TransactionFiles
         public override void FlushPrepared(string path, string folder)
         {
         }
+
+        public override void SyncDirectory(string path)
+        {
+        }
     }
 
     /// <summary>Writes a whole file (creating or replacing it in place) and flushes it to disk.</summary>

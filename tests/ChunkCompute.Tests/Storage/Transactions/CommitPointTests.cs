@@ -277,6 +277,26 @@ public sealed class CommitPointTests : IDisposable
         Assert.True(report.IsSound, string.Join("; ", report.Problems));
     }
 
+    [Fact]
+    public void CommitsWithoutFlushes_OpenNothingToFlush()
+    {
+        // Durable = false: every flush step is skipped, so flushing what does not exist succeeds; the real steps fail.
+        string missing = _dir.Combine("missing", "x");
+        TransactionFiles.WithoutFlush.SyncDirectory(missing);
+        TransactionFiles.WithoutFlush.FlushFile(missing);
+        TransactionFiles.WithoutFlush.FlushPrepared(missing, missing);
+        Assert.ThrowsAny<IOException>(() => TransactionFiles.Real.SyncDirectory(missing));
+        Assert.ThrowsAny<IOException>(() => TransactionFiles.Real.FlushFile(missing));
+        Assert.ThrowsAny<IOException>(() => TransactionFiles.Real.FlushPrepared(missing, missing));
+
+        using var store = ZarrStore.Open(StorePath, new ZarrStoreOptions { Durable = false });
+        var x = store.CreateArray<int>("x", [4], [2]);
+        x.Write([1, 2, 3, 4]);
+        x.Write(new ArraySubset([0], [1]), [5]);
+        using var other = ZarrStore.OpenExisting(StorePath);
+        Assert.Equal([5, 2, 3, 4], other.OpenArray<int>("x").Read());
+    }
+
     private static byte[] WithSlot(byte[] file, int slot, long version)
     {
         VersionSlots.Slot(version).CopyTo(file, slot * VersionSlots.SlotSpan);
