@@ -25,8 +25,12 @@ internal sealed class CommitPublisher
         _counters = counters;
     }
 
-    /// <summary>Links the pre-images of <paramref name="commit"/>, then publishes its staged files (<paramref name="changes"/>: key → staged path).</summary>
-    public void Publish(CommitRecord commit, IReadOnlyDictionary<string, string?> changes)
+    /// <summary>
+    /// Links the pre-images of <paramref name="commit"/>, then publishes its staged files (<paramref name="changes"/>:
+    /// key → staged path), flushing their data after the renames when <paramref name="flushData"/> (the caller did not
+    /// flush them before), then the folders' entries.
+    /// </summary>
+    public void Publish(CommitRecord commit, IReadOnlyDictionary<string, string?> changes, bool flushData)
     {
         // Phase 1: pre-images (hard links) of everything replaced or deleted, made durable before anything changes.
         var dirs = new HashSet<string>(StringComparer.Ordinal);
@@ -71,6 +75,14 @@ internal sealed class CommitPublisher
             }
 
             dirs.Add(dir);
+        }
+
+        if (flushData)
+        {
+            foreach (var e in commit.Entries.Where(e => !e.Delete))
+            {
+                _files.FlushFile(_live.PathOf(e.Key));
+            }
         }
 
         SyncAll(dirs);

@@ -214,6 +214,13 @@ public sealed class CommitPointTests : IDisposable
         Assert.True(flushes.Count == 4, string.Join("; ", flushes)); // the staged value, the record, the chunk's folder, the version
         Assert.Contains(firstOps, o => o == $"overwrite {RecordPath(first)}"); // the array's creation prepared it
 
+        // The chunk's data is flushed once it is in place (a crash before the version is written rolls it back anyway).
+        string sep = Path.DirectorySeparatorChar.ToString();
+        int rename = ops.FindIndex(o => o.StartsWith("rename ", StringComparison.Ordinal) && o.Contains(sep + "x" + sep, StringComparison.Ordinal));
+        Assert.True(rename >= 0, string.Join("; ", ops));
+        int flushLive = ops.IndexOf("flush " + ops[rename]["rename ".Length..]);
+        Assert.True(rename < flushLive && flushLive < ops.IndexOf($"overwrite {VersionPath}"), string.Join("; ", ops));
+
         using var other = ZarrStore.OpenExisting(StorePath);
         Assert.Equal([1, 2, 3, 4, 0, 0, 0, 0], other.OpenArray<int>("x").Read());
     }
