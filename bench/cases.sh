@@ -198,6 +198,23 @@ add_case tsqr - dask \
     "$CC tsqr --store $DATA --array tsqr_f64_blosc_lz4 --case tsqr" \
     "$PY $BENCH/peers/dask_tsqr.py --store $DATA --array tsqr_f64_blosc_lz4 --case tsqr"
 
+# The commit cases run before the append cases, which write and delete GiBs of scratch data (append_big: copies of a
+# 16 GiB array): right after them small writes were slower for both tools on this VM (its file system is mounted with
+# `discard`): in session 15's complete run at 16:43 zarr-python's unflushed chunk writes took 0.76 ms and our small
+# commits 3.2 ms, against 0.10-0.16 ms and 1.18-1.45 ms for the same case run alone minutes later
+# (bench/RESULTS-issue21-session15-commit-partial.md).
+
+# Median latency of one small transaction (BeginTransaction, write one 1 MiB chunk, Commit), 40 in a row, against the
+# bare zarr-python write of the same chunk (no transaction: what the commit wraps). Informational.
+add_case commit_latency - zarr-python \
+    "$CC commit-latency --step $DATA/append_step_f64.npy --elements 131072 --out $BENCH/out/scratch-commit-cc --commits 40 --case commit_latency" \
+    "$PY $BENCH/peers/zarr_append.py --mode commit --step $DATA/append_step_f64.npy --elements 131072 --out $BENCH/out/scratch-commit-zarr --commits 40 --case commit_latency"
+# Issue 21's "small commit" (p50 <= 2 ms, durable): the same with a 4 KiB chunk (512 float64), where the commit's own
+# file steps, not the chunk's bytes, are the cost.
+add_case commit_latency_small - zarr-python \
+    "$CC commit-latency --step $DATA/append_step_f64.npy --elements 512 --out $BENCH/out/scratch-commit-cc --commits 40 --case commit_latency_small" \
+    "$PY $BENCH/peers/zarr_append.py --mode commit --step $DATA/append_step_f64.npy --elements 512 --out $BENCH/out/scratch-commit-zarr --commits 40 --case commit_latency_small"
+
 # Append (issue 5): 1 GiB in 64 MiB steps at full (small: 128 MiB in 8 MiB steps; tiny: 8 MiB in 1 MiB steps) onto a new
 # 1-D float64 array (Zarr v2, Blosc-LZ4 shuffle, 8 MiB chunks; 1 MiB at tiny), each step one commit (ZarrArray.Append
 # outside a transaction) against zarr-python 2's z.append(block) on a DirectoryStore. Step k appends the block in
@@ -214,13 +231,3 @@ add_case append_big - zarr-python \
     "$CC append-big --step $DATA/append_step_f64.npy --out $BENCH/out/scratch-appendbig-cc --steps $AP_BIG_STEPS --base-small $DATA/append_base_small --base-large $DATA/append_base_large --case append_big" \
     "$PY $BENCH/peers/zarr_append.py --mode append_big --step $DATA/append_step_f64.npy --out $BENCH/out/scratch-appendbig-zarr --steps $AP_BIG_STEPS --base-small $DATA/append_base_small --base-large $DATA/append_base_large --case append_big"
 
-# Median latency of one small transaction (BeginTransaction, write one 1 MiB chunk, Commit), 40 in a row, against the
-# bare zarr-python write of the same chunk (no transaction: what the commit wraps). Informational.
-add_case commit_latency - zarr-python \
-    "$CC commit-latency --step $DATA/append_step_f64.npy --elements 131072 --out $BENCH/out/scratch-commit-cc --commits 40 --case commit_latency" \
-    "$PY $BENCH/peers/zarr_append.py --mode commit --step $DATA/append_step_f64.npy --elements 131072 --out $BENCH/out/scratch-commit-zarr --commits 40 --case commit_latency"
-# Issue 21's "small commit" (p50 <= 2 ms, durable): the same with a 4 KiB chunk (512 float64), where the commit's own
-# file steps, not the chunk's bytes, are the cost.
-add_case commit_latency_small - zarr-python \
-    "$CC commit-latency --step $DATA/append_step_f64.npy --elements 512 --out $BENCH/out/scratch-commit-cc --commits 40 --case commit_latency_small" \
-    "$PY $BENCH/peers/zarr_append.py --mode commit --step $DATA/append_step_f64.npy --elements 512 --out $BENCH/out/scratch-commit-zarr --commits 40 --case commit_latency_small"
