@@ -285,6 +285,27 @@ public sealed class CommitPointTests : IDisposable
     }
 
     [Fact]
+    public void Collection_KeepsThePreparedRecord_WhichTheNextCommitFillsInPlace()
+    {
+        using var store = ZarrStore.Open(StorePath);
+        var x = store.CreateArray<int>("x", [4], [2]);
+        x.Write([1, 2, 3, 4]);
+        long v = store.Version!.Value;
+        store.CollectGarbage();
+        Assert.True(File.ReadAllBytes(RecordPath(v + 1)).All(b => b == (byte)' '), "the prepared record was kept blank");
+        var report = store.Verify();
+        Assert.True(report.IsSound, string.Join("; ", report.Problems));
+
+        x.Write(new ArraySubset([0], [1]), [9]);
+        Assert.Equal(v + 1, store.Version);
+        var bytes = File.ReadAllBytes(RecordPath(v + 1));
+        Assert.Equal(RecordLog.PreparedLength, bytes.Length); // filled in place: the spaces after the record remain
+        Assert.Equal(v + 1, CommitRecord.Parse(bytes)!.Number);
+        using var other = ZarrStore.OpenExisting(StorePath);
+        Assert.Equal([9, 2, 3, 4], other.OpenArray<int>("x").Read());
+    }
+
+    [Fact]
     public void CommitsWithoutFlushes_OpenNothingToFlush()
     {
         // Durable = false: every flush step is skipped, so flushing what does not exist succeeds; the real steps fail.
