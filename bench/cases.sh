@@ -199,9 +199,10 @@ add_case tsqr - dask \
     "$PY $BENCH/peers/dask_tsqr.py --store $DATA --array tsqr_f64_blosc_lz4 --case tsqr"
 
 # The commit cases run before the append cases, which write and delete GiBs of scratch data (append_big: copies of a
-# 16 GiB array): right after them small writes were slower for both tools on this VM (suspected, not isolated: its file
-# system is mounted with `discard`): in session 15's complete run at 16:43 zarr-python's unflushed chunk writes took 0.76 ms and our small
-# commits 3.2 ms, against 0.10-0.16 ms and 1.18-1.45 ms for the same case run alone minutes later
+# 16 GiB array): right after them small writes were slower for both tools on this VM (a suspected cause, not isolated:
+# its file system is mounted with `discard`). In session 15's complete run at 16:43 zarr-python's unflushed chunk
+# writes took 0.76 ms and our small commits 3.2 ms, against 0.10-0.16 ms and 1.18-1.45 ms for the same case run alone
+# minutes later
 # (bench/RESULTS-issue21-session15-commit-partial.md).
 
 # Median latency of one small transaction (BeginTransaction, write one 1 MiB chunk, Commit), 40 in a row, against the
