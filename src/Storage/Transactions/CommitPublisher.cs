@@ -129,11 +129,12 @@ internal sealed class CommitPublisher
     /// Rolls back every preparing record above the version (a commit a killed process left half done), deletes
     /// temporary record files and records above seq whose writing was cut short, and raises seq to the highest record
     /// on disk (record numbers are never reused; a blank record file prepared for the next commit does not count).
-    /// Call under the commit lock.
+    /// Call under the commit lock. Returns the version file as read (recovery does not change it).
     /// </summary>
-    public void RecoverLocked()
+    public (long Version, int Slot)? RecoverLocked()
     {
-        long version = _counters.ReadVersion();
+        var current = _counters.ReadVersionFile();
+        long version = current?.Version ?? 0;
         long seq = _counters.ReadSeq();
         long max = seq;
         foreach (long n in _records.Numbers().Where(n => n > version).OrderDescending())
@@ -167,6 +168,8 @@ internal sealed class CommitPublisher
         {
             _counters.WriteSeq(max);
         }
+
+        return current;
     }
 
     // Creates a directory and its missing parents, remembering which ones are new (their entries need flushing).

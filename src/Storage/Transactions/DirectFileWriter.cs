@@ -33,7 +33,6 @@ internal static unsafe class DirectFileWriter
 
     private const int Align = 4096;
     private const int EINTR = 4;
-    private const int EOPNOTSUPP = 95;
 
     [ThreadStatic]
     private static nint t_bounce;
@@ -151,7 +150,7 @@ internal static unsafe class DirectFileWriter
                         continue;
                     }
 
-                    if (first && (errno == Posix.EInval || errno == EOPNOTSUPP))
+                    if (first && (errno == Posix.EInval || errno == Posix.ENotSup))
                     {
                         return false; // opened, but direct writes are refused here: write through the page cache
                     }

@@ -117,22 +117,9 @@ internal sealed class FileStaging : TransactionStaging
     /// <inheritdoc/>
     public override void Flush(IReadOnlyCollection<string> handles, CancellationToken cancellationToken)
     {
-        // Staged data must be on disk before the commit can publish it; flushed here, outside the commit lock, in
-        // parallel (their write-back started when they were staged). Their staging folder's entries need no flush:
-        // the commit renames them and flushes the live directories.
-        if (handles.Count <= 1)
-        {
-            // One value (a small commit): flushed on this thread. Parallel.ForEach would hand it to the thread pool and
-            // spin while waiting (strace of one-chunk commits: ~130 sched_yield calls per commit).
-            cancellationToken.ThrowIfCancellationRequested();
-            foreach (var handle in handles)
-            {
-                _files.FlushFile(handle);
-            }
-
-            return;
-        }
-
+        // The values of a commit of many: flushed here, outside the commit lock, in parallel (their write-back started
+        // when they were staged). A commit of a few flushes them once published instead (VersionedDirectory.Commit).
+        // Their staging folder's entries need no flush: the commit renames them and flushes the live directories.
         try
         {
             Parallel.ForEach(handles, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, _files.FlushFile);

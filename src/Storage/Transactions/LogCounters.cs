@@ -41,8 +41,9 @@ internal sealed class LogCounters : IDisposable
     /// <exception cref="InvalidMetadataException">The version file holds no valid version.</exception>
     public long ReadVersion() => ReadVersionFile()?.Version ?? 0;
 
-    // The version and the slot holding it (-1: the one-number format before), or null when there is no file yet.
-    private (long Version, int Slot)? ReadVersionFile()
+    /// <summary>The latest committed version and the slot holding it (-1: the one-number format before), or null when there is no file yet.</summary>
+    /// <exception cref="InvalidMetadataException">The version file holds no valid version.</exception>
+    public (long Version, int Slot)? ReadVersionFile()
     {
         byte[] bytes;
         try
@@ -69,16 +70,17 @@ internal sealed class LogCounters : IDisposable
 
     /// <summary>
     /// Publishes <paramref name="version"/> (under the commit lock): overwrites the slot of the version file that does
-    /// not hold the current version and flushes its data. Once the bytes are written the version is published (other
-    /// processes may already read it), so a failure to flush afterwards does not undo it. A log without the file, or
-    /// with the one-number format before, gets a new file (renamed over the old one).
+    /// not hold <paramref name="current"/> (what <see cref="ReadVersionFile"/> read under the same lock) and flushes its
+    /// data. Once the bytes are written the version is published (other processes may already read it), so a failure to
+    /// flush afterwards does not undo it. A log without the file, or with the one-number format before, gets a new file
+    /// (renamed over the old one).
     /// </summary>
-    public void WriteVersion(long version)
+    public void WriteVersion(long version, (long Version, int Slot)? current)
     {
-        if (ReadVersionFile() is { Slot: >= 0 } current)
+        if (current is { Slot: >= 0 })
         {
             using var file = File.OpenHandle(_folder.VersionPath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
-            _files.Overwrite(file, _folder.VersionPath, (1 - current.Slot) * VersionSlots.SlotSpan, VersionSlots.Slot(version));
+            _files.Overwrite(file, _folder.VersionPath, (1 - current.Value.Slot) * VersionSlots.SlotSpan, VersionSlots.Slot(version));
             try
             {
                 _files.FlushData(file, _folder.VersionPath);

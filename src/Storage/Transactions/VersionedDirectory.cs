@@ -303,8 +303,8 @@ internal sealed class VersionedDirectory : IVersionLog
         long number;
         using (_lock.Acquire(cancellationToken))
         {
-            _publisher.RecoverLocked();
-            long version = _counters.ReadVersion();
+            var current = _publisher.RecoverLocked();
+            long version = current?.Version ?? 0;
             if (version > startVersion)
             {
                 CheckConflicts(startVersion, version, changes.Keys, reads);
@@ -340,7 +340,7 @@ internal sealed class VersionedDirectory : IVersionLog
             {
                 _counters.WriteSeq(number);
                 _publisher.Publish(commit, changes, flushWhenPublished);
-                _counters.WriteVersion(number);
+                _counters.WriteVersion(number, current);
             }
             catch (Exception ex)
             {
@@ -536,7 +536,7 @@ internal sealed class VersionedDirectory : IVersionLog
 
             if (!_folder.RequireFile(_folder.VersionPath))
             {
-                _counters.WriteVersion(0);
+                _counters.WriteVersion(0, null);
             }
 
             _publisher.RecoverLocked();

@@ -121,12 +121,7 @@ public sealed class CommitPointTests : IDisposable
     [Fact]
     public void VersionFileOfTheFormatBefore_IsRead_AndReplacedByTheNextCommit()
     {
-        long version;
-        using (var store = ZarrStore.Open(StorePath))
-        {
-            store.CreateArray<int>("x", [4], [2]).Write([1, 2, 3, 4]);
-            version = store.Version!.Value;
-        }
+        long version = CreateStoreWithX();
 
         File.WriteAllText(VersionPath, version.ToString(CultureInfo.InvariantCulture) + "\n"); // as earlier builds wrote it
         using (var store = ZarrStore.OpenExisting(StorePath))
@@ -228,12 +223,7 @@ public sealed class CommitPointTests : IDisposable
     [Fact]
     public void RecordCutShortWhileWrittenInPlace_IsRemovedOnOpen()
     {
-        long version;
-        using (var store = ZarrStore.Open(StorePath))
-        {
-            store.CreateArray<int>("x", [4], [2]).Write([1, 2, 3, 4]);
-            version = store.Version!.Value;
-        }
+        long version = CreateStoreWithX();
 
         // The prepared record of the next commit, with the start of a record in it: the commit's flush never returned.
         string next = RecordPath(version + 1);
@@ -323,6 +313,14 @@ public sealed class CommitPointTests : IDisposable
         x.Write(new ArraySubset([0], [1]), [5]);
         using var other = ZarrStore.OpenExisting(StorePath);
         Assert.Equal([5, 2, 3, 4], other.OpenArray<int>("x").Read());
+    }
+
+    // A store holding x = [1, 2, 3, 4] (chunks of 2), closed; returns its version.
+    private long CreateStoreWithX()
+    {
+        using var store = ZarrStore.Open(StorePath);
+        store.CreateArray<int>("x", [4], [2]).Write([1, 2, 3, 4]);
+        return store.Version!.Value;
     }
 
     private static byte[] WithSlot(byte[] file, int slot, long version)

@@ -70,7 +70,7 @@ public sealed class StagingAndCollectorTests : IDisposable
             File.WriteAllBytes(_preImages.PathOf(n, "a"), [(byte)n]); // flat: pre/N.a~
         }
 
-        _counters.WriteVersion(4);
+        _counters.WriteVersion(4, _counters.ReadVersionFile());
         using var pin = new PinRegistry(_log.Folder);
         Assert.True(pin.TryCreate(2));
         File.WriteAllBytes(Path.Combine(_log.Folder.Pins, "dead@1"), []);
@@ -102,10 +102,12 @@ public sealed class StagingAndCollectorTests : IDisposable
     {
         Assert.Equal(0, _counters.ReadVersion());
         Assert.Equal(0, _counters.ReadSeq());
-        _counters.WriteVersion(12);
+        _counters.WriteVersion(12, _counters.ReadVersionFile()); // a new file: slot 0
         _counters.WriteSeq(13);
         Assert.Equal(12, _counters.ReadVersion());
         Assert.Equal(13, _counters.ReadSeq());
+        _counters.WriteVersion(13, _counters.ReadVersionFile()); // in place: slot 1
+        Assert.Equal((13L, 1), _counters.ReadVersionFile());
 
         File.WriteAllText(_log.Folder.VersionPath, "twelve");
         var ex = Assert.Throws<InvalidMetadataException>(() => _counters.ReadVersion());
